@@ -1,0 +1,144 @@
+//! Collateral valuation: token amount x oracle price x weight, in quote native units,
+//! always rounded against the account (assets down, liabilities up).
+//!
+//! Units:
+//! - `amount`: token native units (e.g. lamports), signed: negative = borrowed.
+//! - [`TokenPrice`]: `mantissa * 10^expo` quote *whole units* per token *whole unit*,
+//!   exactly as Pyth publishes it (e.g. SOL/USD 150.00 = 15_000_000_000 x 10^-8).
+//! - weights: basis points (10_000 = 1.0).
+//! - result: quote native units (e.g. micro-USDC), `i64`.
+
+use crate::RiskError;
+
+/// One basis point scale: 10_000 bps = 1.0.
+pub const BPS: u64 = 10_000;
+
+/// A positive oracle price, converted to quote native units per token native unit:
+/// `value_native = amount_native * mantissa * 10^scale_exp`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenPrice {
+    pub mantissa: u64,
+    /// `expo + quote_decimals - token_decimals`.
+    pub scale_exp: i32,
+}
+
+impl TokenPrice {
+    /// The numeraire (quote token valued against itself): exactly 1.
+    pub const ONE: TokenPrice = TokenPrice { mantissa: 1, scale_exp: 0 };
+
+    /// Builds the native-unit price from a Pyth-style price and the two mints' decimals.
+    pub fn from_oracle(
+        mantissa: i64,
+        expo: i32,
+        token_decimals: u8,
+        quote_decimals: u8,
+    ) -> Result<TokenPrice, RiskError> {
+        if mantissa <= 0 {
+            return Err(RiskError::NonPositivePrice);
+        }
+        let scale_exp = expo + i32::from(quote_decimals) - i32::from(token_decimals);
+        if !(-MAX_SCALE..=MAX_SCALE).contains(&scale_exp) {
+            return Err(RiskError::ScaleOutOfRange);
+        }
+        Ok(TokenPrice { mantissa: mantissa as u64, scale_exp })
+    }
+}
+
+/// |scale_exp| bound: 10^36 < 2^120 keeps every step inside `u128`.
+const MAX_SCALE: i32 = 36;
+
+fn pow10(e: u32) -> u128 {
+    10u128.pow(e)
+}
+
+/// `ceil(n / d)` for `d > 0`.
+fn div_ceil(n: u128, d: u128) -> u128 {
+    n / d + u128::from(n % d != 0)
+}
+
+/// Unweighted value of `|amount|` at `price`, rounded down (`round_up = false`) or up.
+pub fn raw_value(amount: u64, price: TokenPrice, round_up: bool) -> Result<u128, RiskError> {
+    let product = u128::from(amount) * u128::from(price.mantissa); // < 2^128: both < 2^64
+    if price.scale_exp >= 0 {
+        product.checked_mul(pow10(price.scale_exp as u32)).ok_or(RiskError::Overflow)
+    } else {
+        let d = pow10(price.scale_exp.unsigned_abs());
+        Ok(if round_up { div_ceil(product, d) } else { product / d })
+    }
+}
+
+/// Weighted value of a signed balance, rounded against the account:
+/// a deposit counts `floor(amount * price * asset_weight)`, a borrow counts
+/// `-ceil(|amount| * price * liability_weight)`.
+pub fn weighted_value(
+    amount: i64,
+    price: TokenPrice,
+    asset_weight_bps: u16,
+    liability_weight_bps: u16,
+) -> Result<i64, RiskError> {
+    let borrowed = amount < 0;
+    let raw = raw_value(amount.unsigned_abs(), price, borrowed)?;
+    let weighted = if borrowed {
+        div_ceil(raw.checked_mul(u128::from(liability_weight_bps)).ok_or(RiskError::Overflow)?, u128::from(BPS))
+    } else {
+        raw.checked_mul(u128::from(asset_weight_bps)).ok_or(RiskError::Overflow)? / u128::from(BPS)
+    };
+    let magnitude = i64::try_from(weighted).map_err(|_| RiskError::Overflow)?;
+    Ok(if borrowed { -magnitude } else { magnitude })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // SOL: 9 decimals; USDC quote: 6 decimals; SOL/USD = 150.00 (Pyth: 15_000_000_000e-8).
+    fn sol() -> TokenPrice {
+        TokenPrice::from_oracle(15_000_000_000, -8, 9, 6).unwrap()
+    }
+
+    #[test]
+    fn table() {
+        // (amount, price, asset w, liab w, expected = the formula it comes from)
+        let cases: &[(i64, TokenPrice, u16, u16, i64)] = &[
+            // 1 SOL at $150, weight 0.8 -> 150e6 * 0.8 micro-USDC
+            (1_000_000_000, sol(), 8_000, 12_000, 150_000_000 * 8 / 10),
+            // borrowed 1 SOL, liability weight 1.2 -> -(150e6 * 1.2)
+            (-1_000_000_000, sol(), 8_000, 12_000, -150_000_000 * 12 / 10),
+            // 1 lamport = 0.15 micro-USDC: floor(0.15 * 0.8) = 0 for an asset
+            (1, sol(), 8_000, 12_000, 0),
+            // ... and ceil(0.15 * 1.2) = 1 for a liability
+            (-1, sol(), 8_000, 12_000, -1),
+            // quote token is the numeraire
+            (123_456, TokenPrice::ONE, 10_000, 10_000, 123_456),
+            (-123_456, TokenPrice::ONE, 10_000, 10_000, -123_456),
+            (0, sol(), 8_000, 12_000, 0),
+        ];
+        for &(amount, price, aw, lw, want) in cases {
+            assert_eq!(weighted_value(amount, price, aw, lw).unwrap(), want, "amount {amount}");
+        }
+    }
+
+    #[test]
+    fn rounding_is_against_the_account() {
+        // 7 lamports at 0.15 micro-USDC = 1.05 -> asset 1 (weight 1), liability 2.
+        assert_eq!(weighted_value(7, sol(), 10_000, 10_000).unwrap(), 1);
+        assert_eq!(weighted_value(-7, sol(), 10_000, 10_000).unwrap(), -2);
+    }
+
+    #[test]
+    fn positive_scale_exponent() {
+        // A token with 0 decimals priced at 2.5 USD (25e-1) in a 6-decimals quote: 2.5e6 per unit.
+        let p = TokenPrice::from_oracle(25, -1, 0, 6).unwrap();
+        assert_eq!(p.scale_exp, 5);
+        assert_eq!(weighted_value(4, p, 10_000, 10_000).unwrap(), 10_000_000);
+    }
+
+    #[test]
+    fn refusals() {
+        assert_eq!(TokenPrice::from_oracle(0, -8, 9, 6), Err(RiskError::NonPositivePrice));
+        assert_eq!(TokenPrice::from_oracle(-5, -8, 9, 6), Err(RiskError::NonPositivePrice));
+        assert_eq!(TokenPrice::from_oracle(1, -60, 9, 6), Err(RiskError::ScaleOutOfRange));
+        let huge = TokenPrice { mantissa: u64::MAX, scale_exp: 10 };
+        assert_eq!(weighted_value(i64::MAX, huge, 10_000, 10_000), Err(RiskError::Overflow));
+    }
+}

@@ -1,0 +1,32 @@
+//! Seeds, capacities and parameter bounds.
+
+pub const EXCHANGE_SEED: &[u8] = b"exchange";
+pub const BANK_SEED: &[u8] = b"bank";
+pub const VAULT_SEED: &[u8] = b"vault";
+pub const MARGIN_ACCOUNT_SEED: &[u8] = b"margin";
+
+/// Collateral slots per margin account.
+pub const MAX_COLLATERAL_SLOTS: usize = 16;
+/// Option positions per margin account.
+pub const MAX_POSITIONS: usize = 128;
+/// Banks per exchange (bank_index is a u16; this caps the index space we hand out).
+pub const MAX_BANKS: u16 = 1024;
+
+/// The Pyth Solana Receiver program, which owns every `PriceUpdateV2` account.
+pub const PYTH_RECEIVER_PROGRAM_ID: anchor_lang::prelude::Pubkey =
+    anchor_lang::pubkey!("rec5EKMGg6MxZYaMdyBfgwp4d5rB9T1VQH5pJv5LtFJ");
+
+/// 10_000 bps = 1.0
+pub const BPS: u32 = 10_000;
+
+// ---- parameter bounds (validated in `ExchangeParams::validate` / `BankParams::validate`) ----
+/// Initial margin = im_factor x maintenance; DESIGN: >= 1.25.
+pub const IM_FACTOR_MIN_BPS: u32 = 12_500;
+pub const IM_FACTOR_MAX_BPS: u32 = 30_000;
+/// Oracle staleness: between 1 s and 10 min.
+pub const ORACLE_MAX_AGE_MIN_SECS: u32 = 1;
+pub const ORACLE_MAX_AGE_MAX_SECS: u32 = 600;
+/// Oracle confidence interval / price: at most 10%.
+pub const ORACLE_MAX_CONF_MAX_BPS: u32 = 1_000;
+/// Liquidation penalty bounds (used by `liquidate`): the max never exceeds 20%.
+pub const LIQ_PENALTY_MAX_BPS: u32 = 2_000;

@@ -1,0 +1,101 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{transfer_checked, Mint, TokenAccount, TokenInterface, TransferChecked};
+
+use crate::error::MaxwellError;
+use crate::events::DepositLog;
+use crate::health::{cache_health, compute_health};
+use crate::oracle::Freshness;
+use crate::state::{CollateralBank, Exchange, IxGate, MarginAccount};
+
+#[derive(Accounts)]
+pub struct Deposit<'info> {
+    /// The account's owner or delegate; authority of `source`.
+    pub signer: Signer<'info>,
+    pub exchange: AccountLoader<'info, Exchange>,
+    #[account(mut, has_one = exchange @ MaxwellError::WrongExchange)]
+    pub account: AccountLoader<'info, MarginAccount>,
+    #[account(
+        mut,
+        has_one = exchange @ MaxwellError::WrongExchange,
+        has_one = mint @ MaxwellError::WrongMint,
+        has_one = vault @ MaxwellError::WrongVault,
+        has_one = token_program @ MaxwellError::WrongTokenProgram,
+    )]
+    pub bank: AccountLoader<'info, CollateralBank>,
+    #[account(mut)]
+    pub vault: InterfaceAccount<'info, TokenAccount>,
+    pub mint: InterfaceAccount<'info, Mint>,
+    #[account(mut, constraint = source.mint == mint.key() @ MaxwellError::WrongMint)]
+    pub source: InterfaceAccount<'info, TokenAccount>,
+    pub token_program: Interface<'info, TokenInterface>,
+}
+
+/// Deposits `amount` native units. Remaining accounts: the health accounts of the account
+/// after the deposit (see `health.rs`). Deposits reduce risk, so a stale oracle is tolerated
+/// (the cached health and the event say so) rather than blocking a trader who adds margin.
+pub fn deposit<'info>(ctx: Context<'info, Deposit<'info>>, amount: u64) -> Result<()> {
+    // Load and validate.
+    let exchange = ctx.accounts.exchange.load()?;
+    exchange.require_enabled(IxGate::Deposit)?;
+    require!(amount > 0, MaxwellError::ZeroAmount);
+    let signer = ctx.accounts.signer.key();
+    let mut acc = ctx.accounts.account.load_mut()?;
+    require!(acc.is_owner_or_delegate(&signer), MaxwellError::NotOwnerOrDelegate);
+    let delta = i64::try_from(amount).map_err(|_| MaxwellError::MathOverflow)?;
+
+    // Apply: the account's balance and the bank's totals move together.
+    let balance_after = {
+        let mut bank = ctx.accounts.bank.load_mut()?;
+        let i = acc.slot_index_or_open(bank.bank_index)?;
+        let old = acc.collateral[i].balance;
+        let new = old.checked_add(delta).ok_or(MaxwellError::MathOverflow)?;
+        let deposits_before = bank.total_deposits;
+        bank.apply_balance_change(old, new)?;
+        require!(
+            bank.total_deposits <= deposits_before || bank.total_deposits <= bank.deposit_cap,
+            MaxwellError::DepositCapExceeded
+        );
+        acc.collateral[i].balance = new;
+        new
+    }; // bank borrow dropped: the health walk below loads it again.
+
+    // CPI: tokens in.
+    transfer_checked(
+        CpiContext::new(
+            ctx.accounts.token_program.key(),
+            TransferChecked {
+                from: ctx.accounts.source.to_account_info(),
+                mint: ctx.accounts.mint.to_account_info(),
+                to: ctx.accounts.vault.to_account_info(),
+                authority: ctx.accounts.signer.to_account_info(),
+            },
+        ),
+        amount,
+        ctx.accounts.mint.decimals,
+    )?;
+
+    // Health (recomputed on every instruction that touches the account), then the event.
+    let clock = Clock::get()?;
+    let (h, _) = compute_health(
+        &ctx.accounts.exchange.key(),
+        &exchange,
+        &acc,
+        ctx.remaining_accounts,
+        clock.unix_timestamp,
+        Freshness::Lenient,
+    )?;
+    cache_health(&mut acc, &h, clock.slot);
+    acc.invariant()?;
+    emit!(DepositLog {
+        exchange: ctx.accounts.exchange.key(),
+        account: ctx.accounts.account.key(),
+        bank: ctx.accounts.bank.key(),
+        signer,
+        amount,
+        balance_after,
+        init_health: h.init,
+        maint_health: h.maint,
+        oracles_fresh: h.oracles_fresh,
+    });
+    Ok(())
+}

@@ -1,0 +1,106 @@
+use anchor_lang::prelude::*;
+
+use crate::constants::*;
+use crate::error::MaxwellError;
+
+/// One per deployment (PDA `["exchange", creator]`).
+#[account(zero_copy)]
+#[repr(C)]
+pub struct Exchange {
+    /// May change parameters, create banks, flip the instruction gate.
+    pub admin: Pubkey,
+    /// The key the PDA was derived from; never changes (admin may).
+    pub creator: Pubkey,
+    /// The numeraire: every requirement and health is in this mint's native units.
+    pub quote_mint: Pubkey,
+    /// Insurance fund vault (quote). Default until the liquidation engine lands.
+    pub insurance_vault: Pubkey,
+    /// Bit `i` set = instruction `IxGate(i)` disabled (kill switch).
+    pub ix_gate: u64,
+    pub params: ExchangeParams,
+    /// Banks created so far; the next bank gets this as its `bank_index`.
+    pub bank_count: u16,
+    pub underlying_count: u16,
+    pub quote_decimals: u8,
+    pub bump: u8,
+    pub _pad: [u8; 2],
+    pub reserved: [u8; 256],
+}
+const _: () = assert!(core::mem::size_of::<Exchange>() == 4 * 32 + 8 + 32 + 8 + 256);
+
+/// Exchange-wide risk parameters, all in basis points (10_000 = 1.0).
+#[zero_copy]
+#[repr(C)]
+#[derive(Debug, PartialEq, Eq)]
+pub struct ExchangeParams {
+    /// Initial requirement = im_factor x maintenance requirement. Bounds [1.25, 3.0].
+    pub im_factor_bps: u32,
+    /// Liquidation penalty grows from min to max with the depth of the shortfall.
+    pub liq_penalty_min_bps: u32,
+    pub liq_penalty_max_bps: u32,
+    /// Share of each liquidation penalty that goes to the insurance fund.
+    pub insurance_share_bps: u32,
+    pub reserved: [u32; 4],
+}
+
+/// Instruction argument form of [`ExchangeParams`] (borsh).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExchangeParamsArgs {
+    pub im_factor_bps: u32,
+    pub liq_penalty_min_bps: u32,
+    pub liq_penalty_max_bps: u32,
+    pub insurance_share_bps: u32,
+}
+
+impl ExchangeParamsArgs {
+    pub fn validate(&self) -> Result<()> {
+        require!(
+            (IM_FACTOR_MIN_BPS..=IM_FACTOR_MAX_BPS).contains(&self.im_factor_bps),
+            MaxwellError::ImFactorOutOfBounds
+        );
+        require!(
+            self.liq_penalty_min_bps <= self.liq_penalty_max_bps
+                && self.liq_penalty_max_bps <= LIQ_PENALTY_MAX_BPS
+                && self.insurance_share_bps <= BPS,
+            MaxwellError::LiquidationPenaltyOutOfBounds
+        );
+        Ok(())
+    }
+
+    pub fn to_state(self) -> ExchangeParams {
+        ExchangeParams {
+            im_factor_bps: self.im_factor_bps,
+            liq_penalty_min_bps: self.liq_penalty_min_bps,
+            liq_penalty_max_bps: self.liq_penalty_max_bps,
+            insurance_share_bps: self.insurance_share_bps,
+            reserved: [0; 4],
+        }
+    }
+}
+
+/// Bit positions in `Exchange::ix_gate`. APPEND ONLY. `ix_gate_set` itself is never gated.
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IxGate {
+    BankCreate = 0,
+    AccountCreate = 1,
+    AccountClose = 2,
+    Deposit = 3,
+    Withdraw = 4,
+}
+
+impl Exchange {
+    pub fn require_enabled(&self, ix: IxGate) -> Result<()> {
+        require!(self.ix_gate & (1u64 << ix as u8) == 0, MaxwellError::InstructionDisabled);
+        Ok(())
+    }
+
+    pub fn invariant(&self) -> Result<()> {
+        require!(
+            self.params.im_factor_bps >= IM_FACTOR_MIN_BPS,
+            MaxwellError::ImFactorOutOfBounds
+        );
+        require!(self.bank_count <= MAX_BANKS, MaxwellError::TooManyBanks);
+        Ok(())
+    }
+}

@@ -1,0 +1,108 @@
+use anchor_lang::prelude::*;
+
+use crate::constants::*;
+use crate::error::MaxwellError;
+
+/// A cross-margin account (PDA `["margin", exchange, owner, id_le_u32]`).
+/// Fixed capacity: 16 collateral slots, 128 option positions.
+#[account(zero_copy)]
+#[repr(C)]
+pub struct MarginAccount {
+    /// ABI: offset 8.
+    pub exchange: Pubkey,
+    /// ABI: offset 40.
+    pub owner: Pubkey,
+    /// May deposit and trade, never withdraw. Default = none.
+    pub delegate: Pubkey,
+    pub id: u32,
+    pub bump: u8,
+    pub _pad0: [u8; 3],
+    /// Unix seconds at creation (reputation uses the account's age).
+    pub created_ts: i64,
+    /// Health cached by the last instruction that touched the account, quote native units.
+    pub init_health: i64,
+    pub maint_health: i64,
+    /// Slot of that computation.
+    pub health_slot: u64,
+    pub collateral: [CollateralSlot; MAX_COLLATERAL_SLOTS],
+    pub positions: [Position; MAX_POSITIONS],
+    pub reserved: [u8; 512],
+}
+const _: () = assert!(
+    core::mem::size_of::<MarginAccount>()
+        == 3 * 32 + 8 + 4 * 8 + MAX_COLLATERAL_SLOTS * 16 + MAX_POSITIONS * 24 + 512
+);
+
+/// A collateral balance in one bank, in that bank's native units; negative = borrowed.
+#[zero_copy]
+#[repr(C)]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct CollateralSlot {
+    pub balance: i64,
+    pub bank_index: u16,
+    /// 1 while the slot is used. An unused slot always has balance 0.
+    pub in_use: u8,
+    pub _pad: [u8; 5],
+}
+
+/// An option position (filled in by the markets instructions).
+#[zero_copy]
+#[repr(C)]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Position {
+    /// Contracts, signed: negative = short.
+    pub size: i64,
+    /// Premium paid (+) or received (-) for the open size, quote native units.
+    pub cost_basis: i64,
+    pub underlying_index: u16,
+    pub series_index: u16,
+    pub in_use: u8,
+    pub _pad: [u8; 3],
+}
+
+impl MarginAccount {
+    pub fn is_owner_or_delegate(&self, key: &Pubkey) -> bool {
+        *key == self.owner || (self.delegate != Pubkey::default() && *key == self.delegate)
+    }
+
+    pub fn slot_index(&self, bank_index: u16) -> Option<usize> {
+        self.collateral.iter().position(|s| s.in_use == 1 && s.bank_index == bank_index)
+    }
+
+    /// The slot for `bank_index`, taking a free one if the account has none yet.
+    pub fn slot_index_or_open(&mut self, bank_index: u16) -> Result<usize> {
+        if let Some(i) = self.slot_index(bank_index) {
+            return Ok(i);
+        }
+        let i = self
+            .collateral
+            .iter()
+            .position(|s| s.in_use == 0)
+            .ok_or(MaxwellError::CollateralSlotsFull)?;
+        self.collateral[i] = CollateralSlot { balance: 0, bank_index, in_use: 1, _pad: [0; 5] };
+        Ok(i)
+    }
+
+    /// Frees a slot whose balance went to zero, so it needs no health accounts.
+    pub fn release_if_empty(&mut self, i: usize) {
+        if self.collateral[i].balance == 0 {
+            self.collateral[i] = CollateralSlot::default();
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.collateral.iter().all(|s| s.in_use == 0) && self.positions.iter().all(|p| p.in_use == 0)
+    }
+
+    pub fn invariant(&self) -> Result<()> {
+        for (i, s) in self.collateral.iter().enumerate() {
+            if s.in_use == 0 {
+                require!(s.balance == 0, MaxwellError::MarginAccountInvariant);
+                continue;
+            }
+            let dup = self.collateral[i + 1..].iter().any(|o| o.in_use == 1 && o.bank_index == s.bank_index);
+            require!(!dup, MaxwellError::MarginAccountInvariant);
+        }
+        Ok(())
+    }
+}
