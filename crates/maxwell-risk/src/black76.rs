@@ -319,7 +319,7 @@ mod tests {
             &year(),
         )
         .unwrap();
-        let want = Fx::ratio(796_556_745_540_6, 100_000_000_000_000);
+        let want = Fx::ratio(7_965_567_455_406, 100_000_000_000_000);
         assert!(close(atm.call, want, tol), "{:?} vs {:?}", atm.call, want);
         assert_eq!(atm.call, atm.put); // ATM: C = P by parity
         assert!(close(Fx(atm.delta_call.0 - atm.delta_put.0), Fx::ONE, 2)); // N(d1) + N(-d1) = 1

@@ -10,7 +10,13 @@ pub mod black76;
 pub mod collateral;
 pub mod error;
 pub mod fixed;
+pub mod margin;
+pub mod market;
 pub mod math;
+pub mod params;
+pub mod scenario;
+pub mod series;
+pub mod surface;
 pub mod units;
 
 pub use error::RiskError;

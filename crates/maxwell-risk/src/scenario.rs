@@ -1,0 +1,126 @@
+//! The scenario grid: 7 symmetric price shocks x 3 volatility states = 21 scenarios.
+//!
+//! Scenario `s = p * N_VOL + v`, with price shock `p` in 0..7 being
+//! `-S, -2S/3, -S/3, 0, +S/3, +2S/3, +S` (relative moves of spot and every forward) and
+//! vol state `v` in 0..3 being unchanged, up, down.
+//! - `S = clamp(z * ATM vol * sqrt(horizon), floor, cap)`, ATM vol = the highest at-the-money
+//!   vol among the underlying's live expiries, so shocks widen as volatility rises.
+//! - Vol shocks multiply the whole smile of an expiry, `v(k) -> v(k) (1 + shock)`: the skew
+//!   shifts with the level and is never flattened. The shock at tenor `t` is the reference
+//!   shock scaled by `(ref / max(t, 1 day))^p` (p short below the reference tenor, long at or
+//!   beyond), capped.
+//! - The smile moves with the forward (sticky moneyness): after a price shock a strike is
+//!   valued at the vol of its new log-moneyness.
+
+use crate::fixed::{shr_round, to_i64, Fx, Rounding, FX_FRAC};
+use crate::market::UnderlyingMarket;
+use crate::math::exp::exp_q62;
+use crate::math::ln::ln_ratio_q62;
+use crate::params::RiskParams;
+use crate::units::Tenor;
+use crate::RiskError;
+
+/// Price shocks per grid.
+pub const N_PRICE: usize = 7;
+/// Volatility states per grid (unchanged, up, down).
+pub const N_VOL: usize = 3;
+/// Scenarios per grid.
+pub const N_SCEN: usize = N_PRICE * N_VOL;
+/// Index of the unshocked price.
+pub const MID_PRICE: usize = N_PRICE / 2;
+
+/// The price side of an underlying's grid, computed once per underlying (plain integers).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct UnderlyingScenarios {
+    /// Spot, quote native per contract.
+    pub spot: u64,
+    /// Oracle confidence, quote native per contract.
+    pub conf: u64,
+    /// The range S, Q52.
+    pub range: i64,
+    /// Relative price shock of each price point, Q52.
+    pub shock: [i64; N_PRICE],
+}
+
+/// `S = clamp(z * atm_vol * sqrt(horizon), floor, cap)`.
+pub fn price_range(atm_vol: Fx, params: &RiskParams) -> Result<Fx, RiskError> {
+    let h = Tenor::from_secs(params.shock_horizon_secs)?;
+    let s = Fx(params.shock_z).mul(atm_vol, Rounding::Ceil)?.mul(h.sqrt_t, Rounding::Ceil)?;
+    Ok(Fx(s.0.clamp(params.shock_floor, params.shock_cap)))
+}
+
+/// ATM vol of the live expiries' smiles (the highest), annualised, Q52.
+pub fn atm_vol(market: &UnderlyingMarket) -> Result<Fx, RiskError> {
+    let mut best = Fx::ZERO;
+    for e in market.expiries {
+        let tenor = Tenor::new(market.now, e.expiry)?;
+        if tenor.expired() {
+            continue;
+        }
+        let v = e.svi.total_vol_q62(0, Fx::ZERO)?; // Q62
+        let sigma = shr_round(v * i128::from(tenor.inv_sqrt_t.0), 62 + 40 - FX_FRAC, Rounding::Nearest);
+        best = best.max(Fx(to_i64(sigma)?));
+    }
+    Ok(best)
+}
+
+/// The price side of the grid for one underlying.
+pub fn underlying_scenarios(market: &UnderlyingMarket, params: &RiskParams) -> Result<UnderlyingScenarios, RiskError> {
+    let range = price_range(atm_vol(market)?, params)?;
+    let mut shock = [0i64; N_PRICE];
+    let steps = MID_PRICE as i64;
+    for (i, s) in shock.iter_mut().enumerate() {
+        let j = i as i64 - steps;
+        // S * j / 3 rounded away from zero (the outer points are exactly +-S).
+        let num = i128::from(range.0) * i128::from(j);
+        let q = num / i128::from(steps);
+        *s = to_i64(if num % i128::from(steps) != 0 { q + num.signum() } else { q })?;
+    }
+    Ok(UnderlyingScenarios { spot: market.spot, conf: market.conf, range: range.0, shock })
+}
+
+/// Vol shocks `[0, +up, -down]` of one expiry, scaled by `(ref / max(t, 1 day))^p` and capped.
+pub fn vol_shocks(tenor: &Tenor, params: &RiskParams) -> Result<[Fx; N_VOL], RiskError> {
+    let t = tenor.secs.max(86_400) as u64;
+    let p = if (t as i64) < params.vol_ref_secs { params.vol_p_short } else { params.vol_p_long };
+    let ln = ln_ratio_q62(params.vol_ref_secs as u64, t)?; // Q62
+    let arg = shr_round(ln * i128::from(p), FX_FRAC, Rounding::Nearest);
+    let factor = Fx(to_i64(shr_round(exp_q62(arg)? as i128, 62 - FX_FRAC, Rounding::Nearest))?);
+    let up = Fx(params.vol_up).mul(factor, Rounding::Ceil)?.min(Fx(params.vol_up_cap));
+    let down = Fx(params.vol_down).mul(factor, Rounding::Ceil)?.min(Fx(params.vol_down_cap));
+    Ok([Fx::ZERO, up, Fx(-down.0)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_shape() {
+        let p = RiskParams::DEFAULT;
+        // 80% vol, 1 day, z = 3: 3 * 0.8 * sqrt(1/365) = 0.1256217414... (between floor 0.1 and cap 0.4)
+        let s = price_range(Fx::from_bps(8_000), &p).unwrap();
+        let want = Fx::ratio(125_621_741_421, 1_000_000_000_000);
+        assert!((s.0 - want.0).abs() < 1 << 24, "{s:?}");
+        // Low vol hits the floor, extreme vol the cap.
+        assert_eq!(price_range(Fx::from_bps(100), &p).unwrap(), Fx(p.shock_floor));
+        assert_eq!(price_range(Fx::from_int(20).unwrap(), &p).unwrap(), Fx(p.shock_cap));
+    }
+
+    #[test]
+    fn vol_shock_scaling() {
+        let p = RiskParams::DEFAULT;
+        // At the reference tenor the factor is 1: [0, +0.5, -0.27].
+        let at_ref = vol_shocks(&Tenor::from_secs(30 * 86_400).unwrap(), &p).unwrap();
+        assert!((at_ref[1].0 - p.vol_up).abs() < 1 << 12 && (at_ref[2].0 + p.vol_down).abs() < 1 << 12);
+        // At 1 day: factor 30^0.3 = 2.77419...; up 0.5 * 30^0.3 = 1.38709555733..., down min(0.27 * 2.774, 0.6) = 0.6.
+        let short = vol_shocks(&Tenor::from_secs(3_600).unwrap(), &p).unwrap();
+        let want_up = Fx::ratio(1_387_095_557_336, 1_000_000_000_000);
+        assert!((short[1].0 - want_up.0).abs() < 1 << 20, "{:?}", short[1]);
+        assert_eq!(short[2], Fx(-p.vol_down_cap));
+        // At 1 year: up 0.5 * (30/365)^0.13 = 0.361324736860...
+        let long = vol_shocks(&Tenor::from_secs(365 * 86_400).unwrap(), &p).unwrap();
+        assert!((long[1].0 - Fx::ratio(361_324_736_860, 1_000_000_000_000).0).abs() < 1 << 20, "{:?}", long[1]);
+    }
+}
