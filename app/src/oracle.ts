@@ -1,0 +1,65 @@
+// TEST ONLY price accounts: the mock Pyth receiver (programs/mock-pyth) writes PriceUpdateV2
+// accounts in the real receiver's layout on a local validator. Prices are Pyth mantissas with
+// an exponent (150.00 USD at exponent -8 = 15_000_000_000n).
+import { generateKeyPairSigner, type Address, type TransactionSigner } from '@solana/kit';
+
+import { getPriceCreateInstruction, getPriceUpdateInstruction } from './generated/mock-pyth/index.js';
+import { COMMITMENT } from './config.js';
+import { sendAndConfirm, type Connection } from './transactions.js';
+
+/** Pyth's SOL/USD feed id. */
+export const SOL_USD_FEED_ID = hexToBytes('ef0d8b6fda2ceba41da15d4095d1da392a0d2f8ed0c6c7bc0f4cfac8c280b56d');
+
+export type MockPrice = {
+  feedId: Uint8Array;
+  /** Mantissa. */
+  price: bigint;
+  /** Confidence, same exponent as the price. */
+  conf: bigint;
+  exponent: number;
+  /** Unix seconds; defaults to the validator's clock. */
+  publishTime?: bigint;
+  /** False writes a partially verified update (Maxwell refuses it). */
+  fullyVerified?: boolean;
+};
+
+export function hexToBytes(hex: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(hex, 'hex'));
+}
+
+/** The cluster's clock (block time of the latest confirmed slot), unix seconds. */
+export async function clusterTime(conn: Connection): Promise<bigint> {
+  const slot = await conn.rpc.getSlot({ commitment: COMMITMENT }).send();
+  const t = await conn.rpc.getBlockTime(slot).send();
+  return t === null ? BigInt(Math.floor(Date.now() / 1000)) : BigInt(t);
+}
+
+async function args(conn: Connection, p: MockPrice) {
+  return {
+    feedId: p.feedId,
+    price: p.price,
+    conf: p.conf,
+    exponent: p.exponent,
+    publishTime: p.publishTime ?? (await clusterTime(conn)),
+    fullyVerified: p.fullyVerified ?? true,
+  };
+}
+
+/** Creates a price account (fresh keypair) written by `authority`; returns its address. */
+export async function createMockPrice(conn: Connection, authority: TransactionSigner, p: MockPrice): Promise<Address> {
+  const priceUpdate = await generateKeyPairSigner();
+  const ix = getPriceCreateInstruction({ authority, priceUpdate, args: await args(conn, p) });
+  await sendAndConfirm(conn, authority, [ix]);
+  return priceUpdate.address;
+}
+
+/** Overwrites the price (publish time = now unless given). */
+export async function updateMockPrice(
+  conn: Connection,
+  authority: TransactionSigner,
+  priceUpdate: Address,
+  p: MockPrice,
+): Promise<void> {
+  const ix = getPriceUpdateInstruction({ authority, priceUpdate, args: await args(conn, p) });
+  await sendAndConfirm(conn, authority, [ix]);
+}
