@@ -200,25 +200,14 @@ fn charge(x: i128, rate: i64) -> Result<i64, RiskError> {
     to_i64(shr_round(x.checked_mul(i128::from(rate)).ok_or(RiskError::Overflow)?, FX_FRAC, Rounding::Ceil))
 }
 
-/// Adds collateral to equity and, for a token that is an underlying, its scenario P&L and
-/// delta. A loss is rounded up (value rounded up), a gain down.
-fn add_collateral(
-    books: &mut [Book],
-    spots: &[u64],
-    c: &CollateralInput,
-    shocks: &[[i64; N_PRICE]],
-) -> Result<i64, RiskError> {
-    let weighted = weighted_value(c.amount, c.price, c.asset_weight_bps, c.liability_weight_bps)?;
-    if c.underlying == NO_UNDERLYING || c.amount == 0 {
-        return Ok(weighted);
-    }
-    let u = usize::from(c.underlying);
-    let book = books.get_mut(u).ok_or(RiskError::UnderlyingIndexOutOfRange)?;
+/// Adds the scenario P&L and delta of a collateral balance in this book's underlying.
+/// A loss is rounded up (value rounded up), a gain down.
+fn add_spot(book: &mut Book, scen: &UnderlyingScenarios, c: &CollateralInput) -> Result<(), RiskError> {
     let abs = c.amount.unsigned_abs();
     let lo = raw_value(abs, c.price, false)? as i128;
     let hi = raw_value(abs, c.price, true)? as i128;
     let sign: i128 = if c.amount > 0 { 1 } else { -1 };
-    for (p, &x) in shocks[u].iter().enumerate() {
+    for (p, &x) in scen.shock.iter().enumerate() {
         let x = i128::from(x);
         // P&L = sign * value * x; loss = -P&L.
         let loss = if sign * x < 0 {
@@ -233,8 +222,31 @@ fn add_collateral(
     let e = &mut book.exposure;
     e.delta_quote += sign * lo;
     e.gross_delta += hi;
-    e.spot_tokens += sign * (lo / i128::from(spots[u].max(1)));
-    Ok(weighted)
+    e.spot_tokens += sign * (lo / i128::from(scen.spot.max(1)));
+    Ok(())
+}
+
+/// Weighted value of all collateral (assets floor, borrows ceil); checks underlying indexes.
+fn collateral_value(collateral: &[CollateralInput], n: usize) -> Result<i64, RiskError> {
+    let mut total = 0i64;
+    for c in collateral {
+        if c.underlying != NO_UNDERLYING && usize::from(c.underlying) >= n {
+            return Err(RiskError::UnderlyingIndexOutOfRange);
+        }
+        let v = weighted_value(c.amount, c.price, c.asset_weight_bps, c.liability_weight_bps)?;
+        total = total.checked_add(v).ok_or(RiskError::Overflow)?;
+    }
+    Ok(total)
+}
+
+/// Adds every collateral balance of underlying `u` to its book.
+fn add_spots(book: &mut Book, u: usize, scen: &UnderlyingScenarios, collateral: &[CollateralInput]) -> Result<(), RiskError> {
+    for c in collateral {
+        if usize::from(c.underlying) == u && c.amount != 0 {
+            add_spot(book, scen, c)?;
+        }
+    }
+    Ok(())
 }
 
 /// Short-option minimum for the naked part of the shorts, pro rata of their minimums.
@@ -311,23 +323,6 @@ fn finish(
     })
 }
 
-/// Adds all collateral; returns the weighted collateral value.
-fn collateral_pass(
-    books: &mut [Book],
-    scens: &[UnderlyingScenarios; MAX_UNDERLYINGS],
-    collateral: &[CollateralInput],
-) -> Result<i64, RiskError> {
-    let n = books.len();
-    let shocks: [[i64; N_PRICE]; MAX_UNDERLYINGS] = core::array::from_fn(|i| scens[i].shock);
-    let spots: [u64; MAX_UNDERLYINGS] = core::array::from_fn(|i| scens[i].spot);
-    let mut total = 0i64;
-    for c in collateral {
-        let v = add_collateral(books, &spots[..n], c, &shocks[..n])?;
-        total = total.checked_add(v).ok_or(RiskError::Overflow)?;
-    }
-    Ok(total)
-}
-
 /// The on-chain path: stored risk arrays, integer multiply-adds.
 pub fn portfolio_margin_from_arrays(
     books: &[BookArrays],
@@ -339,19 +334,17 @@ pub fn portfolio_margin_from_arrays(
     if n > MAX_UNDERLYINGS {
         return Err(RiskError::TooManyUnderlyings);
     }
-    let mut acc = [Book::EMPTY; MAX_UNDERLYINGS];
-    let scens: [UnderlyingScenarios; MAX_UNDERLYINGS] =
-        core::array::from_fn(|i| books.get(i).map(|b| *b.scen).unwrap_or_default());
-    for (book, b) in acc.iter_mut().zip(books) {
+    // One underlying at a time keeps the stack frame small (one Book of ~0.6 KB) for SBF.
+    let collateral_value = collateral_value(collateral, n)?;
+    let mut unders = [UnderlyingSummary::default(); MAX_UNDERLYINGS];
+    for (u, b) in books.iter().enumerate() {
+        let mut book = Book::EMPTY;
         for pos in b.positions {
             let r = b.series.get(usize::from(pos.series)).ok_or(RiskError::SeriesIndexOutOfRange)?;
-            add_array_position(book, r, pos.size)?;
+            add_array_position(&mut book, r, pos.size)?;
         }
-    }
-    let collateral_value = collateral_pass(&mut acc[..n], &scens, collateral)?;
-    let mut unders = [UnderlyingSummary::default(); MAX_UNDERLYINGS];
-    for i in 0..n {
-        unders[i] = summarize(&acc[i], &scens[i], params)?;
+        add_spots(&mut book, u, b.scen, collateral)?;
+        unders[u] = summarize(&book, b.scen, params)?;
     }
     finish(unders, n, collateral_value, params, reputation)
 }
@@ -379,29 +372,28 @@ pub fn portfolio_margin_full(
     if n > MAX_UNDERLYINGS {
         return Err(RiskError::TooManyUnderlyings);
     }
-    let mut scens = [UnderlyingScenarios::default(); MAX_UNDERLYINGS];
-    for (s, m) in scens.iter_mut().zip(markets) {
-        *s = underlying_scenarios(m, params)?;
-    }
-    let mut acc = [Book::EMPTY; MAX_UNDERLYINGS];
-    let mut values_q20 = [[0i128; N_SCEN + 1]; MAX_UNDERLYINGS]; // loss per scenario, then marks
     for pos in positions {
-        let u = usize::from(pos.series.underlying);
-        let market = markets.get(u).ok_or(RiskError::UnderlyingIndexOutOfRange)?;
-        revalue_position(&mut values_q20[u], market, &scens[u], pos, params)?;
-        let r = series_risk(&pos.series, market, &scens[u], params)?;
-        acc[u].exposure.add_position(&r, pos.size)?;
+        if usize::from(pos.series.underlying) >= n {
+            return Err(RiskError::UnderlyingIndexOutOfRange);
+        }
     }
-    for (book, v) in acc.iter_mut().zip(values_q20.iter()) {
-        for (l, &x) in book.loss.iter_mut().zip(v.iter()) {
+    let collateral_value = collateral_value(collateral, n)?;
+    let mut unders = [UnderlyingSummary::default(); MAX_UNDERLYINGS];
+    for (u, market) in markets.iter().enumerate() {
+        let scen = underlying_scenarios(market, params)?;
+        let mut book = Book::EMPTY;
+        let mut values_q20 = [0i128; N_SCEN + 1]; // loss per scenario, then the marks
+        for pos in positions.iter().filter(|p| usize::from(p.series.underlying) == u) {
+            revalue_position(&mut values_q20, market, &scen, pos, params)?;
+            let r = series_risk(&pos.series, market, &scen, params)?;
+            book.exposure.add_position(&r, pos.size)?;
+        }
+        for (l, &x) in book.loss.iter_mut().zip(values_q20.iter()) {
             *l = shr_round(x, VALUE_FRAC, Rounding::Ceil);
         }
-        book.option_value = shr_round(v[N_SCEN], VALUE_FRAC, Rounding::Floor);
-    }
-    let collateral_value = collateral_pass(&mut acc[..n], &scens, collateral)?;
-    let mut unders = [UnderlyingSummary::default(); MAX_UNDERLYINGS];
-    for i in 0..n {
-        unders[i] = summarize(&acc[i], &scens[i], params)?;
+        book.option_value = shr_round(values_q20[N_SCEN], VALUE_FRAC, Rounding::Floor);
+        add_spots(&mut book, u, &scen, collateral)?;
+        unders[u] = summarize(&book, &scen, params)?;
     }
     finish(unders, n, collateral_value, params, reputation)
 }
