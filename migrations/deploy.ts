@@ -1,0 +1,171 @@
+// Deploys a Maxwell exchange on a running local validator whose programs are preloaded
+// (scripts/with-validator.sh): a USDC-like quote mint (SPL Token, 6 decimals), a SOL-like
+// collateral mint (Token-2022, 9 decimals), a TEST ONLY mock Pyth SOL/USD price, the exchange
+// and its two banks. Writes target/localnet.json. Run: `scripts/with-validator.sh npm run deploy`.
+// Idempotent per validator: if target/localnet.json belongs to this cluster (same genesis hash)
+// and its exchange exists, it reports that and changes nothing (pass --force to deploy anew).
+import { pathToFileURL } from 'node:url';
+
+import { fetchEncodedAccount, type Address, type KeyPairSigner } from '@solana/kit';
+
+import { getBank } from '../app/src/accounts.js';
+import { COMMITMENT, LOCALNET_FILE, RPC_URL, SPL_TOKEN_PROGRAM, TOKEN_2022_PROGRAM } from '../app/src/config.js';
+import { MAXWELL_PROGRAM_ADDRESS } from '../app/src/generated/maxwell/index.js';
+import { bankCreateIx, exchangeInitIx, type BankParams, type ExchangeParams } from '../app/src/instructions.js';
+import { saveDeployment, tryLoadDeployment, type BankRecord, type Deployment } from '../app/src/localnet.js';
+import { createMockPrice, SOL_USD_FEED_ID } from '../app/src/oracle.js';
+import { bankAddress, exchangeAddress, vaultAddress } from '../app/src/pdas.js';
+import { createMintIxs } from '../app/src/token.js';
+import { connect, sendAndConfirm, type Connection } from '../app/src/transactions.js';
+import { airdrop, LAMPORTS_PER_SOL, newLocalSigner } from '../app/src/wallet.js';
+
+/** Must satisfy ExchangeParamsArgs::validate (im factor in [1.25, 3], penalties <= 20%). */
+export const EXCHANGE_PARAMS: ExchangeParams = {
+  imFactorBps: 15_000,
+  liqPenaltyMinBps: 100,
+  liqPenaltyMaxBps: 500,
+  insuranceShareBps: 2_000,
+};
+
+const NO_FEED = new Uint8Array(32);
+
+/** The quote bank is priced at exactly 1 and never borrows against itself: weights 1. */
+export const USDC_PARAMS: BankParams = {
+  feedId: NO_FEED,
+  oracleMaxAgeSecs: 60,
+  oracleMaxConfBps: 200,
+  initAssetWeightBps: 10_000,
+  maintAssetWeightBps: 10_000,
+  initLiabWeightBps: 10_000,
+  maintLiabWeightBps: 10_000,
+  depositCap: 1_000_000_000n * 1_000_000n, // 1e9 USDC
+};
+
+export const SOL_PARAMS: BankParams = {
+  feedId: SOL_USD_FEED_ID,
+  oracleMaxAgeSecs: 60,
+  oracleMaxConfBps: 200,
+  initAssetWeightBps: 8_000,
+  maintAssetWeightBps: 9_000,
+  initLiabWeightBps: 12_000,
+  maintLiabWeightBps: 11_000,
+  depositCap: 10_000_000n * LAMPORTS_PER_SOL, // 1e7 SOL
+};
+
+/** SOL/USD 150.00 +- 0.05 (Pyth exponent -8). */
+export const SOL_PRICE = { price: 15_000_000_000n, conf: 5_000_000n, exponent: -8 };
+
+async function assertProgramsLoaded(conn: Connection): Promise<void> {
+  const program = await fetchEncodedAccount(conn.rpc, MAXWELL_PROGRAM_ADDRESS, { commitment: COMMITMENT });
+  if (!program.exists || !program.executable) {
+    throw new Error(`Maxwell (${MAXWELL_PROGRAM_ADDRESS}) is not deployed at ${RPC_URL}: use scripts/with-validator.sh`);
+  }
+}
+
+async function createMint(conn: Connection, admin: KeyPairSigner, decimals: number, tokenProgram: Address) {
+  const { mint, instructions } = await createMintIxs(conn, {
+    payer: admin,
+    mintAuthority: admin.address,
+    decimals,
+    tokenProgram,
+  });
+  await sendAndConfirm(conn, admin, instructions);
+  return mint.address;
+}
+
+async function createBank(
+  conn: Connection,
+  admin: KeyPairSigner,
+  exchange: Address,
+  spec: { symbol: string; mint: Address; decimals: number; tokenProgram: Address; oracle: Address | null; params: BankParams },
+): Promise<BankRecord> {
+  const ix = await bankCreateIx({
+    admin,
+    exchange,
+    mint: spec.mint,
+    tokenProgram: spec.tokenProgram,
+    ...(spec.oracle ? { oracle: spec.oracle } : {}),
+    params: spec.params,
+  });
+  await sendAndConfirm(conn, admin, [ix]);
+  const bank = await bankAddress(exchange, spec.mint);
+  const state = await getBank(conn, bank);
+  return {
+    symbol: spec.symbol,
+    mint: spec.mint,
+    decimals: spec.decimals,
+    tokenProgram: spec.tokenProgram,
+    bank,
+    vault: await vaultAddress(bank),
+    bankIndex: state.data.bankIndex,
+    oracle: spec.oracle,
+    feedId: spec.oracle ? Buffer.from(spec.params.feedId).toString('hex') : null,
+  };
+}
+
+/** Deploys a fresh exchange (new admin key) and returns its record (not saved). */
+export async function deployExchange(conn: Connection, log: (s: string) => void = () => {}): Promise<Deployment> {
+  await assertProgramsLoaded(conn);
+  const { signer: admin, secretHex } = await newLocalSigner();
+  await airdrop(conn, admin.address, 100n * LAMPORTS_PER_SOL);
+  log(`admin            ${admin.address}`);
+
+  const usdcMint = await createMint(conn, admin, 6, SPL_TOKEN_PROGRAM);
+  log(`USDC mint        ${usdcMint} (SPL Token, 6 decimals)`);
+  const solMint = await createMint(conn, admin, 9, TOKEN_2022_PROGRAM);
+  log(`SOL mint         ${solMint} (Token-2022, 9 decimals)`);
+  const solOracle = await createMockPrice(conn, admin, { feedId: SOL_USD_FEED_ID, ...SOL_PRICE });
+  log(`SOL/USD oracle   ${solOracle} (mock Pyth, TEST ONLY)`);
+
+  const exchange = await exchangeAddress(admin.address);
+  await sendAndConfirm(conn, admin, [await exchangeInitIx(admin, usdcMint, EXCHANGE_PARAMS)]);
+  log(`exchange         ${exchange}`);
+
+  const quote = await createBank(conn, admin, exchange, {
+    symbol: 'USDC', mint: usdcMint, decimals: 6, tokenProgram: SPL_TOKEN_PROGRAM, oracle: null, params: USDC_PARAMS,
+  });
+  log(`USDC bank        ${quote.bank} (vault ${quote.vault})`);
+  const sol = await createBank(conn, admin, exchange, {
+    symbol: 'SOL', mint: solMint, decimals: 9, tokenProgram: TOKEN_2022_PROGRAM, oracle: solOracle, params: SOL_PARAMS,
+  });
+  log(`SOL bank         ${sol.bank} (vault ${sol.vault})`);
+
+  return {
+    programId: MAXWELL_PROGRAM_ADDRESS,
+    rpcUrl: RPC_URL,
+    genesisHash: await conn.rpc.getGenesisHash().send(),
+    adminSecretHex: secretHex,
+    admin: admin.address,
+    exchange,
+    quote,
+    collateral: [sol],
+  };
+}
+
+/** The saved record if it belongs to this cluster and its exchange exists, else null. */
+export async function existingDeployment(conn: Connection): Promise<Deployment | null> {
+  const d = tryLoadDeployment();
+  if (!d || d.genesisHash !== (await conn.rpc.getGenesisHash().send())) return null;
+  const ex = await fetchEncodedAccount(conn.rpc, d.exchange, { commitment: COMMITMENT });
+  return ex.exists ? d : null;
+}
+
+async function main(): Promise<void> {
+  const conn = connect();
+  const force = process.argv.includes('--force');
+  const existing = force ? null : await existingDeployment(conn);
+  if (existing) {
+    console.log(`deploy: exchange ${existing.exchange} already deployed on this validator (${LOCALNET_FILE}); --force deploys a new one`);
+    return;
+  }
+  const d = await deployExchange(conn, (s) => console.log(`deploy: ${s}`));
+  saveDeployment(d);
+  console.log(`deploy: wrote ${LOCALNET_FILE}`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((e) => {
+    console.error('deploy failed:', e);
+    process.exit(1);
+  });
+}
