@@ -2,6 +2,7 @@
 // accounts in the real receiver's layout on a local validator. Prices are Pyth mantissas with
 // an exponent (150.00 USD at exponent -8 = 15_000_000_000n).
 import { generateKeyPairSigner, type Address, type TransactionSigner } from '@solana/kit';
+import { fetchSysvarClock } from '@solana/sysvars';
 
 import { getPriceCreateInstruction, getPriceUpdateInstruction } from './generated/mock-pyth/index.js';
 import { COMMITMENT } from './config.js';
@@ -27,11 +28,9 @@ export function hexToBytes(hex: string): Uint8Array {
   return Uint8Array.from(Buffer.from(hex, 'hex'));
 }
 
-/** The cluster's clock (block time of the latest confirmed slot), unix seconds. */
+/** The cluster's clock (the Clock sysvar's unix timestamp, what the program compares to). */
 export async function clusterTime(conn: Connection): Promise<bigint> {
-  const slot = await conn.rpc.getSlot({ commitment: COMMITMENT }).send();
-  const t = await conn.rpc.getBlockTime(slot).send();
-  return t === null ? BigInt(Math.floor(Date.now() / 1000)) : BigInt(t);
+  return (await fetchSysvarClock(conn.rpc, { commitment: COMMITMENT })).unixTimestamp;
 }
 
 async function args(conn: Connection, p: MockPrice) {
