@@ -23,11 +23,11 @@ sbf_build() { # args: cargo build args...
 OUT="$ROOT/target/sbf/sbpf-solana/release"
 mkdir -p "$ROOT/target/deploy"
 sbf_build -p maxwell -p mock-pyth
-cp "$OUT/maxwell.so" "$ROOT/target/deploy/maxwell.so"
-cp "$OUT/mock_pyth.so" "$ROOT/target/deploy/mock_pyth.so"
+cp "$OUT/libmaxwell.so" "$ROOT/target/deploy/maxwell.so"
+cp "$OUT/libmock_pyth.so" "$ROOT/target/deploy/mock_pyth.so"
 if [ "${1:-}" = "--bench" ]; then
   sbf_build -p maxwell --features bench
-  cp "$OUT/maxwell.so" "$ROOT/target/deploy/maxwell_bench.so"
+  cp "$OUT/libmaxwell.so" "$ROOT/target/deploy/maxwell_bench.so"
   # restore the production build's artifact for later incremental builds
   sbf_build -p maxwell
 fi

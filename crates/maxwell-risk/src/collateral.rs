@@ -53,18 +53,27 @@ fn pow10(e: u32) -> u128 {
 
 /// `ceil(n / d)` for `d > 0`.
 fn div_ceil(n: u128, d: u128) -> u128 {
-    n / d + u128::from(n % d != 0)
+    n / d + u128::from(!n.is_multiple_of(d))
+}
+
+/// `|amount| * price * weight_bps / 10_000` with ONE rounding at the end, down for an asset
+/// (`round_up = false`) and up for a liability.
+pub fn value_weighted_abs(amount: u64, price: TokenPrice, weight_bps: u16, round_up: bool) -> Result<u128, RiskError> {
+    // < 2^128: both factors < 2^64.
+    let product = u128::from(amount) * u128::from(price.mantissa);
+    let mut num = product.checked_mul(u128::from(weight_bps)).ok_or(RiskError::Overflow)?;
+    let mut den = u128::from(BPS);
+    if price.scale_exp >= 0 {
+        num = num.checked_mul(pow10(price.scale_exp as u32)).ok_or(RiskError::Overflow)?;
+    } else {
+        den = den.checked_mul(pow10(price.scale_exp.unsigned_abs())).ok_or(RiskError::Overflow)?;
+    }
+    Ok(if round_up { div_ceil(num, den) } else { num / den })
 }
 
 /// Unweighted value of `|amount|` at `price`, rounded down (`round_up = false`) or up.
 pub fn raw_value(amount: u64, price: TokenPrice, round_up: bool) -> Result<u128, RiskError> {
-    let product = u128::from(amount) * u128::from(price.mantissa); // < 2^128: both < 2^64
-    if price.scale_exp >= 0 {
-        product.checked_mul(pow10(price.scale_exp as u32)).ok_or(RiskError::Overflow)
-    } else {
-        let d = pow10(price.scale_exp.unsigned_abs());
-        Ok(if round_up { div_ceil(product, d) } else { product / d })
-    }
+    value_weighted_abs(amount, price, BPS as u16, round_up)
 }
 
 /// Weighted value of a signed balance, rounded against the account:
@@ -77,13 +86,9 @@ pub fn weighted_value(
     liability_weight_bps: u16,
 ) -> Result<i64, RiskError> {
     let borrowed = amount < 0;
-    let raw = raw_value(amount.unsigned_abs(), price, borrowed)?;
-    let weighted = if borrowed {
-        div_ceil(raw.checked_mul(u128::from(liability_weight_bps)).ok_or(RiskError::Overflow)?, u128::from(BPS))
-    } else {
-        raw.checked_mul(u128::from(asset_weight_bps)).ok_or(RiskError::Overflow)? / u128::from(BPS)
-    };
-    let magnitude = i64::try_from(weighted).map_err(|_| RiskError::Overflow)?;
+    let weight = if borrowed { liability_weight_bps } else { asset_weight_bps };
+    let v = value_weighted_abs(amount.unsigned_abs(), price, weight, borrowed)?;
+    let magnitude = i64::try_from(v).map_err(|_| RiskError::Overflow)?;
     Ok(if borrowed { -magnitude } else { magnitude })
 }
 

@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_lang::system_program;
+use anchor_spl::token_interface::{self, InitializeAccount3, Mint, TokenInterface};
 
 use crate::constants::*;
 use crate::error::MaxwellError;
@@ -9,6 +10,8 @@ use crate::state::{BankParamsArgs, CollateralBank, Exchange, IxGate};
 
 /// Size of a Token-2022 mint without extensions (same as an SPL Token mint).
 const BASE_MINT_LEN: usize = 82;
+/// Size of a token account of a mint without extensions (both token programs).
+const TOKEN_ACCOUNT_LEN: usize = 165;
 
 #[derive(Accounts)]
 pub struct BankCreate<'info> {
@@ -16,6 +19,8 @@ pub struct BankCreate<'info> {
     pub admin: Signer<'info>,
     #[account(mut, has_one = admin @ MaxwellError::NotAdmin)]
     pub exchange: AccountLoader<'info, Exchange>,
+    /// Checked before the vault is created so a mismatch gets Maxwell's own error code.
+    #[account(constraint = *mint.to_account_info().owner == token_program.key() @ MaxwellError::WrongTokenProgram)]
     pub mint: InterfaceAccount<'info, Mint>,
     #[account(
         init,
@@ -25,16 +30,11 @@ pub struct BankCreate<'info> {
         bump
     )]
     pub bank: AccountLoader<'info, CollateralBank>,
-    #[account(
-        init,
-        payer = admin,
-        seeds = [VAULT_SEED, bank.key().as_ref()],
-        bump,
-        token::mint = mint,
-        token::authority = bank,
-        token::token_program = token_program,
-    )]
-    pub vault: InterfaceAccount<'info, TokenAccount>,
+    /// The bank's token account, created in the handler (not by `init`) so that the mint and
+    /// token program are validated, with Maxwell's own error codes, before any CPI.
+    /// CHECK: PDA checked by seeds; created and initialised by `create_vault`.
+    #[account(mut, seeds = [VAULT_SEED, bank.key().as_ref()], bump)]
+    pub vault: UncheckedAccount<'info>,
     /// Pyth `PriceUpdateV2` account; omitted for the quote-mint bank. Validated in the handler.
     /// CHECK: owner, discriminator, verification level and feed id are checked by `oracle::read_price`.
     pub oracle: Option<UncheckedAccount<'info>>,
@@ -47,7 +47,6 @@ pub fn bank_create(ctx: Context<BankCreate>, params: BankParamsArgs) -> Result<(
     ex.require_enabled(IxGate::BankCreate)?;
     params.validate()?;
     let mint_ai = ctx.accounts.mint.to_account_info();
-    require_keys_eq!(*mint_ai.owner, ctx.accounts.token_program.key(), MaxwellError::WrongTokenProgram);
     // Extensions such as transfer fees or hooks would break vault accounting: refuse them.
     require!(mint_ai.data_len() == BASE_MINT_LEN, MaxwellError::MintExtensionNotSupported);
     require!(ex.bank_count < MAX_BANKS, MaxwellError::TooManyBanks);
@@ -68,6 +67,8 @@ pub fn bank_create(ctx: Context<BankCreate>, params: BankParamsArgs) -> Result<(
             oracle.key()
         }
     };
+
+    create_vault(&ctx, ctx.bumps.vault)?;
 
     let mut bank = ctx.accounts.bank.load_init()?;
     bank.exchange = ctx.accounts.exchange.key();
@@ -95,4 +96,31 @@ pub fn bank_create(ctx: Context<BankCreate>, params: BankParamsArgs) -> Result<(
         is_quote,
     });
     Ok(())
+}
+
+/// Creates the vault token account at its PDA (tolerating lamports someone sent there first),
+/// owned by the mint's token program, with the bank as authority.
+fn create_vault(ctx: &Context<BankCreate>, bump: u8) -> Result<()> {
+    let a = &ctx.accounts;
+    let bank_key = a.bank.key();
+    let seeds: &[&[u8]] = &[VAULT_SEED, bank_key.as_ref(), &[bump]];
+    let space = TOKEN_ACCOUNT_LEN;
+    let needed = Rent::get()?.minimum_balance(space).saturating_sub(a.vault.lamports());
+    let sys = a.system_program.key();
+    if needed > 0 {
+        let transfer = system_program::Transfer { from: a.admin.to_account_info(), to: a.vault.to_account_info() };
+        system_program::transfer(CpiContext::new(sys, transfer), needed)?;
+    }
+    let alloc = system_program::Allocate { account_to_allocate: a.vault.to_account_info() };
+    system_program::allocate(CpiContext::new_with_signer(sys, alloc, &[seeds]), space as u64)?;
+    let assign = system_program::Assign { account_to_assign: a.vault.to_account_info() };
+    system_program::assign(CpiContext::new_with_signer(sys, assign, &[seeds]), &a.token_program.key())?;
+    token_interface::initialize_account3(CpiContext::new(
+        a.token_program.key(),
+        InitializeAccount3 {
+            account: a.vault.to_account_info(),
+            mint: a.mint.to_account_info(),
+            authority: a.bank.to_account_info(),
+        },
+    ))
 }

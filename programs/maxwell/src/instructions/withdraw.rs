@@ -44,7 +44,6 @@ pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Res
     require!(amount > 0, MaxwellError::ZeroAmount);
     let mut acc = ctx.accounts.account.load_mut()?;
     let delta = i64::try_from(amount).map_err(|_| MaxwellError::MathOverflow)?;
-    require!(ctx.accounts.vault.amount >= amount, MaxwellError::InsufficientVaultLiquidity);
 
     // Apply.
     let (balance_after, exchange_key, mint, bump) = {
@@ -53,6 +52,8 @@ pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Res
         let old = acc.collateral[i].balance;
         // No borrowing through withdraw: lending is opt-in through its own instructions.
         require!(old >= delta, MaxwellError::InsufficientBalance);
+        // Lent-out collateral is not in the vault: refuse clearly rather than fail in the CPI.
+        require!(ctx.accounts.vault.amount >= amount, MaxwellError::InsufficientVaultLiquidity);
         let new = old - delta;
         bank.apply_balance_change(old, new)?;
         acc.collateral[i].balance = new;

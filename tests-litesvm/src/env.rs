@@ -1,0 +1,197 @@
+use anchor_lang::{AccountDeserialize, ZeroCopy};
+use litesvm::LiteSVM;
+use solana_account::Account;
+use solana_address::Address;
+use solana_clock::Clock;
+use solana_instruction::{AccountMeta, Instruction};
+use solana_keypair::Keypair;
+use solana_message::Message;
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+use solana_transaction_error::TransactionError;
+use solana_instruction_error::InstructionError;
+
+pub type Pk = anchor_lang::prelude::Pubkey;
+
+/// Anchor's pubkey -> LiteSVM's address (same 32 bytes; two crate versions).
+pub fn addr(p: &Pk) -> Address {
+    Address::new_from_array(p.to_bytes())
+}
+pub fn pk(a: &Address) -> Pk {
+    Pk::new_from_array(a.to_bytes())
+}
+
+/// An instruction built from Anchor's generated client structs.
+pub fn anchor_ix(
+    program: Pk,
+    metas: Vec<anchor_lang::prelude::AccountMeta>,
+    data: Vec<u8>,
+) -> Instruction {
+    Instruction {
+        program_id: addr(&program),
+        accounts: metas
+            .into_iter()
+            .map(|m| AccountMeta { pubkey: addr(&m.pubkey), is_signer: m.is_signer, is_writable: m.is_writable })
+            .collect(),
+        data,
+    }
+}
+
+pub fn deploy_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/deploy")
+}
+
+/// Result of a failed transaction: the custom error code if any, and the logs.
+#[derive(Debug)]
+pub struct Failure {
+    pub err: TransactionError,
+    pub logs: Vec<String>,
+}
+
+impl Failure {
+    pub fn custom_code(&self) -> Option<u32> {
+        match &self.err {
+            TransactionError::InstructionError(_, InstructionError::Custom(c)) => Some(*c),
+            _ => None,
+        }
+    }
+}
+
+/// Compute units and logs of a successful transaction.
+#[derive(Debug)]
+pub struct Success {
+    pub cu: u64,
+    pub logs: Vec<String>,
+}
+
+pub struct Env {
+    pub svm: LiteSVM,
+    pub payer: Keypair,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env::with_program(&deploy_dir().join("maxwell.so"))
+    }
+
+    /// LiteSVM with SPL Token/Token-2022 (its defaults), Maxwell at its id (from `so`)
+    /// and the test-only Pyth receiver stand-in at the receiver's id.
+    pub fn with_program(so: &std::path::Path) -> Env {
+        let mut svm = LiteSVM::new();
+        let bytes = std::fs::read(so)
+            .unwrap_or_else(|e| panic!("{}: {e} (run scripts/build-program.sh)", so.display()));
+        svm.add_program(addr(&maxwell::ID), &bytes).unwrap();
+        let pyth = std::fs::read(deploy_dir().join("mock_pyth.so")).unwrap();
+        svm.add_program(addr(&mock_pyth::ID), &pyth).unwrap();
+        let payer = Keypair::new();
+        svm.airdrop(&payer.pubkey(), 1_000_000_000_000).unwrap();
+        let mut env = Env { svm, payer };
+        env.set_time(1_800_000_000);
+        env
+    }
+
+    pub fn payer_pk(&self) -> Pk {
+        pk(&self.payer.pubkey())
+    }
+
+    pub fn new_funded_keypair(&mut self) -> Keypair {
+        let k = Keypair::new();
+        self.svm.airdrop(&k.pubkey(), 100_000_000_000).unwrap();
+        k
+    }
+
+    /// Sends `ixs` signed by the payer plus `signers`. A fresh blockhash each time so that
+    /// identical transactions are not rejected as duplicates.
+    pub fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<Success, Failure> {
+        self.svm.expire_blockhash();
+        let mut all: Vec<&Keypair> = vec![&self.payer];
+        all.extend_from_slice(signers);
+        let msg = Message::new(ixs, Some(&self.payer.pubkey()));
+        let tx = Transaction::new(&all, msg, self.svm.latest_blockhash());
+        match self.svm.send_transaction(tx) {
+            Ok(meta) => Ok(Success { cu: meta.compute_units_consumed, logs: meta.logs }),
+            Err(f) => Err(Failure { err: f.err, logs: f.meta.logs }),
+        }
+    }
+
+    /// Sends and asserts success, printing the logs on failure.
+    pub fn ok(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Success {
+        match self.send(ixs, signers) {
+            Ok(s) => s,
+            Err(f) => panic!("transaction failed: {:?}\n{}", f.err, f.logs.join("\n")),
+        }
+    }
+
+    /// Sends, asserts the exact custom error code, and asserts nothing changed in `watched`.
+    pub fn fails_with(&mut self, ixs: &[Instruction], signers: &[&Keypair], code: u32, watched: &[Pk]) {
+        let before: Vec<Option<Account>> = watched.iter().map(|k| self.svm.get_account(&addr(k))).collect();
+        match self.send(ixs, signers) {
+            Ok(_) => panic!("expected error {code}, but the transaction succeeded"),
+            Err(f) => assert_eq!(
+                f.custom_code(),
+                Some(code),
+                "expected custom error {code}, got {:?}\n{}",
+                f.err,
+                f.logs.join("\n")
+            ),
+        }
+        let after: Vec<Option<Account>> = watched.iter().map(|k| self.svm.get_account(&addr(k))).collect();
+        assert_eq!(before, after, "a refused transaction changed state");
+    }
+
+    pub fn now(&self) -> i64 {
+        self.svm.get_sysvar::<Clock>().unix_timestamp
+    }
+
+    pub fn set_time(&mut self, unix_timestamp: i64) {
+        let mut c = self.svm.get_sysvar::<Clock>();
+        c.unix_timestamp = unix_timestamp;
+        c.slot += 1;
+        self.svm.set_sysvar(&c);
+    }
+
+    pub fn advance(&mut self, secs: i64) {
+        let now = self.now();
+        self.set_time(now + secs);
+    }
+
+    pub fn account(&self, key: &Pk) -> Option<Account> {
+        self.svm.get_account(&addr(key))
+    }
+
+    pub fn set_account(&mut self, key: &Pk, acc: Account) {
+        self.svm.set_account(addr(key), acc).unwrap();
+    }
+
+    /// Reads a zero-copy Anchor account (copy of its data).
+    pub fn zc<T: ZeroCopy + anchor_lang::Owner>(&self, key: &Pk) -> T {
+        let acc = self.account(key).unwrap_or_else(|| panic!("no account {key}"));
+        assert_eq!(acc.data[..8], *T::DISCRIMINATOR, "discriminator of {key}");
+        *anchor_lang::__private::bytemuck::from_bytes::<T>(&acc.data[8..8 + core::mem::size_of::<T>()])
+    }
+
+    /// Writes a zero-copy account's data back (state injection for paths the foundation
+    /// instructions cannot reach yet, e.g. a borrow).
+    pub fn zc_write<T: ZeroCopy + anchor_lang::Owner>(&mut self, key: &Pk, value: &T) {
+        let mut acc = self.account(key).unwrap();
+        acc.data[8..8 + core::mem::size_of::<T>()]
+            .copy_from_slice(anchor_lang::__private::bytemuck::bytes_of(value));
+        self.set_account(key, acc);
+    }
+
+    pub fn borsh<T: AccountDeserialize>(&self, key: &Pk) -> T {
+        let acc = self.account(key).unwrap();
+        T::try_deserialize(&mut acc.data.as_slice()).unwrap()
+    }
+}
+
+impl Default for Env {
+    fn default() -> Self {
+        Env::new()
+    }
+}
+
+/// `MaxwellError::X` as its on-chain custom code.
+pub fn code(e: maxwell::error::MaxwellError) -> u32 {
+    anchor_lang::error::ERROR_CODE_OFFSET + e as u32
+}
