@@ -10,9 +10,10 @@ ROOT=$(cd "$HERE/.." && pwd)
 source "$HERE/versions.env"
 unset RUSTUP_TOOLCHAIN   # the rust-toolchain.toml host pin must not leak into the nightly build
 
-sbf_build() { # args: cargo build args...
+sbf_build() { # args: target dir, cargo build args...
+  local dir=$1; shift
   (cd "$ROOT" && env __CARGO_TESTS_ONLY_SRC_ROOT="$SBPF_ROOT/library" \
-    CARGO_TARGET_DIR="$ROOT/target/sbf" \
+    CARGO_TARGET_DIR="$dir" \
     cargo +"$NIGHTLY" build --release \
     --target "$SBPF_ROOT/sbpf-solana.json" -Zjson-target-spec \
     -Zbuild-std=std,panic_abort -Zbuild-std-features=compiler-builtins-mem \
@@ -20,15 +21,16 @@ sbf_build() { # args: cargo build args...
     "$@")
 }
 
-OUT="$ROOT/target/sbf/sbpf-solana/release"
 mkdir -p "$ROOT/target/deploy"
-sbf_build -p maxwell -p mock-pyth
-cp "$OUT/libmaxwell.so" "$ROOT/target/deploy/maxwell.so"
-cp "$OUT/libmock_pyth.so" "$ROOT/target/deploy/mock_pyth.so"
 if [ "${1:-}" = "--bench" ]; then
-  sbf_build -p maxwell --features bench
-  cp "$OUT/libmaxwell.so" "$ROOT/target/deploy/maxwell_bench.so"
-  # restore the production build's artifact for later incremental builds
-  sbf_build -p maxwell
+  # Own target dir (a feature flip in one dir rebuilds everything). Built first: sbpf-linker
+  # also writes target/deploy/<crate>.so itself, so the production copy below must come last.
+  sbf_build "$ROOT/target/sbf-bench" -p maxwell --features bench
+  cp "$ROOT/target/sbf-bench/sbpf-solana/release/libmaxwell.so" "$ROOT/target/deploy/maxwell_bench.so"
 fi
+sbf_build "$ROOT/target/sbf" -p maxwell -p mock-pyth
+cp "$ROOT/target/sbf/sbpf-solana/release/libmaxwell.so" "$ROOT/target/deploy/maxwell.so"
+cp "$ROOT/target/sbf/sbpf-solana/release/libmock_pyth.so" "$ROOT/target/deploy/mock_pyth.so"
+# The production program must never carry the bench instructions.
+if grep -q BenchNoop "$ROOT/target/deploy/maxwell.so"; then echo "maxwell.so contains bench code" >&2; exit 1; fi
 ls -l "$ROOT"/target/deploy/*.so

@@ -91,15 +91,82 @@ pub enum MaxwellError {
     DepositCapZero,
     #[msg("The margin account's collateral slots are inconsistent (invariant broken)")]
     MarginAccountInvariant,
+    // Risk-engine refusals, one code each (maxwell_risk::RiskError).
+    #[msg("The risk engine was asked for the log of a non-positive number")]
+    LogOfNonPositive,
+    #[msg("The time to expiry exceeds the supported maximum")]
+    TenorTooLong,
+    #[msg("The volatility is outside the supported range")]
+    VolOutOfRange,
+    #[msg("The volatility surface gives a negative total variance")]
+    NegativeTotalVariance,
+    #[msg("SVI parameter b must not be negative")]
+    SviNegativeB,
+    #[msg("SVI parameter rho must be strictly between -1 and 1")]
+    SviRhoOutOfRange,
+    #[msg("SVI parameter sigma must be positive")]
+    SviSigmaNonPositive,
+    #[msg("An SVI parameter is outside its bounds")]
+    SviParamOutOfBounds,
+    #[msg("The SVI wings are steeper than allowed")]
+    SviWingTooSteep,
+    #[msg("The SVI at-the-money variance is too large")]
+    SviAtmVarianceTooLarge,
+    #[msg("The expiry is not listed for this underlying")]
+    ExpiryNotListed,
+    #[msg("The series index is out of range")]
+    SeriesIndexOutOfRange,
+    #[msg("The underlying index is out of range")]
+    UnderlyingIndexOutOfRange,
+    #[msg("Too many underlyings in one margin computation")]
+    TooManyUnderlyings,
+    #[msg("The option kind must be 0 (call) or 1 (put)")]
+    InvalidOptionKind,
+    #[msg("Price shock parameters are outside their bounds")]
+    PriceShockParamsOutOfBounds,
+    #[msg("Volatility shock parameters are outside their bounds")]
+    VolShockParamsOutOfBounds,
+    #[msg("Short-option minimum parameters are outside their bounds")]
+    ShortMinParamsOutOfBounds,
+    #[msg("Concentration add-on parameters are outside their bounds")]
+    ConcentrationParamsOutOfBounds,
+    #[msg("Oracle-confidence add-on parameters are outside their bounds")]
+    ConfidenceParamsOutOfBounds,
+    #[msg("The reputation floor is outside its bounds")]
+    ReputationFloorOutOfBounds,
 }
 
 impl From<maxwell_risk::RiskError> for MaxwellError {
+    /// Exhaustive on purpose: a new engine error must get its own code here.
     fn from(e: maxwell_risk::RiskError) -> Self {
         use maxwell_risk::RiskError as R;
+        use MaxwellError as M;
         match e {
-            R::NonPositivePrice => MaxwellError::OracleNonPositivePrice,
-            R::ScaleOutOfRange => MaxwellError::PriceScaleOutOfRange,
-            _ => MaxwellError::MathOverflow,
+            R::Overflow => M::MathOverflow,
+            R::NonPositivePrice => M::OracleNonPositivePrice,
+            R::ScaleOutOfRange => M::PriceScaleOutOfRange,
+            R::ImFactorOutOfBounds => M::ImFactorOutOfBounds,
+            R::LogOfNonPositive => M::LogOfNonPositive,
+            R::TenorTooLong => M::TenorTooLong,
+            R::VolOutOfRange => M::VolOutOfRange,
+            R::NegativeTotalVariance => M::NegativeTotalVariance,
+            R::SviNegativeB => M::SviNegativeB,
+            R::SviRhoOutOfRange => M::SviRhoOutOfRange,
+            R::SviSigmaNonPositive => M::SviSigmaNonPositive,
+            R::SviParamOutOfBounds => M::SviParamOutOfBounds,
+            R::SviWingTooSteep => M::SviWingTooSteep,
+            R::SviAtmVarianceTooLarge => M::SviAtmVarianceTooLarge,
+            R::ExpiryNotListed => M::ExpiryNotListed,
+            R::SeriesIndexOutOfRange => M::SeriesIndexOutOfRange,
+            R::UnderlyingIndexOutOfRange => M::UnderlyingIndexOutOfRange,
+            R::TooManyUnderlyings => M::TooManyUnderlyings,
+            R::InvalidOptionKind => M::InvalidOptionKind,
+            R::PriceShockParamsOutOfBounds => M::PriceShockParamsOutOfBounds,
+            R::VolShockParamsOutOfBounds => M::VolShockParamsOutOfBounds,
+            R::ShortMinParamsOutOfBounds => M::ShortMinParamsOutOfBounds,
+            R::ConcentrationParamsOutOfBounds => M::ConcentrationParamsOutOfBounds,
+            R::ConfidenceParamsOutOfBounds => M::ConfidenceParamsOutOfBounds,
+            R::ReputationFloorOutOfBounds => M::ReputationFloorOutOfBounds,
         }
     }
 }

@@ -67,4 +67,28 @@ pub mod maxwell {
     pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Result<()> {
         instructions::withdraw(ctx, amount)
     }
+
+    /// Benchmark only (feature `bench`): the measurement's own overhead.
+    #[cfg(feature = "bench")]
+    pub fn bench_noop(_ctx: Context<Bench>) -> Result<()> {
+        instructions::bench_noop()
+    }
+
+    /// Benchmark only (feature `bench`): N(x).
+    #[cfg(feature = "bench")]
+    pub fn bench_normal_cdf(_ctx: Context<Bench>, x: i64) -> Result<()> {
+        instructions::bench_normal_cdf(x)
+    }
+
+    /// Benchmark only (feature `bench`): Black-76 price + Greeks of one series.
+    #[cfg(feature = "bench")]
+    pub fn bench_black76(_ctx: Context<Bench>, forward: u64, strike: u64, vol: i64, secs: i64) -> Result<()> {
+        instructions::bench_black76(forward, strike, vol, secs)
+    }
+
+    /// Benchmark only (feature `bench`): portfolio margin from stored risk arrays.
+    #[cfg(feature = "bench")]
+    pub fn bench_margin(_ctx: Context<Bench>, n_positions: u16, n_underlyings: u8, n_tokens: u8) -> Result<()> {
+        instructions::bench_margin(n_positions, n_underlyings, n_tokens)
+    }
 }

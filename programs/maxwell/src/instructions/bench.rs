@@ -1,0 +1,122 @@
+//! Benchmark instructions (feature `bench`, never deployed): each runs one risk-engine call on
+//! inputs it builds itself, between two `sol_log_compute_units` syscalls. The runner reads the
+//! two "Program consumption: N units remaining" lines and subtracts the overhead measured by
+//! `bench_noop`, leaving the compute units of the call alone.
+
+use anchor_lang::prelude::*;
+use core::hint::black_box;
+use maxwell_risk::black76::price_and_greeks;
+use maxwell_risk::collateral::TokenPrice;
+use maxwell_risk::fixed::{Fx, FX_FRAC};
+use maxwell_risk::margin::{portfolio_margin_from_arrays, BookArrays, CollateralInput, Position, NO_UNDERLYING};
+use maxwell_risk::normal_cdf;
+use maxwell_risk::params::RiskParams;
+use maxwell_risk::scenario::{UnderlyingScenarios, N_PRICE, N_SCEN};
+use maxwell_risk::series::SeriesRisk;
+use maxwell_risk::units::{Price, Tenor};
+
+use crate::error::MaxwellError;
+
+#[derive(Accounts)]
+pub struct Bench {}
+
+fn log_cu() {
+    #[cfg(target_os = "solana")]
+    // SAFETY: a syscall with no arguments; it only writes to the program log.
+    unsafe {
+        solana_define_syscall::definitions::sol_log_compute_units_()
+    }
+}
+
+fn measure<T>(f: impl FnOnce() -> T) -> T {
+    log_cu();
+    let out = black_box(f());
+    log_cu();
+    out
+}
+
+fn risk(e: maxwell_risk::RiskError) -> Error {
+    MaxwellError::from(e).into()
+}
+
+/// The cost of measuring itself (subtracted by nothing: reported as its own row).
+pub fn bench_noop() -> Result<()> {
+    measure(|| ());
+    Ok(())
+}
+
+pub fn bench_normal_cdf(x: i64) -> Result<()> {
+    measure(|| normal_cdf(Fx(black_box(x))));
+    Ok(())
+}
+
+/// Black-76 price and the four Greeks of one series.
+pub fn bench_black76(forward: u64, strike: u64, vol: i64, secs: i64) -> Result<()> {
+    let tenor = Tenor::from_secs(secs).map_err(risk)?;
+    measure(|| price_and_greeks(Price(forward), Price(strike), Fx(vol), &tenor)).map_err(risk)?;
+    Ok(())
+}
+
+/// Portfolio margin from stored risk arrays: `n_positions` spread over `n_underlyings`,
+/// with `n_tokens` collateral balances (the first in the quote, the others spot tokens).
+pub fn bench_margin(n_positions: u16, n_underlyings: u8, n_tokens: u8) -> Result<()> {
+    const SERIES_PER_UNDERLYING: usize = 16;
+    let u_count = usize::from(n_underlyings.max(1));
+    let scen: Vec<UnderlyingScenarios> = (0..u_count)
+        .map(|u| {
+            let range = (13i64 << FX_FRAC) / 100;
+            let mut shock = [0i64; N_PRICE];
+            for (p, s) in shock.iter_mut().enumerate() {
+                *s = range * (p as i64 - 3) / 3;
+            }
+            UnderlyingScenarios { spot: 150_000_000 * (u as u64 + 1), conf: 50_000, range, shock }
+        })
+        .collect();
+    let series: Vec<SeriesRisk> = (0..SERIES_PER_UNDERLYING * u_count)
+        .map(|i| {
+            let mut pnl = [0i64; N_SCEN];
+            for (s, p) in pnl.iter_mut().enumerate() {
+                *p = (s as i64 - 10) * 1_000_000 + i as i64;
+            }
+            SeriesRisk {
+                pnl,
+                mark: 5_000_000,
+                slack: 2,
+                delta_e9: 500_000_000,
+                delta_quote: 75_000_000,
+                gamma_quote: 10_000_000,
+                vega_quote: 20_000_000,
+                theta_quote: -30_000_000,
+                short_min: 15_000_000,
+                kind: (i % 2) as u8,
+                _pad: [0; 7],
+            }
+        })
+        .collect();
+    let per_u = usize::from(n_positions).div_ceil(u_count);
+    let positions: Vec<Position> = (0..usize::from(n_positions))
+        .map(|i| Position {
+            size: if i % 3 == 0 { -2 } else { 1 },
+            series: (i % SERIES_PER_UNDERLYING) as u16,
+            _pad: [0; 6],
+        })
+        .collect();
+    let books: Vec<BookArrays> = (0..u_count)
+        .map(|u| BookArrays {
+            scen: &scen[u],
+            series: &series[u * SERIES_PER_UNDERLYING..(u + 1) * SERIES_PER_UNDERLYING],
+            positions: &positions[(u * per_u).min(positions.len())..((u + 1) * per_u).min(positions.len())],
+        })
+        .collect();
+    let collateral: Vec<CollateralInput> = (0..usize::from(n_tokens))
+        .map(|t| CollateralInput {
+            amount: 1_000_000_000,
+            price: if t == 0 { TokenPrice::ONE } else { TokenPrice { mantissa: 15_000_000_000, scale_exp: -11 } },
+            asset_weight_bps: 10_000,
+            liability_weight_bps: 10_000,
+            underlying: if t == 0 || t > u_count { NO_UNDERLYING } else { (t - 1) as u8 },
+        })
+        .collect();
+    measure(|| portfolio_margin_from_arrays(&books, &collateral, &RiskParams::DEFAULT, Fx::ONE)).map_err(risk)?;
+    Ok(())
+}
