@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every test: set-up (idempotent), the risk engine's unit/golden/property tests, its WASM
+# build, the LiteSVM integration tests on the real .so, the compute-unit table check, the IDL
+# check, the TypeScript type check, and the end-to-end tests on a real local validator.
+# Exits non-zero on the first failure.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+cd "$ROOT"
+source "$HERE/versions.env"
+unset RUSTUP_TOOLCHAIN
+t0=$(date +%s)
+step() { echo; echo "==== test: $* ($(( $(date +%s) - t0 )) s)"; }
+
+step "set-up"
+bash "$HERE/setup.sh" --bench
+
+step "risk engine: unit, golden-vector and property tests"
+cargo +"$HOST_TOOLCHAIN" test --release -p maxwell-risk
+
+step "risk engine builds for wasm32-unknown-unknown"
+cargo +"$HOST_TOOLCHAIN" build --release -p maxwell-risk --target wasm32-unknown-unknown
+
+step "LiteSVM integration tests (target/deploy/maxwell.so)"
+cargo +"$HOST_TOOLCHAIN" test --release -p tests-litesvm
+
+step "compute-unit table is current (docs/compute-units.json)"
+cp docs/compute-units.json target/compute-units.committed.json
+cargo +"$HOST_TOOLCHAIN" run --release -q -p tests-litesvm --bin bench >/dev/null
+if ! diff -u target/compute-units.committed.json docs/compute-units.json; then
+  echo "docs/compute-units.json is stale: run scripts/bench.sh and commit the table" >&2
+  exit 1
+fi
+
+step "IDL is current"
+bash "$HERE/idl.sh" --check
+
+step "TypeScript type check"
+npm run -s typecheck
+
+step "end-to-end tests on solana-test-validator"
+npm test
+
+step "all tests passed"
