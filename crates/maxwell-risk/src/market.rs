@@ -7,6 +7,7 @@ use crate::RiskError;
 /// One listed expiry of an underlying (plain integers, storable zero-copy).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
+#[cfg_attr(feature = "bytemuck", derive(bytemuck::Pod, bytemuck::Zeroable))]
 pub struct ExpiryMarket {
     /// Unix timestamp of expiry, seconds.
     pub expiry: i64,

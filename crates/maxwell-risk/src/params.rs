@@ -9,6 +9,7 @@ const DAY: i64 = 86_400;
 /// Portfolio-margin parameters (plain integers, storable in a zero-copy account).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(C)]
+#[cfg_attr(feature = "bytemuck", derive(bytemuck::Pod, bytemuck::Zeroable))]
 pub struct RiskParams {
     /// Price range `S = clamp(z * ATM vol * sqrt(horizon), floor, cap)`: z, Q52.
     pub shock_z: i64,

@@ -32,6 +32,7 @@ pub const MID_PRICE: usize = N_PRICE / 2;
 /// The price side of an underlying's grid, computed once per underlying (plain integers).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
+#[cfg_attr(feature = "bytemuck", derive(bytemuck::Pod, bytemuck::Zeroable))]
 pub struct UnderlyingScenarios {
     /// Spot, quote native per contract.
     pub spot: u64,

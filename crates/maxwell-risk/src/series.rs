@@ -43,6 +43,7 @@ pub struct Series {
 /// Stored risk of one series, per one contract (plain `i64`: zero-copy friendly, 224 bytes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(C)]
+#[cfg_attr(feature = "bytemuck", derive(bytemuck::Pod, bytemuck::Zeroable))]
 pub struct SeriesRisk {
     /// `floor(V_s - V_0 - e)` per long contract, quote native, scenario order of [`crate::scenario`].
     pub pnl: [i64; N_SCEN],

@@ -18,6 +18,7 @@ pub const SVI_SIGMA_MAX: Fx = Fx(4 << FX_FRAC);
 /// Raw SVI parameters, Q52 raw values (stored as plain `i64`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
+#[cfg_attr(feature = "bytemuck", derive(bytemuck::Pod, bytemuck::Zeroable))]
 pub struct SviParams {
     pub a: i64,
     pub b: i64,
