@@ -31,7 +31,11 @@
 use crate::fixed::{mul_i128, shr_round, to_i64, Fx, Rounding, Wide, FX_FRAC, WIDE_FRAC};
 use crate::math::exp::exp_q62;
 use crate::math::ln::ln_ratio_q62;
-use crate::math::normal::{cdf_pair_q62, q62_to_fx};
+use crate::math::normal::{cdf_only_pair_q62, cdf_pair_q62};
+
+fn q62_to_fx(x: i128) -> Fx {
+    Fx(shr_round(x, Q62 - FX_FRAC, Rounding::Nearest) as i64)
+}
 use crate::math::{ONE_Q62, Q62};
 use crate::units::{Price, Tenor};
 use crate::RiskError;
@@ -222,7 +226,8 @@ fn evaluate(
     let d1 = d1_of(k, inv_v, v);
     let d2 = (d1 - shr_round(v, Q62 - FX_FRAC, Rounding::Nearest)).clamp(-D_MAX, D_MAX);
     let (n1, nm1, pdf1) = cdf_pair_q62(Fx(d1 as i64));
-    let (n2, nm2, _) = cdf_pair_q62(Fx(d2 as i64));
+    let (n2, nm2) = cdf_only_pair_q62(Fx(d2 as i64));
+    let (n1, nm1, pdf1, n2, nm2) = (i128::from(n1), i128::from(nm1), i128::from(pdf1), i128::from(n2), i128::from(nm2));
     let (call, put) = prices(&mo, n1, nm1, n2, nm2);
     let gamma = match (pdf1 >> (Q62 - FX_FRAC)).checked_mul(inv_v) {
         Some(p) => Wide::saturate(shr_round(p, 2 * FX_FRAC - WIDE_FRAC, Rounding::Nearest)),

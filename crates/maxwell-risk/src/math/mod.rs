@@ -7,6 +7,7 @@ pub mod normal;
 pub mod sqrt;
 #[rustfmt::skip]
 pub mod tables;
+pub mod wide;
 
 /// Fractional bits of the internal Q62 format.
 pub const Q62: u32 = 62;

@@ -8,8 +8,12 @@
 //! tail 4.7e-14, pdf 1.2e-13.
 
 use super::tables::{NORMAL, NORMAL_NODES, NORMAL_STEPS};
-use super::{ONE_Q62, Q62};
-use crate::fixed::{shr_round, Fx, Rounding, FX_FRAC};
+use super::wide::mul_shr_round;
+use super::Q62;
+use crate::fixed::{Fx, FX_FRAC};
+
+/// 1.0 in Q62 as `i64`.
+const ONE_Q62: i64 = 1 << Q62;
 
 /// Bits of `x` (Q52) below the node index: step 1/32 = 2^-5.
 const T_BITS: u32 = FX_FRAC - NORMAL_STEPS.trailing_zeros();
@@ -20,58 +24,77 @@ const H_SHIFT: u32 = NORMAL_STEPS.trailing_zeros();
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TailPdf {
     /// `1 - N(|x|)`, Q62.
-    pub tail: i128,
+    pub tail: i64,
     /// `phi(x)`, Q62.
-    pub pdf: i128,
+    pub pdf: i64,
 }
 
 /// Quintic Hermite on [0, 1] from `f`, `h f'`, `h^2 f''` at both ends, evaluated at `t` (Q62).
-fn hermite(f0: i128, g1: i128, g2: i128, f1: i128, e1: i128, e2: i128, t: i128) -> i128 {
+///
+/// All in `i64` (no `i128`: each `i128` product is a `__multi3` call on SBF). The operands are
+/// table values (< 2^62) and their differences; `coefficients_fit_i64` checks on every
+/// interval of the table that each step equals the `i128` computation and that the Horner
+/// partial sums stay below 2^63, so the wrapping operations below never wrap.
+#[inline(always)]
+fn hermite(f0: i64, g1: i64, g2: i64, f1: i64, e1: i64, e2: i64, t: u64) -> i64 {
     let c2 = g2 >> 1;
-    let a = f1 - f0 - g1 - c2;
-    let b = e1 - g1 - 2 * c2;
-    let c = e2 - 2 * c2;
-    let c3 = 10 * a - 4 * b + (c >> 1);
-    let c4 = -15 * a + 7 * b - c;
-    let c5 = 6 * a - 3 * b + (c >> 1);
+    let a = f1.wrapping_sub(f0).wrapping_sub(g1).wrapping_sub(c2);
+    let b = e1.wrapping_sub(g1).wrapping_sub(c2 << 1);
+    let c = e2.wrapping_sub(c2 << 1);
+    let c3 = (a.wrapping_mul(10)).wrapping_sub(b << 2).wrapping_add(c >> 1);
+    let c4 = (b.wrapping_mul(7)).wrapping_sub(a.wrapping_mul(15)).wrapping_sub(c);
+    let c5 = (a.wrapping_mul(6)).wrapping_sub(b.wrapping_mul(3)).wrapping_add(c >> 1);
     let mut p = c5;
     for coeff in [c4, c3, c2, g1, f0] {
-        p = coeff + shr_round(p * t, Q62, Rounding::Nearest);
+        p = coeff.wrapping_add(mul_shr_round(p, t, Q62));
     }
     p
 }
 
-/// Tail and pdf at `|x|` (`x` in Q52).
-pub fn tail_pdf(x: Fx) -> TailPdf {
+/// Node index and position `t` (Q62) of `|x|`, or `None` beyond the table (tail and pdf 0).
+#[inline(always)]
+fn locate(x: Fx) -> Option<(usize, u64)> {
     let ax = x.0.unsigned_abs();
     let i = (ax >> T_BITS) as usize;
     if i + 1 >= NORMAL_NODES {
-        return TailPdf { tail: 0, pdf: 0 };
+        return None;
     }
-    let t = i128::from(ax & ((1u64 << T_BITS) - 1)) << (Q62 - T_BITS);
-    let [q0, p0, d0, s0] = NORMAL[i].map(i128::from);
-    let [q1, p1, d1, s1] = NORMAL[i + 1].map(i128::from);
-    let h1 = H_SHIFT;
-    let h2 = 2 * H_SHIFT;
-    // Q' = -phi, Q'' = -phi'; phi' and phi'' come straight from the table.
-    let tail = hermite(
-        q0,
-        -(p0 >> h1),
-        -(d0 >> h2),
-        q1,
-        -(p1 >> h1),
-        -(d1 >> h2),
-        t,
-    );
+    Some((i, (ax & ((1u64 << T_BITS) - 1)) << (Q62 - T_BITS)))
+}
+
+/// `Q(|x|) = 1 - N(|x|)` alone, Q62.
+#[inline(always)]
+fn tail_at(i: usize, t: u64) -> i64 {
+    let [q0, p0, d0, _] = NORMAL[i];
+    let [q1, p1, d1, _] = NORMAL[i + 1];
+    let (h1, h2) = (H_SHIFT, 2 * H_SHIFT);
+    // Q' = -phi, Q'' = -phi'.
+    hermite(q0, -(p0 >> h1), -(d0 >> h2), q1, -(p1 >> h1), -(d1 >> h2), t).max(0)
+}
+
+/// Tail and pdf at `|x|` (`x` in Q52).
+pub fn tail_pdf(x: Fx) -> TailPdf {
+    let Some((i, t)) = locate(x) else {
+        return TailPdf { tail: 0, pdf: 0 };
+    };
+    let [_, p0, d0, s0] = NORMAL[i];
+    let [_, p1, d1, s1] = NORMAL[i + 1];
+    let (h1, h2) = (H_SHIFT, 2 * H_SHIFT);
+    // phi' and phi'' come straight from the table.
     let pdf = hermite(p0, d0 >> h1, s0 >> h2, p1, d1 >> h1, s1 >> h2, t);
-    TailPdf {
-        tail: tail.max(0),
-        pdf: pdf.max(0),
+    TailPdf { tail: tail_at(i, t), pdf: pdf.max(0) }
+}
+
+/// `Q(|x|)`, Q62 (the pdf is not computed).
+pub fn tail_q62(x: Fx) -> i64 {
+    match locate(x) {
+        Some((i, t)) => tail_at(i, t),
+        None => 0,
     }
 }
 
-/// `(N(x), N(-x))` in Q62 from one table evaluation.
-pub fn cdf_pair_q62(x: Fx) -> (i128, i128, i128) {
+/// `(N(x), N(-x), phi(x))` in Q62 from one table evaluation.
+pub fn cdf_pair_q62(x: Fx) -> (i64, i64, i64) {
     let tp = tail_pdf(x);
     if x.0 >= 0 {
         (ONE_Q62 - tp.tail, tp.tail, tp.pdf)
@@ -80,14 +103,26 @@ pub fn cdf_pair_q62(x: Fx) -> (i128, i128, i128) {
     }
 }
 
+/// `(N(x), N(-x))` in Q62 (no pdf).
+pub fn cdf_only_pair_q62(x: Fx) -> (i64, i64) {
+    let tail = tail_q62(x);
+    if x.0 >= 0 {
+        (ONE_Q62 - tail, tail)
+    } else {
+        (tail, ONE_Q62 - tail)
+    }
+}
+
 /// Narrows Q62 to Q52, to nearest.
-pub fn q62_to_fx(x: i128) -> Fx {
-    Fx(shr_round(x, Q62 - FX_FRAC, Rounding::Nearest) as i64)
+#[inline(always)]
+pub fn q62_to_fx(x: i64) -> Fx {
+    // (x + 2^9) >> 10 without overflow for x near i64::MAX: x >> 10 plus the rounding bit.
+    Fx((x >> (Q62 - FX_FRAC)) + ((x >> (Q62 - FX_FRAC - 1)) & 1))
 }
 
 /// Standard normal CDF `N(x)`, Q52. Absolute error < 1e-13.
 pub fn normal_cdf(x: Fx) -> Fx {
-    q62_to_fx(cdf_pair_q62(x).0)
+    q62_to_fx(cdf_only_pair_q62(x).0)
 }
 
 /// Standard normal pdf `phi(x)`, Q52. Absolute error < 2e-13.
@@ -133,6 +168,83 @@ mod tests {
             let (c, d, _) = cdf_pair_q62(Fx(-raw));
             assert_eq!(a + b, ONE_Q62);
             assert_eq!((a, b), (d, c));
+        }
+    }
+
+    /// The former all-`i128` Hermite evaluation (the reference the `i64` one must equal).
+    fn hermite_i128(f0: i128, g1: i128, g2: i128, f1: i128, e1: i128, e2: i128, t: i128) -> (i128, [i128; 6], i128) {
+        use crate::fixed::{shr_round, Rounding};
+        let c2 = g2 >> 1;
+        let a = f1 - f0 - g1 - c2;
+        let b = e1 - g1 - 2 * c2;
+        let c = e2 - 2 * c2;
+        let c3 = 10 * a - 4 * b + (c >> 1);
+        let c4 = -15 * a + 7 * b - c;
+        let c5 = 6 * a - 3 * b + (c >> 1);
+        let mut p = c5;
+        let mut bound = c5.abs();
+        for coeff in [c4, c3, c2, g1, f0] {
+            p = coeff + shr_round(p * t, Q62, Rounding::Nearest);
+            bound += coeff.abs();
+        }
+        (p, [c5, c4, c3, c2, g1, f0], bound)
+    }
+
+    fn reference(x: Fx) -> (i128, i128) {
+        let Some((i, t)) = locate(x) else { return (0, 0) };
+        let [q0, p0, d0, s0] = NORMAL[i].map(i128::from);
+        let [q1, p1, d1, s1] = NORMAL[i + 1].map(i128::from);
+        let t = i128::from(t);
+        let (h1, h2) = (H_SHIFT, 2 * H_SHIFT);
+        let tail = hermite_i128(q0, -(p0 >> h1), -(d0 >> h2), q1, -(p1 >> h1), -(d1 >> h2), t).0;
+        let pdf = hermite_i128(p0, d0 >> h1, s0 >> h2, p1, d1 >> h1, s1 >> h2, t).0;
+        (tail.max(0), pdf.max(0))
+    }
+
+    #[test]
+    fn coefficients_fit_i64() {
+        // Every interval: the Horner partial sums are bounded by the sum of |coefficients|,
+        // which must stay below 2^63 for the wrapping i64 arithmetic to be exact.
+        for i in 0..NORMAL_NODES - 1 {
+            let [q0, p0, d0, s0] = NORMAL[i].map(i128::from);
+            let [q1, p1, d1, s1] = NORMAL[i + 1].map(i128::from);
+            let (h1, h2) = (H_SHIFT, 2 * H_SHIFT);
+            for args in [
+                (q0, -(p0 >> h1), -(d0 >> h2), q1, -(p1 >> h1), -(d1 >> h2)),
+                (p0, d0 >> h1, s0 >> h2, p1, d1 >> h1, s1 >> h2),
+            ] {
+                let (_, coeffs, bound) = hermite_i128(args.0, args.1, args.2, args.3, args.4, args.5, 0);
+                assert!(bound < 1 << 63, "interval {i}");
+                for c in coeffs {
+                    assert!(i64::try_from(c).is_ok(), "interval {i}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn equals_i128_reference() {
+        // Bit-identical to the former i128 evaluation: every node, both ends of every
+        // interval and pseudo-random points in [-9.5, 9.5].
+        let mut pts: Vec<i64> = (0..NORMAL_NODES as i64 + 2).map(|i| i << T_BITS).collect();
+        pts.extend((0..NORMAL_NODES as i64).map(|i| ((i + 1) << T_BITS) - 1));
+        let mut r: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..100_000 {
+            r ^= r << 13;
+            r ^= r >> 7;
+            r ^= r << 17;
+            pts.push((r % (19u64 << FX_FRAC)) as i64 - (19i64 << (FX_FRAC - 1)));
+        }
+        for &raw in &pts {
+            for x in [Fx(raw), Fx(-raw)] {
+                let (tail, pdf) = reference(x);
+                let got = tail_pdf(x);
+                assert_eq!((i128::from(got.tail), i128::from(got.pdf)), (tail, pdf), "x = {x:?}");
+                assert_eq!(i128::from(tail_q62(x)), tail);
+                let n = if x.0 >= 0 { (1i128 << Q62) - tail } else { tail };
+                let want = crate::fixed::shr_round(n, Q62 - FX_FRAC, crate::fixed::Rounding::Nearest);
+                assert_eq!(i128::from(normal_cdf(x).0), want);
+            }
         }
     }
 }
