@@ -324,6 +324,9 @@ fn finish(
 }
 
 /// The on-chain path: stored risk arrays, integer multiply-adds.
+/// Never inlined: its frame (one book, the per-underlying summaries) stays apart from the
+/// caller's within SBF's 4 KB frame limit.
+#[inline(never)]
 pub fn portfolio_margin_from_arrays(
     books: &[BookArrays],
     collateral: &[CollateralInput],
@@ -338,26 +341,108 @@ pub fn portfolio_margin_from_arrays(
     let collateral_value = collateral_value(collateral, n)?;
     let mut unders = [UnderlyingSummary::default(); MAX_UNDERLYINGS];
     for (u, b) in books.iter().enumerate() {
-        let mut book = Book::EMPTY;
-        for pos in b.positions {
-            let r = b.series.get(usize::from(pos.series)).ok_or(RiskError::SeriesIndexOutOfRange)?;
-            add_array_position(&mut book, r, pos.size)?;
-        }
+        let mut book = match add_positions_i64(b.series, b.positions)? {
+            Some(book) => book,
+            None => {
+                // Some product or sum might not fit in i64: the exact i128 path.
+                let mut book = Book::EMPTY;
+                for pos in b.positions {
+                    let r = b.series.get(usize::from(pos.series)).ok_or(RiskError::SeriesIndexOutOfRange)?;
+                    add_array_position(&mut book, r, pos.size)?;
+                }
+                book
+            }
+        };
         add_spots(&mut book, u, b.scen, collateral)?;
         unders[u] = summarize(&book, b.scen, params)?;
     }
     finish(unders, n, collateral_value, params, reputation)
 }
 
-/// `size * array`, with the short-side slack.
+/// `size * array`, with the short-side slack (exact, `i128`: the fallback of
+/// [`add_positions_i64`]).
 fn add_array_position(book: &mut Book, r: &SeriesRisk, size: i64) -> Result<(), RiskError> {
-    let adj = if size < 0 { r.slack } else { 0 };
+    let adj = i128::from(if size < 0 { r.slack } else { 0 });
     let s = i128::from(size);
     for (l, &p) in book.loss.iter_mut().zip(r.pnl.iter()) {
-        *l -= s * i128::from(p + adj);
+        *l -= s * (i128::from(p) + adj);
     }
-    book.option_value += s * i128::from(r.mark + adj);
+    book.option_value += s * (i128::from(r.mark) + adj);
     book.exposure.add_position(r, size)
+}
+
+/// `x` with its sign bits flipped: `|x| <= fold(x) + 1`. OR-ing these bounds the largest `|x|`.
+#[inline(always)]
+fn fold(x: i64) -> u64 {
+    (x ^ (x >> 63)) as u64
+}
+
+/// The array path in `i64`: the same sums as [`add_array_position`] without `i128`
+/// arithmetic (on SBF every `i128` product is a `__multi3` call and every checked one two).
+///
+/// Exactness: with `n` positions, every term added to any accumulator is one product
+/// `size * x` (or `|size|`), and each accumulator gets at most one term per position. If every
+/// such term is at most `L = i64::MAX / (n + 1)` in magnitude, every partial sum is below
+/// `n L < 2^63`, so the wrapping operations below never wrap and the result equals the
+/// `i128` computation. The bound is checked per position from the OR of the folded values
+/// (`|x| <= m + 1`): `|size| (m + 1) <= L`. When it fails, `None`: the caller redoes the
+/// underlying with the exact `i128` path. The short slack is summed once per position and
+/// applied to the 21 scenarios at the end (same sum, fewer operations).
+fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Option<Book>, RiskError> {
+    let limit = (i64::MAX as u64) / (positions.len() as u64 + 1);
+    let mut loss = [0i64; N_SCEN]; // -sum size * pnl
+    let mut slack = 0i64; // sum over shorts of size * slack (<= 0)
+    let mut mark = 0i64;
+    let mut x = [0i64; 6]; // delta_e9, delta_quote, gamma, vega, theta, gross_delta
+    let mut legs = [[0i64; 2]; 2]; // [call, put][short, long] contracts
+    let mut min_sum = [0i64; 2]; // [call, put] short minimum of the shorts
+    for pos in positions {
+        let r = series.get(usize::from(pos.series)).ok_or(RiskError::SeriesIndexOutOfRange)?;
+        let kind = OptionKind::from_u8(r.kind)? as usize;
+        let s = pos.size;
+        let abs = s.unsigned_abs();
+        let mut m = fold(r.mark) | fold(r.slack) | fold(r.delta_e9) | fold(r.delta_quote);
+        m |= fold(r.gamma_quote) | fold(r.vega_quote) | fold(r.theta_quote) | fold(r.short_min);
+        for (l, &p) in loss.iter_mut().zip(r.pnl.iter()) {
+            m |= fold(p);
+            *l = l.wrapping_sub(s.wrapping_mul(p));
+        }
+        // |size| (m + 1) <= limit, without overflow: m + 1 <= limit / |size| (m < 2^63).
+        if abs != 0 && m + 1 > limit / abs {
+            return Ok(None);
+        }
+        mark = mark.wrapping_add(s.wrapping_mul(r.mark));
+        let dq = s.wrapping_mul(r.delta_quote);
+        for (a, v) in x.iter_mut().zip([
+            s.wrapping_mul(r.delta_e9),
+            dq,
+            s.wrapping_mul(r.gamma_quote),
+            s.wrapping_mul(r.vega_quote),
+            s.wrapping_mul(r.theta_quote),
+            dq.wrapping_abs(),
+        ]) {
+            *a = a.wrapping_add(v);
+        }
+        let long = usize::from(s >= 0);
+        legs[kind][long] = legs[kind][long].wrapping_add(abs as i64);
+        if s < 0 {
+            slack = slack.wrapping_add(s.wrapping_mul(r.slack));
+            min_sum[kind] = min_sum[kind].wrapping_add((abs as i64).wrapping_mul(r.short_min));
+        }
+    }
+    let mut book = Book::EMPTY;
+    let slack = i128::from(slack);
+    for (b, &l) in book.loss.iter_mut().zip(loss.iter()) {
+        *b = i128::from(l) - slack;
+    }
+    book.option_value = i128::from(mark) + slack;
+    let e = &mut book.exposure;
+    [e.delta_e9, e.delta_quote, e.gamma, e.vega, e.theta, e.gross_delta] = x.map(i128::from);
+    e.calls = legs[0].map(i128::from);
+    e.puts = legs[1].map(i128::from);
+    e.call_min_sum = i128::from(min_sum[0]);
+    e.put_min_sum = i128::from(min_sum[1]);
+    Ok(Some(book))
 }
 
 /// Full revaluation of every position in every scenario (tests, keepers, what-if).
@@ -421,4 +506,70 @@ fn revalue_position(
     }
     acc[N_SCEN] += size.checked_mul(v0).ok_or(RiskError::Overflow)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(rng: &mut impl FnMut() -> u64, bits: u32, kind: u8) -> SeriesRisk {
+        let mut v = |b: u32| (rng() as i64) >> (64 - b);
+        let mut pnl = [0i64; N_SCEN];
+        for p in pnl.iter_mut() {
+            *p = v(bits);
+        }
+        SeriesRisk {
+            pnl,
+            mark: v(bits).abs(),
+            slack: 2 + (v(8) & 7),
+            delta_e9: v(31),
+            delta_quote: v(bits),
+            gamma_quote: v(bits),
+            vega_quote: v(bits),
+            theta_quote: v(bits),
+            short_min: v(bits).abs(),
+            kind,
+            _pad: [0; 7],
+        }
+    }
+
+    #[test]
+    fn i64_path_equals_i128_path() {
+        // Random books with value sizes from small to i64-overflowing: whenever the i64 path
+        // accepts, its sums equal the exact i128 ones; with huge values it declines.
+        let mut x: u64 = 0x853C_49E6_748F_EA9B;
+        let mut rng = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let (mut accepted, mut declined) = (0, 0);
+        for round in 0..3_000u32 {
+            let bits = [20u32, 30, 40, 50, 56, 62][(round % 6) as usize];
+            let size_bits = [8u32, 20, 31, 63][(round / 6 % 4) as usize];
+            let set: Vec<SeriesRisk> = (0..8).map(|i| series(&mut rng, bits, (i % 2) as u8)).collect();
+            let n = (rng() % 40) as usize;
+            let positions: Vec<Position> = (0..n)
+                .map(|_| Position { size: (rng() as i64) >> (64 - size_bits), series: (rng() % 8) as u16, _pad: [0; 6] })
+                .collect();
+            let mut exact = Book::EMPTY;
+            for pos in &positions {
+                add_array_position(&mut exact, &set[usize::from(pos.series)], pos.size).unwrap();
+            }
+            match add_positions_i64(&set, &positions).unwrap() {
+                Some(fast) => {
+                    accepted += 1;
+                    assert_eq!(format!("{fast:?}"), format!("{exact:?}"), "round {round}");
+                }
+                None => declined += 1,
+            }
+        }
+        assert!(accepted > 800 && declined > 300, "{accepted} accepted, {declined} declined");
+        // Refusals come through the i64 path in position order.
+        let set = [series(&mut rng, 20, 0), series(&mut rng, 20, 7)];
+        let bad = |s: u16| [Position { size: 1, series: s, _pad: [0; 6] }];
+        assert_eq!(add_positions_i64(&set, &bad(2)).unwrap_err(), RiskError::SeriesIndexOutOfRange);
+        assert_eq!(add_positions_i64(&set, &bad(1)).unwrap_err(), RiskError::InvalidOptionKind);
+    }
 }
