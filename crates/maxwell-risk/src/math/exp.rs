@@ -2,9 +2,13 @@
 //! from a table and `e^r` (|r| <= ln2/128) a degree-7 series. Q62 in and out.
 
 use super::tables::{EXP2, LN2_OVER_64_Q120, SIXTY_FOUR_OVER_LN2_Q56};
+use super::wide::{mul_shr_round, mul_shr_round_hi, smul_shr_round};
 use super::{ONE_Q62, Q62};
-use crate::fixed::{shr_round, Rounding};
 use crate::RiskError;
+
+/// `ln2/64` in Q120 split as `C_HI * 2^58 + C_LO` (`0 <= C_LO < 2^58`).
+const C_HI: i64 = (LN2_OVER_64_Q120 >> 58) as i64;
+const C_LO: u64 = (LN2_OVER_64_Q120 & ((1 << 58) - 1)) as u64;
 
 /// Largest argument accepted (e^40 * 2^62 < 2^120).
 pub const EXP_MAX_ARG_Q62: i128 = 40 * ONE_Q62;
@@ -12,25 +16,25 @@ pub const EXP_MAX_ARG_Q62: i128 = 40 * ONE_Q62;
 const EXP_MIN_ARG_Q62: i128 = -44 * ONE_Q62;
 
 /// `1 / k!` in Q62, k = 1..7 (compile-time divisions).
-const INV_FACT: [i128; 7] = {
-    let mut c = [0i128; 7];
+const INV_FACT: [i64; 7] = {
+    let mut c = [0i64; 7];
     let mut f: i128 = 1;
     let mut k = 1;
     while k <= 7 {
         f *= k as i128;
-        c[k - 1] = (ONE_Q62 + f / 2) / f;
+        c[k - 1] = ((ONE_Q62 + f / 2) / f) as i64;
         k += 1;
     }
     c
 };
 
-/// `e^r - 1` for `|r| <= 0.006`, Q62.
-fn expm1_small(r: i128) -> i128 {
+/// `e^r - 1` for `|r| <= 0.006`, Q62 (`i64`, exact 128-bit products; partial sums < 1.01).
+fn expm1_small(r: i64) -> i64 {
     let mut p = INV_FACT[6];
     for &c in INV_FACT[..6].iter().rev() {
-        p = c + shr_round(p * r, Q62, Rounding::Nearest);
+        p = c + smul_shr_round(p, r, Q62);
     }
-    shr_round(p * r, Q62, Rounding::Nearest)
+    smul_shr_round(p, r, Q62)
 }
 
 /// `e^x` for `x` in Q62 (`x <= 40`), result in Q62 as `u128`, relative error ~1e-18.
@@ -41,22 +45,24 @@ pub fn exp_q62(x: i128) -> Result<u128, RiskError> {
     if x < EXP_MIN_ARG_Q62 {
         return Ok(0);
     }
-    // n = round(x * 64 / ln2): (Q42 * Q56) >> 98.
-    let n = shr_round(
-        (x >> 20) * i128::from(SIXTY_FOUR_OVER_LN2_Q56),
-        98,
-        Rounding::Nearest,
-    );
-    // r = x - n ln2/64 in Q120, then Q62.
-    let r = shr_round((x << 58) - n * LN2_OVER_64_Q120, 58, Rounding::Nearest);
-    let er = ONE_Q62 + expm1_small(r); // e^r in Q62, in (0.99, 1.01)
-    let frac = u128::from(EXP2[(n & 63) as usize]); // 2^((n mod 64)/64), Q62
-    let m = (frac * er as u128 + (1u128 << 61)) >> 62; // Q62, in [1, 2.02)
+    // n = round(x * 64 / ln2): (Q42 * Q56) >> 98; |x >> 20| < 2^48.
+    let n = mul_shr_round_hi((x >> 20) as i64, SIXTY_FOUR_OVER_LN2_Q56 as u64, 98);
+    // r = round((x 2^58 - n ln2/64 (Q120)) / 2^58) = x - n C_HI + round(-n C_LO / 2^58),
+    // computed modulo 2^64: r itself is below ln2/128 (< 2^56 in Q62), so it is exact.
+    let r = (x as i64)
+        .wrapping_sub(n.wrapping_mul(C_HI))
+        .wrapping_add(mul_shr_round(-n, C_LO, 58));
+    let er = (1i64 << Q62) + expm1_small(r); // e^r in Q62, in (0.99, 1.01)
+    let frac = EXP2[(n & 63) as usize]; // 2^((n mod 64)/64), Q62
+    let m = mul_shr_round(er, frac, 62) as u64; // Q62, in [1, 2.02)
     let q = n >> 6; // floor(n / 64)
     if q >= 0 {
-        Ok(m << q) // q <= 58: m < 2^64 so m << q < 2^122
+        Ok(u128::from(m) << q) // q <= 58: m < 2^64 so m << q < 2^122
+    } else if q > -64 {
+        let s = (-q) as u32;
+        Ok(u128::from((m + (1 << (s - 1))) >> s)) // m < 2^63: no overflow
     } else {
-        Ok(shr_round(m as i128, (-q) as u32, Rounding::Nearest) as u128)
+        Ok(0)
     }
 }
 

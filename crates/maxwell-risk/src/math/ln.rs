@@ -3,29 +3,30 @@
 //! magnitude and `ln(1 + u)` is a degree-9 series. Result in Q62 (`i128`), error ~1e-18.
 
 use super::tables::{LN2_Q62, LN_INV, LN_NEG_LN_INV};
+use super::wide::{round_words, smul_shr_round, umul_wide};
 use super::{ONE_Q62, Q62};
-use crate::fixed::{shr_round, Rounding};
 use crate::RiskError;
 
-/// `(-1)^(n+1) / n` in Q62 for n = 1..9 (compile-time divisions).
-const SERIES: [i128; 9] = {
-    let mut c = [0i128; 9];
+/// `(-1)^(n+1) / n` in Q62 for n = 1..9 (compile-time divisions; all fit in `i64`).
+const SERIES: [i64; 9] = {
+    let mut c = [0i64; 9];
     let mut n = 1;
     while n <= 9 {
-        let v = (ONE_Q62 + n as i128 / 2) / n as i128;
+        let v = ((ONE_Q62 + n as i128 / 2) / n as i128) as i64;
         c[n - 1] = if n % 2 == 1 { v } else { -v };
         n += 1;
     }
     c
 };
 
-/// `ln(1 + u)` for `|u| <= 1/64`, `u` in Q62.
-fn ln1p_small(u: i128) -> i128 {
+/// `ln(1 + u)` for `|u| <= 1/64`, `u` in Q62. `i64` with exact 128-bit products (the partial
+/// sums stay below 1.1 in Q62), bit-identical to the former `i128` Horner.
+fn ln1p_small(u: i64) -> i64 {
     let mut p = SERIES[8];
     for &c in SERIES[..8].iter().rev() {
-        p = c + shr_round(p * u, Q62, Rounding::Nearest);
+        p = c + smul_shr_round(p, u, Q62);
     }
-    shr_round(p * u, Q62, Rounding::Nearest)
+    smul_shr_round(p, u, Q62)
 }
 
 /// `ln(x)` for an integer `x > 0`, in Q62.
@@ -37,10 +38,14 @@ pub fn ln_u64_q62(x: u64) -> Result<i128, RiskError> {
     let e = 63 - lz as i128; // x = 2^e * y
     let y_q63 = x << lz; // y in [1, 2) as Q63
     let j = ((y_q63 >> 57) & 63) as usize;
-    // u = y * inv_j - 1: Q63 * Q62 = Q125.
-    let prod = u128::from(y_q63) * u128::from(LN_INV[j]);
-    let u = shr_round(prod as i128 - (1i128 << 125), 63, Rounding::Nearest);
-    Ok(e * i128::from(LN2_Q62) + i128::from(LN_NEG_LN_INV[j]) + ln1p_small(u))
+    // u = y * inv_j - 1: Q63 * Q62 = Q125 (< 2^126), minus 2^125 = 2^61 in the high word,
+    // rounded to Q62; |u| < 1/64 fits in i64.
+    let (hi, lo) = umul_wide(y_q63, LN_INV[j]);
+    let u = round_words(hi.wrapping_sub(1 << 61), lo, 63);
+    // e * ln2 < 2^68 from the word product (e <= 63).
+    let (h, l) = umul_wide(e as u64, LN2_Q62 as u64);
+    let e_ln2 = ((u128::from(h) << 64) | u128::from(l)) as i128;
+    Ok(e_ln2 + i128::from(LN_NEG_LN_INV[j] + ln1p_small(u)))
 }
 
 /// `ln(a / b)` for integers `a, b > 0`, in Q62: two logarithms, no division.

@@ -34,7 +34,7 @@ pub fn umul_wide(a: u64, b: u64) -> (u64, u64) {
 /// their operands in range; tests check every call site's bounds).
 #[inline(always)]
 pub fn mul_shr_floor(a: i64, b: u64, s: u32) -> i64 {
-    let (hi, lo) = signed_wide(a, b);
+    let (hi, lo) = signed_wide(a.unsigned_abs(), b, a < 0);
     shr_words(hi, lo, s)
 }
 
@@ -42,24 +42,83 @@ pub fn mul_shr_floor(a: i64, b: u64, s: u32) -> i64 {
 /// the result fits in `i64`. Equals `shr_round(a as i128 * b as i128, s, Rounding::Nearest)`.
 #[inline(always)]
 pub fn mul_shr_round(a: i64, b: u64, s: u32) -> i64 {
-    let (hi, lo) = signed_wide(a, b);
-    let half = 1u64 << (s - 1);
-    let lo2 = lo.wrapping_add(half);
-    let hi2 = hi.wrapping_add(u64::from(lo2 < lo));
-    shr_words(hi2, lo2, s)
+    let (hi, lo) = signed_wide(a.unsigned_abs(), b, a < 0);
+    round_words(hi, lo, s)
 }
 
-/// Two's complement 128-bit `a * b` as words.
+/// [`mul_shr_round`] with a signed `b`.
 #[inline(always)]
-fn signed_wide(a: i64, b: u64) -> (u64, u64) {
-    let (hi, lo) = umul_wide(a.unsigned_abs(), b);
-    if a < 0 {
+pub fn smul_shr_round(a: i64, b: i64, s: u32) -> i64 {
+    let (hi, lo) = signed_wide(a.unsigned_abs(), b.unsigned_abs(), (a ^ b) < 0);
+    round_words(hi, lo, s)
+}
+
+/// `round(a * b / 2^s)` (ties up) for `64 <= s < 128`, exact when the result fits in `i64`.
+#[inline(always)]
+pub fn mul_shr_round_hi(a: i64, b: u64, s: u32) -> i64 {
+    let (hi, lo) = signed_wide(a.unsigned_abs(), b, a < 0);
+    let hi = if s == 64 { hi.wrapping_add(lo >> 63) } else { hi.wrapping_add(1 << (s - 65)) };
+    (hi as i64) >> (s - 64)
+}
+
+/// `round(a * b / 2^s)` (ties up) for unsigned operands and `0 < s < 64`, full width.
+#[inline(always)]
+pub fn umul_shr_round_u128(a: u64, b: u64, s: u32) -> u128 {
+    let (hi, lo) = umul_wide(a, b);
+    let lo2 = lo.wrapping_add(1u64 << (s - 1));
+    let hi2 = hi.wrapping_add(u64::from(lo2 < lo));
+    (u128::from(hi2 >> s) << 64) | u128::from((hi2 << (64 - s)) | (lo2 >> s))
+}
+
+/// `floor((u1 * 2^64 + u0) / v)` for `v >= 2^63` and `u1 < v` (the quotient fits in `u64`),
+/// with two hardware 64-bit divisions (Hacker's Delight `divlu`, 32-bit digits).
+pub fn div_128_by_64(u1: u64, u0: u64, v: u64) -> u64 {
+    const B: u64 = 1 << 32;
+    let (vn1, vn0) = (v >> 32, v & LO32);
+    let (un1, un0) = (u0 >> 32, u0 & LO32);
+    // Every estimate below is < 2^33 and every product < 2^64 (Knuth D bounds): wrapping
+    // operations never wrap except where the algorithm works modulo 2^64 (the remainders).
+    let mut q1 = u1 / vn1;
+    let mut rhat = u1.wrapping_sub(q1.wrapping_mul(vn1));
+    while q1 >= B || q1.wrapping_mul(vn0) > (rhat << 32) | un1 {
+        q1 -= 1;
+        rhat += vn1;
+        if rhat >= B {
+            break;
+        }
+    }
+    let un21 = (u1 << 32).wrapping_add(un1).wrapping_sub(q1.wrapping_mul(v));
+    let mut q0 = un21 / vn1;
+    let mut rhat = un21.wrapping_sub(q0.wrapping_mul(vn1));
+    while q0 >= B || q0.wrapping_mul(vn0) > (rhat << 32) | un0 {
+        q0 -= 1;
+        rhat += vn1;
+        if rhat >= B {
+            break;
+        }
+    }
+    (q1 << 32) | q0
+}
+
+/// Two's complement 128-bit `(-1)^neg * a * b` as words.
+#[inline(always)]
+fn signed_wide(a: u64, b: u64, neg: bool) -> (u64, u64) {
+    let (hi, lo) = umul_wide(a, b);
+    if neg {
         let nlo = lo.wrapping_neg();
         let nhi = (!hi).wrapping_add(u64::from(lo == 0));
         (nhi, nlo)
     } else {
         (hi, lo)
     }
+}
+
+/// `round((hi, lo) / 2^s)`, ties up, low 64 bits, `0 < s < 64`.
+#[inline(always)]
+pub fn round_words(hi: u64, lo: u64, s: u32) -> i64 {
+    let lo2 = lo.wrapping_add(1u64 << (s - 1));
+    let hi2 = hi.wrapping_add(u64::from(lo2 < lo));
+    shr_words(hi2, lo2, s)
 }
 
 /// Arithmetic shift right by `0 < s < 64` of the 128-bit word pair, low 64 bits.
@@ -104,7 +163,25 @@ mod tests {
                 if let Ok(w) = i64::try_from(p >> s) {
                     assert_eq!(mul_shr_floor(sa, sb, s), w, "{sa} * {sb} >> {s} floor");
                 }
+                let sb2 = (next() as i64) >> (next() % 64);
+                let p2 = i128::from(sa) * i128::from(sb2);
+                if let Ok(w) = i64::try_from(shr_round(p2, s, Rounding::Nearest)) {
+                    assert_eq!(smul_shr_round(sa, sb2, s), w, "{sa} * {sb2} >> {s} signed");
+                }
+                let u = u128::from(a) * u128::from(b);
+                assert_eq!(umul_shr_round_u128(a, b, s), (u >> s) + ((u >> (s - 1)) & 1));
             }
+            for s in [64u32, 65, 70, 74, 98, 110, 120] {
+                let p = i128::from(sa) * i128::from(sb);
+                if let Ok(w) = i64::try_from(shr_round(p, s, Rounding::Nearest)) {
+                    assert_eq!(mul_shr_round_hi(sa, sb, s), w, "{sa} * {sb} >> {s} hi");
+                }
+            }
+            let v = next() | (1 << 63);
+            let u1 = next() % v;
+            let u0 = next();
+            let want = ((u128::from(u1) << 64) | u128::from(u0)) / u128::from(v);
+            assert_eq!(u128::from(div_128_by_64(u1, u0, v)), want, "{u1}:{u0} / {v}");
         }
     }
 }
