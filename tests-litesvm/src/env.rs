@@ -62,6 +62,7 @@ impl Failure {
 pub struct Success {
     pub cu: u64,
     pub logs: Vec<String>,
+    pub return_data: Vec<u8>,
 }
 
 pub struct Env {
@@ -109,9 +110,16 @@ impl Env {
         let msg = Message::new(ixs, Some(&self.payer.pubkey()));
         let tx = Transaction::new(&all, msg, self.svm.latest_blockhash());
         match self.svm.send_transaction(tx) {
-            Ok(meta) => Ok(Success { cu: meta.compute_units_consumed, logs: meta.logs }),
+            Ok(meta) => Ok(Success { cu: meta.compute_units_consumed, logs: meta.logs, return_data: meta.return_data.data }),
             Err(f) => Err(Failure { err: f.err, logs: f.meta.logs }),
         }
+    }
+
+    /// Sends with a 1.4M compute-unit limit (risk refreshes, large margin checks).
+    pub fn ok_big(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Success {
+        let mut all = vec![compute_budget_ix(1_400_000)];
+        all.extend_from_slice(ixs);
+        self.ok(&all, signers)
     }
 
     /// Sends and asserts success, printing the logs on failure.
@@ -188,6 +196,17 @@ impl Env {
 impl Default for Env {
     fn default() -> Self {
         Env::new()
+    }
+}
+
+/// `SetComputeUnitLimit(units)` of the compute-budget program.
+pub fn compute_budget_ix(units: u32) -> Instruction {
+    let mut data = vec![2u8];
+    data.extend_from_slice(&units.to_le_bytes());
+    Instruction {
+        program_id: Address::from_str_const("ComputeBudget111111111111111111111111111111"),
+        accounts: vec![],
+        data,
     }
 }
 

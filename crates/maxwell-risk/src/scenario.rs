@@ -74,9 +74,11 @@ pub fn underlying_scenarios(market: &UnderlyingMarket, params: &RiskParams) -> R
     for (i, s) in shock.iter_mut().enumerate() {
         let j = i as i64 - steps;
         // S * j / 3 rounded away from zero (the outer points are exactly +-S).
-        let num = i128::from(range.0) * i128::from(j);
-        let q = num / i128::from(steps);
-        *s = to_i64(if num % i128::from(steps) != 0 { q + num.signum() } else { q })?;
+        // Unsigned division of the magnitude: the BPF backend has no signed division.
+        let mag = u128::from(range.0.unsigned_abs()) * u128::from(j.unsigned_abs());
+        let steps_u = steps as u128;
+        let q = (mag / steps_u + u128::from(mag % steps_u != 0)) as i128;
+        *s = to_i64(if j < 0 { -q } else { q })?;
     }
     Ok(UnderlyingScenarios { spot: market.spot, conf: market.conf, range: range.0, shock })
 }

@@ -134,6 +134,55 @@ pub enum MaxwellError {
     ConfidenceParamsOutOfBounds,
     #[msg("The reputation floor is outside its bounds")]
     ReputationFloorOutOfBounds,
+    // Markets and trading.
+    #[msg("The series is not listed on this underlying")]
+    SeriesNotListed,
+    #[msg("The underlying has no room for another expiry")]
+    TooManyExpiries,
+    #[msg("The underlying has no room for more series")]
+    TooManySeries,
+    #[msg("The series has expired and no longer trades")]
+    SeriesExpired,
+    #[msg("A trade leg must have a non-zero size")]
+    ZeroSize,
+    #[msg("Maker and taker must be different accounts of different owners")]
+    SelfTrade,
+    #[msg("The signer is not the underlying's volatility oracle")]
+    NotVolOracle,
+    #[msg("The volatility surface is older than allowed or missing for this expiry")]
+    SurfaceStale,
+    #[msg("The series' risk array is stale: refresh it (risk_refresh) in the same transaction")]
+    RiskCacheStale,
+    #[msg("The trade would exceed the series' open-interest cap")]
+    OpenInterestCapExceeded,
+    #[msg("The margin account has no free position slot")]
+    PositionsFull,
+    #[msg("The trade price is outside the option's no-arbitrage bounds")]
+    PriceOutOfBounds,
+    #[msg("The expiry has not been reached yet")]
+    NotExpired,
+    #[msg("The settlement price of this expiry is already set")]
+    SettlementPriceAlreadySet,
+    #[msg("The account holds an expired position that must be settled first")]
+    ExpiredPositionUnsettled,
+    #[msg("The underlying does not match")]
+    WrongUnderlying,
+    #[msg("A trade needs between 1 and 4 legs")]
+    TradeLegsOutOfRange,
+    #[msg("The expiry must be in the future")]
+    ExpiryInPast,
+    #[msg("Strikes must be greater than zero")]
+    StrikeZero,
+    #[msg("The series is already listed")]
+    SeriesAlreadyListed,
+    #[msg("The oracle price was published before the expiry")]
+    SettlementPriceBeforeExpiry,
+    #[msg("Underlying parameters are outside their bounds")]
+    UnderlyingParamsOutOfBounds,
+    #[msg("The expiry index is out of range")]
+    ExpiryIndexOutOfRange,
+    #[msg("The spot bank must be an existing non-quote bank of this exchange")]
+    SpotBankInvalid,
 }
 
 impl From<maxwell_risk::RiskError> for MaxwellError {

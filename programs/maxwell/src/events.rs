@@ -69,3 +69,44 @@ pub struct WithdrawLog {
     pub init_health: i64,
     pub maint_health: i64,
 }
+
+#[event]
+pub struct TradeLog {
+    pub exchange: Pubkey,
+    pub underlying: Pubkey,
+    pub maker: Pubkey,
+    pub taker: Pubkey,
+    pub series_index: u16,
+    /// Contracts, from the taker's side (+ = taker bought).
+    pub size: i64,
+    /// Premium per contract, quote native units.
+    pub price: u64,
+    /// Initial health of each side after the trade, quote native units.
+    pub maker_init_health: i64,
+    pub taker_init_health: i64,
+}
+
+#[event]
+pub struct SettleLog {
+    pub account: Pubkey,
+    pub underlying: Pubkey,
+    pub series_index: u16,
+    /// Contracts settled (signed: + = long).
+    pub size: i64,
+    /// Settlement price, quote native per contract.
+    pub settlement_price: u64,
+    /// Quote native units credited (+) or debited (-).
+    pub payoff: i64,
+}
+
+#[event]
+#[derive(Debug)]
+pub struct HealthLog {
+    pub account: Pubkey,
+    pub init_health: i64,
+    pub maint_health: i64,
+    pub initial_requirement: i64,
+    pub maintenance_requirement: i64,
+    pub option_value: i64,
+    pub oracles_fresh: bool,
+}

@@ -1,33 +1,285 @@
 //! The margin check: the one choke point every risk-changing instruction ends with.
 //!
-//! Health accounts (the instruction's remaining accounts), in the margin account's
-//! collateral-slot order, for each slot in use: the slot's bank, then, unless it is the
-//! quote bank, that bank's oracle. A client derives this list from the account itself
-//! (`app/src/health-accounts.ts`).
+//! Health accounts (the instruction's remaining accounts), in any order, each entry being
+//! - a `CollateralBank`, followed by its Pyth oracle unless it is the quote bank, or
+//! - an `Underlying`, followed by its Pyth spot oracle,
+//! covering every collateral slot and every underlying with positions of the margin
+//! account(s) the instruction touches. `app/src/health-accounts.ts` builds the list.
 //!
-//! The program turns the loaded accounts into a plain snapshot, then calls the pure risk
-//! engine (`maxwell_risk`), so the client's WASM build computes the very same numbers.
+//! `HealthCache::load` validates and reads them once into a snapshot (prices, weights, the
+//! underlyings' risk arrays); `HealthCache::health` then computes any account's health from
+//! plain data through the pure risk engine, so the WASM client gets the very same numbers.
 
 use anchor_lang::prelude::*;
-use maxwell_risk::collateral::{weighted_value, TokenPrice};
+use core::cell::Ref;
+use maxwell_risk::collateral::{raw_value, weighted_value, TokenPrice};
+use maxwell_risk::fixed::Fx;
+use maxwell_risk::margin::{self, portfolio_margin_from_arrays, BookArrays, CollateralInput, MarginSummary, NO_UNDERLYING};
+use maxwell_risk::params::RiskParams;
 
 use crate::error::MaxwellError;
 use crate::oracle::{read_price, Freshness, OracleSpec};
-use crate::state::{CollateralBank, Exchange, MarginAccount};
+use crate::state::{CollateralBank, Exchange, MarginAccount, Underlying, MAX_SERIES};
+
+/// Full weight, bps.
+const BPS: u16 = 10_000;
 
 /// Health in quote native units; rounded against the account.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Health {
-    /// Weighted collateral minus the initial requirement: gates risk-increasing actions.
+    /// Equity at initial weights minus the initial requirement: gates risk-increasing actions.
     pub init: i64,
-    /// Weighted collateral minus the maintenance requirement: decides liquidation.
+    /// Equity at maintenance weights minus the maintenance requirement: decides liquidation.
     pub maint: i64,
-    /// False if some oracle was stale or wide (only possible in `Freshness::Lenient`).
+    /// Requirements (options), including the risk-cache drift add-on.
+    pub initial_req: i64,
+    pub maintenance_req: i64,
+    /// Mark value of the option positions (long floor, short ceil).
+    pub option_value: i64,
+    /// False if a stale or wide oracle was tolerated (only in `Freshness::Lenient`).
     pub oracles_fresh: bool,
 }
 
-/// Computes the account's health from its health accounts. Returns the health and
-/// the number of remaining accounts consumed.
+struct BankEntry {
+    bank_index: u16,
+    price: TokenPrice,
+    init_asset: u16,
+    maint_asset: u16,
+    init_liab: u16,
+    maint_liab: u16,
+}
+
+struct UnderlyingEntry<'info> {
+    index: u16,
+    data: Ref<'info, Underlying>,
+    /// Oracle spot and confidence, quote native per contract (one whole token).
+    spot: u64,
+}
+
+/// Snapshot of the health accounts.
+pub struct HealthCache<'info> {
+    banks: Vec<BankEntry>,
+    unders: Vec<UnderlyingEntry<'info>>,
+    risk: RiskParams,
+    now: i64,
+    mode: Freshness,
+    oracles_fresh: bool,
+}
+
+/// Spot (or confidence) of one whole token in quote native units.
+pub fn spot_per_contract(mantissa: u64, expo: i32, quote_decimals: u8) -> Result<u64> {
+    if mantissa == 0 {
+        return Ok(0);
+    }
+    let p = TokenPrice::from_oracle(mantissa as i64, expo, 0, quote_decimals).map_err(MaxwellError::from)?;
+    let v = raw_value(1, p, false).map_err(MaxwellError::from)?;
+    u64::try_from(v).map_err(|_| MaxwellError::MathOverflow.into())
+}
+
+impl<'info> HealthCache<'info> {
+    pub fn load(
+        exchange_key: &Pubkey,
+        exchange: &Exchange,
+        health_accounts: &'info [AccountInfo<'info>],
+        now: i64,
+        mode: Freshness,
+    ) -> Result<HealthCache<'info>> {
+        let mut cache = HealthCache {
+            banks: Vec::new(),
+            unders: Vec::new(),
+            risk: exchange.risk,
+            now,
+            mode,
+            oracles_fresh: true,
+        };
+        let mut it = health_accounts.iter();
+        while let Some(ai) = it.next() {
+            let disc = {
+                let d = ai.try_borrow_data().map_err(|_| MaxwellError::HealthAccountsMismatch)?;
+                require!(ai.owner == &crate::ID && d.len() >= 8, MaxwellError::HealthAccountsMismatch);
+                <[u8; 8]>::try_from(&d[..8]).unwrap()
+            };
+            if disc == *CollateralBank::DISCRIMINATOR {
+                let loader = AccountLoader::<CollateralBank>::try_from(ai)?;
+                let bank = loader.load()?;
+                require_keys_eq!(bank.exchange, *exchange_key, MaxwellError::WrongExchange);
+                let price = if bank.is_quote == 1 {
+                    TokenPrice::ONE
+                } else {
+                    let oracle = it.next().ok_or(MaxwellError::HealthAccountsMismatch)?;
+                    require_keys_eq!(*oracle.key, bank.oracle, MaxwellError::WrongOracle);
+                    let spec = OracleSpec {
+                        feed_id: &bank.feed_id,
+                        max_age_secs: bank.oracle_max_age_secs,
+                        max_conf_bps: bank.oracle_max_conf_bps,
+                    };
+                    let p = read_price(oracle, &spec, now, mode)?;
+                    cache.oracles_fresh &= p.fresh;
+                    TokenPrice::from_oracle(p.price, p.expo, bank.decimals, exchange.quote_decimals)
+                        .map_err(MaxwellError::from)?
+                };
+                cache.banks.push(BankEntry {
+                    bank_index: bank.bank_index,
+                    price,
+                    init_asset: bank.init_asset_weight_bps,
+                    maint_asset: bank.maint_asset_weight_bps,
+                    init_liab: bank.init_liab_weight_bps,
+                    maint_liab: bank.maint_liab_weight_bps,
+                });
+            } else if disc == *Underlying::DISCRIMINATOR {
+                // Owner and discriminator checked above; borrow the data for the cache's lifetime.
+                let raw = ai.try_borrow_data().map_err(|_| MaxwellError::HealthAccountsMismatch)?;
+                let size = core::mem::size_of::<Underlying>();
+                require!(raw.len() >= 8 + size, MaxwellError::HealthAccountsMismatch);
+                let data = Ref::map(raw, |d| bytemuck::from_bytes::<Underlying>(&d[8..8 + size]));
+                require_keys_eq!(data.exchange, *exchange_key, MaxwellError::WrongExchange);
+                let oracle = it.next().ok_or(MaxwellError::HealthAccountsMismatch)?;
+                require_keys_eq!(*oracle.key, data.oracle, MaxwellError::WrongOracle);
+                let spec = OracleSpec {
+                    feed_id: &data.feed_id,
+                    max_age_secs: data.oracle_max_age_secs,
+                    max_conf_bps: data.oracle_max_conf_bps,
+                };
+                let p = read_price(oracle, &spec, now, mode)?;
+                cache.oracles_fresh &= p.fresh;
+                let spot = spot_per_contract(p.price as u64, p.expo, exchange.quote_decimals)?;
+                cache.unders.push(UnderlyingEntry { index: data.underlying_index, data, spot });
+            } else {
+                return err!(MaxwellError::HealthAccountsMismatch);
+            }
+        }
+        Ok(cache)
+    }
+
+    fn bank(&self, index: u16) -> Result<&BankEntry> {
+        Ok(self.banks.iter().find(|b| b.bank_index == index).ok_or(MaxwellError::HealthAccountsMismatch)?)
+    }
+
+    fn under(&self, index: u16) -> Result<&UnderlyingEntry<'info>> {
+        Ok(self.unders.iter().find(|u| u.index == index).ok_or(MaxwellError::HealthAccountsMismatch)?)
+    }
+
+    /// Oracle spot of an underlying in the cache, quote native per contract.
+    pub fn spot(&self, underlying_index: u16) -> Result<u64> {
+        Ok(self.under(underlying_index)?.spot)
+    }
+
+    /// Health of `account` from the snapshot.
+    pub fn health(&self, account: &MarginAccount) -> Result<Health> {
+        // Collateral at both weight sets (the engine sees the maintenance one).
+        let mut coll_init = 0i64;
+        let mut coll_maint = 0i64;
+        let mut inputs: Vec<CollateralInput> = Vec::new();
+        // Underlyings with positions, in first-seen order (the engine's book indexes).
+        let mut books_idx: Vec<u16> = Vec::new();
+        for p in account.positions.iter().filter(|p| p.in_use == 1) {
+            if !books_idx.contains(&p.underlying_index) {
+                books_idx.push(p.underlying_index);
+            }
+        }
+        for slot in account.collateral.iter().filter(|s| s.in_use == 1) {
+            let b = self.bank(slot.bank_index)?;
+            // Spot collateral of an underlying the account holds options on moves in that
+            // underlying's price scenarios (SOL + a short SOL call is a covered call): the grid
+            // charges its price risk, so it counts at full weight instead of its haircut.
+            let book = books_idx
+                .iter()
+                .position(|&u| self.under(u).map(|e| e.data.spot_bank_index == slot.bank_index).unwrap_or(false));
+            let (ia, ma, il, ml) = match book {
+                Some(_) => (BPS, BPS, BPS, BPS),
+                None => (b.init_asset, b.maint_asset, b.init_liab, b.maint_liab),
+            };
+            let add = |acc: i64, aw: u16, lw: u16| -> Result<i64> {
+                let v = weighted_value(slot.balance, b.price, aw, lw).map_err(MaxwellError::from)?;
+                Ok(acc.checked_add(v).ok_or(MaxwellError::MathOverflow)?)
+            };
+            coll_init = add(coll_init, ia, il)?;
+            coll_maint = add(coll_maint, ma, ml)?;
+            if !books_idx.is_empty() {
+                inputs.push(CollateralInput {
+                    amount: slot.balance,
+                    price: b.price,
+                    asset_weight_bps: ma,
+                    liability_weight_bps: ml,
+                    underlying: book.map_or(NO_UNDERLYING, |i| i as u8),
+                });
+            }
+        }
+        if books_idx.is_empty() {
+            return Ok(Health {
+                init: coll_init,
+                maint: coll_maint,
+                oracles_fresh: self.oracles_fresh,
+                ..Health::default()
+            });
+        }
+
+        // Positions per underlying, checking that every risk array used is fresh.
+        let mut fresh = self.oracles_fresh;
+        let mut positions: Vec<Vec<margin::Position>> = Vec::with_capacity(books_idx.len());
+        let mut drift_bps: Vec<u64> = Vec::with_capacity(books_idx.len());
+        for &u in &books_idx {
+            let e = self.under(u)?;
+            let mut ps = Vec::new();
+            let mut drift = 0u64;
+            for p in account.positions.iter().filter(|p| p.in_use == 1 && p.underlying_index == u) {
+                let i = usize::from(p.series_index);
+                require!(i < MAX_SERIES, MaxwellError::SeriesNotListed);
+                let info = &e.data.series[i];
+                require!(self.now < info.expiry, MaxwellError::ExpiredPositionUnsettled);
+                if !e.data.risk_fresh(i, e.spot, self.now) {
+                    require!(self.mode == Freshness::Lenient, MaxwellError::RiskCacheStale);
+                    fresh = false;
+                }
+                let moved = u128::from(e.spot.abs_diff(info.risk_spot)) * 10_000;
+                drift = drift.max(moved.div_ceil(u128::from(info.risk_spot.max(1))) as u64);
+                ps.push(margin::Position { size: p.size, series: p.series_index, _pad: [0; 6] });
+            }
+            positions.push(ps);
+            drift_bps.push(drift);
+        }
+        let books: Vec<BookArrays> = books_idx
+            .iter()
+            .zip(positions.iter())
+            .map(|(&u, ps)| {
+                let e = self.under(u).expect("looked up above");
+                BookArrays { scen: &e.data.scen, series: &e.data.risk[..], positions: ps }
+            })
+            .collect();
+        let s = run_engine(&books, &inputs, &self.risk)?;
+
+        // Spot drift since the arrays were built (within tolerance): charge the delta and gamma
+        // exposure over that move, rounded up.
+        let mut drift_charge = 0i64;
+        for (u, bps) in s.underlyings.iter().zip(drift_bps.iter()) {
+            let exposure = u.delta_quote.unsigned_abs().saturating_add(u.gamma_quote.unsigned_abs());
+            let c = (u128::from(exposure) * u128::from(*bps)).div_ceil(10_000);
+            let c = i64::try_from(c).map_err(|_| MaxwellError::MathOverflow)?;
+            drift_charge = drift_charge.checked_add(c).ok_or(MaxwellError::MathOverflow)?;
+        }
+        let maintenance_req = s.maintenance.checked_add(drift_charge).ok_or(MaxwellError::MathOverflow)?;
+        let initial_req = s.initial.checked_add(drift_charge).ok_or(MaxwellError::MathOverflow)?;
+        let equity = |coll: i64| coll.checked_add(s.option_value).ok_or(MaxwellError::MathOverflow);
+        Ok(Health {
+            init: equity(coll_init)?.checked_sub(initial_req).ok_or(MaxwellError::MathOverflow)?,
+            maint: equity(coll_maint)?.checked_sub(maintenance_req).ok_or(MaxwellError::MathOverflow)?,
+            initial_req,
+            maintenance_req,
+            option_value: s.option_value,
+            oracles_fresh: fresh,
+        })
+    }
+}
+
+/// The engine's summary is about 1 KB: kept on the heap and out of the caller's frame
+/// (SBF frames are limited to 4 KB).
+#[inline(never)]
+fn run_engine(books: &[BookArrays], inputs: &[CollateralInput], risk: &RiskParams) -> Result<Box<MarginSummary>> {
+    let s = portfolio_margin_from_arrays(books, inputs, risk, Fx::ONE).map_err(MaxwellError::from)?;
+    Ok(Box::new(s))
+}
+
+/// Loads the health accounts and computes the health of one account (deposit, withdraw...).
 pub fn compute_health<'info>(
     exchange_key: &Pubkey,
     exchange: &Exchange,
@@ -35,44 +287,8 @@ pub fn compute_health<'info>(
     health_accounts: &'info [AccountInfo<'info>],
     now: i64,
     mode: Freshness,
-) -> Result<(Health, usize)> {
-    let mut cursor = 0usize;
-    let mut next = || -> Result<&'info AccountInfo<'info>> {
-        let ai = health_accounts.get(cursor).ok_or(MaxwellError::HealthAccountsMismatch)?;
-        cursor += 1;
-        Ok(ai)
-    };
-    let mut h = Health { init: 0, maint: 0, oracles_fresh: true };
-    for slot in account.collateral.iter().filter(|s| s.in_use == 1) {
-        let bank_ai = next()?;
-        let loader = AccountLoader::<CollateralBank>::try_from(bank_ai)
-            .map_err(|_| MaxwellError::HealthAccountsMismatch)?;
-        let bank = loader.load()?;
-        require_keys_eq!(bank.exchange, *exchange_key, MaxwellError::WrongExchange);
-        require!(bank.bank_index == slot.bank_index, MaxwellError::HealthAccountsMismatch);
-        let price = if bank.is_quote == 1 {
-            TokenPrice::ONE
-        } else {
-            let oracle_ai = next()?;
-            require_keys_eq!(*oracle_ai.key, bank.oracle, MaxwellError::WrongOracle);
-            let spec = OracleSpec {
-                feed_id: &bank.feed_id,
-                max_age_secs: bank.oracle_max_age_secs,
-                max_conf_bps: bank.oracle_max_conf_bps,
-            };
-            let p = read_price(oracle_ai, &spec, now, mode)?;
-            h.oracles_fresh &= p.fresh;
-            TokenPrice::from_oracle(p.price, p.expo, bank.decimals, exchange.quote_decimals)
-                .map_err(MaxwellError::from)?
-        };
-        let init = weighted_value(slot.balance, price, bank.init_asset_weight_bps, bank.init_liab_weight_bps)
-            .map_err(MaxwellError::from)?;
-        let maint = weighted_value(slot.balance, price, bank.maint_asset_weight_bps, bank.maint_liab_weight_bps)
-            .map_err(MaxwellError::from)?;
-        h.init = h.init.checked_add(init).ok_or(MaxwellError::MathOverflow)?;
-        h.maint = h.maint.checked_add(maint).ok_or(MaxwellError::MathOverflow)?;
-    }
-    Ok((h, cursor))
+) -> Result<Health> {
+    HealthCache::load(exchange_key, exchange, health_accounts, now, mode)?.health(account)
 }
 
 /// Caches the health on the account (clients read it; keepers pre-filter on it).

@@ -68,6 +68,53 @@ pub mod maxwell {
         instructions::withdraw(ctx, amount)
     }
 
+    /// Admin: initialises an underlying (a client-created zero account) with its Pyth spot
+    /// oracle, volatility oracle, staleness bounds and optional spot collateral bank.
+    pub fn underlying_create(ctx: Context<UnderlyingCreate>, args: UnderlyingCreateArgs) -> Result<()> {
+        instructions::underlying_create(ctx, args)
+    }
+
+    /// Admin: lists calls and puts at the given strikes for an expiry (added if new).
+    pub fn series_list(ctx: Context<SeriesList>, args: SeriesListArgs) -> Result<()> {
+        instructions::series_list(ctx, args)
+    }
+
+    /// Volatility oracle: sets one expiry's SVI smile (validated) and bumps the surface version.
+    pub fn vol_surface_update(ctx: Context<VolSurfaceUpdate>, expiry_index: u8, svi: SviArgs) -> Result<()> {
+        instructions::vol_surface_update(ctx, expiry_index, svi)
+    }
+
+    /// Keeper crank: recomputes the scenario grid and the risk arrays of `count` series from `first`.
+    pub fn risk_refresh(ctx: Context<RiskRefresh>, first: u16, count: u16) -> Result<()> {
+        instructions::risk_refresh(ctx, first, count)
+    }
+
+    /// Bilateral fill between two margin accounts (both owners or delegates sign).
+    /// Remaining accounts: health accounts covering both accounts after the trade.
+    pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, legs: Vec<TradeLeg>) -> Result<()> {
+        instructions::trade(ctx, legs)
+    }
+
+    /// Keeper: sets an expiry's settlement price once, from the oracle after expiry.
+    pub fn expiry_settle_price(ctx: Context<ExpirySettlePrice>, expiry_index: u8) -> Result<()> {
+        instructions::expiry_settle_price(ctx, expiry_index)
+    }
+
+    /// Keeper: cash-settles an account's positions in settled expiries of one underlying.
+    pub fn account_settle<'info>(ctx: Context<'info, AccountSettle<'info>>) -> Result<()> {
+        instructions::account_settle(ctx)
+    }
+
+    /// Owner: sets or clears the trading delegate (trades and deposits, never withdraws).
+    pub fn delegate_set(ctx: Context<DelegateSet>, delegate: Pubkey) -> Result<()> {
+        instructions::delegate_set(ctx, delegate)
+    }
+
+    /// Read path: recomputes, caches, logs and returns the account's health.
+    pub fn account_health<'info>(ctx: Context<'info, AccountHealth<'info>>) -> Result<()> {
+        instructions::account_health(ctx)
+    }
+
     /// Benchmark only (feature `bench`): the measurement's own overhead.
     #[cfg(feature = "bench")]
     pub fn bench_noop(_ctx: Context<Bench>) -> Result<()> {

@@ -76,7 +76,7 @@ pub fn deposit<'info>(ctx: Context<'info, Deposit<'info>>, amount: u64) -> Resul
 
     // Health (recomputed on every instruction that touches the account), then the event.
     let clock = Clock::get()?;
-    let (h, _) = compute_health(
+    let h = compute_health(
         &ctx.accounts.exchange.key(),
         &exchange,
         &acc,

@@ -1,7 +1,11 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::Mint;
 
+use maxwell_risk::fixed::Fx;
+use maxwell_risk::params::RiskParams;
+
 use crate::constants::*;
+use crate::error::MaxwellError;
 use crate::events::ExchangeInitLog;
 use crate::state::{Exchange, ExchangeParamsArgs};
 
@@ -30,6 +34,9 @@ pub fn exchange_init(ctx: Context<ExchangeInit>, params: ExchangeParamsArgs) -> 
     ex.quote_mint = ctx.accounts.quote_mint.key();
     ex.quote_decimals = ctx.accounts.quote_mint.decimals;
     ex.params = params.to_state();
+    // Portfolio-margin defaults, with the exchange's IM factor.
+    ex.risk = RiskParams { im_factor: Fx::from_bps(i64::from(params.im_factor_bps)).0, ..RiskParams::DEFAULT };
+    ex.risk.validate().map_err(MaxwellError::from)?;
     ex.bump = ctx.bumps.exchange;
     ex.invariant()?;
     emit!(ExchangeInitLog {

@@ -80,7 +80,7 @@ pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Res
 
     // Margin check at the choke point: fresh oracles, initial health >= 0.
     let clock = Clock::get()?;
-    let (h, _) = compute_health(
+    let h = compute_health(
         &ctx.accounts.exchange.key(),
         &exchange,
         &acc,

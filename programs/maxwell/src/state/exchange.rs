@@ -1,5 +1,7 @@
 use anchor_lang::prelude::*;
 
+use maxwell_risk::params::RiskParams;
+
 use crate::constants::*;
 use crate::error::MaxwellError;
 
@@ -24,9 +26,13 @@ pub struct Exchange {
     pub quote_decimals: u8,
     pub bump: u8,
     pub _pad: [u8; 2],
+    /// Portfolio-margin parameters of every underlying (validated by the risk engine).
+    pub risk: RiskParams,
     pub reserved: [u8; 256],
 }
-const _: () = assert!(core::mem::size_of::<Exchange>() == 4 * 32 + 8 + 32 + 8 + 256);
+const _: () = assert!(
+    core::mem::size_of::<Exchange>() == 4 * 32 + 8 + 32 + 8 + core::mem::size_of::<RiskParams>() + 256
+);
 
 /// Exchange-wide risk parameters, all in basis points (10_000 = 1.0).
 #[zero_copy]
@@ -87,6 +93,13 @@ pub enum IxGate {
     AccountClose = 2,
     Deposit = 3,
     Withdraw = 4,
+    Trade = 5,
+    UnderlyingCreate = 6,
+    SeriesList = 7,
+    VolSurfaceUpdate = 8,
+    RiskRefresh = 9,
+    Settle = 10,
+    DelegateSet = 11,
 }
 
 impl Exchange {

@@ -90,6 +90,33 @@ impl MarginAccount {
         }
     }
 
+    /// Adds `size` contracts (and `cost` quote native units of premium) to the position in
+    /// (`underlying`, `series`), opening or releasing its slot. Returns (size before, after).
+    pub fn add_position(&mut self, underlying: u16, series: u16, size: i64, cost: i64) -> Result<(i64, i64)> {
+        let found = self
+            .positions
+            .iter()
+            .position(|p| p.in_use == 1 && p.underlying_index == underlying && p.series_index == series);
+        let i = match found {
+            Some(i) => i,
+            None => {
+                let i = self.positions.iter().position(|p| p.in_use == 0).ok_or(MaxwellError::PositionsFull)?;
+                self.positions[i] =
+                    Position { underlying_index: underlying, series_index: series, in_use: 1, ..Position::default() };
+                i
+            }
+        };
+        let p = &mut self.positions[i];
+        let before = p.size;
+        p.size = before.checked_add(size).ok_or(MaxwellError::MathOverflow)?;
+        p.cost_basis = p.cost_basis.checked_add(cost).ok_or(MaxwellError::MathOverflow)?;
+        let after = p.size;
+        if after == 0 {
+            self.positions[i] = Position::default();
+        }
+        Ok((before, after))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.collateral.iter().all(|s| s.in_use == 0) && self.positions.iter().all(|p| p.in_use == 0)
     }

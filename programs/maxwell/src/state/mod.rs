@@ -6,7 +6,9 @@
 pub mod bank;
 pub mod exchange;
 pub mod margin_account;
+pub mod underlying;
 
 pub use bank::*;
 pub use exchange::*;
 pub use margin_account::*;
+pub use underlying::*;

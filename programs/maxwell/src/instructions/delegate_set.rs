@@ -1,0 +1,20 @@
+use anchor_lang::prelude::*;
+
+use crate::error::MaxwellError;
+use crate::state::{Exchange, IxGate, MarginAccount};
+
+#[derive(Accounts)]
+pub struct DelegateSet<'info> {
+    pub owner: Signer<'info>,
+    pub exchange: AccountLoader<'info, Exchange>,
+    #[account(mut, has_one = exchange @ MaxwellError::WrongExchange, has_one = owner @ MaxwellError::NotOwner)]
+    pub account: AccountLoader<'info, MarginAccount>,
+}
+
+/// Sets (or clears, with the default key) the account's trading delegate: it may deposit and
+/// trade, never withdraw or close.
+pub fn delegate_set(ctx: Context<DelegateSet>, delegate: Pubkey) -> Result<()> {
+    ctx.accounts.exchange.load()?.require_enabled(IxGate::DelegateSet)?;
+    ctx.accounts.account.load_mut()?.delegate = delegate;
+    Ok(())
+}

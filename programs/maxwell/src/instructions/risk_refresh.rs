@@ -1,0 +1,67 @@
+use anchor_lang::prelude::*;
+use maxwell_risk::market::{ExpiryMarket, UnderlyingMarket};
+use maxwell_risk::scenario::underlying_scenarios;
+use maxwell_risk::series::{series_risk, Series};
+
+use crate::error::MaxwellError;
+use crate::health::spot_per_contract;
+use crate::oracle::{read_price, Freshness, OracleSpec};
+use crate::state::{Exchange, IxGate, Underlying};
+
+#[derive(Accounts)]
+pub struct RiskRefresh<'info> {
+    pub exchange: AccountLoader<'info, Exchange>,
+    #[account(mut, has_one = exchange @ MaxwellError::WrongExchange, has_one = oracle @ MaxwellError::WrongOracle)]
+    pub underlying: AccountLoader<'info, Underlying>,
+    /// CHECK: the underlying's Pyth spot oracle, validated by `oracle::read_price`.
+    pub oracle: UncheckedAccount<'info>,
+}
+
+/// Keeper crank (anyone may call): recomputes the scenario grid and the risk arrays of series
+/// `first..first + count` from the live oracle spot and the current surface. Each array is
+/// full revaluation (Black-76 on the forward, the expiry's smile) of one contract in every
+/// scenario; margin checks then only multiply and add.
+pub fn risk_refresh(ctx: Context<RiskRefresh>, first: u16, count: u16) -> Result<()> {
+    let ex = ctx.accounts.exchange.load()?;
+    ex.require_enabled(IxGate::RiskRefresh)?;
+    let now = Clock::get()?.unix_timestamp;
+    let mut u = ctx.accounts.underlying.load_mut()?;
+    let spec = OracleSpec {
+        feed_id: &u.feed_id,
+        max_age_secs: u.oracle_max_age_secs,
+        max_conf_bps: u.oracle_max_conf_bps,
+    };
+    let p = read_price(&ctx.accounts.oracle, &spec, now, Freshness::Strict)?;
+    let spot = spot_per_contract(p.price as u64, p.expo, ex.quote_decimals)?;
+    let conf = spot_per_contract(p.conf, p.expo, ex.quote_decimals)?;
+    require!(
+        u.surface_ts > 0 && now.saturating_sub(u.surface_ts) <= i64::from(u.surface_max_age_secs),
+        MaxwellError::SurfaceStale
+    );
+
+    let expiries: Vec<ExpiryMarket> = u.expiries[..usize::from(u.n_expiries)]
+        .iter()
+        .filter(|e| e.has_surface == 1 && e.expiry > now)
+        .map(|e| ExpiryMarket { expiry: e.expiry, forward: spot, svi: e.svi })
+        .collect();
+    let market = UnderlyingMarket { spot, conf, now, expiries: &expiries };
+    let scen = underlying_scenarios(&market, &ex.risk).map_err(MaxwellError::from)?;
+    u.scen = scen;
+
+    let end = first.checked_add(count).ok_or(MaxwellError::MathOverflow)?.min(u.n_series);
+    let seq = u.surface_seq;
+    for i in usize::from(first)..usize::from(end) {
+        let info = u.series[i];
+        if info.listed == 0 || info.expiry <= now {
+            continue; // expired series settle; they are never margined again
+        }
+        require!(u.expiries[usize::from(info.expiry_index)].has_surface == 1, MaxwellError::SurfaceStale);
+        let series = Series { strike: info.strike, expiry: info.expiry, underlying: 0, kind: info.kind, _pad: [0; 6] };
+        u.risk[i] = series_risk(&series, &market, &scen, &ex.risk).map_err(MaxwellError::from)?;
+        let s = &mut u.series[i];
+        s.risk_spot = spot;
+        s.risk_ts = now;
+        s.risk_surface_seq = seq;
+    }
+    Ok(())
+}

@@ -1,0 +1,124 @@
+use anchor_lang::prelude::*;
+use maxwell_risk::scenario::UnderlyingScenarios;
+use maxwell_risk::series::SeriesRisk;
+use maxwell_risk::surface::SviParams;
+
+use crate::error::MaxwellError;
+
+/// Expiries per underlying.
+pub const MAX_EXPIRIES: usize = 8;
+/// Listed series (strike x expiry x call/put) per underlying.
+pub const MAX_SERIES: usize = 128;
+/// `Underlying::spot_bank_index` when no collateral bank holds this asset.
+pub const NO_SPOT_BANK: u16 = u16::MAX;
+
+/// One underlying asset (e.g. SOL) with every series listed on it. Large (about 38 KB):
+/// the client creates the account with `create_account` and `underlying_create` initialises
+/// it (`#[account(zero)]`). A transaction therefore needs one account per underlying, not
+/// one per position.
+///
+/// Risk cache: `risk[i]` is the scenario P&L vector, mark and Greeks of series `i`, computed
+/// by `risk_refresh` from the oracle spot and the surface. A margin check uses it only while
+/// it is fresh: same surface version, younger than `risk_max_age_secs`, and the spot has not
+/// moved more than `risk_spot_tolerance_bps` since (the drift left is charged as an add-on).
+#[account(zero_copy)]
+#[repr(C)]
+pub struct Underlying {
+    /// ABI: offset 8.
+    pub exchange: Pubkey,
+    /// Pyth `PriceUpdateV2` spot oracle.
+    pub oracle: Pubkey,
+    /// May update the volatility surface.
+    pub vol_oracle: Pubkey,
+    pub feed_id: [u8; 32],
+    /// Grid of the last refresh.
+    pub scen: UnderlyingScenarios,
+    /// Bumped by every surface update; risk arrays remember the version they were built on.
+    pub surface_seq: u64,
+    pub surface_ts: i64,
+    pub oracle_max_age_secs: u32,
+    pub oracle_max_conf_bps: u32,
+    pub surface_max_age_secs: u32,
+    pub risk_max_age_secs: u32,
+    pub risk_spot_tolerance_bps: u32,
+    pub underlying_index: u16,
+    /// Bank whose collateral is this asset (moves in the price scenarios), or `NO_SPOT_BANK`.
+    pub spot_bank_index: u16,
+    pub n_expiries: u8,
+    pub _pad0: [u8; 1],
+    pub n_series: u16,
+    pub _pad1: [u8; 4],
+    pub expiries: [ExpiryState; MAX_EXPIRIES],
+    pub series: [SeriesInfo; MAX_SERIES],
+    pub risk: [SeriesRisk; MAX_SERIES],
+    pub reserved: [u8; 1024],
+}
+
+/// One listed expiry.
+#[zero_copy]
+#[repr(C)]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ExpiryState {
+    /// Unix seconds.
+    pub expiry: i64,
+    pub svi: SviParams,
+    /// Set once by `expiry_settle_price`, quote native per contract.
+    pub settlement_price: u64,
+    /// Payoffs credited minus debited so far (quote native); back to 0 once every account
+    /// holding the expiry is settled (positions sum to zero per series).
+    pub settled_net: i64,
+    pub settled: u8,
+    /// 1 once a surface was set for this expiry.
+    pub has_surface: u8,
+    pub _pad: [u8; 6],
+}
+
+/// One listed series.
+#[zero_copy]
+#[repr(C)]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SeriesInfo {
+    /// Quote native per contract.
+    pub strike: u64,
+    pub expiry: i64,
+    /// Spot, time and surface version of the risk array.
+    pub risk_spot: u64,
+    pub risk_ts: i64,
+    pub risk_surface_seq: u64,
+    /// Long contracts outstanding (= short contracts).
+    pub open_interest: u64,
+    pub oi_cap: u64,
+    /// 0 = call, 1 = put.
+    pub kind: u8,
+    pub expiry_index: u8,
+    pub listed: u8,
+    pub _pad: [u8; 5],
+}
+
+impl Underlying {
+    pub fn series_checked(&self, index: u16) -> Result<&SeriesInfo> {
+        let s = self.series.get(usize::from(index)).ok_or(MaxwellError::SeriesNotListed)?;
+        require!(s.listed == 1 && index < self.n_series, MaxwellError::SeriesNotListed);
+        Ok(s)
+    }
+
+    pub fn expiry_index(&self, expiry: i64) -> Option<usize> {
+        self.expiries[..usize::from(self.n_expiries)].iter().position(|e| e.expiry == expiry)
+    }
+
+    /// Whether the risk array of `index` may be used at `spot_now`, `now`.
+    pub fn risk_fresh(&self, index: usize, spot_now: u64, now: i64) -> bool {
+        let s = &self.series[index];
+        let moved = spot_now.abs_diff(s.risk_spot) as u128 * 10_000;
+        s.risk_ts > 0
+            && s.risk_surface_seq == self.surface_seq
+            && now.saturating_sub(s.risk_ts) <= i64::from(self.risk_max_age_secs)
+            && moved <= u128::from(s.risk_spot) * u128::from(self.risk_spot_tolerance_bps)
+    }
+
+    pub fn invariant(&self) -> Result<()> {
+        require!(usize::from(self.n_expiries) <= MAX_EXPIRIES, MaxwellError::TooManyExpiries);
+        require!(usize::from(self.n_series) <= MAX_SERIES, MaxwellError::TooManySeries);
+        Ok(())
+    }
+}
