@@ -34,17 +34,17 @@ validator_argv() {
     --bpf-program "$MAXWELL_PROGRAM_ID" "$ROOT/target/deploy/maxwell.so" \
     --bpf-program "$PYTH_RECEIVER_ID" "$ROOT/target/deploy/mock_pyth.so" \
     --ledger "$VALIDATOR_LEDGER" --rpc-port "$VALIDATOR_RPC_PORT" \
-    --bind-address 127.0.0.1 --reset --quiet
+    --bind-address 127.0.0.1 --reset --log   # --log (instead of --quiet): the full log to stdout = target/validator.log
 }
 
 # getSlot at `confirmed`; prints the slot or nothing. Runs inside the validator's namespace:
 # With VALIDATOR_NETNS_PID set, enters that process's network namespace first (scripts/validator.sh).
 validator_slot() {
   local enter=()
-  [ -n "${VALIDATOR_NETNS_PID:-}" ] && enter=(nsenter --target "$VALIDATOR_NETNS_PID" --net)
+  if [ -n "${VALIDATOR_NETNS_PID:-}" ]; then enter=(nsenter --target "$VALIDATOR_NETNS_PID" --net); fi
   "${enter[@]}" curl -s --max-time 2 -H 'content-type: application/json' \
     -d '{"jsonrpc":"2.0","id":1,"method":"getSlot","params":[{"commitment":"confirmed"}]}' \
-    "$VALIDATOR_RPC_URL" 2>/dev/null | sed -n 's/.*"result":\([0-9]*\).*/\1/p'
+    "$VALIDATOR_RPC_URL" 2>/dev/null | sed -n 's/.*"result":\([0-9]*\).*/\1/p' || true   # not up yet: print nothing
 }
 
 # Waits until the validator answers getSlot with a slot >= VALIDATOR_MIN_SLOT.
