@@ -10,4 +10,4 @@ if [ ! -f target/deploy/maxwell.so ] || [ ! -f target/deploy/mock_pyth.so ]; the
   nice scripts/build-program.sh
 fi
 [ -d node_modules/@solana/kit ] || npm install --no-audit --no-fund
-exec scripts/with-validator.sh bash -c 'node_modules/.bin/tsx migrations/deploy.ts --force && node_modules/.bin/tsx app/src/demo.ts'
+exec scripts/with-validator.sh bash -c 'node_modules/.bin/tsx migrations/deploy.ts && node_modules/.bin/tsx app/src/demo.ts'
