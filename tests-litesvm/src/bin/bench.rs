@@ -15,6 +15,8 @@ use tests_litesvm::*;
 fn main() {
     let mut rows: Vec<(String, u64, String)> = vec![];
     instructions(&mut rows);
+    market_instructions(&mut rows);
+    margin_checks(&mut rows);
     risk_engine(&mut rows);
     write(&rows);
 }
@@ -67,6 +69,113 @@ fn instructions(rows: &mut Vec<(String, u64, String)>) {
     let s = w.env.ok(&[ix::account_close(&t.key, &w.exchange, &t.account, &t.key)], &[&t.kp]);
     push("account_close", s.cu, "");
     w.assert_conservation();
+}
+
+fn market_instructions(rows: &mut Vec<(String, u64, String)>) {
+    use maxwell::instructions::TradeLeg;
+    use tests_litesvm::market::*;
+    let mut w = World::new();
+    let m = w.market(&[150 * D, 180 * D]);
+    let i = w.refresh_ix(&m, 0, 1);
+    let s = w.env.ok_big(&[i], &[]);
+    rows.push(("risk_refresh (1 series)".into(), s.cu, "grid + 21 scenario revaluations + mark/Greeks".into()));
+    let i = w.refresh_ix(&m, 0, 4);
+    let s = w.env.ok_big(&[i], &[]);
+    rows.push(("risk_refresh (4 series)".into(), s.cu, "".into()));
+    let maker = w.trader();
+    let taker = w.trader();
+    let usdc = w.usdc;
+    w.deposit(&maker, &usdc, &maker.usdc_wallet, 10_000 * USDC);
+    w.deposit(&taker, &usdc, &taker.usdc_wallet, 10_000 * USDC);
+    let s = w.trade(&m, &maker, &taker, vec![TradeLeg { series_index: 0, size: 2, price: 14 * D }]);
+    rows.push(("trade (1 leg, both accounts checked before and after)".into(), s.cu, "".into()));
+    let legs = (0..4).map(|k| TradeLeg { series_index: k, size: 1, price: if k % 2 == 0 { 10 * D } else { 5 * D } }).collect();
+    let s = w.trade(&m, &maker, &taker, legs);
+    rows.push(("trade (4 legs)".into(), s.cu, "".into()));
+    let (_, cu) = w.health_of(&maker.account, Some(&m));
+    rows.push(("account_health (4 positions, 1 underlying, 1 token)".into(), cu, "read path".into()));
+    w.env.set_time(m.expiry + 1);
+    w.set_sol_price(16_000_000_000);
+    let s = w.env.ok(&[w.settle_price_ix(&m, 0)], &[]);
+    rows.push(("expiry_settle_price".into(), s.cu, "".into()));
+    let i = w.account_settle_ix(&m, &maker.account);
+    let s = w.env.ok(&[i], &[]);
+    rows.push(("account_settle (4 positions)".into(), s.cu, "".into()));
+    let bot = w.env.new_funded_keypair();
+    let i = w.delegate_set_ix(&maker.key, &maker.account, pk(&bot.pubkey()));
+    let s = w.env.ok(&[i], &[&maker.kp]);
+    rows.push(("delegate_set".into(), s.cu, "".into()));
+}
+
+/// The margin check of the real program (`account_health`, whole instruction) with positions
+/// injected into the account: n positions over u underlyings, 4 collateral tokens.
+fn margin_checks(rows: &mut Vec<(String, u64, String)>) {
+    use maxwell::state::{MarginAccount, Position};
+    use tests_litesvm::market::*;
+    let mut w = World::new();
+    let strikes: Vec<u64> = (0..16).map(|k| (100 + 5 * k) * D).collect();
+    let markets: Vec<Market> = (0..4).map(|_| w.market(&strikes)).collect();
+    let t = w.trader();
+    let (usdc, sol) = (w.usdc, w.sol);
+    w.deposit(&t, &usdc, &t.usdc_wallet, 1_000_000 * USDC);
+    w.deposit(&t, &sol, &t.sol_wallet, 100 * SOL);
+    for k in 0..2u8 {
+        let mint = w.env.create_mint(tests_litesvm::token::spl_token(), 6);
+        let oracle = Pk::new_unique();
+        let now = w.env.now();
+        let f = tests_litesvm::pyth::feed(0x90 + k);
+        w.env.write_price(&oracle, tests_litesvm::pyth::Quote::new(f, 100_000_000, -8, now));
+        let b = w.add_bank(&mint, Some(oracle), bank_params(f));
+        let wallet = w.env.create_token_account(&mint, &t.key);
+        w.env.mint_to(&mint, &wallet, 1_000 * USDC);
+        w.deposit(&t, &b, &wallet, 1_000 * USDC);
+    }
+    let mut slope = (0, 0);
+    for (n, u) in [(0usize, 1usize), (1, 1), (8, 1), (32, 1), (32, 2), (64, 2), (128, 2), (128, 4)] {
+        let mut acc: MarginAccount = w.margin(&t.account);
+        acc.positions = [Position::default(); 128];
+        for i in 0..n {
+            let ui = i % u;
+            let series = (i / u) % 32;
+            acc.positions[i] = Position {
+                size: if i % 3 == 0 { -1 } else { 2 },
+                cost_basis: 0,
+                underlying_index: w.underlying(&markets[ui]).underlying_index,
+                series_index: series as u16,
+                in_use: 1,
+                _pad: [0; 3],
+            };
+        }
+        w.env.zc_write(&t.account, &acc);
+        let mut health = w.health_accounts(&t.account);
+        for mk in &markets[..u] {
+            health.push(mk.underlying);
+            health.push(mk.oracle);
+        }
+        let i = anchor_ix(
+            maxwell::ID,
+            {
+                use anchor_lang::ToAccountMetas;
+                let mut metas = maxwell::accounts::AccountHealth { exchange: w.exchange, account: t.account }.to_account_metas(None);
+                metas.extend(health.iter().map(|k| anchor_lang::prelude::AccountMeta::new_readonly(*k, false)));
+                metas
+            },
+            anchor_lang::InstructionData::data(&maxwell::instruction::AccountHealth {}),
+        );
+        let s = w.env.ok_big(&[i], &[]);
+        rows.push((format!("margin check (account_health): {n} positions, {u} underlyings, 4 tokens"), s.cu, "whole instruction".into()));
+        if (n, u) == (32, 2) {
+            slope.0 = s.cu;
+        }
+        if (n, u) == (128, 2) {
+            slope.1 = s.cu;
+        }
+    }
+    rows.push((
+        "margin check slope: CU per extra position (32 -> 128 positions, 2 underlyings)".into(),
+        (slope.1 - slope.0) / 96,
+        "target <= 1,000".into(),
+    ));
 }
 
 /// Anchor instruction data: `sha256("global:<name>")[..8]` then borsh arguments.
