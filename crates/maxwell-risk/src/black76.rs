@@ -31,12 +31,12 @@
 use crate::fixed::{mul_i128, shr_round, to_i64, Fx, Rounding, Wide, FX_FRAC, WIDE_FRAC};
 use crate::math::exp::exp_q62;
 use crate::math::ln::ln_ratio_q62;
-use crate::math::normal::{cdf_only_pair_q62, cdf_pair_q62};
+use crate::math::normal::{cdf_only_pair_q62, cdf_pair_q62, q62_to_fx};
+use crate::math::wide::{div_128_by_64, mul_shr_round, mul_shr_round_hi, umul_shr_round_u128, umul_wide};
 
-fn q62_to_fx(x: i128) -> Fx {
-    Fx(shr_round(x, Q62 - FX_FRAC, Rounding::Nearest) as i64)
-}
-use crate::math::{ONE_Q62, Q62};
+/// 1.0 in Q62 as `i64`.
+const ONE_Q62: i64 = 1 << Q62;
+use crate::math::Q62;
 use crate::units::{Price, Tenor};
 use crate::RiskError;
 
@@ -49,7 +49,7 @@ pub const SIGMA_MAX: Fx = Fx(100 << FX_FRAC);
 const V_MIN_Q62: i128 = (V_MIN.0 as i128) << (Q62 - FX_FRAC);
 const V_MAX_Q62: i128 = (V_MAX.0 as i128) << (Q62 - FX_FRAC);
 /// `|d1|, |d2|` clamp: N(16) = 1 and phi(16) = 0 in Q62.
-const D_MAX: i128 = 16 << FX_FRAC;
+const D_MAX: i64 = 16 << FX_FRAC;
 
 /// Call or put; stored as `u8` (0 = call, 1 = put).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -129,11 +129,7 @@ pub fn price_and_greeks(
     }
     let k = ln_ratio_q62(strike.positive()?.0, forward.positive()?.0)?;
     // v in Q62: Q52 * Q62 >> 52.
-    let v = shr_round(
-        i128::from(vol.0) * i128::from(tenor.sqrt_t_q62),
-        FX_FRAC,
-        Rounding::Nearest,
-    );
+    let v = umul_shr_round_u128(vol.0 as u64, tenor.sqrt_t_q62, FX_FRAC) as i128;
     evaluate(forward.0, strike.0, k, v, vol, tenor)
 }
 
@@ -163,9 +159,9 @@ fn sigma_of(v: i128, tenor: &Tenor) -> Result<Fx, RiskError> {
     to_i64(shr_round(p, Q62 + WIDE_FRAC - FX_FRAC, Rounding::Nearest)).map(Fx)
 }
 
-/// `a * b` for Q62 operands, Q62 result.
-fn mul62(a: i128, b: i128) -> i128 {
-    shr_round(a * b, Q62, Rounding::Nearest)
+/// `a * b` for Q62 operands (`a` any sign, `b >= 0`), Q62 result, exact word products.
+fn mul62(a: i64, b: i64) -> i64 {
+    mul_shr_round(a, b as u64, Q62)
 }
 
 /// Forward, strike and `m = e^-|k|` with the scale they imply.
@@ -173,11 +169,11 @@ struct Moneyness {
     forward: u64,
     scale: u64,
     strike_above: bool,
-    m: i128,
+    m: i64,
 }
 
 fn moneyness(forward: u64, strike: u64, k: i128) -> Result<Moneyness, RiskError> {
-    let m = exp_q62(-k.abs())? as i128; // <= 1 in Q62
+    let m = exp_q62(-k.abs())? as i64; // <= 1 in Q62
     let strike_above = strike > forward;
     let scale = forward.max(strike);
     Ok(Moneyness {
@@ -188,20 +184,54 @@ fn moneyness(forward: u64, strike: u64, k: i128) -> Result<Moneyness, RiskError>
     })
 }
 
+/// `floor(2^114 / v)` (`1/v` in Q52 for `v` in Q62), `2^22 <= v <= V_MAX_Q62`.
+///
+/// For `v < 2^64` (total vol below 4, every realistic case): long division of the power of
+/// two by the normalised `v` with two [`div_128_by_64`] steps (hardware 64-bit divisions)
+/// instead of the `u128` division routine. Exact: the same quotient as the `u128` division.
+pub fn recip_q114(v: u128) -> u128 {
+    let Ok(v64) = u64::try_from(v) else {
+        return (1u128 << (Q62 + FX_FRAC)) / v; // v >= 4: rare, quotient < 2^50
+    };
+    let sh = v64.leading_zeros();
+    let vn = v64 << sh; // >= 2^63
+    // Numerator 2^(114 + sh) as three words (u2, u1, 0).
+    let p = Q62 + FX_FRAC + sh;
+    let (u2, u1) = if p >= 128 { (1u64 << (p - 128), 0) } else { (0, 1u64 << (p - 64)) };
+    let q1 = div_128_by_64(u2, u1, vn);
+    let r1 = u1.wrapping_sub(q1.wrapping_mul(vn)); // the remainder, < vn
+    let q0 = div_128_by_64(r1, 0, vn);
+    (u128::from(q1) << 64) | u128::from(q0)
+}
+
 /// `d1 = -k/v + v/2` in Q52 from `k` (Q62), `1/v` (Q52) and `v` (Q62), clamped to +-16.
-fn d1_of(k: i128, inv_v: i128, v: i128) -> i128 {
-    let half_v = shr_round(v, Q62 - FX_FRAC + 1, Rounding::Nearest);
-    match k.checked_mul(inv_v) {
-        Some(p) => (half_v - shr_round(p, Q62, Rounding::Nearest)).clamp(-D_MAX, D_MAX),
-        // |k/v| > 2^13: far beyond the clamp either way.
-        None => {
-            if k > 0 {
-                -D_MAX
-            } else {
-                D_MAX
-            }
-        }
+fn d1_of(k: i128, inv_v: u128, v: i128) -> i64 {
+    let half_v = shr_round(v, Q62 - FX_FRAC + 1, Rounding::Nearest) as i64; // <= 5 in Q52
+    // |k inv_v| >= 2^(bits - 2): beyond 2^119 the quotient (> 2^57 in Q52) is far past the
+    // clamp. Below, the i128 product cannot overflow (one unchecked multiply).
+    let bits = 256 - k.unsigned_abs().leading_zeros() - inv_v.leading_zeros();
+    if k == 0 || bits <= 121 {
+        let p = k.wrapping_mul(inv_v as i128);
+        let q = shr_round(p, Q62, Rounding::Nearest) as i64; // |q| < 2^59
+        (half_v - q).clamp(-D_MAX, D_MAX)
+    } else if k > 0 {
+        -D_MAX
+    } else {
+        D_MAX
     }
+}
+
+/// `round(pdf52 * inv_v / 2^64)` saturated at `i64::MAX` (gamma in Q40), exact.
+fn gamma_of(pdf52: u64, inv_v: u128) -> Wide {
+    let (ih, il) = ((inv_v >> 64) as u64, inv_v as u64);
+    let (hh, hl) = umul_wide(pdf52, ih); // pdf52 * ih * 2^64: contributes (hh, hl) to p >> 64
+    let (lh, ll) = umul_wide(pdf52, il);
+    let (sum, carry) = hl.overflowing_add(lh);
+    let (sum, carry2) = sum.overflowing_add(ll >> 63); // rounding bit
+    if hh != 0 || carry || carry2 || sum > i64::MAX as u64 {
+        return Wide::MAX;
+    }
+    Wide(sum as i64)
 }
 
 fn evaluate(
@@ -222,26 +252,17 @@ fn evaluate(
         (v, sigma)
     };
     // The one division: 1/v in Q52 (v >= 2^-40 so 1/v < 2^92).
-    let inv_v = ((1u128 << (Q62 + FX_FRAC)) / v as u128) as i128;
+    let inv_v = recip_q114(v as u128);
     let d1 = d1_of(k, inv_v, v);
-    let d2 = (d1 - shr_round(v, Q62 - FX_FRAC, Rounding::Nearest)).clamp(-D_MAX, D_MAX);
-    let (n1, nm1, pdf1) = cdf_pair_q62(Fx(d1 as i64));
-    let (n2, nm2) = cdf_only_pair_q62(Fx(d2 as i64));
-    let (n1, nm1, pdf1, n2, nm2) = (i128::from(n1), i128::from(nm1), i128::from(pdf1), i128::from(n2), i128::from(nm2));
+    let d2 = (d1 - shr_round(v, Q62 - FX_FRAC, Rounding::Nearest) as i64).clamp(-D_MAX, D_MAX);
+    let (n1, nm1, pdf1) = cdf_pair_q62(Fx(d1));
+    let (n2, nm2) = cdf_only_pair_q62(Fx(d2));
     let (call, put) = prices(&mo, n1, nm1, n2, nm2);
-    let gamma = match (pdf1 >> (Q62 - FX_FRAC)).checked_mul(inv_v) {
-        Some(p) => Wide::saturate(shr_round(p, 2 * FX_FRAC - WIDE_FRAC, Rounding::Nearest)),
-        None => Wide::MAX,
-    };
-    let vega_q114 = pdf1 * i128::from(tenor.sqrt_t.0);
-    let vega = Wide::saturate(shr_round(
-        vega_q114,
-        Q62 + FX_FRAC - WIDE_FRAC,
-        Rounding::Nearest,
-    ));
-    let phi_sigma = shr_round(pdf1 * i128::from(sigma.0), Q62, Rounding::Nearest); // Q52
-    let theta_q92 = phi_sigma * i128::from(tenor.inv_sqrt_t.0);
-    let theta = Wide::saturate(-shr_round(theta_q92, FX_FRAC + 1, Rounding::Nearest));
+    let gamma = gamma_of((pdf1 >> (Q62 - FX_FRAC)) as u64, inv_v);
+    // pdf (Q62) * sqrt(T) (Q52) >> 74 -> Q40; every factor >= 0 and every result < 2^58.
+    let vega = Wide(mul_shr_round_hi(pdf1, tenor.sqrt_t.0 as u64, Q62 + FX_FRAC - WIDE_FRAC));
+    let phi_sigma = mul_shr_round(pdf1, sigma.0 as u64, Q62); // Q52
+    let theta = Wide(-mul_shr_round(phi_sigma, tenor.inv_sqrt_t.0 as u64, FX_FRAC + 1));
     Ok(Black76 {
         forward: mo.forward,
         scale: mo.scale,
@@ -256,18 +277,18 @@ fn evaluate(
 }
 
 /// Normalised call and put, clamped to [intrinsic, upper bound].
-fn prices(mo: &Moneyness, n1: i128, nm1: i128, n2: i128, nm2: i128) -> (i128, i128) {
+fn prices(mo: &Moneyness, n1: i64, nm1: i64, n2: i64, nm2: i64) -> (i64, i64) {
     let m = mo.m;
     let itm = (ONE_Q62 - m).max(0);
     if mo.strike_above {
         // scale K: C/K in [0, m], P/K in [1 - m, 1]
-        let call = (mul62(m, n1) - n2).clamp(0, m);
-        let put = (nm2 - mul62(m, nm1)).clamp(itm, ONE_Q62);
+        let call = (mul62(n1, m) - n2).clamp(0, m);
+        let put = (nm2 - mul62(nm1, m)).clamp(itm, ONE_Q62);
         (call, put)
     } else {
         // scale F: C/F in [1 - m, 1], P/F in [0, m]
-        let call = (n1 - mul62(m, n2)).clamp(itm, ONE_Q62);
-        let put = (mul62(m, nm2) - nm1).clamp(0, m);
+        let call = (n1 - mul62(n2, m)).clamp(itm, ONE_Q62);
+        let put = (mul62(nm2, m) - nm1).clamp(0, m);
         (call, put)
     }
 }
@@ -334,6 +355,24 @@ mod tests {
         // gamma = phi(0.1) / 0.2 ; theta = -phi(0.1) * 0.2 / 2
         assert!((atm.gamma.0 - vega_want.0 * 5).abs() <= 8);
         assert!((atm.theta.0 + vega_want.0 / 10).abs() <= 4);
+    }
+
+    #[test]
+    fn reciprocal_is_the_exact_quotient() {
+        // recip_q114 equals the u128 division over the whole range of v (2^22 ..= 10 in Q62).
+        let mut r: u64 = 0x94D0_49BB_1331_11EB;
+        let mut vs: Vec<u128> = vec![V_MIN_Q62 as u128, V_MAX_Q62 as u128, 1 << 63, (1 << 64) - 1, 1 << 64, 3 << 62];
+        for _ in 0..100_000 {
+            r ^= r << 13;
+            r ^= r >> 7;
+            r ^= r << 17;
+            let v = u128::from(r) >> (r % 43);
+            vs.push(v.clamp(V_MIN_Q62 as u128, V_MAX_Q62 as u128));
+            vs.push((u128::from(r) << 2).clamp(V_MIN_Q62 as u128, V_MAX_Q62 as u128));
+        }
+        for v in vs {
+            assert_eq!(recip_q114(v), (1u128 << 114) / v, "v = {v}");
+        }
     }
 
     #[test]

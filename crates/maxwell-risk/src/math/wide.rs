@@ -34,31 +34,61 @@ pub fn umul_wide(a: u64, b: u64) -> (u64, u64) {
 /// their operands in range; tests check every call site's bounds).
 #[inline(always)]
 pub fn mul_shr_floor(a: i64, b: u64, s: u32) -> i64 {
-    let (hi, lo) = signed_wide(a.unsigned_abs(), b, a < 0);
-    shr_words(hi, lo, s)
+    debug_assert!(b < 1 << 63);
+    let (hi, lo) = smul_wide(a, b as i64);
+    shr_words(hi as u64, lo, s)
 }
 
-/// `round(a * b / 2^s)` to nearest, ties toward plus infinity, for `0 < s < 64`; exact when
-/// the result fits in `i64`. Equals `shr_round(a as i128 * b as i128, s, Rounding::Nearest)`.
+/// `round(a * b / 2^s)` to nearest, ties toward plus infinity, for `2 <= s < 64` and
+/// `b < 2^63`; exact when the result fits in `i64`. Equals
+/// `shr_round(a as i128 * b as i128, s, Rounding::Nearest)`.
 #[inline(always)]
 pub fn mul_shr_round(a: i64, b: u64, s: u32) -> i64 {
-    let (hi, lo) = signed_wide(a.unsigned_abs(), b, a < 0);
-    round_words(hi, lo, s)
+    debug_assert!(b < 1 << 63);
+    smul_shr_round(a, b as i64, s)
 }
 
-/// [`mul_shr_round`] with a signed `b`.
+/// `floor(a * b / 2^64)` and the low word of `a * b`, signed, from signed 32-bit halves (no
+/// absolute values or negation: `a = a1 2^32 + a0` with `a1` signed, `a0` unsigned).
+#[inline(always)]
+pub fn smul_wide(a: i64, b: i64) -> (i64, u64) {
+    let (a1, a0) = (a >> 32, a as u32 as i64);
+    let (b1, b0) = (b >> 32, b as u32 as i64);
+    // |a1|, |b1| <= 2^31 and a0, b0 < 2^32: each partial product is below 2^63 in magnitude
+    // (p00 < 2^64 as u64), so the wrapping operations never wrap.
+    let p00 = (a0 as u64).wrapping_mul(b0 as u64);
+    let p10 = a1.wrapping_mul(b0);
+    let p01 = a0.wrapping_mul(b1);
+    let p11 = a1.wrapping_mul(b1);
+    // < 3 * 2^32
+    let mid = (p00 >> 32)
+        .wrapping_add(p10 as u32 as u64)
+        .wrapping_add(p01 as u32 as u64);
+    // floor(a b / 2^64): fits in i64 for |a|, |b| <= 2^63.
+    let hi = p11
+        .wrapping_add(p10 >> 32)
+        .wrapping_add(p01 >> 32)
+        .wrapping_add((mid >> 32) as i64);
+    (hi, (mid << 32) | (p00 & LO32))
+}
+
+/// [`mul_shr_round`] with a signed `b` (`2 <= s < 64`).
 #[inline(always)]
 pub fn smul_shr_round(a: i64, b: i64, s: u32) -> i64 {
-    let (hi, lo) = signed_wide(a.unsigned_abs(), b.unsigned_abs(), (a ^ b) < 0);
-    round_words(hi, lo, s)
+    debug_assert!((2..64).contains(&s));
+    let (hi, lo) = smul_wide(a, b);
+    // floor((hi 2^64 + lo + 2^(s-1)) / 2^s) = hi 2^(64-s) + floor(((lo >> (s-1)) + 1) / 2)
+    hi.wrapping_shl(64 - s)
+        .wrapping_add((((lo >> (s - 1)) + 1) >> 1) as i64)
 }
 
 /// `round(a * b / 2^s)` (ties up) for `64 <= s < 128`, exact when the result fits in `i64`.
 #[inline(always)]
 pub fn mul_shr_round_hi(a: i64, b: u64, s: u32) -> i64 {
-    let (hi, lo) = signed_wide(a.unsigned_abs(), b, a < 0);
-    let hi = if s == 64 { hi.wrapping_add(lo >> 63) } else { hi.wrapping_add(1 << (s - 65)) };
-    (hi as i64) >> (s - 64)
+    debug_assert!(b < 1 << 63);
+    let (hi, lo) = smul_wide(a, b as i64);
+    let hi = if s == 64 { hi.wrapping_add((lo >> 63) as i64) } else { hi.wrapping_add(1 << (s - 65)) };
+    hi >> (s - 64)
 }
 
 /// `round(a * b / 2^s)` (ties up) for unsigned operands and `0 < s < 64`, full width.
@@ -100,19 +130,6 @@ pub fn div_128_by_64(u1: u64, u0: u64, v: u64) -> u64 {
     (q1 << 32) | q0
 }
 
-/// Two's complement 128-bit `(-1)^neg * a * b` as words.
-#[inline(always)]
-fn signed_wide(a: u64, b: u64, neg: bool) -> (u64, u64) {
-    let (hi, lo) = umul_wide(a, b);
-    if neg {
-        let nlo = lo.wrapping_neg();
-        let nhi = (!hi).wrapping_add(u64::from(lo == 0));
-        (nhi, nlo)
-    } else {
-        (hi, lo)
-    }
-}
-
 /// `round((hi, lo) / 2^s)`, ties up, low 64 bits, `0 < s < 64`.
 #[inline(always)]
 pub fn round_words(hi: u64, lo: u64, s: u32) -> i64 {
@@ -131,6 +148,10 @@ fn shr_words(hi: u64, lo: u64, s: u32) -> i64 {
 mod tests {
     use super::*;
     use crate::fixed::{shr_round, Rounding};
+
+    fn sb2_of(b: u64) -> i64 {
+        (b as i64).wrapping_neg()
+    }
 
     #[test]
     fn exact_against_i128() {
@@ -153,8 +174,8 @@ mod tests {
             let (hi, lo) = umul_wide(a, b);
             assert_eq!((u128::from(hi) << 64) | u128::from(lo), u128::from(a) * u128::from(b));
             let sa = (a as i64) >> (next() % 40);
-            let sb = b >> (next() % 64);
-            for s in [1u32, 20, 40, 52, 58, 62, 63] {
+            let sb = b >> (1 + next() % 63);
+            for s in [2u32, 20, 40, 52, 58, 62, 63] {
                 let p = i128::from(sa) * i128::from(sb);
                 let want_r = shr_round(p, s, Rounding::Nearest);
                 if let Ok(w) = i64::try_from(want_r) {
@@ -171,6 +192,8 @@ mod tests {
                 let u = u128::from(a) * u128::from(b);
                 assert_eq!(umul_shr_round_u128(a, b, s), (u >> s) + ((u >> (s - 1)) & 1));
             }
+            let (h, l) = smul_wide(sa, sb2_of(sb));
+            assert_eq!((i128::from(h) << 64) | i128::from(l), i128::from(sa) * i128::from(sb2_of(sb)));
             for s in [64u32, 65, 70, 74, 98, 110, 120] {
                 let p = i128::from(sa) * i128::from(sb);
                 if let Ok(w) = i64::try_from(shr_round(p, s, Rounding::Nearest)) {
