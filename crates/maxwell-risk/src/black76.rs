@@ -29,8 +29,7 @@
 //!   clamped to [intrinsic, upper bound] (`C <= F`, `P <= K`).
 
 use crate::fixed::{mul_i128, shr_round, to_i64, Fx, Rounding, Wide, FX_FRAC, WIDE_FRAC};
-use crate::math::exp::exp_q62;
-use crate::math::ln::ln_ratio_q62;
+use crate::math::ln::{ln2_times, ln_mantissa_q62};
 use crate::math::normal::{cdf_only_pair_q62, cdf_pair_q62, q62_to_fx};
 use crate::math::wide::{div_128_by_64, mul_shr_round, mul_shr_round_hi, umul_shr_round_u128, umul_wide};
 
@@ -127,10 +126,11 @@ pub fn price_and_greeks(
     if vol.0 < 0 || vol > SIGMA_MAX {
         return Err(RiskError::VolOutOfRange);
     }
-    let k = ln_ratio_q62(strike.positive()?.0, forward.positive()?.0)?;
+    let r = MinMaxRatio::of(strike.positive()?.0, forward.positive()?.0);
+    let k = r.ln_k_over_f();
     // v in Q62: Q52 * Q62 >> 52.
     let v = umul_shr_round_u128(vol.0 as u64, tenor.sqrt_t_q62, FX_FRAC) as i128;
-    evaluate(forward.0, strike.0, k, v, vol, tenor)
+    evaluate(forward.0, strike.0, k, r.m_q62(), v, vol, tenor)
 }
 
 /// Black-76 from a total volatility `v = sigma sqrt(T)` (Q62, as `i128`) and a precomputed
@@ -150,7 +150,8 @@ pub fn price_and_greeks_total(
     forward.positive()?;
     strike.positive()?;
     let sigma = sigma_of(v, tenor)?;
-    evaluate(forward.0, strike.0, k_q62, v, sigma, tenor)
+    let m = MinMaxRatio::of(strike.0, forward.0).m_q62();
+    evaluate(forward.0, strike.0, k_q62, m, v, sigma, tenor)
 }
 
 /// `v / sqrt(T)` = `v * inv_sqrt_t` (v in Q62), Q52.
@@ -164,6 +165,48 @@ fn mul62(a: i64, b: i64) -> i64 {
     mul_shr_round(a, b as u64, Q62)
 }
 
+/// `min(F, K) / max(F, K) = ratio / 2^e` with `ratio` in [2^63, 2^64): one long division
+/// (two hardware 64-bit divides) instead of `exp(-|k|)`, and `|k| = e ln2 - ln(ratio)` from one
+/// logarithm of a mantissa instead of two integer logarithms.
+#[derive(Clone, Copy, Debug)]
+pub struct MinMaxRatio {
+    ratio: u64,
+    e: u32,
+    strike_above: bool,
+}
+
+impl MinMaxRatio {
+    /// For positive `strike` and `forward` below 2^63.
+    pub fn of(strike: u64, forward: u64) -> MinMaxRatio {
+        let strike_above = strike > forward;
+        let (a, b) = if strike_above { (forward, strike) } else { (strike, forward) };
+        let (la, lb) = (a.leading_zeros(), b.leading_zeros());
+        let (an, bn) = (a << la, b << lb); // both in [2^63, 2^64)
+        // a / b = (an / bn) 2^(lb - la); an / bn in (1/2, 2).
+        let (ratio, e) = if an < bn {
+            (div_128_by_64(an, 0, bn), 64 + la - lb) // floor(an 2^64 / bn)
+        } else {
+            (div_128_by_64(an >> 1, an << 63, bn), 63 + la - lb) // floor(an 2^63 / bn)
+        };
+        MinMaxRatio { ratio, e, strike_above }
+    }
+
+    /// `m = min/max` in Q62, rounded down (0 below 2^-62).
+    pub fn m_q62(&self) -> i64 {
+        let s = self.e - 62; // e >= 63 since min/max <= 1
+        if s >= 64 { 0 } else { (self.ratio >> s) as i64 }
+    }
+
+    /// `k = ln(K / F)` in Q62 (exactly 0 at the money).
+    pub fn ln_k_over_f(&self) -> i128 {
+        if self.e == 63 && self.ratio == 1 << 63 {
+            return 0;
+        }
+        let abs_k = ln2_times(self.e) - i128::from(ln_mantissa_q62(self.ratio)) - ln2_times(63);
+        if self.strike_above { abs_k } else { -abs_k }
+    }
+}
+
 /// Forward, strike and `m = e^-|k|` with the scale they imply.
 struct Moneyness {
     forward: u64,
@@ -172,16 +215,13 @@ struct Moneyness {
     m: i64,
 }
 
-fn moneyness(forward: u64, strike: u64, k: i128) -> Result<Moneyness, RiskError> {
-    let m = exp_q62(-k.abs())? as i64; // <= 1 in Q62
-    let strike_above = strike > forward;
-    let scale = forward.max(strike);
-    Ok(Moneyness {
+fn moneyness(forward: u64, strike: u64, m: i64) -> Moneyness {
+    Moneyness {
         forward,
-        scale,
-        strike_above,
+        scale: forward.max(strike),
+        strike_above: strike > forward,
         m,
-    })
+    }
 }
 
 /// `floor(2^114 / v)` (`1/v` in Q52 for `v` in Q62), `2^22 <= v <= V_MAX_Q62`.
@@ -238,11 +278,12 @@ fn evaluate(
     forward: u64,
     strike: u64,
     k: i128,
+    m: i64,
     v: i128,
     sigma: Fx,
     tenor: &Tenor,
 ) -> Result<Black76, RiskError> {
-    let mo = moneyness(forward, strike, k)?;
+    let mo = moneyness(forward, strike, m);
     if tenor.expired() || v < V_MIN_Q62 {
         return Ok(intrinsic(&mo, forward.cmp(&strike)));
     }
@@ -373,6 +414,40 @@ mod tests {
         for v in vs {
             assert_eq!(recip_q114(v), (1u128 << 114) / v, "v = {v}");
         }
+    }
+
+    #[test]
+    fn moneyness_from_one_division() {
+        // k from one division and one mantissa log agrees with ln K - ln F, and m with
+        // exp(-|k|), to a few Q62 ulps (the old route's own rounding) over the whole u63 range.
+        use crate::math::exp::exp_q62;
+        use crate::math::ln::ln_ratio_q62;
+        let mut r: u64 = 0xA076_1D64_78BD_642F;
+        let mut next = move || {
+            r ^= r << 13;
+            r ^= r >> 7;
+            r ^= r << 17;
+            r
+        };
+        let mut pairs = vec![(1u64, 1u64), (1, (1 << 63) - 1), ((1 << 63) - 1, 1), (150_000_000, 150_000_000), (3, 4)];
+        for _ in 0..50_000 {
+            let a = (next() >> 1 >> (next() % 63)).max(1);
+            let b = (next() >> 1 >> (next() % 63)).max(1);
+            pairs.push((a, b));
+            pairs.push((a, a.saturating_add(next() % 3).min((1 << 63) - 1)));
+        }
+        for (strike, forward) in pairs {
+            let mr = MinMaxRatio::of(strike, forward);
+            let k_old = ln_ratio_q62(strike, forward).unwrap();
+            let k = mr.ln_k_over_f();
+            assert!((k - k_old).abs() <= 256, "k({strike}, {forward}): {k} vs {k_old}");
+            let m_old = exp_q62(-k_old.abs()).unwrap() as i64;
+            let m = mr.m_q62();
+            // both within 2^-56 relative of the exact min/max
+            assert!((m - m_old).abs() <= (m_old >> 56) + 2, "m({strike}, {forward}): {m} vs {m_old}");
+        }
+        assert_eq!(MinMaxRatio::of(7, 7).ln_k_over_f(), 0);
+        assert_eq!(MinMaxRatio::of(7, 7).m_q62(), 1 << 62);
     }
 
     #[test]

@@ -29,23 +29,31 @@ fn ln1p_small(u: i64) -> i64 {
     smul_shr_round(p, u, Q62)
 }
 
+/// `ln(y)` for `y = y_q63 / 2^63` in [1, 2) (`y_q63 >= 2^63`), in Q62 (`< ln 2`).
+pub fn ln_mantissa_q62(y_q63: u64) -> i64 {
+    debug_assert!(y_q63 >= 1 << 63);
+    let j = ((y_q63 >> 57) & 63) as usize;
+    // u = y * inv_j - 1: Q63 * Q62 = Q125 (< 2^126), minus 2^125 = 2^61 in the high word,
+    // rounded to Q62; |u| < 1/64 fits in i64.
+    let (hi, lo) = umul_wide(y_q63, LN_INV[j]);
+    let u = round_words(hi.wrapping_sub(1 << 61), lo, 63);
+    LN_NEG_LN_INV[j] + ln1p_small(u)
+}
+
+/// `e * ln 2` in Q62 (`e <= 127`, result < 2^69), from one word product.
+pub fn ln2_times(e: u32) -> i128 {
+    let (h, l) = umul_wide(u64::from(e), LN2_Q62 as u64);
+    ((u128::from(h) << 64) | u128::from(l)) as i128
+}
+
 /// `ln(x)` for an integer `x > 0`, in Q62.
 pub fn ln_u64_q62(x: u64) -> Result<i128, RiskError> {
     if x == 0 {
         return Err(RiskError::LogOfNonPositive);
     }
     let lz = x.leading_zeros();
-    let e = 63 - lz as i128; // x = 2^e * y
-    let y_q63 = x << lz; // y in [1, 2) as Q63
-    let j = ((y_q63 >> 57) & 63) as usize;
-    // u = y * inv_j - 1: Q63 * Q62 = Q125 (< 2^126), minus 2^125 = 2^61 in the high word,
-    // rounded to Q62; |u| < 1/64 fits in i64.
-    let (hi, lo) = umul_wide(y_q63, LN_INV[j]);
-    let u = round_words(hi.wrapping_sub(1 << 61), lo, 63);
-    // e * ln2 < 2^68 from the word product (e <= 63).
-    let (h, l) = umul_wide(e as u64, LN2_Q62 as u64);
-    let e_ln2 = ((u128::from(h) << 64) | u128::from(l)) as i128;
-    Ok(e_ln2 + i128::from(LN_NEG_LN_INV[j] + ln1p_small(u)))
+    // x = 2^e * y, y in [1, 2) as Q63
+    Ok(ln2_times(63 - lz) + i128::from(ln_mantissa_q62(x << lz)))
 }
 
 /// `ln(a / b)` for integers `a, b > 0`, in Q62: two logarithms, no division.
