@@ -12,14 +12,14 @@
 
 use anchor_lang::prelude::*;
 use core::cell::Ref;
-use maxwell_risk::collateral::{raw_value, weighted_value, TokenPrice};
+use maxwell_risk::collateral::{raw_value, TokenPrice};
 use maxwell_risk::fixed::Fx;
 use maxwell_risk::margin::{self, portfolio_margin_from_arrays, BookArrays, CollateralInput, MarginSummary, NO_UNDERLYING};
 use maxwell_risk::params::RiskParams;
 
 use crate::error::MaxwellError;
 use crate::oracle::{read_price, Freshness, OracleSpec};
-use crate::state::{CollateralBank, Exchange, MarginAccount, Underlying, MAX_SERIES};
+use crate::state::{series_risk_slice, CollateralBank, Exchange, MarginAccount, Underlying, MAX_SERIES};
 
 /// Full weight, bps.
 const BPS: u16 = 10_000;
@@ -87,7 +87,7 @@ impl<'info> HealthCache<'info> {
         let mut cache = HealthCache {
             banks: Vec::new(),
             unders: Vec::new(),
-            risk: exchange.risk,
+            risk: *exchange.risk.engine(),
             now,
             mode,
             oracles_fresh: true,
@@ -189,13 +189,15 @@ impl<'info> HealthCache<'info> {
                 Some(_) => (BPS, BPS, BPS, BPS),
                 None => (b.init_asset, b.maint_asset, b.init_liab, b.maint_liab),
             };
-            let add = |acc: i64, aw: u16, lw: u16| -> Result<i64> {
-                let v = weighted_value(slot.balance, b.price, aw, lw).map_err(MaxwellError::from)?;
-                Ok(acc.checked_add(v).ok_or(MaxwellError::MathOverflow)?)
-            };
-            coll_init = add(coll_init, ia, il)?;
-            coll_maint = add(coll_maint, ma, ml)?;
-            if !books_idx.is_empty() {
+            // One (128-bit, slow on SBF) division per slot: the unweighted value, rounded
+            // against the account; each weight is then a cheap multiply and divide by 10_000.
+            let borrowed = slot.balance < 0;
+            let full = raw_value(slot.balance.unsigned_abs(), b.price, borrowed).map_err(MaxwellError::from)?;
+            coll_init = coll_init.checked_add(weigh(full, borrowed, ia, il)?).ok_or(MaxwellError::MathOverflow)?;
+            coll_maint = coll_maint.checked_add(weigh(full, borrowed, ma, ml)?).ok_or(MaxwellError::MathOverflow)?;
+            // The engine only needs the spot collateral that moves in its scenarios: the
+            // collateral value itself is computed above.
+            if book.is_some() {
                 inputs.push(CollateralInput {
                     amount: slot.balance,
                     price: b.price,
@@ -243,7 +245,7 @@ impl<'info> HealthCache<'info> {
             .zip(positions.iter())
             .map(|(&u, ps)| {
                 let e = self.under(u).expect("looked up above");
-                BookArrays { scen: &e.data.scen, series: &e.data.risk[..], positions: ps }
+                BookArrays { scen: e.data.scen.engine(), series: series_risk_slice(&e.data.risk[..]), positions: ps }
             })
             .collect();
         let s = run_engine(&books, &inputs, &self.risk)?;
@@ -269,6 +271,27 @@ impl<'info> HealthCache<'info> {
             oracles_fresh: fresh,
         })
     }
+}
+
+/// `value x weight / 10_000`, down for an asset, up for a borrow (returned negative).
+/// In 64-bit arithmetic whenever the value fits (divisions by a constant are then a multiply).
+fn weigh(full: u128, borrowed: bool, asset_bps: u16, liab_bps: u16) -> Result<i64> {
+    let w = u64::from(if borrowed { liab_bps } else { asset_bps });
+    let v: u128 = match u64::try_from(full) {
+        Ok(f) => {
+            // f * w / 1e4 = (f / 1e4) * w + (f % 1e4) * w / 1e4, exactly, without 128 bits.
+            let (q, r) = (f / 10_000, f % 10_000);
+            let rw = r * w;
+            let (lo, rem) = (rw / 10_000, rw % 10_000);
+            u128::from(q) * u128::from(w) + u128::from(lo) + u128::from(borrowed && rem != 0)
+        }
+        Err(_) => {
+            let x = full.checked_mul(u128::from(w)).ok_or(MaxwellError::MathOverflow)?;
+            if borrowed { x.div_ceil(10_000) } else { x / 10_000 }
+        }
+    };
+    let v = i64::try_from(v).map_err(|_| MaxwellError::MathOverflow)?;
+    Ok(if borrowed { -v } else { v })
 }
 
 /// The engine's summary is about 1 KB: kept on the heap and out of the caller's frame

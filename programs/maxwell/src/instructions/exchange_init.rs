@@ -35,8 +35,9 @@ pub fn exchange_init(ctx: Context<ExchangeInit>, params: ExchangeParamsArgs) -> 
     ex.quote_decimals = ctx.accounts.quote_mint.decimals;
     ex.params = params.to_state();
     // Portfolio-margin defaults, with the exchange's IM factor.
-    ex.risk = RiskParams { im_factor: Fx::from_bps(i64::from(params.im_factor_bps)).0, ..RiskParams::DEFAULT };
-    ex.risk.validate().map_err(MaxwellError::from)?;
+    let risk = RiskParams { im_factor: Fx::from_bps(i64::from(params.im_factor_bps)).0, ..RiskParams::DEFAULT };
+    risk.validate().map_err(MaxwellError::from)?;
+    ex.risk = risk.into();
     ex.bump = ctx.bumps.exchange;
     ex.invariant()?;
     emit!(ExchangeInitLog {

@@ -42,11 +42,11 @@ pub fn risk_refresh(ctx: Context<RiskRefresh>, first: u16, count: u16) -> Result
     let expiries: Vec<ExpiryMarket> = u.expiries[..usize::from(u.n_expiries)]
         .iter()
         .filter(|e| e.has_surface == 1 && e.expiry > now)
-        .map(|e| ExpiryMarket { expiry: e.expiry, forward: spot, svi: e.svi })
+        .map(|e| ExpiryMarket { expiry: e.expiry, forward: spot, svi: *e.svi.engine() })
         .collect();
     let market = UnderlyingMarket { spot, conf, now, expiries: &expiries };
-    let scen = underlying_scenarios(&market, &ex.risk).map_err(MaxwellError::from)?;
-    u.scen = scen;
+    let scen = underlying_scenarios(&market, ex.risk.engine()).map_err(MaxwellError::from)?;
+    u.scen = scen.into();
 
     let end = first.checked_add(count).ok_or(MaxwellError::MathOverflow)?.min(u.n_series);
     let seq = u.surface_seq;
@@ -57,7 +57,7 @@ pub fn risk_refresh(ctx: Context<RiskRefresh>, first: u16, count: u16) -> Result
         }
         require!(u.expiries[usize::from(info.expiry_index)].has_surface == 1, MaxwellError::SurfaceStale);
         let series = Series { strike: info.strike, expiry: info.expiry, underlying: 0, kind: info.kind, _pad: [0; 6] };
-        u.risk[i] = series_risk(&series, &market, &scen, &ex.risk).map_err(MaxwellError::from)?;
+        u.risk[i] = series_risk(&series, &market, &scen, ex.risk.engine()).map_err(MaxwellError::from)?.into();
         let s = &mut u.series[i];
         s.risk_spot = spot;
         s.risk_ts = now;

@@ -36,7 +36,7 @@ pub fn vol_surface_update(ctx: Context<VolSurfaceUpdate>, expiry_index: u8, svi:
     let mut u = ctx.accounts.underlying.load_mut()?;
     require!(expiry_index < u.n_expiries, MaxwellError::ExpiryIndexOutOfRange);
     let e = &mut u.expiries[usize::from(expiry_index)];
-    e.svi = params;
+    e.svi = params.into();
     e.has_surface = 1;
     u.surface_seq += 1;
     u.surface_ts = Clock::get()?.unix_timestamp;

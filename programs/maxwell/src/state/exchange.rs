@@ -2,6 +2,8 @@ use anchor_lang::prelude::*;
 
 use maxwell_risk::params::RiskParams;
 
+use super::RiskParamsState;
+
 use crate::constants::*;
 use crate::error::MaxwellError;
 
@@ -27,7 +29,7 @@ pub struct Exchange {
     pub bump: u8,
     pub _pad: [u8; 2],
     /// Portfolio-margin parameters of every underlying (validated by the risk engine).
-    pub risk: RiskParams,
+    pub risk: RiskParamsState,
     pub reserved: [u8; 256],
 }
 const _: () = assert!(

@@ -1,7 +1,6 @@
 use anchor_lang::prelude::*;
-use maxwell_risk::scenario::UnderlyingScenarios;
-use maxwell_risk::series::SeriesRisk;
-use maxwell_risk::surface::SviParams;
+
+use super::{ScenariosState, SeriesRiskState, SviState};
 
 use crate::error::MaxwellError;
 
@@ -32,7 +31,7 @@ pub struct Underlying {
     pub vol_oracle: Pubkey,
     pub feed_id: [u8; 32],
     /// Grid of the last refresh.
-    pub scen: UnderlyingScenarios,
+    pub scen: ScenariosState,
     /// Bumped by every surface update; risk arrays remember the version they were built on.
     pub surface_seq: u64,
     pub surface_ts: i64,
@@ -50,7 +49,7 @@ pub struct Underlying {
     pub _pad1: [u8; 4],
     pub expiries: [ExpiryState; MAX_EXPIRIES],
     pub series: [SeriesInfo; MAX_SERIES],
-    pub risk: [SeriesRisk; MAX_SERIES],
+    pub risk: [SeriesRiskState; MAX_SERIES],
     pub reserved: [u8; 1024],
 }
 
@@ -61,7 +60,7 @@ pub struct Underlying {
 pub struct ExpiryState {
     /// Unix seconds.
     pub expiry: i64,
-    pub svi: SviParams,
+    pub svi: SviState,
     /// Set once by `expiry_settle_price`, quote native per contract.
     pub settlement_price: u64,
     /// Payoffs credited minus debited so far (quote native); back to 0 once every account

@@ -43,8 +43,12 @@ import {
 import {
   getExchangeParamsDecoder,
   getExchangeParamsEncoder,
+  getRiskParamsStateDecoder,
+  getRiskParamsStateEncoder,
   type ExchangeParams,
   type ExchangeParamsArgs,
+  type RiskParamsState,
+  type RiskParamsStateArgs,
 } from "../types";
 
 export const EXCHANGE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -74,6 +78,8 @@ export type Exchange = {
   quoteDecimals: number;
   bump: number;
   pad: ReadonlyUint8Array;
+  /** Portfolio-margin parameters of every underlying (validated by the risk engine). */
+  risk: RiskParamsState;
   reserved: ReadonlyUint8Array;
 };
 
@@ -95,6 +101,8 @@ export type ExchangeArgs = {
   quoteDecimals: number;
   bump: number;
   pad: ReadonlyUint8Array;
+  /** Portfolio-margin parameters of every underlying (validated by the risk engine). */
+  risk: RiskParamsStateArgs;
   reserved: ReadonlyUint8Array;
 };
 
@@ -114,6 +122,7 @@ export function getExchangeEncoder(): FixedSizeEncoder<ExchangeArgs> {
       ["quoteDecimals", getU8Encoder()],
       ["bump", getU8Encoder()],
       ["pad", fixEncoderSize(getBytesEncoder(), 2)],
+      ["risk", getRiskParamsStateEncoder()],
       ["reserved", fixEncoderSize(getBytesEncoder(), 256)],
     ]),
     (value) => ({ ...value, discriminator: EXCHANGE_DISCRIMINATOR }),
@@ -135,6 +144,7 @@ export function getExchangeDecoder(): FixedSizeDecoder<Exchange> {
     ["quoteDecimals", getU8Decoder()],
     ["bump", getU8Decoder()],
     ["pad", fixDecoderSize(getBytesDecoder(), 2)],
+    ["risk", getRiskParamsStateDecoder()],
     ["reserved", fixDecoderSize(getBytesDecoder(), 256)],
   ]);
 }
@@ -198,5 +208,5 @@ export async function fetchAllMaybeExchange(
 }
 
 export function getExchangeSize(): number {
-  return 440;
+  return 608;
 }

@@ -9,3 +9,4 @@
 export * from "./collateralBank";
 export * from "./exchange";
 export * from "./marginAccount";
+export * from "./underlying";

@@ -92,27 +92,129 @@ export const MAXWELL_ERROR__WRONG_MARGIN_ACCOUNT = 0x1794; // 6036
 export const MAXWELL_ERROR__DEPOSIT_CAP_ZERO = 0x1795; // 6037
 /** MarginAccountInvariant: The margin account's collateral slots are inconsistent (invariant broken) */
 export const MAXWELL_ERROR__MARGIN_ACCOUNT_INVARIANT = 0x1796; // 6038
+/** LogOfNonPositive: The risk engine was asked for the log of a non-positive number */
+export const MAXWELL_ERROR__LOG_OF_NON_POSITIVE = 0x1797; // 6039
+/** TenorTooLong: The time to expiry exceeds the supported maximum */
+export const MAXWELL_ERROR__TENOR_TOO_LONG = 0x1798; // 6040
+/** VolOutOfRange: The volatility is outside the supported range */
+export const MAXWELL_ERROR__VOL_OUT_OF_RANGE = 0x1799; // 6041
+/** NegativeTotalVariance: The volatility surface gives a negative total variance */
+export const MAXWELL_ERROR__NEGATIVE_TOTAL_VARIANCE = 0x179a; // 6042
+/** SviNegativeB: SVI parameter b must not be negative */
+export const MAXWELL_ERROR__SVI_NEGATIVE_B = 0x179b; // 6043
+/** SviRhoOutOfRange: SVI parameter rho must be strictly between -1 and 1 */
+export const MAXWELL_ERROR__SVI_RHO_OUT_OF_RANGE = 0x179c; // 6044
+/** SviSigmaNonPositive: SVI parameter sigma must be positive */
+export const MAXWELL_ERROR__SVI_SIGMA_NON_POSITIVE = 0x179d; // 6045
+/** SviParamOutOfBounds: An SVI parameter is outside its bounds */
+export const MAXWELL_ERROR__SVI_PARAM_OUT_OF_BOUNDS = 0x179e; // 6046
+/** SviWingTooSteep: The SVI wings are steeper than allowed */
+export const MAXWELL_ERROR__SVI_WING_TOO_STEEP = 0x179f; // 6047
+/** SviAtmVarianceTooLarge: The SVI at-the-money variance is too large */
+export const MAXWELL_ERROR__SVI_ATM_VARIANCE_TOO_LARGE = 0x17a0; // 6048
+/** ExpiryNotListed: The expiry is not listed for this underlying */
+export const MAXWELL_ERROR__EXPIRY_NOT_LISTED = 0x17a1; // 6049
+/** SeriesIndexOutOfRange: The series index is out of range */
+export const MAXWELL_ERROR__SERIES_INDEX_OUT_OF_RANGE = 0x17a2; // 6050
+/** UnderlyingIndexOutOfRange: The underlying index is out of range */
+export const MAXWELL_ERROR__UNDERLYING_INDEX_OUT_OF_RANGE = 0x17a3; // 6051
+/** TooManyUnderlyings: Too many underlyings in one margin computation */
+export const MAXWELL_ERROR__TOO_MANY_UNDERLYINGS = 0x17a4; // 6052
+/** InvalidOptionKind: The option kind must be 0 (call) or 1 (put) */
+export const MAXWELL_ERROR__INVALID_OPTION_KIND = 0x17a5; // 6053
+/** PriceShockParamsOutOfBounds: Price shock parameters are outside their bounds */
+export const MAXWELL_ERROR__PRICE_SHOCK_PARAMS_OUT_OF_BOUNDS = 0x17a6; // 6054
+/** VolShockParamsOutOfBounds: Volatility shock parameters are outside their bounds */
+export const MAXWELL_ERROR__VOL_SHOCK_PARAMS_OUT_OF_BOUNDS = 0x17a7; // 6055
+/** ShortMinParamsOutOfBounds: Short-option minimum parameters are outside their bounds */
+export const MAXWELL_ERROR__SHORT_MIN_PARAMS_OUT_OF_BOUNDS = 0x17a8; // 6056
+/** ConcentrationParamsOutOfBounds: Concentration add-on parameters are outside their bounds */
+export const MAXWELL_ERROR__CONCENTRATION_PARAMS_OUT_OF_BOUNDS = 0x17a9; // 6057
+/** ConfidenceParamsOutOfBounds: Oracle-confidence add-on parameters are outside their bounds */
+export const MAXWELL_ERROR__CONFIDENCE_PARAMS_OUT_OF_BOUNDS = 0x17aa; // 6058
+/** ReputationFloorOutOfBounds: The reputation floor is outside its bounds */
+export const MAXWELL_ERROR__REPUTATION_FLOOR_OUT_OF_BOUNDS = 0x17ab; // 6059
+/** SeriesNotListed: The series is not listed on this underlying */
+export const MAXWELL_ERROR__SERIES_NOT_LISTED = 0x17ac; // 6060
+/** TooManyExpiries: The underlying has no room for another expiry */
+export const MAXWELL_ERROR__TOO_MANY_EXPIRIES = 0x17ad; // 6061
+/** TooManySeries: The underlying has no room for more series */
+export const MAXWELL_ERROR__TOO_MANY_SERIES = 0x17ae; // 6062
+/** SeriesExpired: The series has expired and no longer trades */
+export const MAXWELL_ERROR__SERIES_EXPIRED = 0x17af; // 6063
+/** ZeroSize: A trade leg must have a non-zero size */
+export const MAXWELL_ERROR__ZERO_SIZE = 0x17b0; // 6064
+/** SelfTrade: Maker and taker must be different accounts of different owners */
+export const MAXWELL_ERROR__SELF_TRADE = 0x17b1; // 6065
+/** NotVolOracle: The signer is not the underlying's volatility oracle */
+export const MAXWELL_ERROR__NOT_VOL_ORACLE = 0x17b2; // 6066
+/** SurfaceStale: The volatility surface is older than allowed or missing for this expiry */
+export const MAXWELL_ERROR__SURFACE_STALE = 0x17b3; // 6067
+/** RiskCacheStale: The series' risk array is stale: refresh it (risk_refresh) in the same transaction */
+export const MAXWELL_ERROR__RISK_CACHE_STALE = 0x17b4; // 6068
+/** OpenInterestCapExceeded: The trade would exceed the series' open-interest cap */
+export const MAXWELL_ERROR__OPEN_INTEREST_CAP_EXCEEDED = 0x17b5; // 6069
+/** PositionsFull: The margin account has no free position slot */
+export const MAXWELL_ERROR__POSITIONS_FULL = 0x17b6; // 6070
+/** PriceOutOfBounds: The trade price is outside the option's no-arbitrage bounds */
+export const MAXWELL_ERROR__PRICE_OUT_OF_BOUNDS = 0x17b7; // 6071
+/** NotExpired: The expiry has not been reached yet */
+export const MAXWELL_ERROR__NOT_EXPIRED = 0x17b8; // 6072
+/** SettlementPriceAlreadySet: The settlement price of this expiry is already set */
+export const MAXWELL_ERROR__SETTLEMENT_PRICE_ALREADY_SET = 0x17b9; // 6073
+/** ExpiredPositionUnsettled: The account holds an expired position that must be settled first */
+export const MAXWELL_ERROR__EXPIRED_POSITION_UNSETTLED = 0x17ba; // 6074
+/** WrongUnderlying: The underlying does not match */
+export const MAXWELL_ERROR__WRONG_UNDERLYING = 0x17bb; // 6075
+/** TradeLegsOutOfRange: A trade needs between 1 and 4 legs */
+export const MAXWELL_ERROR__TRADE_LEGS_OUT_OF_RANGE = 0x17bc; // 6076
+/** ExpiryInPast: The expiry must be in the future */
+export const MAXWELL_ERROR__EXPIRY_IN_PAST = 0x17bd; // 6077
+/** StrikeZero: Strikes must be greater than zero */
+export const MAXWELL_ERROR__STRIKE_ZERO = 0x17be; // 6078
+/** SeriesAlreadyListed: The series is already listed */
+export const MAXWELL_ERROR__SERIES_ALREADY_LISTED = 0x17bf; // 6079
+/** SettlementPriceBeforeExpiry: The oracle price was published before the expiry */
+export const MAXWELL_ERROR__SETTLEMENT_PRICE_BEFORE_EXPIRY = 0x17c0; // 6080
+/** UnderlyingParamsOutOfBounds: Underlying parameters are outside their bounds */
+export const MAXWELL_ERROR__UNDERLYING_PARAMS_OUT_OF_BOUNDS = 0x17c1; // 6081
+/** ExpiryIndexOutOfRange: The expiry index is out of range */
+export const MAXWELL_ERROR__EXPIRY_INDEX_OUT_OF_RANGE = 0x17c2; // 6082
+/** SpotBankInvalid: The spot bank must be an existing non-quote bank of this exchange */
+export const MAXWELL_ERROR__SPOT_BANK_INVALID = 0x17c3; // 6083
 
 export type MaxwellError =
   | typeof MAXWELL_ERROR__ACCOUNT_NOT_EMPTY
   | typeof MAXWELL_ERROR__ASSET_WEIGHTS_INVALID
   | typeof MAXWELL_ERROR__COLLATERAL_SLOTS_FULL
+  | typeof MAXWELL_ERROR__CONCENTRATION_PARAMS_OUT_OF_BOUNDS
+  | typeof MAXWELL_ERROR__CONFIDENCE_PARAMS_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__DEPOSIT_CAP_EXCEEDED
   | typeof MAXWELL_ERROR__DEPOSIT_CAP_ZERO
+  | typeof MAXWELL_ERROR__EXPIRED_POSITION_UNSETTLED
+  | typeof MAXWELL_ERROR__EXPIRY_INDEX_OUT_OF_RANGE
+  | typeof MAXWELL_ERROR__EXPIRY_IN_PAST
+  | typeof MAXWELL_ERROR__EXPIRY_NOT_LISTED
   | typeof MAXWELL_ERROR__HEALTH_ACCOUNTS_MISMATCH
   | typeof MAXWELL_ERROR__IM_FACTOR_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__INITIAL_MARGIN_VIOLATED
   | typeof MAXWELL_ERROR__INSTRUCTION_DISABLED
   | typeof MAXWELL_ERROR__INSUFFICIENT_BALANCE
   | typeof MAXWELL_ERROR__INSUFFICIENT_VAULT_LIQUIDITY
+  | typeof MAXWELL_ERROR__INVALID_OPTION_KIND
   | typeof MAXWELL_ERROR__LIABILITY_WEIGHTS_INVALID
   | typeof MAXWELL_ERROR__LIQUIDATION_PENALTY_OUT_OF_BOUNDS
+  | typeof MAXWELL_ERROR__LOG_OF_NON_POSITIVE
   | typeof MAXWELL_ERROR__MARGIN_ACCOUNT_INVARIANT
   | typeof MAXWELL_ERROR__MATH_OVERFLOW
   | typeof MAXWELL_ERROR__MINT_EXTENSION_NOT_SUPPORTED
+  | typeof MAXWELL_ERROR__NEGATIVE_TOTAL_VARIANCE
   | typeof MAXWELL_ERROR__NOT_ADMIN
+  | typeof MAXWELL_ERROR__NOT_EXPIRED
   | typeof MAXWELL_ERROR__NOT_OWNER
   | typeof MAXWELL_ERROR__NOT_OWNER_OR_DELEGATE
+  | typeof MAXWELL_ERROR__NOT_VOL_ORACLE
+  | typeof MAXWELL_ERROR__OPEN_INTEREST_CAP_EXCEEDED
   | typeof MAXWELL_ERROR__ORACLE_CONFIDENCE_TOO_WIDE
   | typeof MAXWELL_ERROR__ORACLE_FEED_MISMATCH
   | typeof MAXWELL_ERROR__ORACLE_MALFORMED
@@ -123,16 +225,49 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__ORACLE_REQUIRED
   | typeof MAXWELL_ERROR__ORACLE_STALE
   | typeof MAXWELL_ERROR__ORACLE_WRONG_OWNER
+  | typeof MAXWELL_ERROR__POSITIONS_FULL
+  | typeof MAXWELL_ERROR__PRICE_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__PRICE_SCALE_OUT_OF_RANGE
+  | typeof MAXWELL_ERROR__PRICE_SHOCK_PARAMS_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__QUOTE_BANK_INVALID
+  | typeof MAXWELL_ERROR__REPUTATION_FLOOR_OUT_OF_BOUNDS
+  | typeof MAXWELL_ERROR__RISK_CACHE_STALE
+  | typeof MAXWELL_ERROR__SELF_TRADE
+  | typeof MAXWELL_ERROR__SERIES_ALREADY_LISTED
+  | typeof MAXWELL_ERROR__SERIES_EXPIRED
+  | typeof MAXWELL_ERROR__SERIES_INDEX_OUT_OF_RANGE
+  | typeof MAXWELL_ERROR__SERIES_NOT_LISTED
+  | typeof MAXWELL_ERROR__SETTLEMENT_PRICE_ALREADY_SET
+  | typeof MAXWELL_ERROR__SETTLEMENT_PRICE_BEFORE_EXPIRY
+  | typeof MAXWELL_ERROR__SHORT_MIN_PARAMS_OUT_OF_BOUNDS
+  | typeof MAXWELL_ERROR__SPOT_BANK_INVALID
+  | typeof MAXWELL_ERROR__STRIKE_ZERO
+  | typeof MAXWELL_ERROR__SURFACE_STALE
+  | typeof MAXWELL_ERROR__SVI_ATM_VARIANCE_TOO_LARGE
+  | typeof MAXWELL_ERROR__SVI_NEGATIVE_B
+  | typeof MAXWELL_ERROR__SVI_PARAM_OUT_OF_BOUNDS
+  | typeof MAXWELL_ERROR__SVI_RHO_OUT_OF_RANGE
+  | typeof MAXWELL_ERROR__SVI_SIGMA_NON_POSITIVE
+  | typeof MAXWELL_ERROR__SVI_WING_TOO_STEEP
+  | typeof MAXWELL_ERROR__TENOR_TOO_LONG
   | typeof MAXWELL_ERROR__TOO_MANY_BANKS
+  | typeof MAXWELL_ERROR__TOO_MANY_EXPIRIES
+  | typeof MAXWELL_ERROR__TOO_MANY_SERIES
+  | typeof MAXWELL_ERROR__TOO_MANY_UNDERLYINGS
+  | typeof MAXWELL_ERROR__TRADE_LEGS_OUT_OF_RANGE
+  | typeof MAXWELL_ERROR__UNDERLYING_INDEX_OUT_OF_RANGE
+  | typeof MAXWELL_ERROR__UNDERLYING_PARAMS_OUT_OF_BOUNDS
+  | typeof MAXWELL_ERROR__VOL_OUT_OF_RANGE
+  | typeof MAXWELL_ERROR__VOL_SHOCK_PARAMS_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__WRONG_EXCHANGE
   | typeof MAXWELL_ERROR__WRONG_MARGIN_ACCOUNT
   | typeof MAXWELL_ERROR__WRONG_MINT
   | typeof MAXWELL_ERROR__WRONG_ORACLE
   | typeof MAXWELL_ERROR__WRONG_TOKEN_PROGRAM
+  | typeof MAXWELL_ERROR__WRONG_UNDERLYING
   | typeof MAXWELL_ERROR__WRONG_VAULT
-  | typeof MAXWELL_ERROR__ZERO_AMOUNT;
+  | typeof MAXWELL_ERROR__ZERO_AMOUNT
+  | typeof MAXWELL_ERROR__ZERO_SIZE;
 
 let maxwellErrorMessages: Record<MaxwellError, string> | undefined;
 if (process.env["NODE_ENV"] !== "production") {
@@ -140,22 +275,34 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__ACCOUNT_NOT_EMPTY]: `The margin account still holds collateral or positions`,
     [MAXWELL_ERROR__ASSET_WEIGHTS_INVALID]: `Asset weights must satisfy 0 <= initial <= maintenance <= 1`,
     [MAXWELL_ERROR__COLLATERAL_SLOTS_FULL]: `The margin account has no free collateral slot`,
+    [MAXWELL_ERROR__CONCENTRATION_PARAMS_OUT_OF_BOUNDS]: `Concentration add-on parameters are outside their bounds`,
+    [MAXWELL_ERROR__CONFIDENCE_PARAMS_OUT_OF_BOUNDS]: `Oracle-confidence add-on parameters are outside their bounds`,
     [MAXWELL_ERROR__DEPOSIT_CAP_EXCEEDED]: `The deposit would exceed the bank's deposit cap`,
     [MAXWELL_ERROR__DEPOSIT_CAP_ZERO]: `The deposit cap must be greater than zero`,
+    [MAXWELL_ERROR__EXPIRED_POSITION_UNSETTLED]: `The account holds an expired position that must be settled first`,
+    [MAXWELL_ERROR__EXPIRY_INDEX_OUT_OF_RANGE]: `The expiry index is out of range`,
+    [MAXWELL_ERROR__EXPIRY_IN_PAST]: `The expiry must be in the future`,
+    [MAXWELL_ERROR__EXPIRY_NOT_LISTED]: `The expiry is not listed for this underlying`,
     [MAXWELL_ERROR__HEALTH_ACCOUNTS_MISMATCH]: `The health accounts passed do not match the margin account's collateral slots`,
     [MAXWELL_ERROR__IM_FACTOR_OUT_OF_BOUNDS]: `IM factor is outside its bounds`,
     [MAXWELL_ERROR__INITIAL_MARGIN_VIOLATED]: `Initial-margin health would be negative after this action`,
     [MAXWELL_ERROR__INSTRUCTION_DISABLED]: `The instruction is disabled by the exchange's instruction gate`,
     [MAXWELL_ERROR__INSUFFICIENT_BALANCE]: `The withdrawal exceeds the account's balance in this bank`,
     [MAXWELL_ERROR__INSUFFICIENT_VAULT_LIQUIDITY]: `The vault does not hold enough tokens for this withdrawal`,
+    [MAXWELL_ERROR__INVALID_OPTION_KIND]: `The option kind must be 0 (call) or 1 (put)`,
     [MAXWELL_ERROR__LIABILITY_WEIGHTS_INVALID]: `Liability weights must satisfy 1 <= maintenance <= initial <= 3`,
     [MAXWELL_ERROR__LIQUIDATION_PENALTY_OUT_OF_BOUNDS]: `Liquidation penalty bounds are invalid`,
+    [MAXWELL_ERROR__LOG_OF_NON_POSITIVE]: `The risk engine was asked for the log of a non-positive number`,
     [MAXWELL_ERROR__MARGIN_ACCOUNT_INVARIANT]: `The margin account's collateral slots are inconsistent (invariant broken)`,
     [MAXWELL_ERROR__MATH_OVERFLOW]: `Arithmetic overflow`,
     [MAXWELL_ERROR__MINT_EXTENSION_NOT_SUPPORTED]: `Token-2022 mints with extensions are not supported`,
+    [MAXWELL_ERROR__NEGATIVE_TOTAL_VARIANCE]: `The volatility surface gives a negative total variance`,
     [MAXWELL_ERROR__NOT_ADMIN]: `The signer is not the exchange admin`,
+    [MAXWELL_ERROR__NOT_EXPIRED]: `The expiry has not been reached yet`,
     [MAXWELL_ERROR__NOT_OWNER]: `The signer is not the margin account's owner`,
     [MAXWELL_ERROR__NOT_OWNER_OR_DELEGATE]: `The signer is neither the margin account's owner nor its delegate`,
+    [MAXWELL_ERROR__NOT_VOL_ORACLE]: `The signer is not the underlying's volatility oracle`,
+    [MAXWELL_ERROR__OPEN_INTEREST_CAP_EXCEEDED]: `The trade would exceed the series' open-interest cap`,
     [MAXWELL_ERROR__ORACLE_CONFIDENCE_TOO_WIDE]: `The oracle confidence interval is too wide relative to the price`,
     [MAXWELL_ERROR__ORACLE_FEED_MISMATCH]: `The oracle's feed id does not match the bank's feed id`,
     [MAXWELL_ERROR__ORACLE_MALFORMED]: `The oracle account is not a PriceUpdateV2 account`,
@@ -166,16 +313,49 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__ORACLE_REQUIRED]: `A non-quote bank needs a Pyth oracle and feed id`,
     [MAXWELL_ERROR__ORACLE_STALE]: `The oracle price is older than the allowed age`,
     [MAXWELL_ERROR__ORACLE_WRONG_OWNER]: `The oracle account is not owned by the Pyth receiver program`,
+    [MAXWELL_ERROR__POSITIONS_FULL]: `The margin account has no free position slot`,
+    [MAXWELL_ERROR__PRICE_OUT_OF_BOUNDS]: `The trade price is outside the option's no-arbitrage bounds`,
     [MAXWELL_ERROR__PRICE_SCALE_OUT_OF_RANGE]: `Oracle price exponent and decimals give an unsupported scale`,
+    [MAXWELL_ERROR__PRICE_SHOCK_PARAMS_OUT_OF_BOUNDS]: `Price shock parameters are outside their bounds`,
     [MAXWELL_ERROR__QUOTE_BANK_INVALID]: `The quote bank must use the exchange's quote mint and no oracle`,
+    [MAXWELL_ERROR__REPUTATION_FLOOR_OUT_OF_BOUNDS]: `The reputation floor is outside its bounds`,
+    [MAXWELL_ERROR__RISK_CACHE_STALE]: `The series' risk array is stale: refresh it (risk_refresh) in the same transaction`,
+    [MAXWELL_ERROR__SELF_TRADE]: `Maker and taker must be different accounts of different owners`,
+    [MAXWELL_ERROR__SERIES_ALREADY_LISTED]: `The series is already listed`,
+    [MAXWELL_ERROR__SERIES_EXPIRED]: `The series has expired and no longer trades`,
+    [MAXWELL_ERROR__SERIES_INDEX_OUT_OF_RANGE]: `The series index is out of range`,
+    [MAXWELL_ERROR__SERIES_NOT_LISTED]: `The series is not listed on this underlying`,
+    [MAXWELL_ERROR__SETTLEMENT_PRICE_ALREADY_SET]: `The settlement price of this expiry is already set`,
+    [MAXWELL_ERROR__SETTLEMENT_PRICE_BEFORE_EXPIRY]: `The oracle price was published before the expiry`,
+    [MAXWELL_ERROR__SHORT_MIN_PARAMS_OUT_OF_BOUNDS]: `Short-option minimum parameters are outside their bounds`,
+    [MAXWELL_ERROR__SPOT_BANK_INVALID]: `The spot bank must be an existing non-quote bank of this exchange`,
+    [MAXWELL_ERROR__STRIKE_ZERO]: `Strikes must be greater than zero`,
+    [MAXWELL_ERROR__SURFACE_STALE]: `The volatility surface is older than allowed or missing for this expiry`,
+    [MAXWELL_ERROR__SVI_ATM_VARIANCE_TOO_LARGE]: `The SVI at-the-money variance is too large`,
+    [MAXWELL_ERROR__SVI_NEGATIVE_B]: `SVI parameter b must not be negative`,
+    [MAXWELL_ERROR__SVI_PARAM_OUT_OF_BOUNDS]: `An SVI parameter is outside its bounds`,
+    [MAXWELL_ERROR__SVI_RHO_OUT_OF_RANGE]: `SVI parameter rho must be strictly between -1 and 1`,
+    [MAXWELL_ERROR__SVI_SIGMA_NON_POSITIVE]: `SVI parameter sigma must be positive`,
+    [MAXWELL_ERROR__SVI_WING_TOO_STEEP]: `The SVI wings are steeper than allowed`,
+    [MAXWELL_ERROR__TENOR_TOO_LONG]: `The time to expiry exceeds the supported maximum`,
     [MAXWELL_ERROR__TOO_MANY_BANKS]: `The exchange has reached its maximum number of banks`,
+    [MAXWELL_ERROR__TOO_MANY_EXPIRIES]: `The underlying has no room for another expiry`,
+    [MAXWELL_ERROR__TOO_MANY_SERIES]: `The underlying has no room for more series`,
+    [MAXWELL_ERROR__TOO_MANY_UNDERLYINGS]: `Too many underlyings in one margin computation`,
+    [MAXWELL_ERROR__TRADE_LEGS_OUT_OF_RANGE]: `A trade needs between 1 and 4 legs`,
+    [MAXWELL_ERROR__UNDERLYING_INDEX_OUT_OF_RANGE]: `The underlying index is out of range`,
+    [MAXWELL_ERROR__UNDERLYING_PARAMS_OUT_OF_BOUNDS]: `Underlying parameters are outside their bounds`,
+    [MAXWELL_ERROR__VOL_OUT_OF_RANGE]: `The volatility is outside the supported range`,
+    [MAXWELL_ERROR__VOL_SHOCK_PARAMS_OUT_OF_BOUNDS]: `Volatility shock parameters are outside their bounds`,
     [MAXWELL_ERROR__WRONG_EXCHANGE]: `The account belongs to another exchange`,
     [MAXWELL_ERROR__WRONG_MARGIN_ACCOUNT]: `The margin account is not the one derived from owner and id`,
     [MAXWELL_ERROR__WRONG_MINT]: `The mint does not match the bank's mint`,
     [MAXWELL_ERROR__WRONG_ORACLE]: `The oracle account is not the bank's oracle`,
     [MAXWELL_ERROR__WRONG_TOKEN_PROGRAM]: `The token program does not own this mint`,
+    [MAXWELL_ERROR__WRONG_UNDERLYING]: `The underlying does not match`,
     [MAXWELL_ERROR__WRONG_VAULT]: `The vault does not match the bank's vault`,
     [MAXWELL_ERROR__ZERO_AMOUNT]: `The amount must be greater than zero`,
+    [MAXWELL_ERROR__ZERO_SIZE]: `A trade leg must have a non-zero size`,
   };
 }
 

@@ -176,8 +176,13 @@ export type BankCreateAsyncInput<
 > = {
   admin: TransactionSigner<TAccountAdmin>;
   exchange: Address<TAccountExchange>;
+  /** Checked before the vault is created so a mismatch gets Maxwell's own error code. */
   mint: Address<TAccountMint>;
   bank?: Address<TAccountBank>;
+  /**
+   * The bank's token account, created in the handler (not by `init`) so that the mint and
+   * token program are validated, with Maxwell's own error codes, before any CPI.
+   */
   vault?: Address<TAccountVault>;
   /** Pyth `PriceUpdateV2` account; omitted for the quote-mint bank. Validated in the handler. */
   oracle?: Address<TAccountOracle>;
@@ -321,8 +326,13 @@ export type BankCreateInput<
 > = {
   admin: TransactionSigner<TAccountAdmin>;
   exchange: Address<TAccountExchange>;
+  /** Checked before the vault is created so a mismatch gets Maxwell's own error code. */
   mint: Address<TAccountMint>;
   bank: Address<TAccountBank>;
+  /**
+   * The bank's token account, created in the handler (not by `init`) so that the mint and
+   * token program are validated, with Maxwell's own error codes, before any CPI.
+   */
   vault: Address<TAccountVault>;
   /** Pyth `PriceUpdateV2` account; omitted for the quote-mint bank. Validated in the handler. */
   oracle?: Address<TAccountOracle>;
@@ -440,8 +450,13 @@ export type ParsedBankCreateInstruction<
   accounts: {
     admin: TAccountMetas[0];
     exchange: TAccountMetas[1];
+    /** Checked before the vault is created so a mismatch gets Maxwell's own error code. */
     mint: TAccountMetas[2];
     bank: TAccountMetas[3];
+    /**
+     * The bank's token account, created in the handler (not by `init`) so that the mint and
+     * token program are validated, with Maxwell's own error codes, before any CPI.
+     */
     vault: TAccountMetas[4];
     /** Pyth `PriceUpdateV2` account; omitted for the quote-mint bank. Validated in the handler. */
     oracle?: TAccountMetas[5] | undefined;

@@ -8,8 +8,17 @@
 
 export * from "./accountClose";
 export * from "./accountCreate";
+export * from "./accountHealth";
+export * from "./accountSettle";
 export * from "./bankCreate";
+export * from "./delegateSet";
 export * from "./deposit";
 export * from "./exchangeInit";
+export * from "./expirySettlePrice";
 export * from "./ixGateSet";
+export * from "./riskRefresh";
+export * from "./seriesList";
+export * from "./trade";
+export * from "./underlyingCreate";
+export * from "./volSurfaceUpdate";
 export * from "./withdraw";

@@ -37,41 +37,80 @@ import {
   getCollateralBankCodec,
   getExchangeCodec,
   getMarginAccountCodec,
+  getUnderlyingCodec,
   type CollateralBank,
   type CollateralBankArgs,
   type Exchange,
   type ExchangeArgs,
   type MarginAccount,
   type MarginAccountArgs,
+  type Underlying,
+  type UnderlyingArgs,
 } from "../accounts";
 import {
   getAccountCloseInstruction,
   getAccountCreateInstructionAsync,
+  getAccountHealthInstruction,
+  getAccountSettleInstruction,
   getBankCreateInstructionAsync,
+  getDelegateSetInstruction,
   getDepositInstruction,
   getExchangeInitInstructionAsync,
+  getExpirySettlePriceInstruction,
   getIxGateSetInstruction,
+  getRiskRefreshInstruction,
+  getSeriesListInstruction,
+  getTradeInstruction,
+  getUnderlyingCreateInstruction,
+  getVolSurfaceUpdateInstruction,
   getWithdrawInstruction,
   parseAccountCloseInstruction,
   parseAccountCreateInstruction,
+  parseAccountHealthInstruction,
+  parseAccountSettleInstruction,
   parseBankCreateInstruction,
+  parseDelegateSetInstruction,
   parseDepositInstruction,
   parseExchangeInitInstruction,
+  parseExpirySettlePriceInstruction,
   parseIxGateSetInstruction,
+  parseRiskRefreshInstruction,
+  parseSeriesListInstruction,
+  parseTradeInstruction,
+  parseUnderlyingCreateInstruction,
+  parseVolSurfaceUpdateInstruction,
   parseWithdrawInstruction,
   type AccountCloseInput,
   type AccountCreateAsyncInput,
+  type AccountHealthInput,
+  type AccountSettleInput,
   type BankCreateAsyncInput,
+  type DelegateSetInput,
   type DepositInput,
   type ExchangeInitAsyncInput,
+  type ExpirySettlePriceInput,
   type IxGateSetInput,
   type ParsedAccountCloseInstruction,
   type ParsedAccountCreateInstruction,
+  type ParsedAccountHealthInstruction,
+  type ParsedAccountSettleInstruction,
   type ParsedBankCreateInstruction,
+  type ParsedDelegateSetInstruction,
   type ParsedDepositInstruction,
   type ParsedExchangeInitInstruction,
+  type ParsedExpirySettlePriceInstruction,
   type ParsedIxGateSetInstruction,
+  type ParsedRiskRefreshInstruction,
+  type ParsedSeriesListInstruction,
+  type ParsedTradeInstruction,
+  type ParsedUnderlyingCreateInstruction,
+  type ParsedVolSurfaceUpdateInstruction,
   type ParsedWithdrawInstruction,
+  type RiskRefreshInput,
+  type SeriesListInput,
+  type TradeInput,
+  type UnderlyingCreateInput,
+  type VolSurfaceUpdateInput,
   type WithdrawInput,
 } from "../instructions";
 import {
@@ -88,6 +127,7 @@ export enum MaxwellAccount {
   CollateralBank,
   Exchange,
   MarginAccount,
+  Underlying,
 }
 
 export function identifyMaxwellAccount(
@@ -127,6 +167,17 @@ export function identifyMaxwellAccount(
   ) {
     return MaxwellAccount.MarginAccount;
   }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([206, 128, 152, 77, 112, 164, 13, 2]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellAccount.Underlying;
+  }
   throw new SolanaError(
     SOLANA_ERROR__PROGRAM_CLIENTS__FAILED_TO_IDENTIFY_ACCOUNT,
     { accountData: data, programName: "maxwell" },
@@ -136,10 +187,19 @@ export function identifyMaxwellAccount(
 export enum MaxwellInstruction {
   AccountClose,
   AccountCreate,
+  AccountHealth,
+  AccountSettle,
   BankCreate,
+  DelegateSet,
   Deposit,
   ExchangeInit,
+  ExpirySettlePrice,
   IxGateSet,
+  RiskRefresh,
+  SeriesList,
+  Trade,
+  UnderlyingCreate,
+  VolSurfaceUpdate,
   Withdraw,
 }
 
@@ -173,12 +233,45 @@ export function identifyMaxwellInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([26, 148, 249, 105, 5, 191, 231, 201]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.AccountHealth;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([84, 230, 150, 149, 21, 194, 36, 50]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.AccountSettle;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([84, 143, 118, 226, 7, 145, 23, 206]),
       ),
       0,
     )
   ) {
     return MaxwellInstruction.BankCreate;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([139, 16, 230, 103, 254, 166, 20, 165]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.DelegateSet;
   }
   if (
     containsBytes(
@@ -206,12 +299,78 @@ export function identifyMaxwellInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([41, 60, 48, 144, 125, 246, 64, 55]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.ExpirySettlePrice;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([201, 177, 85, 98, 47, 221, 138, 248]),
       ),
       0,
     )
   ) {
     return MaxwellInstruction.IxGateSet;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([135, 97, 181, 170, 138, 112, 206, 252]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.RiskRefresh;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([204, 33, 172, 215, 216, 93, 167, 18]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.SeriesList;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([178, 144, 26, 216, 241, 187, 206, 130]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.Trade;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([101, 25, 169, 169, 142, 43, 56, 118]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.UnderlyingCreate;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([41, 15, 78, 27, 80, 90, 218, 233]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.VolSurfaceUpdate;
   }
   if (
     containsBytes(
@@ -240,8 +399,17 @@ export type ParsedMaxwellInstruction<
       instructionType: MaxwellInstruction.AccountCreate;
     } & ParsedAccountCreateInstruction<TProgram>)
   | ({
+      instructionType: MaxwellInstruction.AccountHealth;
+    } & ParsedAccountHealthInstruction<TProgram>)
+  | ({
+      instructionType: MaxwellInstruction.AccountSettle;
+    } & ParsedAccountSettleInstruction<TProgram>)
+  | ({
       instructionType: MaxwellInstruction.BankCreate;
     } & ParsedBankCreateInstruction<TProgram>)
+  | ({
+      instructionType: MaxwellInstruction.DelegateSet;
+    } & ParsedDelegateSetInstruction<TProgram>)
   | ({
       instructionType: MaxwellInstruction.Deposit;
     } & ParsedDepositInstruction<TProgram>)
@@ -249,8 +417,26 @@ export type ParsedMaxwellInstruction<
       instructionType: MaxwellInstruction.ExchangeInit;
     } & ParsedExchangeInitInstruction<TProgram>)
   | ({
+      instructionType: MaxwellInstruction.ExpirySettlePrice;
+    } & ParsedExpirySettlePriceInstruction<TProgram>)
+  | ({
       instructionType: MaxwellInstruction.IxGateSet;
     } & ParsedIxGateSetInstruction<TProgram>)
+  | ({
+      instructionType: MaxwellInstruction.RiskRefresh;
+    } & ParsedRiskRefreshInstruction<TProgram>)
+  | ({
+      instructionType: MaxwellInstruction.SeriesList;
+    } & ParsedSeriesListInstruction<TProgram>)
+  | ({
+      instructionType: MaxwellInstruction.Trade;
+    } & ParsedTradeInstruction<TProgram>)
+  | ({
+      instructionType: MaxwellInstruction.UnderlyingCreate;
+    } & ParsedUnderlyingCreateInstruction<TProgram>)
+  | ({
+      instructionType: MaxwellInstruction.VolSurfaceUpdate;
+    } & ParsedVolSurfaceUpdateInstruction<TProgram>)
   | ({
       instructionType: MaxwellInstruction.Withdraw;
     } & ParsedWithdrawInstruction<TProgram>);
@@ -274,11 +460,32 @@ export function parseMaxwellInstruction<TProgram extends string>(
         ...parseAccountCreateInstruction(instruction),
       };
     }
+    case MaxwellInstruction.AccountHealth: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.AccountHealth,
+        ...parseAccountHealthInstruction(instruction),
+      };
+    }
+    case MaxwellInstruction.AccountSettle: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.AccountSettle,
+        ...parseAccountSettleInstruction(instruction),
+      };
+    }
     case MaxwellInstruction.BankCreate: {
       assertIsInstructionWithAccounts(instruction);
       return {
         instructionType: MaxwellInstruction.BankCreate,
         ...parseBankCreateInstruction(instruction),
+      };
+    }
+    case MaxwellInstruction.DelegateSet: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.DelegateSet,
+        ...parseDelegateSetInstruction(instruction),
       };
     }
     case MaxwellInstruction.Deposit: {
@@ -295,11 +502,53 @@ export function parseMaxwellInstruction<TProgram extends string>(
         ...parseExchangeInitInstruction(instruction),
       };
     }
+    case MaxwellInstruction.ExpirySettlePrice: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.ExpirySettlePrice,
+        ...parseExpirySettlePriceInstruction(instruction),
+      };
+    }
     case MaxwellInstruction.IxGateSet: {
       assertIsInstructionWithAccounts(instruction);
       return {
         instructionType: MaxwellInstruction.IxGateSet,
         ...parseIxGateSetInstruction(instruction),
+      };
+    }
+    case MaxwellInstruction.RiskRefresh: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.RiskRefresh,
+        ...parseRiskRefreshInstruction(instruction),
+      };
+    }
+    case MaxwellInstruction.SeriesList: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.SeriesList,
+        ...parseSeriesListInstruction(instruction),
+      };
+    }
+    case MaxwellInstruction.Trade: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.Trade,
+        ...parseTradeInstruction(instruction),
+      };
+    }
+    case MaxwellInstruction.UnderlyingCreate: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.UnderlyingCreate,
+        ...parseUnderlyingCreateInstruction(instruction),
+      };
+    }
+    case MaxwellInstruction.VolSurfaceUpdate: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.VolSurfaceUpdate,
+        ...parseVolSurfaceUpdateInstruction(instruction),
       };
     }
     case MaxwellInstruction.Withdraw: {
@@ -330,6 +579,8 @@ export type MaxwellPluginAccounts = {
     SelfFetchFunctions<ExchangeArgs, Exchange>;
   marginAccount: ReturnType<typeof getMarginAccountCodec> &
     SelfFetchFunctions<MarginAccountArgs, MarginAccount>;
+  underlying: ReturnType<typeof getUnderlyingCodec> &
+    SelfFetchFunctions<UnderlyingArgs, Underlying>;
 };
 
 export type MaxwellPluginInstructions = {
@@ -340,10 +591,21 @@ export type MaxwellPluginInstructions = {
     input: MakeOptional<AccountCreateAsyncInput, "payer">,
   ) => ReturnType<typeof getAccountCreateInstructionAsync> &
     SelfPlanAndSendFunctions;
+  accountHealth: (
+    input: AccountHealthInput,
+  ) => ReturnType<typeof getAccountHealthInstruction> &
+    SelfPlanAndSendFunctions;
+  accountSettle: (
+    input: AccountSettleInput,
+  ) => ReturnType<typeof getAccountSettleInstruction> &
+    SelfPlanAndSendFunctions;
   bankCreate: (
     input: BankCreateAsyncInput,
   ) => ReturnType<typeof getBankCreateInstructionAsync> &
     SelfPlanAndSendFunctions;
+  delegateSet: (
+    input: DelegateSetInput,
+  ) => ReturnType<typeof getDelegateSetInstruction> & SelfPlanAndSendFunctions;
   deposit: (
     input: DepositInput,
   ) => ReturnType<typeof getDepositInstruction> & SelfPlanAndSendFunctions;
@@ -351,9 +613,30 @@ export type MaxwellPluginInstructions = {
     input: ExchangeInitAsyncInput,
   ) => ReturnType<typeof getExchangeInitInstructionAsync> &
     SelfPlanAndSendFunctions;
+  expirySettlePrice: (
+    input: ExpirySettlePriceInput,
+  ) => ReturnType<typeof getExpirySettlePriceInstruction> &
+    SelfPlanAndSendFunctions;
   ixGateSet: (
     input: IxGateSetInput,
   ) => ReturnType<typeof getIxGateSetInstruction> & SelfPlanAndSendFunctions;
+  riskRefresh: (
+    input: RiskRefreshInput,
+  ) => ReturnType<typeof getRiskRefreshInstruction> & SelfPlanAndSendFunctions;
+  seriesList: (
+    input: SeriesListInput,
+  ) => ReturnType<typeof getSeriesListInstruction> & SelfPlanAndSendFunctions;
+  trade: (
+    input: TradeInput,
+  ) => ReturnType<typeof getTradeInstruction> & SelfPlanAndSendFunctions;
+  underlyingCreate: (
+    input: UnderlyingCreateInput,
+  ) => ReturnType<typeof getUnderlyingCreateInstruction> &
+    SelfPlanAndSendFunctions;
+  volSurfaceUpdate: (
+    input: VolSurfaceUpdateInput,
+  ) => ReturnType<typeof getVolSurfaceUpdateInstruction> &
+    SelfPlanAndSendFunctions;
   withdraw: (
     input: WithdrawInput,
   ) => ReturnType<typeof getWithdrawInstruction> & SelfPlanAndSendFunctions;
@@ -386,6 +669,7 @@ export function maxwellProgram() {
           ),
           exchange: addSelfFetchFunctions(client, getExchangeCodec()),
           marginAccount: addSelfFetchFunctions(client, getMarginAccountCodec()),
+          underlying: addSelfFetchFunctions(client, getUnderlyingCodec()),
         },
         instructions: {
           accountClose: (input) =>
@@ -401,10 +685,25 @@ export function maxwellProgram() {
                 payer: input.payer ?? client.payer,
               }),
             ),
+          accountHealth: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getAccountHealthInstruction(input),
+            ),
+          accountSettle: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getAccountSettleInstruction(input),
+            ),
           bankCreate: (input) =>
             addSelfPlanAndSendFunctions(
               client,
               getBankCreateInstructionAsync(input),
+            ),
+          delegateSet: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getDelegateSetInstruction(input),
             ),
           deposit: (input) =>
             addSelfPlanAndSendFunctions(client, getDepositInstruction(input)),
@@ -413,8 +712,35 @@ export function maxwellProgram() {
               client,
               getExchangeInitInstructionAsync(input),
             ),
+          expirySettlePrice: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getExpirySettlePriceInstruction(input),
+            ),
           ixGateSet: (input) =>
             addSelfPlanAndSendFunctions(client, getIxGateSetInstruction(input)),
+          riskRefresh: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getRiskRefreshInstruction(input),
+            ),
+          seriesList: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getSeriesListInstruction(input),
+            ),
+          trade: (input) =>
+            addSelfPlanAndSendFunctions(client, getTradeInstruction(input)),
+          underlyingCreate: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getUnderlyingCreateInstruction(input),
+            ),
+          volSurfaceUpdate: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getVolSurfaceUpdateInstruction(input),
+            ),
           withdraw: (input) =>
             addSelfPlanAndSendFunctions(client, getWithdrawInstruction(input)),
         },

@@ -8,4 +8,11 @@
 
 export * from "./collateralSlot";
 export * from "./exchangeParams";
+export * from "./expiryState";
 export * from "./position";
+export * from "./riskParamsState";
+export * from "./scenariosState";
+export * from "./seriesInfo";
+export * from "./seriesRiskState";
+export * from "./sviState";
+export * from "./tradeLeg";
