@@ -21,6 +21,9 @@ cargo +"$HOST_TOOLCHAIN" test --release -p maxwell-risk
 step "risk engine builds for wasm32-unknown-unknown"
 cargo +"$HOST_TOOLCHAIN" build --release -p maxwell-risk --target wasm32-unknown-unknown
 
+step "program unit tests (state layouts)"
+cargo +"$HOST_TOOLCHAIN" test --release -p maxwell --lib
+
 step "LiteSVM integration tests (target/deploy/maxwell.so)"
 cargo +"$HOST_TOOLCHAIN" test --release -p tests-litesvm
 
@@ -35,8 +38,9 @@ fi
 step "IDL is current"
 bash "$HERE/idl.sh" --check
 
-step "TypeScript type check"
+step "TypeScript type check and client unit tests"
 npm run -s typecheck
+npm run -s test:unit
 
 step "end-to-end tests on solana-test-validator"
 npm test
