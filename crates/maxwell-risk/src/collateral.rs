@@ -8,6 +8,7 @@
 //! - weights: basis points (10_000 = 1.0).
 //! - result: quote native units (e.g. micro-USDC), `i64`.
 
+use crate::math::wide::{div_u128, umul_wide};
 use crate::RiskError;
 
 /// One basis point scale: 10_000 bps = 1.0.
@@ -47,28 +48,41 @@ impl TokenPrice {
 /// |scale_exp| bound: 10^36 < 2^120 keeps every step inside `u128`.
 const MAX_SCALE: i32 = 36;
 
-fn pow10(e: u32) -> u128 {
-    10u128.pow(e)
-}
+/// `10^e` for `e <= 38` (every power of ten below 2^128), a table instead of a `u128` loop.
+const POW10: [u128; 39] = {
+    let mut t = [1u128; 39];
+    let mut i = 1;
+    while i < 39 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
 
-/// `ceil(n / d)` for `d > 0`.
-fn div_ceil(n: u128, d: u128) -> u128 {
-    n / d + u128::from(!n.is_multiple_of(d))
-}
 
 /// `|amount| * price * weight_bps / 10_000` with ONE rounding at the end, down for an asset
 /// (`round_up = false`) and up for a liability.
 pub fn value_weighted_abs(amount: u64, price: TokenPrice, weight_bps: u16, round_up: bool) -> Result<u128, RiskError> {
-    // < 2^128: both factors < 2^64.
-    let product = u128::from(amount) * u128::from(price.mantissa);
-    let mut num = product.checked_mul(u128::from(weight_bps)).ok_or(RiskError::Overflow)?;
+    // amount * mantissa < 2^128 from one word product; * weight checked on the high word
+    // (the same refusals as a checked u128 product).
+    let (hi, lo) = umul_wide(amount, price.mantissa);
+    let (lw_hi, lw_lo) = umul_wide(lo, u64::from(weight_bps));
+    let top = hi
+        .checked_mul(u64::from(weight_bps))
+        .and_then(|t| t.checked_add(lw_hi))
+        .ok_or(RiskError::Overflow)?;
+    let mut num = (u128::from(top) << 64) | u128::from(lw_lo);
     let mut den = u128::from(BPS);
     if price.scale_exp >= 0 {
-        num = num.checked_mul(pow10(price.scale_exp as u32)).ok_or(RiskError::Overflow)?;
+        let p10 = *POW10.get(price.scale_exp as usize).ok_or(RiskError::Overflow)?;
+        num = num.checked_mul(p10).ok_or(RiskError::Overflow)?;
     } else {
-        den = den.checked_mul(pow10(price.scale_exp.unsigned_abs())).ok_or(RiskError::Overflow)?;
+        // 10^4 * 10^|e|: beyond 10^38 it would not fit in u128 (Overflow, as a checked product).
+        den = *POW10.get(4 + price.scale_exp.unsigned_abs() as usize).ok_or(RiskError::Overflow)?;
+        debug_assert_eq!(u128::from(BPS), POW10[4]);
     }
-    Ok(if round_up { div_ceil(num, den) } else { num / den })
+    // A u64 divisor (|scale_exp| <= 15) divides with hardware 64-bit divides.
+    Ok(div_u128(num, den, round_up))
 }
 
 /// Unweighted value of `|amount|` at `price`, rounded down (`round_up = false`) or up.

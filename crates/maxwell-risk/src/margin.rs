@@ -18,6 +18,7 @@ use crate::black76::OptionKind;
 use crate::collateral::{raw_value, weighted_value, TokenPrice};
 use crate::fixed::{shr_round, to_i64, Fx, Rounding, FX_FRAC};
 use crate::market::UnderlyingMarket;
+use crate::math::wide::{div_u128, umul_wide};
 use crate::params::RiskParams;
 use crate::scenario::{underlying_scenarios, vol_shocks, UnderlyingScenarios, N_PRICE, N_SCEN, N_VOL};
 use crate::series::{scenario_eval, series_risk, Series, SeriesRisk, VALUE_FRAC};
@@ -191,13 +192,40 @@ impl Exposure {
 
 /// `ceil(a * b / c)` for `a, b >= 0`, `c > 0`.
 fn mul_div_ceil(a: i128, b: i128, c: i128) -> Result<i128, RiskError> {
+    if let (Ok(a64), Ok(b64)) = (u64::try_from(a), u64::try_from(b)) {
+        // One word product and the u64-divisor division (no i128 multiply or division).
+        let (hi, lo) = umul_wide(a64, b64);
+        if hi >> 63 != 0 {
+            return Err(RiskError::Overflow); // a * b >= 2^127, as the checked i128 product
+        }
+        let p = (u128::from(hi) << 64) | u128::from(lo);
+        return Ok(div_u128(p, c as u128, true) as i128);
+    }
     let p = a.checked_mul(b).ok_or(RiskError::Overflow)?;
     Ok((p + c - 1) / c)
 }
 
 /// `ceil(x * rate)` for `x >= 0`, rate Q52.
 fn charge(x: i128, rate: i64) -> Result<i64, RiskError> {
+    if let (Ok(x64), Ok(r64)) = (u64::try_from(x), u64::try_from(rate)) {
+        let (hi, lo) = umul_wide(x64, r64);
+        let q = (u128::from(hi) << (64 - FX_FRAC)) | u128::from(lo >> FX_FRAC);
+        let q = q + u128::from(lo & ((1 << FX_FRAC) - 1) != 0);
+        return i64::try_from(q).map_err(|_| RiskError::Overflow);
+    }
     to_i64(shr_round(x.checked_mul(i128::from(rate)).ok_or(RiskError::Overflow)?, FX_FRAC, Rounding::Ceil))
+}
+
+/// `value * |x| / 2^52` rounded up or down, for `value >= 0`.
+fn scale_shock(value: i128, x: i64, ceil: bool) -> i128 {
+    let ax = x.unsigned_abs();
+    if let Ok(v64) = u64::try_from(value) {
+        let (hi, lo) = umul_wide(v64, ax);
+        let q = (u128::from(hi) << (64 - FX_FRAC)) | u128::from(lo >> FX_FRAC);
+        return (q + u128::from(ceil && lo & ((1 << FX_FRAC) - 1) != 0)) as i128; // < 2^76
+    }
+    let r = if ceil { Rounding::Ceil } else { Rounding::Floor };
+    shr_round(value * i128::from(ax), FX_FRAC, r)
 }
 
 /// Adds the scenario P&L and delta of a collateral balance in this book's underlying.
@@ -206,23 +234,29 @@ fn add_spot(book: &mut Book, scen: &UnderlyingScenarios, c: &CollateralInput) ->
     let abs = c.amount.unsigned_abs();
     let lo = raw_value(abs, c.price, false)? as i128;
     let hi = raw_value(abs, c.price, true)? as i128;
-    let sign: i128 = if c.amount > 0 { 1 } else { -1 };
+    let long = c.amount > 0;
     for (p, &x) in scen.shock.iter().enumerate() {
-        let x = i128::from(x);
-        // P&L = sign * value * x; loss = -P&L.
-        let loss = if sign * x < 0 {
-            shr_round(hi * x.abs(), FX_FRAC, Rounding::Ceil)
+        // P&L = sign * value * x; loss = -P&L: a loss when sign * x < 0.
+        let loss = if (long && x < 0) || (!long && x > 0) {
+            scale_shock(hi, x, true)
         } else {
-            -shr_round(lo * x.abs(), FX_FRAC, Rounding::Floor)
+            -scale_shock(lo, x, false)
         };
         for v in 0..N_VOL {
             book.loss[p * N_VOL + v] += loss;
         }
     }
+    let spot = scen.spot.max(1);
+    let tokens = if lo >= 0 { div_u128(lo as u128, u128::from(spot), false) as i128 } else { lo / i128::from(spot) };
     let e = &mut book.exposure;
-    e.delta_quote += sign * lo;
+    if long {
+        e.delta_quote += lo;
+        e.spot_tokens += tokens;
+    } else {
+        e.delta_quote -= lo;
+        e.spot_tokens -= tokens;
+    }
     e.gross_delta += hi;
-    e.spot_tokens += sign * (lo / i128::from(scen.spot.max(1)));
     Ok(())
 }
 
@@ -530,6 +564,32 @@ mod tests {
             short_min: v(bits).abs(),
             kind,
             _pad: [0; 7],
+        }
+    }
+
+    #[test]
+    fn word_helpers_equal_i128_formulas() {
+        let mut x: u64 = 0x1234_5678_9ABC_DEF1;
+        let mut rng = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..100_000 {
+            let a = i128::from(rng() >> (rng() % 64));
+            let b = i128::from(rng() >> (rng() % 64));
+            let c = i128::from((rng() >> (rng() % 64)).max(1));
+            let want = a.checked_mul(b).map(|p| (p + c - 1) / c).ok_or(RiskError::Overflow);
+            assert_eq!(mul_div_ceil(a, b, c), want);
+            let rate = (rng() >> (rng() % 64)) as i64 & i64::MAX;
+            let want = to_i64(shr_round(a * i128::from(rate), FX_FRAC, Rounding::Ceil));
+            assert_eq!(charge(a, rate), want);
+            let shock = (rng() as i64) >> (rng() % 64);
+            for ceil in [false, true] {
+                let r = if ceil { Rounding::Ceil } else { Rounding::Floor };
+                assert_eq!(scale_shock(a, shock, ceil), shr_round(a * i128::from(shock.unsigned_abs()), FX_FRAC, r));
+            }
         }
     }
 

@@ -130,6 +130,33 @@ pub fn div_128_by_64(u1: u64, u0: u64, v: u64) -> u64 {
     (q1 << 32) | q0
 }
 
+/// `(n / d, n % d)` for a `u128` numerator and a nonzero `u64` divisor: one hardware divide
+/// for the high word and one [`div_128_by_64`] for the rest, instead of the `u128` division
+/// routine. Exact.
+pub fn div_rem_u128_u64(n: u128, d: u64) -> (u128, u64) {
+    let (n1, n0) = ((n >> 64) as u64, n as u64);
+    let (q1, r1) = (n1 / d, n1 % d);
+    let s = d.leading_zeros();
+    let dn = d << s;
+    let (u1, u0) = if s == 0 { (r1, n0) } else { ((r1 << s) | (n0 >> (64 - s)), n0 << s) };
+    let q0 = div_128_by_64(u1, u0, dn); // u1 < dn since r1 < d
+    let r = u0.wrapping_sub(q0.wrapping_mul(dn)) >> s; // the remainder is < dn: exact mod 2^64
+    ((u128::from(q1) << 64) | u128::from(q0), r)
+}
+
+/// `n / d` rounded down (`ceil = false`) or up, for `d > 0`; the `u64` divisor fast path of
+/// [`div_rem_u128_u64`] when `d` fits, the `u128` division otherwise.
+pub fn div_u128(n: u128, d: u128, ceil: bool) -> u128 {
+    let (q, rem_nonzero) = match u64::try_from(d) {
+        Ok(d64) => {
+            let (q, r) = div_rem_u128_u64(n, d64);
+            (q, r != 0)
+        }
+        Err(_) => (n / d, !n.is_multiple_of(d)),
+    };
+    q + u128::from(ceil && rem_nonzero)
+}
+
 /// `round((hi, lo) / 2^s)`, ties up, low 64 bits, `0 < s < 64`.
 #[inline(always)]
 pub fn round_words(hi: u64, lo: u64, s: u32) -> i64 {
@@ -205,6 +232,12 @@ mod tests {
             let u0 = next();
             let want = ((u128::from(u1) << 64) | u128::from(u0)) / u128::from(v);
             assert_eq!(u128::from(div_128_by_64(u1, u0, v)), want, "{u1}:{u0} / {v}");
+            let n = (u128::from(next()) << 64 | u128::from(next())) >> (next() % 128);
+            let d = (next() >> (next() % 64)).max(1);
+            assert_eq!(div_rem_u128_u64(n, d), (n / u128::from(d), (n % u128::from(d)) as u64), "{n} / {d}");
+            let d2 = (u128::from(next()) << (next() % 64)).max(1);
+            assert_eq!(div_u128(n, d2, false), n / d2);
+            assert_eq!(div_u128(n, d2, true), n.div_ceil(d2));
         }
     }
 }
