@@ -255,3 +255,45 @@ impl World {
         a.positions.iter().find(|p| p.in_use == 1 && p.series_index == series).map_or(0, |p| p.size)
     }
 }
+
+impl World {
+    /// The exchange's insurance fund account (created on first use).
+    pub fn insurance(&mut self) -> Pk {
+        let ex = self.env.zc::<maxwell::state::Exchange>(&self.exchange);
+        if ex.insurance_vault != Pk::default() {
+            return ex.insurance_vault;
+        }
+        let ins = crate::ix::account_pda(&self.exchange, &self.exchange, u32::MAX);
+        let i = build(
+            maxwell::accounts::InsuranceCreate {
+                admin: self.admin_pk(),
+                exchange: self.exchange,
+                insurance: ins,
+                system_program: anchor_lang::system_program::ID,
+            },
+            maxwell::instruction::InsuranceCreate {},
+            &[],
+        );
+        let admin_kp = self.admin.insecure_clone();
+        self.env.ok(&[i], &[&admin_kp]);
+        self.accounts.push(ins);
+        ins
+    }
+
+    pub fn liquidate_ix(&self, m: &Market, liquidatee: &Pk, liquidator: &Trader, insurance: &Pk, legs: Vec<maxwell::instructions::LiquidateLeg>) -> Instruction {
+        let health = self.health_union(&[*liquidatee, liquidator.account], Some(m), &[self.usdc]);
+        build(
+            maxwell::accounts::Liquidate {
+                exchange: self.exchange,
+                liquidatee: *liquidatee,
+                liquidator: liquidator.account,
+                liquidator_signer: liquidator.key,
+                underlying: m.underlying,
+                quote_bank: self.usdc.bank,
+                insurance: *insurance,
+            },
+            maxwell::instruction::Liquidate { legs },
+            &health,
+        )
+    }
+}

@@ -183,6 +183,19 @@ pub enum MaxwellError {
     ExpiryIndexOutOfRange,
     #[msg("The spot bank must be an existing non-quote bank of this exchange")]
     SpotBankInvalid,
+    // Liquidation.
+    #[msg("The account's maintenance health is not negative: it cannot be liquidated")]
+    NotLiquidatable,
+    #[msg("The liquidation does not improve the account's maintenance health")]
+    LiquidationDidNotImprove,
+    #[msg("The liquidation takes more than needed to restore maintenance health")]
+    OverLiquidation,
+    #[msg("A liquidation leg must reduce an existing position of the liquidatee, without flipping it")]
+    LiquidationLegInvalid,
+    #[msg("The account is not the exchange's insurance fund")]
+    WrongInsuranceAccount,
+    #[msg("The exchange already has an insurance fund")]
+    InsuranceAlreadyCreated,
 }
 
 impl From<maxwell_risk::RiskError> for MaxwellError {

@@ -110,3 +110,17 @@ pub struct HealthLog {
     pub option_value: i64,
     pub oracles_fresh: bool,
 }
+
+#[event]
+pub struct LiquidateLog {
+    pub exchange: Pubkey,
+    pub liquidatee: Pubkey,
+    pub liquidator: Pubkey,
+    /// Penalty rate applied, bps.
+    pub penalty_bps: u32,
+    /// Penalty paid by the liquidatee, quote native units; `to_insurance` of it went to the fund.
+    pub penalty: i64,
+    pub to_insurance: i64,
+    pub maint_health_before: i64,
+    pub maint_health_after: i64,
+}

@@ -115,6 +115,17 @@ pub mod maxwell {
         instructions::account_health(ctx)
     }
 
+    /// Admin: creates the insurance fund (a margin account owned by the exchange PDA).
+    pub fn insurance_create(ctx: Context<InsuranceCreate>) -> Result<()> {
+        instructions::insurance_create(ctx)
+    }
+
+    /// Keeper: takes over part of a liquidatable account's positions at a penalised mark.
+    /// Remaining accounts: health accounts covering liquidatee and liquidator afterwards.
+    pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, legs: Vec<LiquidateLeg>) -> Result<()> {
+        instructions::liquidate(ctx, legs)
+    }
+
     /// Benchmark only (feature `bench`): the measurement's own overhead.
     #[cfg(feature = "bench")]
     pub fn bench_noop(_ctx: Context<Bench>) -> Result<()> {

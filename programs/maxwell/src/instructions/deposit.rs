@@ -40,7 +40,9 @@ pub fn deposit<'info>(ctx: Context<'info, Deposit<'info>>, amount: u64) -> Resul
     require!(amount > 0, MaxwellError::ZeroAmount);
     let signer = ctx.accounts.signer.key();
     let mut acc = ctx.accounts.account.load_mut()?;
-    require!(acc.is_owner_or_delegate(&signer), MaxwellError::NotOwnerOrDelegate);
+    // Anyone may fund the insurance fund (the account the exchange PDA owns).
+    let is_insurance = acc.owner == ctx.accounts.exchange.key();
+    require!(acc.is_owner_or_delegate(&signer) || is_insurance, MaxwellError::NotOwnerOrDelegate);
     let delta = i64::try_from(amount).map_err(|_| MaxwellError::MathOverflow)?;
 
     // Apply: the account's balance and the bank's totals move together.

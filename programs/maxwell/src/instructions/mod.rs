@@ -17,6 +17,8 @@ pub mod series_list;
 pub mod trade;
 pub mod underlying_create;
 pub mod vol_surface_update;
+pub mod insurance_create;
+pub mod liquidate;
 pub mod withdraw;
 
 pub use account_close::*;
@@ -36,4 +38,6 @@ pub use series_list::*;
 pub use trade::*;
 pub use underlying_create::*;
 pub use vol_surface_update::*;
+pub use insurance_create::*;
+pub use liquidate::*;
 pub use withdraw::*;

@@ -17,7 +17,8 @@ pub struct Exchange {
     pub creator: Pubkey,
     /// The numeraire: every requirement and health is in this mint's native units.
     pub quote_mint: Pubkey,
-    /// Insurance fund vault (quote). Default until the liquidation engine lands.
+    /// The insurance fund's margin account (owner = this exchange PDA); default until
+    /// `insurance_create`.
     pub insurance_vault: Pubkey,
     /// Bit `i` set = instruction `IxGate(i)` disabled (kill switch).
     pub ix_gate: u64,
@@ -102,6 +103,7 @@ pub enum IxGate {
     RiskRefresh = 9,
     Settle = 10,
     DelegateSet = 11,
+    Liquidate = 12,
 }
 
 impl Exchange {

@@ -67,7 +67,10 @@ export type Exchange = {
   creator: Address;
   /** The numeraire: every requirement and health is in this mint's native units. */
   quoteMint: Address;
-  /** Insurance fund vault (quote). Default until the liquidation engine lands. */
+  /**
+   * The insurance fund's margin account (owner = this exchange PDA); default until
+   * `insurance_create`.
+   */
   insuranceVault: Address;
   /** Bit `i` set = instruction `IxGate(i)` disabled (kill switch). */
   ixGate: bigint;
@@ -90,7 +93,10 @@ export type ExchangeArgs = {
   creator: Address;
   /** The numeraire: every requirement and health is in this mint's native units. */
   quoteMint: Address;
-  /** Insurance fund vault (quote). Default until the liquidation engine lands. */
+  /**
+   * The insurance fund's margin account (owner = this exchange PDA); default until
+   * `insurance_create`.
+   */
   insuranceVault: Address;
   /** Bit `i` set = instruction `IxGate(i)` disabled (kill switch). */
   ixGate: number | bigint;

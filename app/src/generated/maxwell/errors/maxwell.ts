@@ -182,6 +182,18 @@ export const MAXWELL_ERROR__UNDERLYING_PARAMS_OUT_OF_BOUNDS = 0x17c1; // 6081
 export const MAXWELL_ERROR__EXPIRY_INDEX_OUT_OF_RANGE = 0x17c2; // 6082
 /** SpotBankInvalid: The spot bank must be an existing non-quote bank of this exchange */
 export const MAXWELL_ERROR__SPOT_BANK_INVALID = 0x17c3; // 6083
+/** NotLiquidatable: The account's maintenance health is not negative: it cannot be liquidated */
+export const MAXWELL_ERROR__NOT_LIQUIDATABLE = 0x17c4; // 6084
+/** LiquidationDidNotImprove: The liquidation does not improve the account's maintenance health */
+export const MAXWELL_ERROR__LIQUIDATION_DID_NOT_IMPROVE = 0x17c5; // 6085
+/** OverLiquidation: The liquidation takes more than needed to restore maintenance health */
+export const MAXWELL_ERROR__OVER_LIQUIDATION = 0x17c6; // 6086
+/** LiquidationLegInvalid: A liquidation leg must reduce an existing position of the liquidatee, without flipping it */
+export const MAXWELL_ERROR__LIQUIDATION_LEG_INVALID = 0x17c7; // 6087
+/** WrongInsuranceAccount: The account is not the exchange's insurance fund */
+export const MAXWELL_ERROR__WRONG_INSURANCE_ACCOUNT = 0x17c8; // 6088
+/** InsuranceAlreadyCreated: The exchange already has an insurance fund */
+export const MAXWELL_ERROR__INSURANCE_ALREADY_CREATED = 0x17c9; // 6089
 
 export type MaxwellError =
   | typeof MAXWELL_ERROR__ACCOUNT_NOT_EMPTY
@@ -201,8 +213,11 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__INSTRUCTION_DISABLED
   | typeof MAXWELL_ERROR__INSUFFICIENT_BALANCE
   | typeof MAXWELL_ERROR__INSUFFICIENT_VAULT_LIQUIDITY
+  | typeof MAXWELL_ERROR__INSURANCE_ALREADY_CREATED
   | typeof MAXWELL_ERROR__INVALID_OPTION_KIND
   | typeof MAXWELL_ERROR__LIABILITY_WEIGHTS_INVALID
+  | typeof MAXWELL_ERROR__LIQUIDATION_DID_NOT_IMPROVE
+  | typeof MAXWELL_ERROR__LIQUIDATION_LEG_INVALID
   | typeof MAXWELL_ERROR__LIQUIDATION_PENALTY_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__LOG_OF_NON_POSITIVE
   | typeof MAXWELL_ERROR__MARGIN_ACCOUNT_INVARIANT
@@ -211,6 +226,7 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__NEGATIVE_TOTAL_VARIANCE
   | typeof MAXWELL_ERROR__NOT_ADMIN
   | typeof MAXWELL_ERROR__NOT_EXPIRED
+  | typeof MAXWELL_ERROR__NOT_LIQUIDATABLE
   | typeof MAXWELL_ERROR__NOT_OWNER
   | typeof MAXWELL_ERROR__NOT_OWNER_OR_DELEGATE
   | typeof MAXWELL_ERROR__NOT_VOL_ORACLE
@@ -225,6 +241,7 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__ORACLE_REQUIRED
   | typeof MAXWELL_ERROR__ORACLE_STALE
   | typeof MAXWELL_ERROR__ORACLE_WRONG_OWNER
+  | typeof MAXWELL_ERROR__OVER_LIQUIDATION
   | typeof MAXWELL_ERROR__POSITIONS_FULL
   | typeof MAXWELL_ERROR__PRICE_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__PRICE_SCALE_OUT_OF_RANGE
@@ -260,6 +277,7 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__VOL_OUT_OF_RANGE
   | typeof MAXWELL_ERROR__VOL_SHOCK_PARAMS_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__WRONG_EXCHANGE
+  | typeof MAXWELL_ERROR__WRONG_INSURANCE_ACCOUNT
   | typeof MAXWELL_ERROR__WRONG_MARGIN_ACCOUNT
   | typeof MAXWELL_ERROR__WRONG_MINT
   | typeof MAXWELL_ERROR__WRONG_ORACLE
@@ -289,8 +307,11 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__INSTRUCTION_DISABLED]: `The instruction is disabled by the exchange's instruction gate`,
     [MAXWELL_ERROR__INSUFFICIENT_BALANCE]: `The withdrawal exceeds the account's balance in this bank`,
     [MAXWELL_ERROR__INSUFFICIENT_VAULT_LIQUIDITY]: `The vault does not hold enough tokens for this withdrawal`,
+    [MAXWELL_ERROR__INSURANCE_ALREADY_CREATED]: `The exchange already has an insurance fund`,
     [MAXWELL_ERROR__INVALID_OPTION_KIND]: `The option kind must be 0 (call) or 1 (put)`,
     [MAXWELL_ERROR__LIABILITY_WEIGHTS_INVALID]: `Liability weights must satisfy 1 <= maintenance <= initial <= 3`,
+    [MAXWELL_ERROR__LIQUIDATION_DID_NOT_IMPROVE]: `The liquidation does not improve the account's maintenance health`,
+    [MAXWELL_ERROR__LIQUIDATION_LEG_INVALID]: `A liquidation leg must reduce an existing position of the liquidatee, without flipping it`,
     [MAXWELL_ERROR__LIQUIDATION_PENALTY_OUT_OF_BOUNDS]: `Liquidation penalty bounds are invalid`,
     [MAXWELL_ERROR__LOG_OF_NON_POSITIVE]: `The risk engine was asked for the log of a non-positive number`,
     [MAXWELL_ERROR__MARGIN_ACCOUNT_INVARIANT]: `The margin account's collateral slots are inconsistent (invariant broken)`,
@@ -299,6 +320,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__NEGATIVE_TOTAL_VARIANCE]: `The volatility surface gives a negative total variance`,
     [MAXWELL_ERROR__NOT_ADMIN]: `The signer is not the exchange admin`,
     [MAXWELL_ERROR__NOT_EXPIRED]: `The expiry has not been reached yet`,
+    [MAXWELL_ERROR__NOT_LIQUIDATABLE]: `The account's maintenance health is not negative: it cannot be liquidated`,
     [MAXWELL_ERROR__NOT_OWNER]: `The signer is not the margin account's owner`,
     [MAXWELL_ERROR__NOT_OWNER_OR_DELEGATE]: `The signer is neither the margin account's owner nor its delegate`,
     [MAXWELL_ERROR__NOT_VOL_ORACLE]: `The signer is not the underlying's volatility oracle`,
@@ -313,6 +335,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__ORACLE_REQUIRED]: `A non-quote bank needs a Pyth oracle and feed id`,
     [MAXWELL_ERROR__ORACLE_STALE]: `The oracle price is older than the allowed age`,
     [MAXWELL_ERROR__ORACLE_WRONG_OWNER]: `The oracle account is not owned by the Pyth receiver program`,
+    [MAXWELL_ERROR__OVER_LIQUIDATION]: `The liquidation takes more than needed to restore maintenance health`,
     [MAXWELL_ERROR__POSITIONS_FULL]: `The margin account has no free position slot`,
     [MAXWELL_ERROR__PRICE_OUT_OF_BOUNDS]: `The trade price is outside the option's no-arbitrage bounds`,
     [MAXWELL_ERROR__PRICE_SCALE_OUT_OF_RANGE]: `Oracle price exponent and decimals give an unsupported scale`,
@@ -348,6 +371,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__VOL_OUT_OF_RANGE]: `The volatility is outside the supported range`,
     [MAXWELL_ERROR__VOL_SHOCK_PARAMS_OUT_OF_BOUNDS]: `Volatility shock parameters are outside their bounds`,
     [MAXWELL_ERROR__WRONG_EXCHANGE]: `The account belongs to another exchange`,
+    [MAXWELL_ERROR__WRONG_INSURANCE_ACCOUNT]: `The account is not the exchange's insurance fund`,
     [MAXWELL_ERROR__WRONG_MARGIN_ACCOUNT]: `The margin account is not the one derived from owner and id`,
     [MAXWELL_ERROR__WRONG_MINT]: `The mint does not match the bank's mint`,
     [MAXWELL_ERROR__WRONG_ORACLE]: `The oracle account is not the bank's oracle`,

@@ -9,4 +9,5 @@
 export * from "./account";
 export * from "./bank";
 export * from "./exchange";
+export * from "./insurance";
 export * from "./vault";

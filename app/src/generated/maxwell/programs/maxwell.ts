@@ -57,7 +57,9 @@ import {
   getDepositInstruction,
   getExchangeInitInstructionAsync,
   getExpirySettlePriceInstruction,
+  getInsuranceCreateInstructionAsync,
   getIxGateSetInstruction,
+  getLiquidateInstruction,
   getRiskRefreshInstruction,
   getSeriesListInstruction,
   getTradeInstruction,
@@ -73,7 +75,9 @@ import {
   parseDepositInstruction,
   parseExchangeInitInstruction,
   parseExpirySettlePriceInstruction,
+  parseInsuranceCreateInstruction,
   parseIxGateSetInstruction,
+  parseLiquidateInstruction,
   parseRiskRefreshInstruction,
   parseSeriesListInstruction,
   parseTradeInstruction,
@@ -89,7 +93,9 @@ import {
   type DepositInput,
   type ExchangeInitAsyncInput,
   type ExpirySettlePriceInput,
+  type InsuranceCreateAsyncInput,
   type IxGateSetInput,
+  type LiquidateInput,
   type ParsedAccountCloseInstruction,
   type ParsedAccountCreateInstruction,
   type ParsedAccountHealthInstruction,
@@ -99,7 +105,9 @@ import {
   type ParsedDepositInstruction,
   type ParsedExchangeInitInstruction,
   type ParsedExpirySettlePriceInstruction,
+  type ParsedInsuranceCreateInstruction,
   type ParsedIxGateSetInstruction,
+  type ParsedLiquidateInstruction,
   type ParsedRiskRefreshInstruction,
   type ParsedSeriesListInstruction,
   type ParsedTradeInstruction,
@@ -117,6 +125,7 @@ import {
   findAccountPda,
   findBankPda,
   findExchangePda,
+  findInsurancePda,
   findVaultPda,
 } from "../pdas";
 
@@ -194,7 +203,9 @@ export enum MaxwellInstruction {
   Deposit,
   ExchangeInit,
   ExpirySettlePrice,
+  InsuranceCreate,
   IxGateSet,
+  Liquidate,
   RiskRefresh,
   SeriesList,
   Trade,
@@ -310,12 +321,34 @@ export function identifyMaxwellInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([123, 18, 249, 234, 174, 219, 94, 135]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.InsuranceCreate;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([201, 177, 85, 98, 47, 221, 138, 248]),
       ),
       0,
     )
   ) {
     return MaxwellInstruction.IxGateSet;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([223, 179, 226, 125, 48, 46, 39, 74]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.Liquidate;
   }
   if (
     containsBytes(
@@ -420,8 +453,14 @@ export type ParsedMaxwellInstruction<
       instructionType: MaxwellInstruction.ExpirySettlePrice;
     } & ParsedExpirySettlePriceInstruction<TProgram>)
   | ({
+      instructionType: MaxwellInstruction.InsuranceCreate;
+    } & ParsedInsuranceCreateInstruction<TProgram>)
+  | ({
       instructionType: MaxwellInstruction.IxGateSet;
     } & ParsedIxGateSetInstruction<TProgram>)
+  | ({
+      instructionType: MaxwellInstruction.Liquidate;
+    } & ParsedLiquidateInstruction<TProgram>)
   | ({
       instructionType: MaxwellInstruction.RiskRefresh;
     } & ParsedRiskRefreshInstruction<TProgram>)
@@ -509,11 +548,25 @@ export function parseMaxwellInstruction<TProgram extends string>(
         ...parseExpirySettlePriceInstruction(instruction),
       };
     }
+    case MaxwellInstruction.InsuranceCreate: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.InsuranceCreate,
+        ...parseInsuranceCreateInstruction(instruction),
+      };
+    }
     case MaxwellInstruction.IxGateSet: {
       assertIsInstructionWithAccounts(instruction);
       return {
         instructionType: MaxwellInstruction.IxGateSet,
         ...parseIxGateSetInstruction(instruction),
+      };
+    }
+    case MaxwellInstruction.Liquidate: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.Liquidate,
+        ...parseLiquidateInstruction(instruction),
       };
     }
     case MaxwellInstruction.RiskRefresh: {
@@ -617,9 +670,16 @@ export type MaxwellPluginInstructions = {
     input: ExpirySettlePriceInput,
   ) => ReturnType<typeof getExpirySettlePriceInstruction> &
     SelfPlanAndSendFunctions;
+  insuranceCreate: (
+    input: InsuranceCreateAsyncInput,
+  ) => ReturnType<typeof getInsuranceCreateInstructionAsync> &
+    SelfPlanAndSendFunctions;
   ixGateSet: (
     input: IxGateSetInput,
   ) => ReturnType<typeof getIxGateSetInstruction> & SelfPlanAndSendFunctions;
+  liquidate: (
+    input: LiquidateInput,
+  ) => ReturnType<typeof getLiquidateInstruction> & SelfPlanAndSendFunctions;
   riskRefresh: (
     input: RiskRefreshInput,
   ) => ReturnType<typeof getRiskRefreshInstruction> & SelfPlanAndSendFunctions;
@@ -647,6 +707,7 @@ export type MaxwellPluginPdas = {
   bank: typeof findBankPda;
   vault: typeof findVaultPda;
   exchange: typeof findExchangePda;
+  insurance: typeof findInsurancePda;
 };
 
 export type MaxwellPluginRequirements = ClientWithRpc<
@@ -717,8 +778,15 @@ export function maxwellProgram() {
               client,
               getExpirySettlePriceInstruction(input),
             ),
+          insuranceCreate: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getInsuranceCreateInstructionAsync(input),
+            ),
           ixGateSet: (input) =>
             addSelfPlanAndSendFunctions(client, getIxGateSetInstruction(input)),
+          liquidate: (input) =>
+            addSelfPlanAndSendFunctions(client, getLiquidateInstruction(input)),
           riskRefresh: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -749,6 +817,7 @@ export function maxwellProgram() {
           bank: findBankPda,
           vault: findVaultPda,
           exchange: findExchangePda,
+          insurance: findInsurancePda,
         },
       },
     });

@@ -9,6 +9,7 @@
 export * from "./collateralSlot";
 export * from "./exchangeParams";
 export * from "./expiryState";
+export * from "./liquidateLeg";
 export * from "./position";
 export * from "./riskParamsState";
 export * from "./scenariosState";
