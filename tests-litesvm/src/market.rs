@@ -263,7 +263,7 @@ impl World {
         if ex.insurance_vault != Pk::default() {
             return ex.insurance_vault;
         }
-        let ins = crate::ix::account_pda(&self.exchange, &self.exchange, u32::MAX);
+        let ins = Pk::find_program_address(&[maxwell::constants::INSURANCE_SEED, self.exchange.as_ref()], &maxwell::ID).0;
         let i = build(
             maxwell::accounts::InsuranceCreate {
                 admin: self.admin_pk(),

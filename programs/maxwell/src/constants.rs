@@ -4,6 +4,8 @@ pub const EXCHANGE_SEED: &[u8] = b"exchange";
 pub const BANK_SEED: &[u8] = b"bank";
 pub const VAULT_SEED: &[u8] = b"vault";
 pub const MARGIN_ACCOUNT_SEED: &[u8] = b"margin";
+/// The insurance fund's margin account: `["insurance", exchange]`.
+pub const INSURANCE_SEED: &[u8] = b"insurance";
 
 /// Collateral slots per margin account.
 pub const MAX_COLLATERAL_SLOTS: usize = 16;

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-use crate::constants::MARGIN_ACCOUNT_SEED;
+use crate::constants::INSURANCE_SEED;
 use crate::error::MaxwellError;
 use crate::state::{Exchange, MarginAccount};
 
@@ -19,7 +19,7 @@ pub struct InsuranceCreate<'info> {
         init,
         payer = admin,
         space = 8 + core::mem::size_of::<MarginAccount>(),
-        seeds = [MARGIN_ACCOUNT_SEED, exchange.key().as_ref(), exchange.key().as_ref(), &INSURANCE_ACCOUNT_ID.to_le_bytes()],
+        seeds = [INSURANCE_SEED, exchange.key().as_ref()],
         bump
     )]
     pub insurance: AccountLoader<'info, MarginAccount>,

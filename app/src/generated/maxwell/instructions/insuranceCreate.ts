@@ -168,10 +168,6 @@ export async function getInsuranceCreateInstructionAsync<
         "exchange",
         accounts.exchange.value,
       ),
-      exchange: getAddressFromResolvedInstructionAccount(
-        "exchange",
-        accounts.exchange.value,
-      ),
     });
   }
   if (!accounts.systemProgram.value) {

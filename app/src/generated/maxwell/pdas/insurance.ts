@@ -16,7 +16,6 @@ import {
 
 export type InsuranceSeeds = {
   exchange: Address;
-  exchange: Address;
 };
 
 export async function findInsurancePda(
@@ -29,10 +28,10 @@ export async function findInsurancePda(
   return await getProgramDerivedAddress({
     programAddress,
     seeds: [
-      getBytesEncoder().encode(new Uint8Array([109, 97, 114, 103, 105, 110])),
+      getBytesEncoder().encode(
+        new Uint8Array([105, 110, 115, 117, 114, 97, 110, 99, 101]),
+      ),
       getAddressEncoder().encode(seeds.exchange),
-      getAddressEncoder().encode(seeds.exchange),
-      getBytesEncoder().encode(new Uint8Array([255, 255, 255, 255])),
     ],
   });
 }
