@@ -17,6 +17,7 @@ fn main() {
     instructions(&mut rows);
     market_instructions(&mut rows);
     margin_checks(&mut rows);
+    liquidation(&mut rows);
     risk_engine(&mut rows);
     write(&rows);
 }
@@ -176,6 +177,31 @@ fn margin_checks(rows: &mut Vec<(String, u64, String)>) {
         (slope.1 - slope.0) / 96,
         "target <= 1,000".into(),
     ));
+}
+
+/// Liquidating one contract of a 32-position account (positions injected, all short).
+fn liquidation(rows: &mut Vec<(String, u64, String)>) {
+    use maxwell::instructions::LiquidateLeg;
+    use maxwell::state::{MarginAccount, Position};
+    use tests_litesvm::market::*;
+    let mut w = World::new();
+    let strikes: Vec<u64> = (0..16).map(|k| (100 + 5 * k) * D).collect();
+    let m = w.market(&strikes);
+    let ins = w.insurance();
+    let victim = w.trader();
+    let liq = w.trader();
+    let usdc = w.usdc;
+    w.deposit(&victim, &usdc, &victim.usdc_wallet, 100 * USDC);
+    w.deposit(&liq, &usdc, &liq.usdc_wallet, 1_000_000 * USDC);
+    let mut acc: MarginAccount = w.margin(&victim.account);
+    let u_index = w.underlying(&m).underlying_index;
+    for i in 0..32 {
+        acc.positions[i] = Position { size: -1, cost_basis: 0, underlying_index: u_index, series_index: i as u16, in_use: 1, _pad: [0; 3] };
+    }
+    w.env.zc_write(&victim.account, &acc);
+    let i = w.liquidate_ix(&m, &victim.account, &liq, &ins, vec![LiquidateLeg { series_index: 0, size: -1 }]);
+    let s = w.env.ok_big(&[i], &[&liq.kp]);
+    rows.push(("liquidate: 1 contract of a 32-position account".into(), s.cu, "both accounts checked before and after; target <= 200,000".into()));
 }
 
 /// Anchor instruction data: `sha256("global:<name>")[..8]` then borsh arguments.
