@@ -12,6 +12,7 @@ import { getBank } from '../app/src/accounts.js';
 import { COMMITMENT, LOCALNET_FILE, RPC_URL, SPL_TOKEN_PROGRAM, TOKEN_2022_PROGRAM } from '../app/src/config.js';
 import { MAXWELL_PROGRAM_ADDRESS } from '../app/src/generated/maxwell/index.js';
 import { bankCreateIx, exchangeInitIx, type BankParams, type ExchangeParams } from '../app/src/instructions.js';
+import type { UnderlyingParams } from '../app/src/markets.js';
 import { saveDeployment, tryLoadDeployment, type BankRecord, type Deployment } from '../app/src/localnet.js';
 import { createMockPrice, SOL_USD_FEED_ID } from '../app/src/oracle.js';
 import { bankAddress, exchangeAddress, vaultAddress } from '../app/src/pdas.js';
@@ -54,6 +55,22 @@ export const SOL_PARAMS: BankParams = {
 
 /** SOL/USD 150.00 +- 0.05 (Pyth exponent -8). */
 export const SOL_PRICE = { price: 15_000_000_000n, conf: 5_000_000n, exponent: -8 };
+
+/**
+ * A SOL options underlying on the SOL/USD feed (underlying_create bounds: oracle age 1..600 s,
+ * surface age up to 7 days, risk arrays up to 1 h old, spot tolerance 1..500 bps).
+ */
+export function solUnderlyingParams(volOracle: Address): UnderlyingParams {
+  return {
+    feedId: SOL_USD_FEED_ID,
+    volOracle,
+    oracleMaxAgeSecs: 60,
+    oracleMaxConfBps: 200,
+    surfaceMaxAgeSecs: 3_600,
+    riskMaxAgeSecs: 600,
+    riskSpotToleranceBps: 100,
+  };
+}
 
 async function assertProgramsLoaded(conn: Connection): Promise<void> {
   const program = await fetchEncodedAccount(conn.rpc, MAXWELL_PROGRAM_ADDRESS, { commitment: COMMITMENT });

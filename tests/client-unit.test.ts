@@ -1,19 +1,39 @@
-// Unit tests of the hand-written client layer that need no validator: health-account order,
-// slot projection, error names, event decoding, unit formatting. `npm run test:unit`.
+// Unit tests of the hand-written client layer that need no validator: health accounts (banks,
+// underlyings, unions), slot projection, SVI fixed point, compute budget, error names, event
+// decoding, unit formatting. `npm run test:unit`.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { AccountRole, address, getAddressEncoder, getI64Encoder, getU64Encoder, type Address } from '@solana/kit';
 
+import { COMPUTE_BUDGET_PROGRAM, setComputeUnitLimitIx } from '../app/src/compute-budget.js';
 import { maxwellErrorCode, maxwellErrorName } from '../app/src/errors.js';
-import { depositLogs, eventDiscriminator } from '../app/src/events.js';
+import { depositLogs, eventDiscriminator, healthLogDecoder, healthLogs } from '../app/src/events.js';
 import { formatUnits, parseUnits } from '../app/src/format.js';
-import { healthAccountMetas, slotsAfter, type HealthBank } from '../app/src/health-accounts.js';
+import {
+  healthAccountMetas,
+  healthNeeds,
+  slotsAfter,
+  unionHealthAccountMetas,
+  type HealthBank,
+  type HealthUnderlying,
+} from '../app/src/health-accounts.js';
+import { CALL, intrinsic, PUT, riskRefreshBatches, UNDERLYING_ACCOUNT_SIZE } from '../app/src/markets.js';
+import { formatQ52, parseDecimal, sviFor, toQ52 } from '../app/src/svi.js';
 
-const A = (n: number): Address => address(['11111111111111111111111111111111', 'SysvarC1ock11111111111111111111111111111111', 'SysvarRent111111111111111111111111111111111', 'Vote111111111111111111111111111111111111111', 'Stake11111111111111111111111111111111111111'][n]!);
+const A = (n: number): Address => address(['11111111111111111111111111111111', 'SysvarC1ock11111111111111111111111111111111', 'SysvarRent111111111111111111111111111111111', 'Vote111111111111111111111111111111111111111', 'Stake11111111111111111111111111111111111111', 'Config1111111111111111111111111111111111111', 'SysvarS1otHashes111111111111111111111111111'][n]!);
 const empty = () => Array.from({ length: 16 }, () => ({ balance: 0n, bankIndex: 0, inUse: 0, pad: new Uint8Array(5) }));
 const quote: HealthBank = { address: A(0), bank: { bankIndex: 0, isQuote: 1, oracle: A(0) } };
 const sol: HealthBank = { address: A(1), bank: { bankIndex: 1, isQuote: 0, oracle: A(2) } };
+const solOptions: HealthUnderlying = { address: A(3), underlying: { underlyingIndex: 0, oracle: A(2) } };
+const ethOptions: HealthUnderlying = { address: A(5), underlying: { underlyingIndex: 1, oracle: A(6) } };
+const noPositions = () => Array.from({ length: 128 }, () => ({ size: 0n, costBasis: 0n, underlyingIndex: 0, seriesIndex: 0, inUse: 0, pad: new Uint8Array(3) }));
+const withPosition = (underlyingIndex: number, seriesIndex: number, size: bigint) => {
+  const ps = noPositions();
+  ps[3] = { ...ps[3]!, underlyingIndex, seriesIndex, size, inUse: 1 };
+  return ps;
+};
+const ro = (a: Address) => ({ address: a, role: AccountRole.READONLY });
 
 describe('health accounts', () => {
   it('a first deposit opens the first free slot; order is slot order, oracle after its bank', () => {
@@ -36,6 +56,70 @@ describe('health accounts', () => {
 
   it('a slot whose bank is unknown is an error, not a silently short list', () => {
     assert.throws(() => healthAccountMetas(slotsAfter(empty(), 9, 1n), [quote]), /no bank with index 9/);
+  });
+
+  it('an underlying with positions adds the underlying and its spot oracle, after the banks', () => {
+    const slots = slotsAfter(empty(), 0, 7n);
+    assert.deepEqual(healthAccountMetas(slots, [quote, sol], withPosition(0, 4, -2n), [solOptions]), [ro(A(0)), ro(A(3)), ro(A(2))]);
+    assert.throws(() => healthAccountMetas(slots, [quote], withPosition(1, 0, 1n), [solOptions]), /no underlying with index 1/);
+    // No positions: no underlying entry, even when underlyings are known.
+    assert.deepEqual(healthAccountMetas(slots, [quote], noPositions(), [solOptions]), [ro(A(0))]);
+  });
+
+  it('a union over two accounts lists each bank and underlying once; extras are added', () => {
+    const maker = { collateral: slotsAfter(slotsAfter(empty(), 1, 5n), 0, 3n), positions: withPosition(0, 1, -1n) };
+    const taker = { collateral: slotsAfter(empty(), 0, 9n), positions: withPosition(1, 2, 1n) };
+    assert.deepEqual(healthNeeds([maker, taker]), { bankIndexes: [1, 0], underlyingIndexes: [0, 1] });
+    assert.deepEqual(unionHealthAccountMetas([maker, taker], [quote, sol], [solOptions, ethOptions]), [
+      ro(A(1)), ro(A(2)), ro(A(0)), ro(A(3)), ro(A(2)), ro(A(5)), ro(A(6)),
+    ]);
+    // A first trade: no slots or positions yet; the quote bank and the traded underlying are extras.
+    const fresh = { collateral: empty(), positions: noPositions() };
+    assert.deepEqual(
+      unionHealthAccountMetas([fresh, fresh], [quote], [solOptions], { bankIndexes: [0], underlyingIndexes: [0] }),
+      [ro(A(0)), ro(A(3)), ro(A(2))],
+    );
+  });
+});
+
+describe('svi (Q52 from exact rationals)', () => {
+  it('converts decimals exactly and rounds half away from zero', () => {
+    assert.deepEqual(parseDecimal('-0.30'), { num: -30n, den: 100n });
+    assert.equal(toQ52('1'), 1n << 52n);
+    assert.equal(toQ52('-0.3'), -1_351_079_888_211_149n);
+    assert.equal(toQ52({ num: 1n, den: 1n << 53n }), 1n, 'half rounds up');
+    assert.equal(toQ52({ num: -1n, den: 1n << 53n }), -1n, 'negative half rounds away from zero');
+    assert.equal(formatQ52(toQ52('0.2')), '0.200000');
+    assert.throws(() => parseDecimal('1e-3'));
+  });
+
+  it("matches the LiteSVM tests' svi_for(0.8, 30 days) bit for bit", () => {
+    assert.deepEqual(sviFor('0.8', { days: '30' }), {
+      a: 213_211_511_125_924n,
+      b: 118_450_839_514_402n,
+      rho: -1_351_079_888_211_149n,
+      m: 0n,
+      sigma: 900_719_925_474_099n,
+    });
+    // The same tenor in seconds gives the same smile.
+    assert.deepEqual(sviFor('0.8', { seconds: 30n * 86_400n }), sviFor('0.8', { days: '30' }));
+  });
+});
+
+describe('markets', () => {
+  it('risk refresh batches: a 1.4M CU limit, then at most perTx series each', () => {
+    const batches = riskRefreshBatches({ exchange: A(0), underlying: A(3), oracle: A(2), count: 5, perTx: 2 });
+    assert.equal(batches.length, 3);
+    for (const b of batches) assert.equal(b[0]!.programAddress, COMPUTE_BUDGET_PROGRAM);
+    assert.deepEqual([...setComputeUnitLimitIx(1_400_000).data!], [2, 0xc0, 0x5c, 0x15, 0x00]);
+    assert.throws(() => setComputeUnitLimitIx(1_400_001));
+  });
+
+  it('intrinsic value and the underlying account size', () => {
+    assert.equal(intrinsic(CALL, 140n, 153n), 13n);
+    assert.equal(intrinsic(PUT, 140n, 153n), 0n);
+    assert.equal(intrinsic(PUT, 160n, 153n), 7n);
+    assert.equal(UNDERLYING_ACCOUNT_SIZE, 40_776);
   });
 });
 
@@ -67,6 +151,22 @@ describe('events', () => {
     assert.equal(e.amount, 42n);
     assert.equal(e.initHealth, -1n);
     assert.equal(e.oraclesFresh, true);
+  });
+});
+
+describe('health log', () => {
+  it('decodes account_health return data and the HealthLog event (same borsh bytes)', () => {
+    const body = new Uint8Array([
+      ...getAddressEncoder().encode(A(3)),
+      ...[-5n, 7n, 100n, 60n, -40n].flatMap((x) => [...getI64Encoder().encode(x)]),
+      1,
+    ]);
+    const h = healthLogDecoder.decode(body);
+    assert.deepEqual(h, {
+      account: A(3), initHealth: -5n, maintHealth: 7n, initialRequirement: 100n, maintenanceRequirement: 60n, optionValue: -40n, oraclesFresh: true,
+    });
+    const log = `Program data: ${Buffer.from([...eventDiscriminator('HealthLog'), ...body]).toString('base64')}`;
+    assert.deepEqual(healthLogs([log]), [h]);
   });
 });
 

@@ -64,6 +64,16 @@ export async function refreshSolPrice(w: World): Promise<void> {
   await updateMockPrice(w.conn, w.admin, w.sol.oracle!, { feedId: Buffer.from(w.sol.feedId!, 'hex'), ...SOL_PRICE });
 }
 
+/** Publishes SOL at `price` (Pyth mantissa, SOL_PRICE's exponent and confidence), at `publishTime` or now. */
+export async function setSolPrice(w: World, price: bigint, publishTime?: bigint): Promise<void> {
+  await updateMockPrice(w.conn, w.admin, w.sol.oracle!, {
+    feedId: Buffer.from(w.sol.feedId!, 'hex'),
+    ...SOL_PRICE,
+    price,
+    ...(publishTime === undefined ? {} : { publishTime }),
+  });
+}
+
 export type Snapshot = { wallet: bigint; margin: bigint; vault: bigint };
 
 /** The trader's wallet and margin balances in `bank`, and the bank's vault. */

@@ -14,27 +14,33 @@ import {
   COLLATERAL_BANK_DISCRIMINATOR,
   decodeCollateralBank,
   decodeMarginAccount,
+  decodeUnderlying,
   fetchCollateralBank,
   fetchExchange,
   fetchMarginAccount,
+  fetchUnderlying,
   getCollateralBankSize,
   getMarginAccountSize,
+  getUnderlyingSize,
   MARGIN_ACCOUNT_DISCRIMINATOR,
   MAXWELL_PROGRAM_ADDRESS,
+  UNDERLYING_DISCRIMINATOR,
   type CollateralBank,
   type Exchange,
   type MarginAccount,
+  type Underlying,
 } from './generated/maxwell/index.js';
 import { COMMITMENT } from './config.js';
 import type { Connection } from './transactions.js';
 
-export type { CollateralBank, Exchange, MarginAccount };
+export type { CollateralBank, Exchange, MarginAccount, Underlying };
 
 /** ABI offsets (after the 8-byte discriminator) used by the scans below. */
 export const OFFSETS = {
   marginAccountExchange: 8n,
   marginAccountOwner: 40n,
   bankExchange: 8n,
+  underlyingExchange: 8n,
 } as const;
 
 export async function getExchange(conn: Connection, address: Address): Promise<Account<Exchange>> {
@@ -47,6 +53,10 @@ export async function getBank(conn: Connection, address: Address): Promise<Accou
 
 export async function getMarginAccount(conn: Connection, address: Address): Promise<Account<MarginAccount>> {
   return fetchMarginAccount(conn.rpc, address, { commitment: COMMITMENT });
+}
+
+export async function getUnderlying(conn: Connection, address: Address): Promise<Account<Underlying>> {
+  return fetchUnderlying(conn.rpc, address, { commitment: COMMITMENT });
 }
 
 /** Maxwell accounts of one type (discriminator and size) whose `offset` holds `key`. */
@@ -73,6 +83,7 @@ async function scan(
 
 const MARGIN = { discriminator: MARGIN_ACCOUNT_DISCRIMINATOR, size: getMarginAccountSize() };
 const BANK = { discriminator: COLLATERAL_BANK_DISCRIMINATOR, size: getCollateralBankSize() };
+const UNDERLYING = { discriminator: UNDERLYING_DISCRIMINATOR, size: getUnderlyingSize() };
 
 /** Every margin account of `owner` (all exchanges), by id. */
 export async function getMarginAccountsOfOwner(conn: Connection, owner: Address): Promise<Account<MarginAccount>[]> {
@@ -92,6 +103,21 @@ export async function getBanksOfExchange(
 ): Promise<Map<number, Account<CollateralBank>>> {
   const banks = (await scan(conn, BANK, OFFSETS.bankExchange, exchange)).map((a) => decodeCollateralBank(a));
   return new Map(banks.map((b) => [b.data.bankIndex, b]));
+}
+
+/** Every underlying of `exchange` (about 40 KB each), keyed by underlying index. */
+export async function getUnderlyingsOfExchange(
+  conn: Connection,
+  exchange: Address,
+): Promise<Map<number, Account<Underlying>>> {
+  const found = (await scan(conn, UNDERLYING, OFFSETS.underlyingExchange, exchange)).map((a) => decodeUnderlying(a));
+  return new Map(found.map((u) => [u.data.underlyingIndex, u]));
+}
+
+/** The signed size of `account`'s position in series `seriesIndex` of underlying `underlyingIndex`; 0 if none. */
+export function positionSize(account: MarginAccount, underlyingIndex: number, seriesIndex: number): bigint {
+  const p = account.positions.find((x) => x.inUse === 1 && x.underlyingIndex === underlyingIndex && x.seriesIndex === seriesIndex);
+  return p?.size ?? 0n;
 }
 
 /** The balance (native units) of `account` in the bank with `bankIndex`; 0 if it has no slot. */

@@ -1,21 +1,57 @@
 // The Maxwell client: fetches the state an instruction depends on, builds it (instructions.ts,
-// health accounts attached), sends it (transactions.ts) and returns the decoded event.
-import type { Account, Address, TransactionSigner } from '@solana/kit';
+// markets.ts; health accounts attached), sends it (transactions.ts) and returns the decoded event.
+import { generateKeyPairSigner, type Account, type Address, type TransactionSigner } from '@solana/kit';
 
 import {
   getBanksOfExchange,
   getMarginAccount,
   getMarginAccountsOfOwner,
+  getUnderlying,
+  getUnderlyingsOfExchange,
   type CollateralBank,
   type MarginAccount,
+  type Underlying,
 } from './accounts.js';
-import { depositLogs, withdrawLogs, type DepositLog, type WithdrawLog } from './events.js';
+import {
+  depositLogs,
+  healthLogDecoder,
+  healthLogs,
+  settleLogs,
+  tradeLogs,
+  withdrawLogs,
+  type DepositLog,
+  type HealthLog,
+  type SettleLog,
+  type TradeLog,
+  type WithdrawLog,
+} from './events.js';
+import type { HealthBank, HealthUnderlying } from './health-accounts.js';
 import { accountCloseIx, accountCreateIx, depositIx, withdrawIx, type CollateralMove } from './instructions.js';
+import {
+  accountHealthIxs,
+  accountSettleIxs,
+  delegateSetIx,
+  expirySettlePriceIx,
+  riskRefreshBatches,
+  seriesListIx,
+  tradeIxs,
+  UNDERLYING_ACCOUNT_SIZE,
+  underlyingCreateIxs,
+  volSurfaceUpdateIx,
+  type HealthUniverse,
+  type TradeLeg,
+  type UnderlyingParams,
+} from './markets.js';
 import { marginAccountAddress } from './pdas.js';
-import { sendAndConfirm, type Connection, type SendResult } from './transactions.js';
+import type { SviQ52 } from './svi.js';
+import { sendAndConfirm, simulate, type Connection, type SendResult } from './transactions.js';
+
+/** A margin account and who signs for it (its owner or its trading delegate). */
+export type Party = { account: Address; signer: TransactionSigner };
 
 export class MaxwellClient {
   private banks = new Map<number, Account<CollateralBank>>();
+  private underlyings = new Map<number, Account<Underlying>>();
 
   constructor(
     readonly conn: Connection,
@@ -84,18 +120,175 @@ export class MaxwellClient {
 
   private async move(account: Address, bank: Address, amount: bigint): Promise<CollateralMove> {
     const [acc, b] = await Promise.all([this.marginAccount(account), this.bank(bank)]);
-    let banks = await this.banksByIndex();
-    const needed = acc.data.collateral.filter((s) => s.inUse === 1).map((s) => s.bankIndex);
-    if (needed.some((i) => !banks.has(i))) banks = await this.banksByIndex(true);
+    const universe = await this.universe([acc.data]);
     return {
       exchange: this.exchange,
       account,
       accountState: acc.data,
       bank,
       bankState: b.data,
-      banks: [...banks.values()].map((x) => ({ address: x.address, bank: x.data })),
+      banks: universe.banks,
+      underlyings: universe.underlyings,
       amount,
     };
+  }
+
+  // ---- markets ----
+
+  /** The exchange's underlyings by index (cached; the cache only serves addresses and oracles). */
+  async underlyingsByIndex(refresh = false): Promise<Map<number, Account<Underlying>>> {
+    if (refresh || this.underlyings.size === 0) this.underlyings = await getUnderlyingsOfExchange(this.conn, this.exchange);
+    return this.underlyings;
+  }
+
+  /** Fresh state of one underlying (series, expiries, risk arrays, open interest). */
+  underlying(address: Address): Promise<Account<Underlying>> {
+    return getUnderlying(this.conn, address);
+  }
+
+  /** The quote bank (is_quote == 1). */
+  async quoteBank(): Promise<HealthBank> {
+    const find = (m: Map<number, Account<CollateralBank>>) => [...m.values()].find((b) => b.data.isQuote === 1);
+    const q = find(await this.banksByIndex()) ?? find(await this.banksByIndex(true));
+    if (!q) throw new Error(`exchange ${this.exchange} has no quote bank`);
+    return { address: q.address, bank: q.data };
+  }
+
+  /** Every bank and underlying the given accounts reference (caches refreshed on a miss). */
+  async universe(accounts: readonly Pick<MarginAccount, 'collateral' | 'positions'>[]): Promise<HealthUniverse> {
+    const bankIdx = accounts.flatMap((a) => a.collateral.filter((s) => s.inUse === 1).map((s) => s.bankIndex));
+    const underIdx = accounts.flatMap((a) => a.positions.filter((p) => p.inUse === 1).map((p) => p.underlyingIndex));
+    let banks = await this.banksByIndex();
+    if (bankIdx.some((i) => !banks.has(i))) banks = await this.banksByIndex(true);
+    let unders = underIdx.length ? await this.underlyingsByIndex() : this.underlyings;
+    if (underIdx.some((i) => !unders.has(i))) unders = await this.underlyingsByIndex(true);
+    return {
+      banks: [...banks.values()].map((b) => ({ address: b.address, bank: b.data })),
+      underlyings: [...unders.values()].map((u): HealthUnderlying => ({ address: u.address, underlying: u.data })),
+    };
+  }
+
+  /**
+   * Creates an underlying: a fresh ~40 KB account (rent paid by `admin`) initialised in the
+   * same transaction. `spotBank`: the bank holding this asset as collateral, if any.
+   */
+  async createUnderlying(
+    admin: TransactionSigner,
+    input: { oracle: Address; spotBank?: Address; params: UnderlyingParams },
+  ): Promise<{ address: Address; result: SendResult }> {
+    const underlying = await generateKeyPairSigner();
+    const lamports = await this.conn.rpc.getMinimumBalanceForRentExemption(BigInt(UNDERLYING_ACCOUNT_SIZE)).send();
+    const ixs = underlyingCreateIxs({ admin, exchange: this.exchange, underlying, lamports, ...input });
+    const result = await sendAndConfirm(this.conn, admin, ixs);
+    await this.underlyingsByIndex(true);
+    return { address: underlying.address, result };
+  }
+
+  /** Lists a call and a put per strike (quote native per contract) at `expiry` (unix seconds). */
+  listSeries(
+    admin: TransactionSigner,
+    underlying: Address,
+    input: { expiry: bigint; strikes: readonly bigint[]; oiCap: bigint },
+  ): Promise<SendResult> {
+    return sendAndConfirm(this.conn, admin, [seriesListIx({ admin, exchange: this.exchange, underlying, ...input })]);
+  }
+
+  /** Sets the smile of one expiry (the vol oracle signs and pays). */
+  setSurface(volOracle: TransactionSigner, underlying: Address, expiryIndex: number, svi: SviQ52): Promise<SendResult> {
+    return sendAndConfirm(this.conn, volOracle, [volSurfaceUpdateIx({ volOracle, exchange: this.exchange, underlying, expiryIndex, svi })]);
+  }
+
+  /**
+   * Refreshes the risk arrays of every listed series (or `first..first + count`), a few per
+   * transaction; `payer` is any keeper. Returns one result per transaction.
+   */
+  async refreshRisk(
+    payer: TransactionSigner,
+    underlying: Address,
+    opts: { first?: number; count?: number; perTx?: number } = {},
+  ): Promise<SendResult[]> {
+    const u = (await this.underlying(underlying)).data;
+    const first = opts.first ?? 0;
+    const count = opts.count ?? u.nSeries - first;
+    const batches = riskRefreshBatches({
+      exchange: this.exchange, underlying, oracle: u.oracle, first, count, ...(opts.perTx ? { perTx: opts.perTx } : {}),
+    });
+    const results: SendResult[] = [];
+    for (const ixs of batches) results.push(await sendAndConfirm(this.conn, payer, ixs));
+    return results;
+  }
+
+  /**
+   * A bilateral trade (legs from the taker's side); both signers sign, `feePayer` (default:
+   * the taker's signer) pays. Returns one TradeLog per leg.
+   */
+  async trade(
+    maker: Party,
+    taker: Party,
+    underlying: Address,
+    legs: readonly TradeLeg[],
+    feePayer: TransactionSigner = taker.signer,
+  ): Promise<{ result: SendResult; events: TradeLog[] }> {
+    const [m, t, u, quoteBank] = await Promise.all([
+      this.marginAccount(maker.account),
+      this.marginAccount(taker.account),
+      this.underlying(underlying),
+      this.quoteBank(),
+    ]);
+    const universe = await this.universe([m.data, t.data]);
+    const ixs = tradeIxs({
+      exchange: this.exchange,
+      maker: { ...maker, state: m.data },
+      taker: { ...taker, state: t.data },
+      underlying: { address: u.address, underlying: u.data },
+      quoteBank,
+      legs,
+      universe,
+    });
+    const result = await sendAndConfirm(this.conn, feePayer, ixs);
+    return { result, events: tradeLogs(result.logs) };
+  }
+
+  /** Keeper: sets the settlement price of `expiryIndex` (needs an oracle price published at or after expiry). */
+  async settlePrice(payer: TransactionSigner, underlying: Address, expiryIndex: number): Promise<SendResult> {
+    const u = (await this.underlying(underlying)).data;
+    return sendAndConfirm(this.conn, payer, [expirySettlePriceIx({ exchange: this.exchange, underlying, oracle: u.oracle, expiryIndex })]);
+  }
+
+  /** Keeper: settles `account`'s positions in the settled expiries of `underlying`; one SettleLog per position. */
+  async settleAccount(payer: TransactionSigner, account: Address, underlying: Address): Promise<{ result: SendResult; events: SettleLog[] }> {
+    const [acc, quoteBank] = await Promise.all([this.marginAccount(account), this.quoteBank()]);
+    const universe = await this.universe([acc.data]);
+    const ixs = accountSettleIxs({ exchange: this.exchange, account, state: acc.data, underlying, quoteBank, universe });
+    const result = await sendAndConfirm(this.conn, payer, ixs);
+    return { result, events: settleLogs(result.logs) };
+  }
+
+  /** Sets (or clears with 11111111111111111111111111111111) the account's trading delegate. */
+  setDelegate(owner: TransactionSigner, account: Address, delegate: Address): Promise<SendResult> {
+    return sendAndConfirm(this.conn, owner, [delegateSetIx({ owner, exchange: this.exchange, account, delegate })]);
+  }
+
+  /**
+   * The account's health now (strict: fresh oracles and risk arrays), from a simulation of
+   * `account_health` (its return data); nothing is written. `feePayer`: any funded address.
+   */
+  async health(account: Address, feePayer: Address): Promise<HealthLog> {
+    const ixs = await this.healthIxs(account);
+    const sim = await simulate(this.conn, feePayer, ixs);
+    if (!sim.returnData) throw new Error('account_health returned no data');
+    return healthLogDecoder.decode(sim.returnData.data);
+  }
+
+  /** Runs `account_health` for real (caches the health on the account); returns its HealthLog. */
+  async refreshHealth(payer: TransactionSigner, account: Address): Promise<{ result: SendResult; event: HealthLog }> {
+    const result = await sendAndConfirm(this.conn, payer, await this.healthIxs(account));
+    return { result, event: single(healthLogs(result.logs), 'HealthLog') };
+  }
+
+  private async healthIxs(account: Address) {
+    const acc = await this.marginAccount(account);
+    return accountHealthIxs({ exchange: this.exchange, account, state: acc.data, universe: await this.universe([acc.data]) });
   }
 }
 

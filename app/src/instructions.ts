@@ -14,11 +14,11 @@ import {
   type ExchangeInitInstructionDataArgs,
   type BankCreateInstructionDataArgs,
 } from './generated/maxwell/index.js';
-import { healthAccountMetas, slotsAfter, type HealthBank } from './health-accounts.js';
+import { healthAccountMetas, slotsAfter, type HealthBank, type HealthUnderlying } from './health-accounts.js';
 import type { MarginAccount } from './accounts.js';
 
 /** Appends remaining accounts to a generated instruction. */
-function withRemaining<T extends Instruction>(ix: T, remaining: AccountMeta[]): T {
+export function withRemaining<T extends Instruction>(ix: T, remaining: AccountMeta[]): T {
   return { ...ix, accounts: [...(ix.accounts ?? []), ...remaining] };
 }
 
@@ -62,13 +62,16 @@ export type CollateralMove = {
   bankState: CollateralBank;
   /** Every bank the account holds a slot in after the move (may include `bank`). */
   banks: readonly HealthBank[];
+  /** Every underlying the account holds positions in (none needed without positions). */
+  underlyings?: readonly HealthUnderlying[];
   /** Native units of the bank's mint. */
   amount: bigint;
 };
 
 function healthAfter(move: CollateralMove, delta: bigint): AccountMeta[] {
   const banks = [...move.banks, { address: move.bank, bank: move.bankState }];
-  return healthAccountMetas(slotsAfter(move.accountState.collateral, move.bankState.bankIndex, delta), banks);
+  const slots = slotsAfter(move.accountState.collateral, move.bankState.bankIndex, delta);
+  return healthAccountMetas(slots, banks, move.accountState.positions, move.underlyings ?? []);
 }
 
 /** Deposits from `source` (a token account of `signer`, the owner or delegate). */

@@ -3,13 +3,17 @@
 import {
   appendTransactionMessageInstructions,
   assertIsTransactionWithBlockhashLifetime,
+  compileTransaction,
   createSolanaRpc,
   createSolanaRpcSubscriptions,
   createTransactionMessage,
+  getBase64EncodedWireTransaction,
+  getBase64Encoder,
   getSignatureFromTransaction,
   isSolanaError,
   pipe,
   sendAndConfirmTransactionFactory,
+  setTransactionMessageFeePayer,
   setTransactionMessageFeePayerSigner,
   setTransactionMessageLifetimeUsingBlockhash,
   signTransactionMessageWithSigners,
@@ -100,6 +104,62 @@ export async function sendAndConfirm(
       computeUnitsConsumed: tx?.meta?.computeUnitsConsumed ?? null,
     };
   }
+}
+
+export type SimulateResult = {
+  logs: readonly string[];
+  /** Return data of the last instruction that set it (e.g. `account_health`'s HealthLog). */
+  returnData: { programId: Address; data: Uint8Array } | null;
+  unitsConsumed: bigint | null;
+};
+
+/**
+ * Simulates `instructions` (no signatures checked, the cluster's latest blockhash) with
+ * `feePayer` (an existing, funded address) paying. Throws ProgramFailure when a program
+ * refuses, as sendAndConfirm does. Read paths use it: nothing is written.
+ */
+export async function simulate(
+  conn: Connection,
+  feePayer: Address,
+  instructions: readonly Instruction[],
+): Promise<SimulateResult> {
+  const { value: latestBlockhash } = await conn.rpc.getLatestBlockhash({ commitment: COMMITMENT }).send();
+  const message = pipe(
+    createTransactionMessage({ version: 0 }),
+    (m) => setTransactionMessageFeePayer(feePayer, m),
+    (m) => setTransactionMessageLifetimeUsingBlockhash(latestBlockhash, m),
+    (m) => appendTransactionMessageInstructions(instructions, m),
+  );
+  const wire = getBase64EncodedWireTransaction(compileTransaction(message));
+  const { value } = await conn.rpc
+    .simulateTransaction(wire, { encoding: 'base64', sigVerify: false, replaceRecentBlockhash: true, commitment: COMMITMENT })
+    .send();
+  const logs = value.logs ?? [];
+  if (value.err) {
+    const custom = customError(value.err);
+    if (custom) {
+      const programAddress = instructions[custom.index]?.programAddress ?? null;
+      const errorName =
+        programAddress === MAXWELL_PROGRAM_ADDRESS ? maxwellErrorName(custom.code) : anchorErrorNameFromLogs(logs);
+      const what = errorName ? `${errorName} (${custom.code})` : `custom error ${custom.code}`;
+      throw new ProgramFailure(`simulation: instruction ${custom.index} failed: ${what}`, custom.code, errorName, programAddress, logs);
+    }
+    throw new Error(`simulation failed: ${JSON.stringify(value.err, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
+  }
+  const rd = value.returnData;
+  return {
+    logs,
+    returnData: rd ? { programId: rd.programId, data: Uint8Array.from(getBase64Encoder().encode(rd.data[0])) } : null,
+    unitsConsumed: value.unitsConsumed ?? null,
+  };
+}
+
+/** `{ InstructionError: [index, { Custom: code }] }` of a simulation result. */
+function customError(err: unknown): { index: number; code: number } | null {
+  const ie = (err as { InstructionError?: [number, unknown] }).InstructionError;
+  if (!ie) return null;
+  const custom = (ie[1] as { Custom?: number | bigint } | null)?.Custom;
+  return custom === undefined ? null : { index: Number(ie[0]), code: Number(custom) };
 }
 
 function isBlockhashExpiry(e: unknown): boolean {
