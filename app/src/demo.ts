@@ -1,13 +1,20 @@
-// The foundation demo (scripts/demo.sh): two traders open margin accounts, deposit USDC and SOL,
-// withdraw some, and see their balances and health; then an over-withdrawal is refused.
+// The demo (scripts/demo.sh). Foundation: two traders open margin accounts, deposit USDC and
+// SOL, withdraw some, and see their balances and health; an over-withdrawal is refused.
+// Markets: the admin lists SOL options expiring in under a minute, sets the volatility surface
+// and refreshes the risk arrays; bob writes calls to alice against his SOL; both see their
+// portfolio health; once the validator's clock passes the expiry, the expiry gets its
+// settlement price and both accounts are cash-settled in USDC.
 // Needs a deployed exchange (migrations/deploy.ts -> target/localnet.json).
 import type { Address, KeyPairSigner } from '@solana/kit';
 
-import { collateralBalance } from './accounts.js';
+import { collateralBalance, positionSize } from './accounts.js';
 import { MaxwellClient } from './client.js';
+import { clusterTime, waitForClusterTime } from './clock.js';
 import { formatUnits, parseUnits, table } from './format.js';
 import { loadDeployment, type BankRecord } from './localnet.js';
+import { CALL, PUT, seriesIndex, type OptionKind } from './markets.js';
 import { updateMockPrice } from './oracle.js';
+import { sviFor } from './svi.js';
 import { fundTokenAccountIxs, tokenBalance } from './token.js';
 import { connect, ProgramFailure, sendAndConfirm, type Connection } from './transactions.js';
 import { fundedSigner, signerFromSecretHex } from './wallet.js';
@@ -75,6 +82,85 @@ async function printBalances(traders: Trader[]) {
   console.log(table(['bank', 'vault', 'sum of accounts', 'conserved'], vaultRows));
 }
 
+/** Publishes SOL/USD (mantissa at exponent -8) now, or at `publishTime`, as a keeper would. */
+async function publishSol(admin: KeyPairSigner, price: bigint, publishTime?: bigint) {
+  await updateMockPrice(conn, admin, sol.oracle!, {
+    feedId: Buffer.from(sol.feedId!, 'hex'), price, conf: 5_000_000n, exponent: -8, ...(publishTime ? { publishTime } : {}),
+  });
+}
+
+async function printHealth(traders: Trader[], title: string) {
+  const rows: string[][] = [];
+  for (const t of traders) {
+    const h = await client.health(t.account, t.signer.address); // account_health, simulated: its return data
+    rows.push([t.name, usd(h.optionValue), usd(h.initialRequirement), usd(h.maintenanceRequirement), usd(h.initHealth), usd(h.maintHealth)]);
+  }
+  console.log(`\n${title} (account_health return data, USDC)`);
+  console.log(table(['trader', 'option value', 'initial req', 'maint req', 'init health', 'maint health'], rows));
+}
+
+/** Seconds from listing to expiry: the steps before the trade take a few seconds. */
+const EXPIRY_IN = 45n;
+
+async function markets(admin: KeyPairSigner, alice: Trader, bob: Trader) {
+  console.log('\n== Options on SOL ==');
+  const { address: underlying } = await client.createUnderlying(admin, {
+    oracle: sol.oracle!,
+    spotBank: sol.bank, // SOL collateral moves in the SOL scenarios (a covered call is cheap)
+    params: {
+      feedId: Buffer.from(sol.feedId!, 'hex'), volOracle: admin.address, oracleMaxAgeSecs: 60, oracleMaxConfBps: 200,
+      surfaceMaxAgeSecs: 3_600, riskMaxAgeSecs: 600, riskSpotToleranceBps: 100,
+    },
+  });
+  const expiry = (await clusterTime(conn)) + EXPIRY_IN;
+  const strikes = ['140', '150', '160'].map((k) => units(usdc, k));
+  await client.listSeries(admin, underlying, { expiry, strikes, oiCap: 1_000n });
+  await client.setSurface(admin, underlying, 0, sviFor('0.8', { seconds: EXPIRY_IN }));
+  await publishSol(admin, 15_000_000_000n);
+  const refreshes = await client.refreshRisk(admin, underlying);
+  let u = (await client.underlying(underlying)).data;
+  console.log(`underlying ${underlying} (${u.nSeries} series: calls and puts at 140, 150, 160 USDC)`);
+  console.log(`expiry ${new Date(Number(expiry) * 1000).toISOString()} (in ${EXPIRY_IN} s), SVI at 80% vol;` +
+    ` risk arrays refreshed in ${refreshes.length} transactions (${refreshes.map((r) => r.computeUnitsConsumed).join(', ')} CU)`);
+  // Marks in full precision (the engine may round a worthless option's mark to -0.000001).
+  const marks = u.series.slice(0, u.nSeries).map((s, i) => [`${i}`, `${s.kind === CALL ? 'C' : 'P'}${usd(s.strike)}`, fmt(usdc, u.risk[i]!.mark)]);
+  console.log(table(['series', 'option', 'mark (USDC)'], marks));
+
+  // bob writes 5 calls at 150 and 2 puts at 140 to alice (legs from the taker's side: alice buys).
+  const legs: { strike: string; kind: OptionKind; size: bigint; price: string }[] = [
+    { strike: '150', kind: CALL, size: 5n, price: '2.5' },
+    { strike: '140', kind: PUT, size: 2n, price: '0.4' },
+  ];
+  const tradeLegs = legs.map((l) => ({ seriesIndex: seriesIndex(u, expiry, units(usdc, l.strike), l.kind), size: l.size, price: units(usdc, l.price) }));
+  const q0 = new Map([[alice.name, 0n], [bob.name, 0n]]);
+  for (const t of [alice, bob]) q0.set(t.name, collateralBalance((await client.marginAccount(t.account)).data, usdc.bankIndex));
+  await publishSol(admin, 15_000_000_000n); // trades need a fresh price (60 s)
+  const { events, result } = await client.trade(bob, alice, underlying, tradeLegs);
+  console.log(`\nbob writes to alice: ${legs.map((l) => `${l.size} ${l.kind === CALL ? 'C' : 'P'}${l.strike} @ ${l.price}`).join(', ')} (${result.computeUnitsConsumed} CU)`);
+  for (const e of events) console.log(`  TradeLog: series ${e.seriesIndex} size ${e.size} price ${usd(e.price)}; init health after: bob ${usd(e.makerInitHealth)}, alice ${usd(e.takerInitHealth)}`);
+  await printHealth([alice, bob], 'Health after the trade');
+  u = (await client.underlying(underlying)).data;
+  console.log(`open interest: ${tradeLegs.map((l) => `series ${l.seriesIndex}: ${u.series[l.seriesIndex]!.openInterest}`).join(', ')}`);
+
+  console.log(`\nwaiting for the validator clock to pass the expiry (~${EXPIRY_IN} s after listing)...`);
+  const now = await waitForClusterTime(conn, expiry + 1n);
+  const settle = 15_640_000_000n; // SOL at 156.40 at expiry
+  await publishSol(admin, settle, now);
+  await client.settlePrice(admin, underlying, 0);
+  u = (await client.underlying(underlying)).data;
+  console.log(`settlement price ${usd(u.expiries[0]!.settlementPrice)} USDC (oracle published at ${now}, expiry ${expiry})`);
+  const rows: string[][] = [];
+  for (const t of [alice, bob]) {
+    const before = positionSize((await client.marginAccount(t.account)).data, u.underlyingIndex, tradeLegs[0]!.seriesIndex);
+    const { events: settled } = await client.settleAccount(admin, t.account, underlying);
+    const acc = (await client.marginAccount(t.account)).data;
+    const payoff = settled.reduce((s, e) => s + e.payoff, 0n);
+    rows.push([t.name, `${before}`, usd(payoff), usd(collateralBalance(acc, usdc.bankIndex) - q0.get(t.name)!), `${acc.positions.filter((p) => p.inUse === 1).length}`]);
+  }
+  console.log(table(['trader', 'C150 before', 'payoff', 'USDC change (premium + payoff)', 'positions left'], rows));
+  console.log(`settled net of the expiry: ${(await client.underlying(underlying)).data.expiries[0]!.settledNet} (0 = every long paid by a short)`);
+}
+
 async function main() {
   const admin = await signerFromSecretHex(d.adminSecretHex);
   console.log(`exchange ${d.exchange}; SOL oracle ${sol.oracle} (mock Pyth, TEST ONLY)\n`);
@@ -106,6 +192,9 @@ async function main() {
     if (!(e instanceof ProgramFailure)) throw e;
     console.log(`  refused: ${e.errorName} (error code ${e.code})`);
   }
+
+  await markets(admin, alice, bob);
+  await printBalances([alice, bob]);
 }
 
 main().then(
