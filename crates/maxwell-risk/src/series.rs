@@ -13,12 +13,14 @@
 //! So `size * array` is conservative for every sign of `size`, by at most `slack` (2 quote
 //! native units for any contract worth less than 5.5e11 units) per contract and scenario.
 
-use crate::black76::{price_and_greeks_total, Black76, OptionKind};
+use crate::black76::{price_and_greeks_total, prices_total, Black76, MinMaxRatio, OptionKind};
 use crate::fixed::{shr_round, to_i64, Fx, Rounding, FX_FRAC, WIDE_FRAC};
 use crate::market::{ExpiryMarket, UnderlyingMarket};
-use crate::math::ln::ln_ratio_q62;
+use crate::math::ln::{ln_ratio_q62, ln_u64_q62};
+use crate::math::wide::div_rem_u128_u64;
 use crate::params::RiskParams;
-use crate::scenario::{vol_shocks, UnderlyingScenarios, N_PRICE, N_SCEN, N_VOL};
+use crate::scenario::{vol_shocks, UnderlyingScenarios, MID_PRICE, N_PRICE, N_SCEN, N_VOL};
+use crate::surface::{shock_vol_q62, SviParams};
 use crate::units::{Price, Tenor};
 use crate::RiskError;
 
@@ -95,7 +97,7 @@ pub fn short_minimum(kind: OptionKind, strike: u64, spot: u64, params: &RiskPara
         OptionKind::Put => spot.saturating_sub(strike),
     };
     let s = u128::from(Price(spot).positive()?.0);
-    let otm_ratio = (u128::from(otm) << FX_FRAC) / s; // floor: the minimum rounds up
+    let otm_ratio = div_rem_u128_u64(u128::from(otm) << FX_FRAC, spot).0; // floor: the minimum rounds up
     let ratio = (i128::from(params.short_min_base) - otm_ratio as i128).max(i128::from(params.short_min_floor));
     let scaled = shr_round(ratio * i128::from(params.short_min_mm_scale), FX_FRAC, Rounding::Ceil);
     to_i64(shr_round(scaled * s as i128, FX_FRAC, Rounding::Ceil))
@@ -115,6 +117,57 @@ fn greeks_quote(b: &Black76, kind: OptionKind) -> Result<[i64; 5], RiskError> {
     ])
 }
 
+/// The strike-independent part of one expiry's grid, shared by every series of the expiry
+/// (a crank refreshing many series prepares it once per expiry): the tenor, the vol shocks,
+/// the shocked forwards `F_p = F (1 + shock_p)` and their logarithms, so that a strike's
+/// log-moneyness in price scenario `p` is `ln K - ln F_p`: one logarithm per series instead
+/// of two per scenario, the same value as `ln_ratio_q62(K, F_p)` bit for bit.
+#[derive(Clone, Copy, Debug)]
+pub struct ExpiryGrid {
+    /// Expiry timestamp (the series' `expiry`).
+    pub expiry: i64,
+    svi: SviParams,
+    forward: u64,
+    ln_forward: i128,
+    tenor: Tenor,
+    vols: [Fx; N_VOL],
+    shock_mid_zero: bool,
+    fwd: [u64; N_PRICE],
+    ln_fwd: [i128; N_PRICE],
+}
+
+impl ExpiryGrid {
+    /// The grid of expiry `expiry` of `market` under the price shocks of `scen`.
+    pub fn new(
+        market: &UnderlyingMarket,
+        expiry: i64,
+        scen: &UnderlyingScenarios,
+        params: &RiskParams,
+    ) -> Result<ExpiryGrid, RiskError> {
+        let exp = market.expiry(expiry)?;
+        let tenor = Tenor::new(market.now, exp.expiry)?;
+        let vols = vol_shocks(&tenor, params)?;
+        let forward = Price(exp.forward).positive()?;
+        let mut fwd = [0u64; N_PRICE];
+        let mut ln_fwd = [0i128; N_PRICE];
+        for p in 0..N_PRICE {
+            fwd[p] = forward.shocked(Fx(scen.shock[p]))?.0;
+            ln_fwd[p] = ln_u64_q62(fwd[p])?;
+        }
+        Ok(ExpiryGrid {
+            expiry: exp.expiry,
+            svi: exp.svi,
+            forward: forward.0,
+            ln_forward: ln_u64_q62(forward.0)?,
+            tenor,
+            vols,
+            shock_mid_zero: scen.shock[MID_PRICE] == 0,
+            fwd,
+            ln_fwd,
+        })
+    }
+}
+
 /// The risk array, mark, Greeks and short minimum of one series (21 + 1 evaluations).
 pub fn series_risk(
     series: &Series,
@@ -122,21 +175,54 @@ pub fn series_risk(
     scen: &UnderlyingScenarios,
     params: &RiskParams,
 ) -> Result<SeriesRisk, RiskError> {
+    OptionKind::from_u8(series.kind)?;
+    let grid = ExpiryGrid::new(market, series.expiry, scen, params)?;
+    series_risk_on(series, &grid, scen, params)
+}
+
+/// [`series_risk`] on a prepared [`ExpiryGrid`] of the series' expiry (the same result).
+///
+/// Per series: one logarithm (`ln K`), one full evaluation with Greeks (the base); per price
+/// shock: one SVI variance and its square root and one `min/max` ratio, shared by the three
+/// vol states (a vol shock only scales the total vol); per scenario: prices alone
+/// ([`prices_total`]). The unshocked scenario is the base itself. Every value equals the
+/// one [`scenario_eval`] gives (tests), so the rounding and slack logic is unchanged.
+#[inline(never)]
+pub fn series_risk_on(
+    series: &Series,
+    grid: &ExpiryGrid,
+    scen: &UnderlyingScenarios,
+    params: &RiskParams,
+) -> Result<SeriesRisk, RiskError> {
     let kind = OptionKind::from_u8(series.kind)?;
-    let exp = market.expiry(series.expiry)?;
-    let tenor = Tenor::new(market.now, exp.expiry)?;
-    let vols = vol_shocks(&tenor, params)?;
-    let base = scenario_eval(series.strike, exp, &tenor, Fx::ZERO, Fx::ZERO)?;
+    if series.expiry != grid.expiry {
+        return Err(RiskError::ExpiryNotListed);
+    }
+    let tenor = &grid.tenor;
+    let strike = Price(series.strike).positive()?;
+    let ln_k = ln_u64_q62(strike.0)?;
+    let k0 = ln_k - grid.ln_forward;
+    let v_base = shock_vol_q62(grid.svi.base_vol_q62(k0)?, Fx::ZERO)?;
+    let base = price_and_greeks_total(Price(grid.forward), strike, k0, v_base, tenor)?;
     let v0 = base.value_q20(kind);
     let e0 = err_q20(base.scale);
     let mut pnl = [0i64; N_SCEN];
     let mut e_max = e0;
     for p in 0..N_PRICE {
-        for (v, &vol) in vols.iter().enumerate() {
-            let b = scenario_eval(series.strike, exp, &tenor, Fx(scen.shock[p]), vol)?;
-            let e = e0 + err_q20(b.scale);
+        let forward = Price(grid.fwd[p]);
+        let k = ln_k - grid.ln_fwd[p];
+        let vol_k = grid.svi.base_vol_q62(k)?;
+        let ratio = MinMaxRatio::of(strike.0, forward.0);
+        for (v, &vol) in grid.vols.iter().enumerate() {
+            let (value, scale) = if p == MID_PRICE && grid.shock_mid_zero && vol.0 == 0 {
+                (v0, base.scale) // F_p = F and v = v_base: the base evaluation
+            } else {
+                let b = prices_total(forward, strike, k, &ratio, shock_vol_q62(vol_k, vol)?, tenor)?;
+                (b.value_q20(kind), b.scale)
+            };
+            let e = e0 + err_q20(scale);
             e_max = e_max.max(e);
-            pnl[p * N_VOL + v] = to_i64(shr_round(b.value_q20(kind) - v0 - e, VALUE_FRAC, Rounding::Floor))?;
+            pnl[p * N_VOL + v] = to_i64(shr_round(value - v0 - e, VALUE_FRAC, Rounding::Floor))?;
         }
     }
     let slack = 1 + to_i64(shr_round(2 * e_max, VALUE_FRAC, Rounding::Ceil))?;
@@ -159,6 +245,112 @@ pub fn series_risk(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::underlying_scenarios;
+
+    /// The former `series_risk`: every scenario through [`scenario_eval`] (two logarithms,
+    /// the SVI surface and the full Black-76 each). The reference the shared-grid version
+    /// must equal.
+    fn series_risk_reference(
+        series: &Series,
+        market: &UnderlyingMarket,
+        scen: &UnderlyingScenarios,
+        params: &RiskParams,
+    ) -> Result<SeriesRisk, RiskError> {
+        let kind = OptionKind::from_u8(series.kind)?;
+        let exp = market.expiry(series.expiry)?;
+        let tenor = Tenor::new(market.now, exp.expiry)?;
+        let vols = vol_shocks(&tenor, params)?;
+        let base = scenario_eval(series.strike, exp, &tenor, Fx::ZERO, Fx::ZERO)?;
+        let v0 = base.value_q20(kind);
+        let e0 = err_q20(base.scale);
+        let mut pnl = [0i64; N_SCEN];
+        let mut e_max = e0;
+        for p in 0..N_PRICE {
+            for (v, &vol) in vols.iter().enumerate() {
+                let b = scenario_eval(series.strike, exp, &tenor, Fx(scen.shock[p]), vol)?;
+                let e = e0 + err_q20(b.scale);
+                e_max = e_max.max(e);
+                pnl[p * N_VOL + v] = to_i64(shr_round(b.value_q20(kind) - v0 - e, VALUE_FRAC, Rounding::Floor))?;
+            }
+        }
+        let slack = 1 + to_i64(shr_round(2 * e_max, VALUE_FRAC, Rounding::Ceil))?;
+        let [delta_e9, delta_quote, gamma_quote, vega_quote, theta_quote] = greeks_quote(&base, kind)?;
+        Ok(SeriesRisk {
+            pnl,
+            mark: to_i64(shr_round(v0 - e0, VALUE_FRAC, Rounding::Floor))?,
+            slack,
+            delta_e9,
+            delta_quote,
+            gamma_quote,
+            vega_quote,
+            theta_quote,
+            short_min: short_minimum(kind, series.strike, scen.spot, params)?,
+            kind: series.kind,
+            _pad: [0; 7],
+        })
+    }
+
+    #[test]
+    fn shared_grid_equals_per_scenario_evaluation() {
+        let mut r: u64 = 0xBB67_AE85_84CA_A73B;
+        let mut next = move || {
+            r ^= r << 13;
+            r ^= r >> 7;
+            r ^= r << 17;
+            r
+        };
+        let p = RiskParams::DEFAULT;
+        let one = 1i64 << FX_FRAC;
+        let mut compared = 0;
+        for round in 0..3_000u32 {
+            let spot = 1 + (next() >> (8 + next() % 50));
+            let now = 1_700_000_000i64;
+            let tenors = [60i64, 3_600, 86_400, 7 * 86_400, 30 * 86_400, 365 * 86_400, 3 * 365 * 86_400];
+            let mut expiries = [ExpiryMarket::default(); 3];
+            for e in expiries.iter_mut() {
+                let rho = (next() % (2 * one as u64 - 1)) as i64 - (one - 1);
+                let svi = SviParams {
+                    a: (next() % (one as u64 / 5)) as i64,
+                    b: (next() % (one as u64 / 2)) as i64 >> (next() % 8),
+                    rho,
+                    m: (next() % (one as u64 / 2)) as i64 - one / 4,
+                    sigma: 1 + (next() % (one as u64 / 2)) as i64,
+                };
+                if svi.validate().is_err() {
+                    continue;
+                }
+                let fwd = if round % 4 == 0 { spot } else { (spot as u128 * u128::from(900 + next() % 200) / 1000).max(1) as u64 };
+                *e = ExpiryMarket { expiry: now + tenors[(next() % 7) as usize] + (next() % 100) as i64, forward: fwd, svi };
+            }
+            let market = UnderlyingMarket { spot, conf: spot / 1000, now, expiries: &expiries };
+            let Ok(scen) = underlying_scenarios(&market, &p) else { continue };
+            for _ in 0..6 {
+                let e = expiries[(next() % 3) as usize];
+                let strike = match next() % 4 {
+                    0 => spot,
+                    1 => (1 + (next() >> (8 + next() % 50))).min(i64::MAX as u64),
+                    _ => (spot as u128 * u128::from(next() % 3000 + 1) / 1000).clamp(1, i64::MAX as u128) as u64,
+                };
+                let series = Series { strike, expiry: e.expiry, underlying: 0, kind: (next() % 2) as u8, _pad: [0; 6] };
+                let want = series_risk_reference(&series, &market, &scen, &p);
+                assert_eq!(series_risk(&series, &market, &scen, &p), want, "{series:?} {market:?}");
+                compared += u32::from(want.is_ok());
+            }
+        }
+        assert!(compared > 5_000, "{compared}");
+        // Refusals: the same errors in the same order.
+        let svi = SviParams { a: one / 25, b: one / 10, rho: -one / 2, m: 0, sigma: one / 5 };
+        let expiries = [ExpiryMarket { expiry: 1_000 + 86_400, forward: 150_000_000, svi }];
+        let market = UnderlyingMarket { spot: 150_000_000, conf: 0, now: 1_000, expiries: &expiries };
+        let scen = underlying_scenarios(&market, &p).unwrap();
+        let ok = Series { strike: 150_000_000, expiry: 1_000 + 86_400, underlying: 0, kind: 0, _pad: [0; 6] };
+        for bad in [Series { kind: 2, ..ok }, Series { expiry: 5, ..ok }, Series { strike: 0, ..ok }, Series { strike: u64::MAX, ..ok }] {
+            assert_eq!(series_risk(&bad, &market, &scen, &p), series_risk_reference(&bad, &market, &scen, &p));
+            assert!(series_risk(&bad, &market, &scen, &p).is_err());
+        }
+        let grid = ExpiryGrid::new(&market, ok.expiry, &scen, &p).unwrap();
+        assert_eq!(series_risk_on(&Series { expiry: 7, ..ok }, &grid, &scen, &p), Err(RiskError::ExpiryNotListed));
+    }
 
     #[test]
     fn short_minimum_table() {

@@ -6,6 +6,7 @@
 use crate::black76::V_MAX;
 use crate::fixed::{shr_round, Fx, Rounding, FX_FRAC};
 use crate::math::sqrt::sqrt_u128;
+use crate::math::wide::{smul_shr_round, umul_shr_round_u128, umul_wide};
 use crate::RiskError;
 
 /// |a| bound (total variance; 4 = 200% vol over one year).
@@ -69,6 +70,45 @@ impl SviParams {
 
     /// Total variance `w(k)`, Q52, to nearest (and never below 0).
     pub fn total_variance(&self, k: Fx) -> Result<Fx, RiskError> {
+        match self.total_variance_words(k) {
+            Some(w) => Ok(w),
+            None => self.total_variance_wide(k),
+        }
+    }
+
+    /// `w(k)` in `i64` words for parameters within the validation bounds and `|k| <= 64`
+    /// (every stored surface, every clamped `k`): the same value as [`Self::total_variance_wide`]
+    /// bit for bit (`x^2` exact as a word product, `(a 2^52 + b inner + 2^51) >> 52 =
+    /// a + round(b inner / 2^52)`), without `i128` products. `None` outside those bounds.
+    #[inline(always)]
+    fn total_variance_words(&self, k: Fx) -> Option<Fx> {
+        const K_MAX: u64 = 64 << FX_FRAC;
+        // b (1 + |rho|) <= 2 gives b <= 2; |rho| < 1; |a| <= 4; |m| <= 2; 0 < sigma <= 4.
+        let in_bounds = k.0.unsigned_abs() <= K_MAX
+            && (0..=2 << FX_FRAC).contains(&self.b)
+            && self.rho.unsigned_abs() < 1 << FX_FRAC
+            && self.a.unsigned_abs() <= SVI_A_MAX.0 as u64
+            && self.m.unsigned_abs() <= SVI_M_MAX.0 as u64
+            && self.sigma > 0
+            && self.sigma <= SVI_SIGMA_MAX.0;
+        if !in_bounds {
+            return None;
+        }
+        let x = k.0 - self.m; // |x| <= 66 in Q52 < 2^59
+        let ax = x.unsigned_abs();
+        let (xh, xl) = umul_wide(ax, ax); // < 2^118
+        let (sh, sl) = umul_wide(self.sigma as u64, self.sigma as u64); // <= 2^108
+        let (lo, carry) = xl.overflowing_add(sl);
+        let sum = (u128::from(xh + sh + u64::from(carry)) << 64) | u128::from(lo);
+        let root = sqrt_u128(sum) as i64; // Q52, < 2^60
+        // |rho x| < 2^111 >> 52; inner < 2^61; |b inner| < 2^114 >> 52 < 2^62.
+        let inner = smul_shr_round(self.rho, x, FX_FRAC) + root;
+        let w = self.a + smul_shr_round(self.b, inner, FX_FRAC);
+        Some(Fx(w.max(0)))
+    }
+
+    /// `w(k)` with `i128` intermediates: any parameters (unvalidated ones included).
+    fn total_variance_wide(&self, k: Fx) -> Result<Fx, RiskError> {
         let x = i128::from(k.0) - i128::from(self.m);
         let x2 = x.checked_mul(x).ok_or(RiskError::Overflow)?;
         let s2 = i128::from(self.sigma) * i128::from(self.sigma);
@@ -79,17 +119,31 @@ impl SviParams {
         i64::try_from(w).map(Fx).map_err(|_| RiskError::Overflow)
     }
 
-    /// Total volatility `sqrt(w(k)) * (1 + shock)` in Q62 for `k` in Q62.
-    pub fn total_vol_q62(&self, k_q62: i128, shock: Fx) -> Result<i128, RiskError> {
+    /// Unshocked total volatility `sqrt(w(k))` in Q62 for `k` in Q62 (`k` clamped to +-64).
+    pub fn base_vol_q62(&self, k_q62: i128) -> Result<u128, RiskError> {
         let k = shr_round(k_q62, 62 - FX_FRAC, Rounding::Nearest);
         let k = Fx(k.clamp(-(64i128 << FX_FRAC), 64i128 << FX_FRAC) as i64);
         let w = self.total_variance(k)?;
-        // w (Q52, <= 2^11) -> Q120 -> sqrt Q60 -> Q62.
-        let v = i128::from(sqrt_u128((w.0 as u128) << (120 - FX_FRAC))) << 2;
-        let factor = i128::from(Fx::ONE.checked_add(shock)?.0.max(0));
-        let p = v.checked_mul(factor).ok_or(RiskError::Overflow)?;
-        Ok(shr_round(p, FX_FRAC, Rounding::Nearest))
+        // w (Q52, >= 0, < 2^60 for validated parameters) -> Q120 -> sqrt Q60 -> Q62.
+        Ok(u128::from(sqrt_u128((w.0 as u128) << (120 - FX_FRAC))) << 2)
     }
+
+    /// Total volatility `sqrt(w(k)) * (1 + shock)` in Q62 for `k` in Q62.
+    pub fn total_vol_q62(&self, k_q62: i128, shock: Fx) -> Result<i128, RiskError> {
+        shock_vol_q62(self.base_vol_q62(k_q62)?, shock)
+    }
+}
+
+/// `v (1 + shock)`, Q62, to nearest (the factor floors at 0): one word product when `v`
+/// fits in a word (total vol below 4), the `i128` product otherwise; the same value.
+pub fn shock_vol_q62(v: u128, shock: Fx) -> Result<i128, RiskError> {
+    let factor = Fx::ONE.checked_add(shock)?.0.max(0) as u64;
+    if let Ok(v64) = u64::try_from(v) {
+        // round(v factor / 2^52), ties up, as the i128 shr_round of a non-negative product.
+        return Ok(umul_shr_round_u128(v64, factor, FX_FRAC) as i128);
+    }
+    let p = (v as i128).checked_mul(i128::from(factor)).ok_or(RiskError::Overflow)?;
+    Ok(shr_round(p, FX_FRAC, Rounding::Nearest))
 }
 
 #[cfg(test)]
@@ -154,5 +208,49 @@ mod tests {
         let base = p.total_vol_q62(k, Fx::ZERO).unwrap();
         let up = p.total_vol_q62(k, Fx::HALF).unwrap();
         assert!((up - base * 3 / 2).abs() <= 4); // v(k) * 1.5 at every strike
+    }
+
+    #[test]
+    fn word_path_equals_i128_path() {
+        // Random parameters within the validation bounds and k over [-64, 64] (and beyond,
+        // where the word path declines): the same w bit for bit.
+        let mut s: u64 = 0x6A09_E667_F3BC_C909;
+        let mut next = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        let one = 1i64 << FX_FRAC;
+        let mut words = 0;
+        for i in 0..200_000u32 {
+            let signed = |r: u64, max: i64| (r % (2 * max as u64 + 1)) as i64 - max;
+            let rho = signed(next(), one - 1);
+            let b_max = ((2i128 << (2 * FX_FRAC)) / (i128::from(one) + i128::from(rho.abs()))) as i64;
+            let p = SviParams {
+                a: signed(next(), SVI_A_MAX.0),
+                b: (next() % (b_max as u64 + 1)) as i64 >> (next() % 50),
+                rho,
+                m: signed(next(), SVI_M_MAX.0),
+                sigma: 1 + ((next() % SVI_SIGMA_MAX.0 as u64) as i64 >> (next() % 50)),
+            };
+            let k = match i % 4 {
+                0 => signed(next(), 64 << FX_FRAC),
+                1 => signed(next(), one) >> (next() % 40),
+                2 => [64 << FX_FRAC, -(64 << FX_FRAC), 0, p.m][(next() % 4) as usize],
+                _ => signed(next(), 100 << FX_FRAC),
+            };
+            let fast = p.total_variance_words(Fx(k));
+            if let Some(w) = fast {
+                words += 1;
+                assert_eq!(Ok(w), p.total_variance_wide(Fx(k)), "{p:?} k = {k}");
+            }
+            assert_eq!(p.total_variance(Fx(k)), p.total_variance_wide(Fx(k)));
+            let v = (next() as u128) >> (next() % 64) << (next() % 4);
+            let shock = signed(next(), 2 * one);
+            let factor = i128::from((one + shock).max(0));
+            assert_eq!(shock_vol_q62(v, Fx(shock)), Ok(shr_round(v as i128 * factor, FX_FRAC, Rounding::Nearest)));
+        }
+        assert!(words > 150_000, "{words}");
     }
 }

@@ -10,6 +10,7 @@
 
 use crate::fixed::{shr_round, to_i64, Fx, Rounding, FX_FRAC};
 use crate::math::sqrt::sqrt_u128;
+use crate::math::wide::div_rem_u128_u64;
 use crate::RiskError;
 
 /// Seconds in the pricing year (365 days).
@@ -99,14 +100,16 @@ impl Tenor {
         }
         // T in Q124 = secs * 2^124 / YEAR, exact floor in two steps (secs * 2^124 needs
         // 153 bits), then sqrt -> Q62. Divisions here are once per expiry.
-        let year = YEAR_SECS as u128;
+        // (u128 / u64 by hardware divides: the same quotients as the u128 division.)
+        let year = YEAR_SECS as u64;
         let num = (secs as u128) << 96; // < 2^125
-        let t_q124 = ((num / year) << 28) + (((num % year) << 28) / year); // T <= 10 < 2^3.4
+        let (q, r) = div_rem_u128_u64(num, year);
+        let t_q124 = (q << 28) + div_rem_u128_u64(u128::from(r) << 28, year).0; // T <= 10 < 2^3.4
         let sqrt_t_q62 = sqrt_u128(t_q124);
         let sqrt_t = (sqrt_t_q62 >> (62 - FX_FRAC)) as i64;
         // 1/sqrt(T) in Q40 = 2^102 / sqrt_t(Q62), nearest.
         let num: u128 = 1u128 << (62 + 40);
-        let inv = (num + u128::from(sqrt_t_q62) / 2) / u128::from(sqrt_t_q62);
+        let inv = div_rem_u128_u64(num + u128::from(sqrt_t_q62 / 2), sqrt_t_q62).0;
         Ok(Tenor {
             secs,
             sqrt_t: Fx(sqrt_t),

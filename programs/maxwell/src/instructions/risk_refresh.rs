@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use maxwell_risk::market::{ExpiryMarket, UnderlyingMarket};
 use maxwell_risk::scenario::underlying_scenarios;
-use maxwell_risk::series::{series_risk, Series};
+use maxwell_risk::series::{series_risk_on, ExpiryGrid, Series};
 
 use crate::error::MaxwellError;
 use crate::health::spot_per_contract;
@@ -50,6 +50,7 @@ pub fn risk_refresh(ctx: Context<RiskRefresh>, first: u16, count: u16) -> Result
 
     let end = first.checked_add(count).ok_or(MaxwellError::MathOverflow)?.min(u.n_series);
     let seq = u.surface_seq;
+    let mut grids: Vec<ExpiryGrid> = Vec::new();
     for i in usize::from(first)..usize::from(end) {
         let info = u.series[i];
         if info.listed == 0 || info.expiry <= now {
@@ -57,7 +58,16 @@ pub fn risk_refresh(ctx: Context<RiskRefresh>, first: u16, count: u16) -> Result
         }
         require!(u.expiries[usize::from(info.expiry_index)].has_surface == 1, MaxwellError::SurfaceStale);
         let series = Series { strike: info.strike, expiry: info.expiry, underlying: 0, kind: info.kind, _pad: [0; 6] };
-        u.risk[i] = series_risk(&series, &market, &scen, ex.risk.engine()).map_err(MaxwellError::from)?.into();
+        // The strike-independent part of the grid once per expiry (tenor, vol shocks, shocked
+        // forwards and their logarithms), shared by the expiry's series.
+        let g = match grids.iter().position(|g| g.expiry == info.expiry) {
+            Some(g) => g,
+            None => {
+                grids.push(ExpiryGrid::new(&market, info.expiry, &scen, ex.risk.engine()).map_err(MaxwellError::from)?);
+                grids.len() - 1
+            }
+        };
+        u.risk[i] = series_risk_on(&series, &grids[g], &scen, ex.risk.engine()).map_err(MaxwellError::from)?.into();
         let s = &mut u.series[i];
         s.risk_spot = spot;
         s.risk_ts = now;
