@@ -1,0 +1,50 @@
+// Keeper configuration: a JSON file (`--config keeper.json`) over embedded defaults.
+// Fields: rpcUrl, wsUrl, keypairPath (Solana CLI JSON array of 64 bytes; absent = a generated
+// key, fine for a dry run but it cannot pay fees), exchange, liquidatorAccountId (the keeper's
+// own margin account, holding quote margin for what it takes over), pollIntervalMs,
+// maxIterations (0 = unbounded), maxRunSecs (0 = unbounded), maxContractsPerAccount.
+import { readFileSync } from 'node:fs';
+
+import { createKeyPairSignerFromBytes, generateKeyPairSigner, type Address, type KeyPairSigner } from '@solana/kit';
+
+import { RPC_URL, WS_URL } from '../config.js';
+
+export type KeeperConfig = {
+  rpcUrl: string;
+  wsUrl: string;
+  keypairPath: string | null;
+  exchange: Address | null;
+  liquidatorAccountId: number;
+  pollIntervalMs: number;
+  maxIterations: number;
+  maxRunSecs: number;
+  /** Upper bound on contracts taken from one account in one pass (one per transaction). */
+  maxContractsPerAccount: number;
+};
+
+export const DEFAULT_CONFIG: KeeperConfig = {
+  rpcUrl: RPC_URL,
+  wsUrl: WS_URL,
+  keypairPath: null,
+  exchange: null,
+  liquidatorAccountId: 0,
+  pollIntervalMs: 5_000,
+  maxIterations: 0,
+  maxRunSecs: 0,
+  maxContractsPerAccount: 100,
+};
+
+/** The defaults overridden by the file's fields (unknown fields refused). */
+export function loadConfig(path: string | null, overrides: Partial<KeeperConfig> = {}): KeeperConfig {
+  const file = path ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {};
+  for (const k of Object.keys(file)) {
+    if (!(k in DEFAULT_CONFIG)) throw new Error(`keeper config: unknown field ${k}`);
+  }
+  return { ...DEFAULT_CONFIG, ...(file as Partial<KeeperConfig>), ...overrides };
+}
+
+export async function loadKeeperSigner(cfg: KeeperConfig): Promise<KeyPairSigner> {
+  if (!cfg.keypairPath) return generateKeyPairSigner();
+  const bytes = JSON.parse(readFileSync(cfg.keypairPath, 'utf8')) as number[];
+  return createKeyPairSignerFromBytes(Uint8Array.from(bytes));
+}

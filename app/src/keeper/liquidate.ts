@@ -1,0 +1,75 @@
+// Job `liquidate`: for one account under maintenance, take one contract at a time from its
+// largest short (its largest long if it has no short) and try again, until the program says
+// NotLiquidatable (restored, or another keeper got there first: logged, skipped) or
+// OverLiquidation (one more contract would go beyond restoring it). Any other refusal
+// (LiquidationDidNotImprove, InitialMarginViolated for the keeper's own account, ...) ends
+// this account's turn for this pass.
+import type { Address, TransactionSigner } from '@solana/kit';
+
+import type { MarginAccount } from '../accounts.js';
+import type { MaxwellClient } from '../client.js';
+import { liquidate } from '../liquidation.js';
+import type { Logger } from './log.js';
+import { errorNameOf, withRetry } from './retry.js';
+
+/** The position to take next: largest short (most negative), else largest long; live series only. */
+export function nextLeg(
+  a: Pick<MarginAccount, 'positions'>,
+  isLive: (underlyingIndex: number, seriesIndex: number) => boolean,
+): { underlyingIndex: number; seriesIndex: number; size: bigint } | null {
+  const held = a.positions.filter((p) => p.inUse === 1 && p.size !== 0n && isLive(p.underlyingIndex, p.seriesIndex));
+  const shorts = held.filter((p) => p.size < 0n).sort((x, y) => (x.size < y.size ? -1 : x.size > y.size ? 1 : 0));
+  const longs = held.filter((p) => p.size > 0n).sort((x, y) => (x.size > y.size ? -1 : x.size < y.size ? 1 : 0));
+  const p = shorts[0] ?? longs[0];
+  return p ? { underlyingIndex: p.underlyingIndex, seriesIndex: p.seriesIndex, size: p.size < 0n ? -1n : 1n } : null;
+}
+
+export type LiquidationOutcome = { account: Address; contracts: number; penalty: bigint; toInsurance: bigint; stop: string };
+
+export async function liquidateJob(
+  client: MaxwellClient,
+  liquidatee: Address,
+  liquidator: { account: Address; signer: TransactionSigner },
+  log: Logger,
+  maxContracts: number,
+  now: bigint,
+): Promise<LiquidationOutcome> {
+  const out: LiquidationOutcome = { account: liquidatee, contracts: 0, penalty: 0n, toInsurance: 0n, stop: 'max_contracts' };
+  const unders = await withRetry('underlyings', log, () => client.underlyingsByIndex());
+  const expiries = new Map<number, bigint[]>();
+  for (const [i, u] of unders) expiries.set(i, u.data.series.map((s) => s.expiry));
+  const isLive = (ui: number, si: number) => (expiries.get(ui)?.[si] ?? 0n) > now;
+  while (out.contracts < maxContracts) {
+    const acc = await withRetry('margin_account', log, () => client.marginAccount(liquidatee));
+    const leg = nextLeg(acc.data, isLive);
+    if (!leg) {
+      out.stop = 'no_live_position';
+      break;
+    }
+    const underlying = unders.get(leg.underlyingIndex)?.address;
+    if (!underlying) {
+      out.stop = `unknown_underlying_${leg.underlyingIndex}`;
+      break;
+    }
+    try {
+      const { event, result } = await withRetry('liquidate', log, () =>
+        liquidate(client, liquidatee, liquidator, underlying, [{ seriesIndex: leg.seriesIndex, size: leg.size }]),
+      );
+      out.contracts++;
+      out.penalty += event.penalty;
+      out.toInsurance += event.toInsurance;
+      log('info', 'liquidate', {
+        liquidatee, underlying, seriesIndex: leg.seriesIndex, size: leg.size, penaltyBps: event.penaltyBps,
+        penalty: event.penalty, toInsurance: event.toInsurance, maintBefore: event.maintHealthBefore,
+        maintAfter: event.maintHealthAfter, signature: result.signature,
+      });
+    } catch (e) {
+      const name = errorNameOf(e);
+      out.stop = name ?? 'error';
+      const expected = name === 'NotLiquidatable' || name === 'OverLiquidation';
+      log(expected ? 'info' : 'warn', 'liquidate_stop', { liquidatee, reason: name ?? String(e), contracts: out.contracts });
+      break;
+    }
+  }
+  return out;
+}
