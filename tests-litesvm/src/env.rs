@@ -13,6 +13,23 @@ use solana_instruction_error::InstructionError;
 
 pub type Pk = anchor_lang::prelude::Pubkey;
 
+thread_local! {
+    static NEXT_KEY: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
+}
+
+/// A new keypair from a per-thread counter: the same sequence in every run, so PDA bump
+/// searches (whose compute units depend on the keys) and hence the CU table are deterministic.
+pub fn keypair() -> Keypair {
+    let n = NEXT_KEY.with(|c| {
+        let n = c.get();
+        c.set(n + 1);
+        n
+    });
+    let mut seed = [0x4du8; 32];
+    seed[..8].copy_from_slice(&n.to_le_bytes());
+    Keypair::new_from_array(seed)
+}
+
 /// Anchor's pubkey -> LiteSVM's address (same 32 bytes; two crate versions).
 pub fn addr(p: &Pk) -> Address {
     Address::new_from_array(p.to_bytes())
@@ -84,7 +101,7 @@ impl Env {
         svm.add_program(addr(&maxwell::ID), &bytes).unwrap();
         let pyth = std::fs::read(deploy_dir().join("mock_pyth.so")).unwrap();
         svm.add_program(addr(&mock_pyth::ID), &pyth).unwrap();
-        let payer = Keypair::new();
+        let payer = keypair();
         svm.airdrop(&payer.pubkey(), 1_000_000_000_000).unwrap();
         let mut env = Env { svm, payer };
         env.set_time(1_800_000_000);
@@ -96,7 +113,7 @@ impl Env {
     }
 
     pub fn new_funded_keypair(&mut self) -> Keypair {
-        let k = Keypair::new();
+        let k = keypair();
         self.svm.airdrop(&k.pubkey(), 100_000_000_000).unwrap();
         k
     }

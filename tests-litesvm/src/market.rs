@@ -5,7 +5,6 @@ use anchor_lang::{InstructionData, ToAccountMetas};
 use maxwell::instructions::{SeriesListArgs, SviArgs, TradeLeg, UnderlyingCreateArgs};
 use maxwell::state::{MarginAccount, Underlying};
 use solana_instruction::Instruction;
-use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 use crate::env::*;
@@ -56,7 +55,7 @@ impl World {
         let admin = self.admin_pk();
         let admin_kp = self.admin.insecure_clone();
         let size = 8 + core::mem::size_of::<Underlying>();
-        let u_kp = Keypair::new();
+        let u_kp = crate::env::keypair();
         let u = pk(&u_kp.pubkey());
         let lamports = self.env.svm.minimum_balance_for_rent_exemption(size);
         let mut data = vec![0u8; 4];

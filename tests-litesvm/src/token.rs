@@ -2,7 +2,6 @@
 //! (the layouts are stable and tiny; this avoids a second copy of the SPL crates).
 
 use solana_instruction::{AccountMeta, Instruction};
-use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 use crate::env::*;
@@ -32,7 +31,7 @@ fn create_account_ix(payer: &Pk, new: &Pk, lamports: u64, space: u64, owner: &Pk
 impl Env {
     /// A new mint owned by `program` (SPL Token or Token-2022), authority = payer.
     pub fn create_mint(&mut self, program: Pk, decimals: u8) -> Pk {
-        let mint = Keypair::new();
+        let mint = crate::env::keypair();
         let m = pk(&mint.pubkey());
         let rent = self.svm.minimum_balance_for_rent_exemption(MINT_LEN);
         let mut init = vec![20u8, decimals]; // InitializeMint2
@@ -54,7 +53,7 @@ impl Env {
     pub fn create_token_account(&mut self, mint: &Pk, owner: &Pk) -> Pk {
         let program = self.account(mint).unwrap().owner;
         let program = pk(&program);
-        let acc = Keypair::new();
+        let acc = crate::env::keypair();
         let a = pk(&acc.pubkey());
         let rent = self.svm.minimum_balance_for_rent_exemption(ACCOUNT_LEN);
         let mut init = vec![18u8]; // InitializeAccount3

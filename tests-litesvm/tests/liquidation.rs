@@ -103,7 +103,7 @@ fn over_liquidation_and_bad_legs_are_refused() {
     let (h, _) = w.health_of(&writer.account, Some(&m));
     assert!(h.maint_health < 0, "{h:?}");
     let watched = [writer.account, liq.account, ins, m.underlying];
-    let mut refuse = |w: &mut World, legs: Vec<LiquidateLeg>, err: E| {
+    let refuse = |w: &mut World, legs: Vec<LiquidateLeg>, err: E| {
         let i = w.liquidate_ix(&m, &writer.account, &liq, &ins, legs);
         w.env.fails_with(&[compute_budget_ix(1_400_000), i], &[&liq.kp], code(err), &watched);
     };
