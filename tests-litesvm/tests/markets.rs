@@ -273,3 +273,32 @@ fn surface_and_listing_refusals() {
 }
 
 use maxwell::instructions::SviArgs;
+
+/// An account holding 128 positions (the capacity, injected over four underlyings) cannot
+/// open a 129th: PositionsFull, nothing changed.
+#[test]
+fn a_full_account_cannot_open_another_position() {
+    use maxwell::state::{MarginAccount, Position};
+    let mut w = World::new();
+    let strikes: Vec<u64> = (0..16).map(|k| (100 + 5 * k) * D).collect();
+    let held: Vec<Market> = (0..4).map(|_| w.market(&strikes)).collect();
+    let fresh = w.market(&[150 * D]);
+    let maker = w.trader();
+    let taker = w.trader();
+    let usdc = w.usdc;
+    w.deposit(&maker, &usdc, &maker.usdc_wallet, 100_000 * USDC);
+    w.deposit(&taker, &usdc, &taker.usdc_wallet, 100_000 * USDC);
+    let mut acc: MarginAccount = w.margin(&taker.account);
+    for i in 0..128 {
+        let u = w.underlying(&held[i / 32]).underlying_index;
+        acc.positions[i] = Position { size: 1, cost_basis: 0, underlying_index: u, series_index: (i % 32) as u16, in_use: 1, _pad: [0; 3] };
+    }
+    w.env.zc_write(&taker.account, &acc);
+    let mut i = w.trade_ix(&fresh, &maker, &taker, vec![leg(0, 1, D)]);
+    for m in &held {
+        for k in [m.underlying, m.oracle] {
+            i.accounts.push(solana_instruction::AccountMeta::new_readonly(addr(&k), false));
+        }
+    }
+    w.env.fails_with(&[compute_budget_ix(1_400_000), i], &[&maker.kp, &taker.kp], code(E::PositionsFull), &[taker.account, maker.account, fresh.underlying]);
+}
