@@ -4,13 +4,20 @@
 // and refreshes the risk arrays; bob writes calls to alice against his SOL; both see their
 // portfolio health; once the validator's clock passes the expiry, the expiry gets its
 // settlement price and both accounts are cash-settled in USDC.
+// Price shock: the admin creates and funds the insurance fund; on a second SOL underlying with a
+// one-day expiry carol writes calls to dave on thin margin; SOL jumps 25% (mock Pyth); one keeper
+// pass (app/src/keeper/pass.ts, as `npm run keeper -- --once`) refreshes the risk arrays and
+// liquidates carol into its own margin account; every vault still equals the sum of balances.
 // Needs a deployed exchange (migrations/deploy.ts -> target/localnet.json).
 import type { Address, KeyPairSigner } from '@solana/kit';
 
-import { collateralBalance, positionSize } from './accounts.js';
+import { collateralBalance, getMarginAccountsOfExchange, positionSize } from './accounts.js';
 import { MaxwellClient } from './client.js';
 import { clusterTime, waitForClusterTime } from './clock.js';
 import { formatUnits, parseUnits, table } from './format.js';
+import { jsonLine, type Logger } from './keeper/log.js';
+import { runPass } from './keeper/pass.js';
+import { createInsurance, fundInsurance, insuranceOf } from './liquidation.js';
 import { loadDeployment, type BankRecord } from './localnet.js';
 import { CALL, PUT, seriesIndex, type OptionKind } from './markets.js';
 import { updateMockPrice } from './oracle.js';
@@ -161,6 +168,104 @@ async function markets(admin: KeyPairSigner, alice: Trader, bob: Trader) {
   console.log(`settled net of the expiry: ${(await client.underlying(underlying)).data.expiries[0]!.settledNet} (0 = every long paid by a short)`);
 }
 
+/** All margin accounts of the exchange (traders, keeper, insurance fund) against each bank's vault. */
+async function reconcile() {
+  const accounts = await getMarginAccountsOfExchange(conn, d.exchange);
+  const rows: string[][] = [];
+  for (const b of banks) {
+    const sum = accounts.reduce((s, a) => s + collateralBalance(a.data, b.bankIndex), 0n);
+    const vault = await tokenBalance(conn, b.vault);
+    rows.push([b.symbol, fmt(b, vault), fmt(b, sum), `${accounts.length}`, vault === sum ? 'yes' : 'NO']);
+    if (vault !== sum) throw new Error(`${b.symbol}: vault ${vault} != sum of margin balances ${sum}`);
+  }
+  console.log('\nReconciliation (every margin account of the exchange)');
+  console.log(table(['bank', 'vault', 'sum of accounts', 'accounts', 'vault == sum'], rows));
+}
+
+const SHOCK_EXPIRY_IN = 86_400n; // one day: nothing expires during the shock
+const SOL_BEFORE = 15_000_000_000n; // 150.00
+const SOL_AFTER = (SOL_BEFORE * 125n) / 100n; // 187.50 (+25%)
+
+async function shock(admin: KeyPairSigner) {
+  console.log('\n== Price shock: insurance fund, a thin writer, SOL +25%, one keeper pass ==');
+  let insurance: Address;
+  try {
+    insurance = await insuranceOf(client); // a re-run against the same exchange
+  } catch {
+    insurance = (await createInsurance(client, admin)).address;
+  }
+  const funder = await newTrader(conn, admin, 'funder', 0, { USDC: '100' });
+  await fundInsurance(client, funder.signer, funder.wallet.get('USDC')!, units(usdc, '100'));
+  const quoteOf = async (a: Address) => collateralBalance((await client.marginAccount(a)).data, usdc.bankIndex);
+  const ins0 = await quoteOf(insurance);
+  console.log(`insurance fund ${insurance}: funded with 100 USDC, balance ${usd(ins0)} USDC`);
+
+  const carol = await newTrader(conn, admin, 'carol (writer)', 0, { USDC: '450' });
+  const dave = await newTrader(conn, admin, 'dave (buyer)', 0, { USDC: '2000' });
+  const keeper = await newTrader(conn, admin, 'keeper', 0, { USDC: '3000' });
+  await deposit(carol, usdc, '450');
+  await deposit(dave, usdc, '2000');
+  await deposit(keeper, usdc, '3000'); // the keeper's own margin: it takes over what it liquidates
+
+  const { address: underlying } = await client.createUnderlying(admin, {
+    oracle: sol.oracle!,
+    spotBank: sol.bank,
+    params: {
+      feedId: Buffer.from(sol.feedId!, 'hex'), volOracle: admin.address, oracleMaxAgeSecs: 60, oracleMaxConfBps: 200,
+      surfaceMaxAgeSecs: 3_600, riskMaxAgeSecs: 600, riskSpotToleranceBps: 100,
+    },
+  });
+  const expiry = (await clusterTime(conn)) + SHOCK_EXPIRY_IN;
+  const strike = units(usdc, '150');
+  await client.listSeries(admin, underlying, { expiry, strikes: [strike], oiCap: 1_000n });
+  await client.setSurface(admin, underlying, 0, sviFor('0.8', { seconds: SHOCK_EXPIRY_IN }));
+  await publishSol(admin, SOL_BEFORE);
+  await client.refreshRisk(admin, underlying);
+  const u = (await client.underlying(underlying)).data;
+  const call = seriesIndex(u, expiry, strike, CALL);
+  const price = u.risk[call]!.mark > 0n ? u.risk[call]!.mark : 1n;
+  const sold = 10n;
+  await client.trade(carol, dave, underlying, [{ seriesIndex: call, size: sold, price }]);
+  console.log(`underlying ${underlying}: C150 expiring in 1 day, SOL at ${usd(SOL_BEFORE / 100n)}`);
+  console.log(`carol writes ${sold} C150 to dave @ ${usd(price)} with 450 USDC of margin`);
+  const before = await client.health(carol.account, keeper.signer.address);
+
+  await publishSol(admin, SOL_AFTER);
+  console.log(`\nSOL jumps +25%: ${usd(SOL_BEFORE / 100n)} -> ${usd(SOL_AFTER / 100n)} (mock Pyth update)`);
+  const events: { event: string; fields: Record<string, unknown> }[] = [];
+  const log: Logger = (level, event, fields = {}) => {
+    events.push({ event, fields });
+    if (level !== 'info') console.log(`  keeper ${jsonLine(level, event, fields)}`);
+  };
+  const report = await runPass({ client, signer: keeper.signer, liquidatorAccount: keeper.account, log, maxContractsPerAccount: 50 });
+  const scans = events.filter((e) => e.event === 'scan').map((e) => `${e.fields.liquidatable} liquidatable, stale underlyings [${e.fields.stale}]`);
+  console.log(`keeper pass (in-process, as npm run keeper -- --once): scans: ${scans.join('; then ')}; ${report.refreshed} series refreshed`);
+  const liqs = events.filter((e) => e.event === 'liquidate').map((e) => e.fields);
+  const usdOf = (v: unknown) => usd(BigInt(v as string));
+  console.log('\nEach liquidate transaction (LiquidateLog; USDC)');
+  console.log(table(['#', 'size', 'penalty bps', 'penalty', 'to insurance', 'carol maint before', 'carol maint after'],
+    liqs.map((f, i) => [`${i + 1}`, `${f.size}`, `${f.penaltyBps}`, usdOf(f.penalty), usdOf(f.toInsurance), usdOf(f.maintBefore), usdOf(f.maintAfter)])));
+  const after = await client.health(carol.account, keeper.signer.address);
+
+  console.log('\nWriter health (account_health return data, USDC)');
+  const rows = [['before the shock', usd(before.optionValue), usd(before.maintenanceRequirement), usd(before.maintHealth)]];
+  if (liqs[0]) rows.push(['after the shock', '', '', usdOf(liqs[0].maintBefore)]);
+  rows.push(['after the keeper', usd(after.optionValue), usd(after.maintenanceRequirement), usd(after.maintHealth)]);
+  console.log(table(['carol', 'option value', 'maint req', 'maint health'], rows));
+  const names = new Map<Address, string>([[carol.account, 'carol'], [dave.account, 'dave']]);
+  console.log('\nLiquidations by account (the keeper takes contracts into its own margin account)');
+  console.log(table(['account', 'contracts taken', 'penalty (USDC)', 'to insurance (USDC)', 'stopped on'],
+    report.liquidations.map((l) => [names.get(l.account) ?? l.account, `${l.contracts}`, usd(l.penalty), usd(l.toInsurance), l.stop])));
+  const kAcc = (await client.marginAccount(keeper.account)).data;
+  const cAcc = (await client.marginAccount(carol.account)).data;
+  console.log(`positions in C150: carol ${positionSize(cAcc, u.underlyingIndex, call)}, keeper ${positionSize(kAcc, u.underlyingIndex, call)}, ` +
+    `dave ${positionSize((await client.marginAccount(dave.account)).data, u.underlyingIndex, call)}`);
+  const ins1 = await quoteOf(insurance);
+  console.log(`insurance fund: ${usd(ins0)} -> ${usd(ins1)} USDC (+${usd(ins1 - ins0)})`);
+  if (after.maintHealth < 0n) throw new Error(`carol still under maintenance after the keeper pass: ${after.maintHealth}`);
+  await reconcile();
+}
+
 async function main() {
   const admin = await signerFromSecretHex(d.adminSecretHex);
   console.log(`exchange ${d.exchange}; SOL oracle ${sol.oracle} (mock Pyth, TEST ONLY)\n`);
@@ -195,6 +300,7 @@ async function main() {
 
   await markets(admin, alice, bob);
   await printBalances([alice, bob]);
+  await shock(admin);
 }
 
 main().then(
