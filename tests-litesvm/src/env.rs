@@ -82,6 +82,22 @@ pub struct Success {
     pub return_data: Vec<u8>,
 }
 
+impl Success {
+    /// The first event of type `T` the transaction emitted (Anchor `emit!`: a "Program data:"
+    /// log line, base64 of discriminator + borsh).
+    pub fn event<T: anchor_lang::Event + anchor_lang::AnchorDeserialize>(&self) -> Option<T> {
+        use base64::Engine;
+        self.logs.iter().filter_map(|l| l.strip_prefix("Program data: ")).find_map(|b64| {
+            let bytes = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
+            let disc = T::DISCRIMINATOR;
+            if bytes.len() < disc.len() || &bytes[..disc.len()] != disc {
+                return None;
+            }
+            T::deserialize(&mut &bytes[disc.len()..]).ok()
+        })
+    }
+}
+
 pub struct Env {
     pub svm: LiteSVM,
     pub payer: Keypair,

@@ -24,7 +24,7 @@ pub fn account_pda(exchange: &Pk, owner: &Pk, id: u32) -> Pk {
     .0
 }
 
-fn build(metas: impl ToAccountMetas, data: impl InstructionData, extra: &[Pk]) -> Instruction {
+pub fn build(metas: impl ToAccountMetas, data: impl InstructionData, extra: &[Pk]) -> Instruction {
     let mut m = metas.to_account_metas(None);
     m.extend(extra.iter().map(|k| anchor_lang::prelude::AccountMeta::new_readonly(*k, false)));
     anchor_ix(maxwell::ID, m, data.data())

@@ -6,6 +6,7 @@
 
 pub mod env;
 pub mod ix;
+pub mod lending;
 pub mod market;
 pub mod pyth;
 pub mod token;

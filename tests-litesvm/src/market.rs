@@ -1,13 +1,13 @@
 //! Option markets on top of `World`: a SOL underlying with listed series, a surface, fresh
 //! risk arrays, and builders for the market instructions.
 
-use anchor_lang::{InstructionData, ToAccountMetas};
 use maxwell::instructions::{SeriesListArgs, SviArgs, TradeLeg, UnderlyingCreateArgs};
 use maxwell::state::{MarginAccount, Underlying};
 use solana_instruction::Instruction;
 use solana_signer::Signer;
 
 use crate::env::*;
+use crate::ix::build;
 use crate::pyth::{feed, Quote};
 use crate::world::*;
 
@@ -26,11 +26,6 @@ pub fn svi_for(vol: f64, days: f64) -> SviArgs {
     SviArgs { a: q52(w * 0.9), b: q52(w * 0.5), rho: q52(-0.3), m: 0, sigma: q52(0.2) }
 }
 
-fn build(metas: impl ToAccountMetas, data: impl InstructionData, extra: &[Pk]) -> Instruction {
-    let mut m = metas.to_account_metas(None);
-    m.extend(extra.iter().map(|k| anchor_lang::prelude::AccountMeta::new_readonly(*k, false)));
-    anchor_ix(maxwell::ID, m, data.data())
-}
 
 pub struct Market {
     pub underlying: Pk,

@@ -196,6 +196,46 @@ pub enum MaxwellError {
     WrongInsuranceAccount,
     #[msg("The exchange already has an insurance fund")]
     InsuranceAlreadyCreated,
+    // Lending and bankruptcy.
+    #[msg("The rate curve's kink utilization is outside [10%, 99%]")]
+    RateKinkOutOfBounds,
+    #[msg("The rate curve's rates must not decrease: base <= kink rate <= max rate")]
+    RatesNotIncreasing,
+    #[msg("The rate curve's max rate is above 500% a year")]
+    RateTooHigh,
+    #[msg("The reserve share of interest is above 50%")]
+    RateReserveTooHigh,
+    #[msg("The bank's borrow cap would be exceeded (or borrowing is off: cap 0)")]
+    BorrowCapExceeded,
+    #[msg("A socialized loss larger than the bank's deposits")]
+    LossExceedsDeposits,
+    #[msg("The account is not bankrupt: it still holds positions or assets, or owes nothing to this bank")]
+    NotBankrupt,
+    // Rebalance.
+    #[msg("Rebalance policy bands invalid: need 0 <= trigger < target, and limits > 0")]
+    PolicyInvalid,
+    #[msg("The account is not the policy's owner's, or not listed in the policy")]
+    PolicyAccountNotListed,
+    #[msg("The policy does not allow this source to feed this destination")]
+    RebalanceNotAllowed,
+    #[msg("The destination's health is not under its policy trigger")]
+    RebalanceNotTriggered,
+    #[msg("The move would leave the source below its policy target")]
+    RebalanceSourceBelowTarget,
+    #[msg("The move exceeds the policy's per-move or per-day limit")]
+    RebalanceLimitExceeded,
+    #[msg("The keeper fee is above its bound")]
+    KeeperFeeTooHigh,
+    #[msg("The conversion would lower the account's health")]
+    ConversionLowersHealth,
+    #[msg("The conversion discount is above its bound")]
+    ConversionDiscountTooHigh,
+    #[msg("The account's quote balance is not borrowed beyond its threshold")]
+    ConversionNotNeeded,
+    #[msg("A conversion must take a non-quote collateral the account holds")]
+    ConversionBankInvalid,
+    #[msg("The realized-volatility update came too soon after the last one")]
+    RealizedVolTooSoon,
 }
 
 impl From<maxwell_risk::RiskError> for MaxwellError {

@@ -124,3 +124,37 @@ pub struct LiquidateLog {
     pub maint_health_before: i64,
     pub maint_health_after: i64,
 }
+
+#[event]
+pub struct BankSetParamsLog {
+    pub exchange: Pubkey,
+    pub bank: Pubkey,
+    pub params: crate::state::BankParamsArgs,
+}
+
+/// One interest accrual: `interest` native units more owed by borrowers; indices Q24.40.
+#[event]
+pub struct InterestLog {
+    pub bank: Pubkey,
+    pub seconds: u64,
+    pub utilization_bps: u64,
+    pub borrow_rate_bps: u64,
+    pub interest: u64,
+    pub deposit_index: u64,
+    pub borrow_index: u64,
+}
+
+/// A bankrupt account's debt in one bank closed: `owed = covered_by_insurance + socialized`
+/// (native units); the deposit index fell from `before` to `after` (Q24.40).
+#[event]
+pub struct BankruptcyLog {
+    pub exchange: Pubkey,
+    pub account: Pubkey,
+    pub bank: Pubkey,
+    pub keeper: Pubkey,
+    pub owed: u64,
+    pub covered_by_insurance: u64,
+    pub socialized: u64,
+    pub deposit_index_before: u64,
+    pub deposit_index_after: u64,
+}

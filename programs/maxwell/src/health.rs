@@ -42,6 +42,8 @@ pub struct Health {
 
 struct BankEntry {
     bank_index: u16,
+    /// Indices accrued to `now` (not written back): balances are valued with today's interest.
+    index: maxwell_lending::BankIndex,
     price: TokenPrice,
     init_asset: u16,
     maint_asset: u16,
@@ -120,6 +122,7 @@ impl<'info> HealthCache<'info> {
                 };
                 cache.banks.push(BankEntry {
                     bank_index: bank.bank_index,
+                    index: bank.index_at(now)?,
                     price,
                     init_asset: bank.init_asset_weight_bps,
                     maint_asset: bank.maint_asset_weight_bps,
@@ -191,15 +194,16 @@ impl<'info> HealthCache<'info> {
             };
             // One (128-bit, slow on SBF) division per slot: the unweighted value, rounded
             // against the account; each weight is then a cheap multiply and divide by 10_000.
-            let borrowed = slot.balance < 0;
-            let full = raw_value(slot.balance.unsigned_abs(), b.price, borrowed).map_err(MaxwellError::from)?;
+            let amount = b.index.value(slot.balance).map_err(MaxwellError::from)?;
+            let borrowed = amount < 0;
+            let full = raw_value(amount.unsigned_abs(), b.price, borrowed).map_err(MaxwellError::from)?;
             coll_init = coll_init.checked_add(weigh(full, borrowed, ia, il)?).ok_or(MaxwellError::MathOverflow)?;
             coll_maint = coll_maint.checked_add(weigh(full, borrowed, ma, ml)?).ok_or(MaxwellError::MathOverflow)?;
             // The engine only needs the spot collateral that moves in its scenarios: the
             // collateral value itself is computed above.
             if book.is_some() {
                 inputs.push(CollateralInput {
-                    amount: slot.balance,
+                    amount,
                     price: b.price,
                     asset_weight_bps: ma,
                     liability_weight_bps: ml,

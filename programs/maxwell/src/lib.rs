@@ -126,6 +126,22 @@ pub mod maxwell {
         instructions::liquidate(ctx, legs)
     }
 
+    /// Admin: changes a bank's weights, caps, oracle limits and rate curve (feed id fixed).
+    pub fn bank_set_params(ctx: Context<BankSetParams>, params: BankParamsArgs) -> Result<()> {
+        instructions::bank_set_params(ctx, params)
+    }
+
+    /// Keeper (anyone): accrues a bank's interest to now.
+    pub fn accrue_interest(ctx: Context<AccrueInterest>) -> Result<()> {
+        instructions::accrue_interest(ctx)
+    }
+
+    /// Keeper (anyone): closes a bankrupt account's debt in one bank: the insurance fund
+    /// first, then socialized over the bank's depositors.
+    pub fn bankruptcy_resolve<'info>(ctx: Context<'info, BankruptcyResolve<'info>>) -> Result<()> {
+        instructions::bankruptcy_resolve(ctx)
+    }
+
     /// Benchmark only (feature `bench`): the measurement's own overhead.
     #[cfg(feature = "bench")]
     pub fn bench_noop(_ctx: Context<Bench>) -> Result<()> {

@@ -27,11 +27,8 @@ pub struct AccountSettle<'info> {
 pub fn account_settle<'info>(ctx: Context<'info, AccountSettle<'info>>) -> Result<()> {
     let ex = ctx.accounts.exchange.load()?;
     ex.require_enabled(IxGate::Settle)?;
-    let quote_index = {
-        let q = ctx.accounts.quote_bank.load()?;
-        require!(q.is_quote == 1, MaxwellError::QuoteBankInvalid);
-        q.bank_index
-    };
+    require!(ctx.accounts.quote_bank.load()?.is_quote == 1, MaxwellError::QuoteBankInvalid);
+    let now = Clock::get()?.unix_timestamp;
     let account_key = ctx.accounts.account.key();
     let underlying_key = ctx.accounts.underlying.key();
     {
@@ -68,7 +65,7 @@ pub fn account_settle<'info>(ctx: Context<'info, AccountSettle<'info>>) -> Resul
                 payoff,
             });
         }
-        move_quote(&mut acc, &mut q, quote_index, total)?;
+        move_quote(&mut acc, &mut q, total, now)?;
     }
     let clock = Clock::get()?;
     let mut acc = ctx.accounts.account.load_mut()?;

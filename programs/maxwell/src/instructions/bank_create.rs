@@ -85,6 +85,9 @@ pub fn bank_create(ctx: Context<BankCreate>, params: BankParamsArgs) -> Result<(
     bank.is_quote = u8::from(is_quote);
     bank.bump = ctx.bumps.bank;
     bank.vault_bump = ctx.bumps.vault;
+    bank.deposit_index = maxwell_lending::ONE;
+    bank.borrow_index = maxwell_lending::ONE;
+    bank.last_accrual_ts = Clock::get()?.unix_timestamp;
     bank.invariant()?;
     ex.bank_count += 1;
 

@@ -45,20 +45,17 @@ pub fn deposit<'info>(ctx: Context<'info, Deposit<'info>>, amount: u64) -> Resul
     require!(acc.is_owner_or_delegate(&signer) || is_insurance, MaxwellError::NotOwnerOrDelegate);
     let delta = i64::try_from(amount).map_err(|_| MaxwellError::MathOverflow)?;
 
-    // Apply: the account's balance and the bank's totals move together.
+    // Apply: interest accrues, then the account's shares and the bank's totals move together.
+    let now = Clock::get()?.unix_timestamp;
     let balance_after = {
         let mut bank = ctx.accounts.bank.load_mut()?;
-        let i = acc.slot_index_or_open(bank.bank_index)?;
-        let old = acc.collateral[i].balance;
-        let new = old.checked_add(delta).ok_or(MaxwellError::MathOverflow)?;
-        let deposits_before = bank.total_deposits;
-        bank.apply_balance_change(old, new)?;
-        require!(
-            bank.total_deposits <= deposits_before || bank.total_deposits <= bank.deposit_cap,
-            MaxwellError::DepositCapExceeded
-        );
-        acc.collateral[i].balance = new;
-        new
+        let old = acc.slot_index(bank.bank_index).map_or(0, |i| acc.collateral[i].balance);
+        let new = acc.move_balance(&mut bank, delta, now)?;
+        // The cap binds deposits that grow, not a repayment of a borrow.
+        if new.max(0) > old.max(0) {
+            bank.require_deposit_cap()?;
+        }
+        bank.value(new)?
     }; // bank borrow dropped: the health walk below loads it again.
 
     // CPI: tokens in.

@@ -53,11 +53,7 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, legs: Vec<Liquida
         ctx.accounts.liquidator.load()?.is_owner_or_delegate(ctx.accounts.liquidator_signer.key),
         MaxwellError::NotOwnerOrDelegate
     );
-    let quote_index = {
-        let q = ctx.accounts.quote_bank.load()?;
-        require!(q.is_quote == 1, MaxwellError::QuoteBankInvalid);
-        q.bank_index
-    };
+    require!(ctx.accounts.quote_bank.load()?.is_quote == 1, MaxwellError::QuoteBankInvalid);
     let now = Clock::get()?.unix_timestamp;
     let exchange_key = ctx.accounts.exchange.key();
 
@@ -106,9 +102,9 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, legs: Vec<Liquida
         let penalty = (base * i128::from(rate_bps) + 9_999) / 10_000;
         let to_insurance = penalty * i128::from(ex.params.insurance_share_bps) / 10_000;
         let i64_of = |x: i128| i64::try_from(x).map_err(|_| MaxwellError::MathOverflow);
-        move_quote(&mut a, &mut q, quote_index, i64_of(value - penalty)?)?;
-        move_quote(&mut l, &mut q, quote_index, i64_of(-value + penalty - to_insurance)?)?;
-        move_quote(&mut ins, &mut q, quote_index, i64_of(to_insurance)?)?;
+        move_quote(&mut a, &mut q, i64_of(value - penalty)?, now)?;
+        move_quote(&mut l, &mut q, i64_of(-value + penalty - to_insurance)?, now)?;
+        move_quote(&mut ins, &mut q, i64_of(to_insurance)?, now)?;
         (i64_of(penalty)?, i64_of(to_insurance)?)
     };
 

@@ -19,6 +19,9 @@ pub mod underlying_create;
 pub mod vol_surface_update;
 pub mod insurance_create;
 pub mod liquidate;
+pub mod accrue_interest;
+pub mod bank_set_params;
+pub mod bankruptcy_resolve;
 pub mod withdraw;
 
 pub use account_close::*;
@@ -40,4 +43,7 @@ pub use underlying_create::*;
 pub use vol_surface_update::*;
 pub use insurance_create::*;
 pub use liquidate::*;
+pub use accrue_interest::*;
+pub use bank_set_params::*;
+pub use bankruptcy_resolve::*;
 pub use withdraw::*;

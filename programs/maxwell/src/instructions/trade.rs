@@ -52,11 +52,7 @@ pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, legs: Vec<TradeLeg>) -> R
         require!(m.is_owner_or_delegate(ctx.accounts.maker_signer.key), MaxwellError::NotOwnerOrDelegate);
         require!(t.is_owner_or_delegate(ctx.accounts.taker_signer.key), MaxwellError::NotOwnerOrDelegate);
     }
-    let quote_index = {
-        let q = ctx.accounts.quote_bank.load()?;
-        require!(q.is_quote == 1, MaxwellError::QuoteBankInvalid);
-        q.bank_index
-    };
+    require!(ctx.accounts.quote_bank.load()?.is_quote == 1, MaxwellError::QuoteBankInvalid);
     let now = Clock::get()?.unix_timestamp;
     let (u_index, premium) = {
         let u = ctx.accounts.underlying.load()?;
@@ -97,8 +93,8 @@ pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, legs: Vec<TradeLeg>) -> R
             require!(oi <= s.open_interest || oi <= s.oi_cap, MaxwellError::OpenInterestCapExceeded);
             s.open_interest = oi;
         }
-        move_quote(&mut t, &mut q, quote_index, -premium)?;
-        move_quote(&mut m, &mut q, quote_index, premium)?;
+        move_quote(&mut t, &mut q, -premium, now)?;
+        move_quote(&mut m, &mut q, premium, now)?;
     }
 
     // Margin check at the choke point, then cache, invariants and the event.
@@ -149,15 +145,6 @@ pub fn require_margin(pre: &Health, post: &Health) -> Result<()> {
 }
 
 /// Adds `delta` quote native units to the account's quote balance (negative = a borrow).
-pub fn move_quote(acc: &mut MarginAccount, bank: &mut CollateralBank, quote_index: u16, delta: i64) -> Result<()> {
-    if delta == 0 {
-        return Ok(());
-    }
-    let i = acc.slot_index_or_open(quote_index)?;
-    let old = acc.collateral[i].balance;
-    let new = old.checked_add(delta).ok_or(MaxwellError::MathOverflow)?;
-    bank.apply_balance_change(old, new)?;
-    acc.collateral[i].balance = new;
-    acc.release_if_empty(i);
-    Ok(())
+pub fn move_quote(acc: &mut MarginAccount, bank: &mut CollateralBank, delta: i64, now: i64) -> Result<()> {
+    acc.move_balance(bank, delta, now).map(|_| ())
 }

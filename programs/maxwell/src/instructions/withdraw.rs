@@ -35,8 +35,10 @@ pub struct Withdraw<'info> {
     pub token_program: Interface<'info, TokenInterface>,
 }
 
-/// Withdraws `amount` native units to `destination`. Remaining accounts: the health accounts
-/// of the account after the withdrawal. Refused if initial-margin health would be negative.
+/// Withdraws `amount` native units to `destination`; beyond the account's balance the rest is
+/// borrowed from the bank's depositors (only where the bank has a borrow cap). Remaining
+/// accounts: the health accounts of the account after the withdrawal. Refused if initial-margin
+/// health would be negative, or if the vault does not hold `amount` (lent out).
 pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Result<()> {
     // Load and validate.
     let exchange = ctx.accounts.exchange.load()?;
@@ -45,20 +47,22 @@ pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Res
     let mut acc = ctx.accounts.account.load_mut()?;
     let delta = i64::try_from(amount).map_err(|_| MaxwellError::MathOverflow)?;
 
-    // Apply.
+    // Apply: interest accrues; beyond the balance the withdrawal is a borrow (within the
+    // bank's borrow cap, and the margin check below).
+    let now = Clock::get()?.unix_timestamp;
     let (balance_after, exchange_key, mint, bump) = {
         let mut bank = ctx.accounts.bank.load_mut()?;
-        let i = acc.slot_index(bank.bank_index).ok_or(MaxwellError::InsufficientBalance)?;
-        let old = acc.collateral[i].balance;
-        // No borrowing through withdraw: lending is opt-in through its own instructions.
-        require!(old >= delta, MaxwellError::InsufficientBalance);
+        bank.accrue(now)?;
+        let old = acc.slot_index(bank.bank_index).map_or(0, |i| acc.collateral[i].balance);
+        let available = bank.value(old)?;
+        require!(available >= delta || bank.borrow_cap > 0, MaxwellError::InsufficientBalance);
         // Lent-out collateral is not in the vault: refuse clearly rather than fail in the CPI.
         require!(ctx.accounts.vault.amount >= amount, MaxwellError::InsufficientVaultLiquidity);
-        let new = old - delta;
-        bank.apply_balance_change(old, new)?;
-        acc.collateral[i].balance = new;
-        acc.release_if_empty(i);
-        (new, bank.exchange, bank.mint, bank.bump)
+        let new = acc.move_balance(&mut bank, -delta, now)?;
+        if new < 0 {
+            bank.require_borrow_cap()?;
+        }
+        (bank.value(new)?, bank.exchange, bank.mint, bank.bump)
     }; // bank borrow dropped before the CPI, which reads the bank as signer.
 
     // CPI: tokens out, signed by the bank PDA (the vault's authority).

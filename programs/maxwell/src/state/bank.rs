@@ -1,13 +1,18 @@
 use anchor_lang::prelude::*;
 
+use maxwell_lending::{BankIndex, LendingError, RateCurve, RateCurveError};
+
 use crate::constants::*;
 use crate::error::MaxwellError;
 
 /// One per collateral mint (PDA `["bank", exchange, mint]`). Owns its vault
 /// (PDA token account `["vault", bank]`, authority = the bank).
 ///
-/// Conservation (checked by the tests after every step):
-/// `vault.amount == total_deposits - total_borrows` (+ fees and insurance, later).
+/// Balances are shares (`maxwell-lending`): an account's native balance is
+/// `shares x deposit_index` (or `x borrow_index` for a borrow). Conservation (checked by the
+/// tests after every step): `vault.amount >= deposits - borrows` in native units (the reserve
+/// is part of the deposits), equal while both indices are 1.0, otherwise above by rounding
+/// dust only (every rounding favours the bank).
 #[account(zero_copy)]
 #[repr(C)]
 pub struct CollateralBank {
@@ -24,10 +29,10 @@ pub struct CollateralBank {
     pub feed_id: [u8; 32],
     /// Native units; deposits beyond it are refused.
     pub deposit_cap: u64,
-    /// Sum of positive account balances, native units.
-    pub total_deposits: u64,
-    /// Sum of borrowed (negative) account balances, native units.
-    pub total_borrows: u64,
+    /// Sum of positive account balances plus `fee_shares`, deposit shares.
+    pub deposit_shares: u64,
+    /// Sum of |negative account balances|, borrow shares.
+    pub borrow_shares: u64,
     pub oracle_max_age_secs: u32,
     /// Maximum confidence / price, bps.
     pub oracle_max_conf_bps: u32,
@@ -45,9 +50,74 @@ pub struct CollateralBank {
     pub bump: u8,
     pub vault_bump: u8,
     pub _pad: [u8; 2],
-    pub reserved: [u8; 256],
+    /// Native units per deposit share, Q24.40 (1.0 = 2^40).
+    pub deposit_index: u64,
+    /// Native units per borrow share, Q24.40.
+    pub borrow_index: u64,
+    /// Deposit shares owned by the protocol: the reserve share of interest (insurance).
+    pub fee_shares: u64,
+    /// Unix seconds of the last interest accrual.
+    pub last_accrual_ts: i64,
+    /// Native units; borrows beyond it are refused. 0 = borrowing through `withdraw` off.
+    pub borrow_cap: u64,
+    /// Native units socialized over the depositors so far (bankruptcies).
+    pub socialized_total: u64,
+    pub rate: RateCurveState,
+    pub reserved: [u8; 184],
 }
-const _: () = assert!(core::mem::size_of::<CollateralBank>() == 6 * 32 + 3 * 8 + 2 * 4 + 5 * 2 + 6 + 256);
+const _: () = assert!(core::mem::size_of::<CollateralBank>() == 6 * 32 + 3 * 8 + 2 * 4 + 5 * 2 + 6 + 6 * 8 + 24 + 184);
+
+/// The borrow-rate curve (`maxwell_lending::RateCurve`), annual rates in bps.
+#[zero_copy]
+#[repr(C)]
+#[derive(Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+pub struct RateCurveState {
+    /// Utilization at the kink, bps, in [1_000, 9_900].
+    pub kink_util_bps: u32,
+    /// Rate at 0% utilization.
+    pub base_rate_bps: u32,
+    /// Rate at the kink.
+    pub kink_rate_bps: u32,
+    /// Rate at 100% utilization, at most 50_000 (500% a year).
+    pub max_rate_bps: u32,
+    /// Share of interest kept as the reserve, at most 5_000.
+    pub reserve_bps: u32,
+    pub _pad: u32,
+}
+
+impl RateCurveState {
+    pub fn engine(&self) -> RateCurve {
+        RateCurve {
+            kink_util_bps: self.kink_util_bps,
+            base_rate_bps: self.base_rate_bps,
+            kink_rate_bps: self.kink_rate_bps,
+            max_rate_bps: self.max_rate_bps,
+            reserve_bps: self.reserve_bps,
+            _pad: 0,
+        }
+    }
+}
+
+impl From<RateCurveError> for MaxwellError {
+    fn from(e: RateCurveError) -> Self {
+        match e {
+            RateCurveError::KinkOutOfBounds => MaxwellError::RateKinkOutOfBounds,
+            RateCurveError::RatesNotIncreasing => MaxwellError::RatesNotIncreasing,
+            RateCurveError::RateTooHigh => MaxwellError::RateTooHigh,
+            RateCurveError::ReserveTooHigh => MaxwellError::RateReserveTooHigh,
+        }
+    }
+}
+
+impl From<LendingError> for MaxwellError {
+    fn from(e: LendingError) -> Self {
+        match e {
+            LendingError::Overflow => MaxwellError::MathOverflow,
+            LendingError::LossExceedsDeposits => MaxwellError::LossExceedsDeposits,
+            LendingError::NotABorrow => MaxwellError::NotBankrupt,
+        }
+    }
+}
 
 /// Risk and oracle parameters of a bank (instruction argument).
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,6 +130,10 @@ pub struct BankParamsArgs {
     pub init_liab_weight_bps: u16,
     pub maint_liab_weight_bps: u16,
     pub deposit_cap: u64,
+    /// Native units; 0 disables borrowing through `withdraw` (premiums may still leave a
+    /// quote balance negative within margin).
+    pub borrow_cap: u64,
+    pub rate: RateCurveState,
 }
 
 impl BankParamsArgs {
@@ -84,6 +158,7 @@ impl BankParamsArgs {
             MaxwellError::LiabilityWeightsInvalid
         );
         require!(self.deposit_cap > 0, MaxwellError::DepositCapZero);
+        self.rate.engine().validate().map_err(MaxwellError::from)?;
         Ok(())
     }
 }
@@ -98,19 +173,69 @@ impl CollateralBank {
         self.init_liab_weight_bps = p.init_liab_weight_bps;
         self.maint_liab_weight_bps = p.maint_liab_weight_bps;
         self.deposit_cap = p.deposit_cap;
+        self.borrow_cap = p.borrow_cap;
+        self.rate = p.rate;
     }
 
-    /// Moves a balance from `old` to `new` (native units) and keeps the bank totals equal to
-    /// the sums of the positive and of the negative balances.
-    pub fn apply_balance_change(&mut self, old: i64, new: i64) -> Result<()> {
-        let pos = |x: i64| x.max(0).unsigned_abs();
-        let neg = |x: i64| x.min(0).unsigned_abs();
-        self.total_deposits = (self.total_deposits + pos(new))
-            .checked_sub(pos(old))
-            .ok_or(MaxwellError::MathOverflow)?;
-        self.total_borrows = (self.total_borrows + neg(new))
-            .checked_sub(neg(old))
-            .ok_or(MaxwellError::MathOverflow)?;
+    pub fn index(&self) -> BankIndex {
+        BankIndex {
+            deposit_index: self.deposit_index,
+            borrow_index: self.borrow_index,
+            deposit_shares: self.deposit_shares,
+            borrow_shares: self.borrow_shares,
+            fee_shares: self.fee_shares,
+            last_accrual_ts: self.last_accrual_ts,
+        }
+    }
+
+    fn set_index(&mut self, i: &BankIndex) {
+        self.deposit_index = i.deposit_index;
+        self.borrow_index = i.borrow_index;
+        self.deposit_shares = i.deposit_shares;
+        self.borrow_shares = i.borrow_shares;
+        self.fee_shares = i.fee_shares;
+        self.last_accrual_ts = i.last_accrual_ts;
+    }
+
+    /// Brings interest up to `now` (lazily from every balance change, or by `accrue_interest`).
+    pub fn accrue(&mut self, now: i64) -> Result<maxwell_lending::Accrual> {
+        let mut i = self.index();
+        let a = i.accrue(&self.rate.engine(), now).map_err(MaxwellError::from)?;
+        self.set_index(&i);
+        Ok(a)
+    }
+
+    /// The indices as of `now` without writing: what health values balances at.
+    pub fn index_at(&self, now: i64) -> Result<BankIndex> {
+        Ok(self.index().at(&self.rate.engine(), now).map_err(MaxwellError::from)?)
+    }
+
+    /// Adds `delta` native units to an account balance (shares) after accruing interest to
+    /// `now`; returns the new balance in shares. The share totals follow.
+    pub fn change_balance(&mut self, balance: i64, delta: i64, now: i64) -> Result<i64> {
+        self.accrue(now)?;
+        let mut i = self.index();
+        let new = i.change(balance, delta).map_err(MaxwellError::from)?;
+        self.set_index(&i);
+        Ok(new)
+    }
+
+    /// Signed native value of a balance at the stored indices (rounded against the account).
+    pub fn value(&self, balance: i64) -> Result<i64> {
+        Ok(self.index().value(balance).map_err(MaxwellError::from)?)
+    }
+
+    /// Deposits within the deposit cap (checked when deposits grow).
+    pub fn require_deposit_cap(&self) -> Result<()> {
+        let d = self.index().total_deposits().map_err(MaxwellError::from)?;
+        require!(d <= self.deposit_cap, MaxwellError::DepositCapExceeded);
+        Ok(())
+    }
+
+    /// Borrows within the borrow cap (checked when an action borrows more).
+    pub fn require_borrow_cap(&self) -> Result<()> {
+        let b = self.index().total_borrows().map_err(MaxwellError::from)?;
+        require!(b <= self.borrow_cap, MaxwellError::BorrowCapExceeded);
         Ok(())
     }
 

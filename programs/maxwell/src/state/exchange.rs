@@ -104,6 +104,11 @@ pub enum IxGate {
     Settle = 10,
     DelegateSet = 11,
     Liquidate = 12,
+    Bankruptcy = 13,
+    AccrueInterest = 14,
+    PolicySet = 15,
+    Rebalance = 16,
+    RealizedVol = 17,
 }
 
 impl Exchange {

@@ -33,7 +33,8 @@ const _: () = assert!(
         == 3 * 32 + 8 + 4 * 8 + MAX_COLLATERAL_SLOTS * 16 + MAX_POSITIONS * 24 + 512
 );
 
-/// A collateral balance in one bank, in that bank's native units; negative = borrowed.
+/// A collateral balance in one bank, in that bank's shares (native units = shares x the
+/// bank's deposit index, or borrow index when negative); negative = borrowed.
 #[zero_copy]
 #[repr(C)]
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -81,6 +82,20 @@ impl MarginAccount {
             .ok_or(MaxwellError::CollateralSlotsFull)?;
         self.collateral[i] = CollateralSlot { balance: 0, bank_index, in_use: 1, _pad: [0; 5] };
         Ok(i)
+    }
+
+    /// Adds `delta` native units to the account's balance in `bank` (negative = a borrow, or
+    /// more of one), accruing the bank's interest to `now` first. Returns the new balance in
+    /// shares. Opens the slot if needed and frees it when it returns to zero.
+    pub fn move_balance(&mut self, bank: &mut super::CollateralBank, delta: i64, now: i64) -> Result<i64> {
+        if delta == 0 {
+            return Ok(self.slot_index(bank.bank_index).map_or(0, |i| self.collateral[i].balance));
+        }
+        let i = self.slot_index_or_open(bank.bank_index)?;
+        let new = bank.change_balance(self.collateral[i].balance, delta, now)?;
+        self.collateral[i].balance = new;
+        self.release_if_empty(i);
+        Ok(new)
     }
 
     /// Frees a slot whose balance went to zero, so it needs no health accounts.

@@ -1,0 +1,54 @@
+//! Lending and bankruptcy helpers: bank parameters, interest crank, bankruptcy resolution.
+
+use maxwell::state::BankParamsArgs;
+use solana_instruction::Instruction;
+
+use crate::env::*;
+use crate::ix::{build, BankRef};
+use crate::world::*;
+
+impl World {
+    pub fn bank_set_params_ix(&self, admin: &Pk, b: &BankRef, params: BankParamsArgs) -> Instruction {
+        build(
+            maxwell::accounts::BankSetParams { admin: *admin, exchange: self.exchange, bank: b.bank },
+            maxwell::instruction::BankSetParams { params },
+            &[],
+        )
+    }
+
+    /// Sets a bank's parameters as the admin.
+    pub fn bank_set_params(&mut self, b: &BankRef, params: BankParamsArgs) {
+        let i = self.bank_set_params_ix(&self.admin_pk(), b, params);
+        let kp = self.admin.insecure_clone();
+        self.env.ok(&[i], &[&kp]);
+    }
+
+    /// Turns lending on for the quote bank: `LENDING_CURVE`, borrow cap `cap`.
+    pub fn enable_quote_lending(&mut self, cap: u64) {
+        let usdc = self.usdc;
+        self.bank_set_params(&usdc, BankParamsArgs { borrow_cap: cap, rate: LENDING_CURVE, ..quote_bank_params() });
+    }
+
+    pub fn accrue_ix(&self, b: &BankRef) -> Instruction {
+        build(
+            maxwell::accounts::AccrueInterest { exchange: self.exchange, bank: b.bank },
+            maxwell::instruction::AccrueInterest {},
+            &[],
+        )
+    }
+
+    pub fn bankruptcy_ix(&self, keeper: &Pk, account: &Pk, b: &BankRef, insurance: &Pk) -> Instruction {
+        let health = self.health_accounts(account);
+        build(
+            maxwell::accounts::BankruptcyResolve {
+                keeper: *keeper,
+                exchange: self.exchange,
+                account: *account,
+                bank: b.bank,
+                insurance: *insurance,
+            },
+            maxwell::instruction::BankruptcyResolve {},
+            &health,
+        )
+    }
+}
