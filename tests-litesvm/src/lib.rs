@@ -9,6 +9,7 @@ pub mod ix;
 pub mod lending;
 pub mod market;
 pub mod pyth;
+pub mod rebalance;
 pub mod token;
 pub mod world;
 

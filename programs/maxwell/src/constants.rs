@@ -32,3 +32,15 @@ pub const ORACLE_MAX_AGE_MAX_SECS: u32 = 600;
 pub const ORACLE_MAX_CONF_MAX_BPS: u32 = 1_000;
 /// Liquidation penalty bounds (used by `liquidate`): the max never exceeds 20%.
 pub const LIQ_PENALTY_MAX_BPS: u32 = 2_000;
+
+/// Reputation: clean history (since creation, the last liquidation or breach) that earns the
+/// full discount of the initial requirement down to `RiskParams::reputation_floor`: 90 days.
+pub const REPUTATION_RAMP_SECS: i64 = 90 * 86_400;
+
+/// Rebalance: the keeper fee a policy may offer, at most 0.5% of the amount moved.
+pub const KEEPER_FEE_MAX_BPS: u16 = 50;
+/// Rebalance: the discount a conversion may give the keeper, at most 2% of the oracle price.
+pub const CONVERSION_DISCOUNT_MAX_BPS: u16 = 200;
+/// Rebalance policy: at most this many accounts of one owner.
+pub const POLICY_MAX_ACCOUNTS: usize = 8;
+pub const POLICY_SEED: &[u8] = b"policy";

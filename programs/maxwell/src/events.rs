@@ -158,3 +158,42 @@ pub struct BankruptcyLog {
     pub deposit_index_before: u64,
     pub deposit_index_after: u64,
 }
+
+#[event]
+pub struct PolicySetLog {
+    pub exchange: Pubkey,
+    pub owner: Pubkey,
+    pub policy: Pubkey,
+    pub args: crate::state::PolicyArgs,
+}
+
+/// `amount` native units moved from `source`; `destination` received `amount - fee`, the
+/// keeper `fee`; `value` is the quote value counted against the policy limits.
+#[event]
+pub struct RebalanceAccountsLog {
+    pub policy: Pubkey,
+    pub source: Pubkey,
+    pub destination: Pubkey,
+    pub keeper: Pubkey,
+    pub bank: Pubkey,
+    pub amount: u64,
+    pub fee: u64,
+    pub value: u64,
+    pub destination_maint_before: i64,
+    pub destination_maint_after: i64,
+    pub source_maint_after: i64,
+}
+
+/// The keeper repaid `quote_amount` of the account's quote borrow and received `collateral`
+/// native units of `bank` at the oracle price less `discount_bps`.
+#[event]
+pub struct RebalanceCollateralLog {
+    pub account: Pubkey,
+    pub keeper_account: Pubkey,
+    pub bank: Pubkey,
+    pub quote_amount: u64,
+    pub collateral: u64,
+    pub discount_bps: u16,
+    pub maint_health_before: i64,
+    pub maint_health_after: i64,
+}

@@ -17,6 +17,7 @@ use maxwell_risk::fixed::Fx;
 use maxwell_risk::margin::{self, portfolio_margin_from_arrays, BookArrays, CollateralInput, MarginSummary, NO_UNDERLYING};
 use maxwell_risk::params::RiskParams;
 
+use crate::constants::REPUTATION_RAMP_SECS;
 use crate::error::MaxwellError;
 use crate::oracle::{read_price, Freshness, OracleSpec};
 use crate::state::{series_risk_slice, CollateralBank, Exchange, MarginAccount, Underlying, MAX_SERIES};
@@ -162,6 +163,11 @@ impl<'info> HealthCache<'info> {
         Ok(self.unders.iter().find(|u| u.index == index).ok_or(MaxwellError::HealthAccountsMismatch)?)
     }
 
+    /// A bank's price in the cache (quote native per token native).
+    pub fn price(&self, bank_index: u16) -> Result<TokenPrice> {
+        Ok(self.bank(bank_index)?.price)
+    }
+
     /// Oracle spot of an underlying in the cache, quote native per contract.
     pub fn spot(&self, underlying_index: u16) -> Result<u64> {
         Ok(self.under(underlying_index)?.spot)
@@ -252,7 +258,8 @@ impl<'info> HealthCache<'info> {
                 BookArrays { scen: e.data.scen.engine(), series: series_risk_slice(&e.data.risk[..]), positions: ps }
             })
             .collect();
-        let s = run_engine(&books, &inputs, &self.risk)?;
+        let rep = reputation(account, self.now, self.risk.reputation_floor);
+        let s = run_engine(&books, &inputs, &self.risk, rep)?;
 
         // Spot drift since the arrays were built (within tolerance): charge the delta and gamma
         // exposure over that move, rounded up.
@@ -301,8 +308,8 @@ fn weigh(full: u128, borrowed: bool, asset_bps: u16, liab_bps: u16) -> Result<i6
 /// The engine's summary is about 1 KB: kept on the heap and out of the caller's frame
 /// (SBF frames are limited to 4 KB).
 #[inline(never)]
-fn run_engine(books: &[BookArrays], inputs: &[CollateralInput], risk: &RiskParams) -> Result<Box<MarginSummary>> {
-    let s = portfolio_margin_from_arrays(books, inputs, risk, Fx::ONE).map_err(MaxwellError::from)?;
+fn run_engine(books: &[BookArrays], inputs: &[CollateralInput], risk: &RiskParams, rep: Fx) -> Result<Box<MarginSummary>> {
+    let s = portfolio_margin_from_arrays(books, inputs, risk, rep).map_err(MaxwellError::from)?;
     Ok(Box::new(s))
 }
 
@@ -318,9 +325,26 @@ pub fn compute_health<'info>(
     HealthCache::load(exchange_key, exchange, health_accounts, now, mode)?.health(account)
 }
 
-/// Caches the health on the account (clients read it; keepers pre-filter on it).
-pub fn cache_health(account: &mut MarginAccount, h: &Health, slot: u64) {
+/// Caches the health on the account (clients read it; keepers pre-filter on it) and records
+/// a maintenance breach in the account's history (reputation).
+pub fn cache_health(account: &mut MarginAccount, h: &Health, clock: &Clock) {
     account.init_health = h.init;
     account.maint_health = h.maint;
-    account.health_slot = slot;
+    account.health_slot = clock.slot;
+    if h.maint < 0 {
+        account.last_breach_ts = clock.unix_timestamp;
+    }
+}
+
+/// The account's reputation multiplier on its initial requirement: 1 for a new account or one
+/// just liquidated or under maintenance, falling linearly to `floor` over
+/// `REPUTATION_RAMP_SECS` of clean history (age since creation, the last liquidation and the
+/// last breach, whichever is latest). Maintenance never uses it.
+pub fn reputation(account: &MarginAccount, now: i64, floor: i64) -> Fx {
+    let since = account.created_ts.max(account.last_liquidation_ts).max(account.last_breach_ts);
+    let clean = u128::from(now.saturating_sub(since).clamp(0, REPUTATION_RAMP_SECS) as u64);
+    let span = u128::from(Fx::ONE.0.saturating_sub(floor).max(0) as u64);
+    // Rounded down: the discount is never more than the history earns.
+    let discount = (span * clean / REPUTATION_RAMP_SECS as u128) as i64;
+    Fx(Fx::ONE.0 - discount)
 }

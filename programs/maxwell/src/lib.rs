@@ -22,7 +22,7 @@ pub mod oracle;
 pub mod state;
 
 use instructions::*;
-use state::{BankParamsArgs, ExchangeParamsArgs};
+use state::{BankParamsArgs, ExchangeParamsArgs, PolicyArgs};
 
 declare_id!("4293dS1JYmRSUGpMzpPHmTpPZZwkXHw6MByMWU6Apbnn");
 
@@ -140,6 +140,25 @@ pub mod maxwell {
     /// first, then socialized over the bank's depositors.
     pub fn bankruptcy_resolve<'info>(ctx: Context<'info, BankruptcyResolve<'info>>) -> Result<()> {
         instructions::bankruptcy_resolve(ctx)
+    }
+
+    /// Owner: creates or replaces its rebalance policy. Remaining accounts: the listed accounts.
+    pub fn policy_set<'info>(ctx: Context<'info, PolicySet<'info>>, args: PolicyArgs) -> Result<()> {
+        instructions::policy_set(ctx, args)
+    }
+
+    /// Keeper: moves free collateral between one owner's accounts as its policy allows.
+    pub fn rebalance_accounts<'info>(ctx: Context<'info, RebalanceAccounts<'info>>, amount: u64) -> Result<()> {
+        instructions::rebalance_accounts(ctx, amount)
+    }
+
+    /// Keeper: repays an account's quote borrow and takes its collateral at a bounded discount.
+    pub fn rebalance_collateral<'info>(
+        ctx: Context<'info, RebalanceCollateral<'info>>,
+        quote_amount: u64,
+        discount_bps: u16,
+    ) -> Result<()> {
+        instructions::rebalance_collateral(ctx, quote_amount, discount_bps)
     }
 
     /// Benchmark only (feature `bench`): the measurement's own overhead.

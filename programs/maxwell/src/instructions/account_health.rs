@@ -21,7 +21,7 @@ pub fn account_health<'info>(ctx: Context<'info, AccountHealth<'info>>) -> Resul
     let clock = Clock::get()?;
     let mut acc = ctx.accounts.account.load_mut()?;
     let h = compute_health(&ctx.accounts.exchange.key(), &ex, &acc, ctx.remaining_accounts, clock.unix_timestamp, Freshness::Strict)?;
-    cache_health(&mut acc, &h, clock.slot);
+    cache_health(&mut acc, &h, &clock);
     let log = HealthLog {
         account: ctx.accounts.account.key(),
         init_health: h.init,

@@ -70,6 +70,6 @@ pub fn account_settle<'info>(ctx: Context<'info, AccountSettle<'info>>) -> Resul
     let clock = Clock::get()?;
     let mut acc = ctx.accounts.account.load_mut()?;
     let h = compute_health(&ctx.accounts.exchange.key(), &ex, &acc, ctx.remaining_accounts, clock.unix_timestamp, Freshness::Lenient)?;
-    cache_health(&mut acc, &h, clock.slot);
+    cache_health(&mut acc, &h, &clock);
     acc.invariant()
 }

@@ -73,7 +73,7 @@ pub fn bankruptcy_resolve<'info>(ctx: Context<'info, BankruptcyResolve<'info>>) 
 
     let clock = Clock::get()?;
     let h = compute_health(&ctx.accounts.exchange.key(), &ex, &acc, ctx.remaining_accounts, now, Freshness::Lenient)?;
-    cache_health(&mut acc, &h, clock.slot);
+    cache_health(&mut acc, &h, &clock);
     acc.invariant()?;
     emit!(BankruptcyLog {
         exchange: ctx.accounts.exchange.key(),

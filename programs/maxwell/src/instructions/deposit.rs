@@ -83,7 +83,7 @@ pub fn deposit<'info>(ctx: Context<'info, Deposit<'info>>, amount: u64) -> Resul
         clock.unix_timestamp,
         Freshness::Lenient,
     )?;
-    cache_health(&mut acc, &h, clock.slot);
+    cache_health(&mut acc, &h, &clock);
     acc.invariant()?;
     emit!(DepositLog {
         exchange: ctx.accounts.exchange.key(),

@@ -127,8 +127,9 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, legs: Vec<Liquida
     }
     let post_l = cache.health(&l)?;
     require_margin(&pre_liquidator, &post_l)?;
-    cache_health(&mut a, &post, clock.slot);
-    cache_health(&mut l, &post_l, clock.slot);
+    a.last_liquidation_ts = clock.unix_timestamp;
+    cache_health(&mut a, &post, &clock);
+    cache_health(&mut l, &post_l, &clock);
     a.invariant()?;
     l.invariant()?;
     emit!(LiquidateLog {

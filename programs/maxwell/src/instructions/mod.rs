@@ -22,6 +22,9 @@ pub mod liquidate;
 pub mod accrue_interest;
 pub mod bank_set_params;
 pub mod bankruptcy_resolve;
+pub mod policy_set;
+pub mod rebalance_accounts;
+pub mod rebalance_collateral;
 pub mod withdraw;
 
 pub use account_close::*;
@@ -46,4 +49,7 @@ pub use liquidate::*;
 pub use accrue_interest::*;
 pub use bank_set_params::*;
 pub use bankruptcy_resolve::*;
+pub use policy_set::*;
+pub use rebalance_accounts::*;
+pub use rebalance_collateral::*;
 pub use withdraw::*;

@@ -106,8 +106,8 @@ pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, legs: Vec<TradeLeg>) -> R
     let post_t = cache.health(&t)?;
     require_margin(&pre_m, &post_m)?;
     require_margin(&pre_t, &post_t)?;
-    cache_health(&mut m, &post_m, clock.slot);
-    cache_health(&mut t, &post_t, clock.slot);
+    cache_health(&mut m, &post_m, &clock);
+    cache_health(&mut t, &post_t, &clock);
     m.invariant()?;
     t.invariant()?;
     for leg in &legs {

@@ -93,7 +93,7 @@ pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Res
         Freshness::Strict,
     )?;
     require!(h.init >= 0, MaxwellError::InitialMarginViolated);
-    cache_health(&mut acc, &h, clock.slot);
+    cache_health(&mut acc, &h, &clock);
     acc.invariant()?;
     emit!(WithdrawLog {
         exchange: ctx.accounts.exchange.key(),

@@ -26,11 +26,15 @@ pub struct MarginAccount {
     pub health_slot: u64,
     pub collateral: [CollateralSlot; MAX_COLLATERAL_SLOTS],
     pub positions: [Position; MAX_POSITIONS],
-    pub reserved: [u8; 512],
+    /// Unix seconds of the last liquidation of this account (0 = never): reputation.
+    pub last_liquidation_ts: i64,
+    /// Unix seconds an instruction last found maintenance health negative (0 = never).
+    pub last_breach_ts: i64,
+    pub reserved: [u8; 496],
 }
 const _: () = assert!(
     core::mem::size_of::<MarginAccount>()
-        == 3 * 32 + 8 + 4 * 8 + MAX_COLLATERAL_SLOTS * 16 + MAX_POSITIONS * 24 + 512
+        == 3 * 32 + 8 + 4 * 8 + MAX_COLLATERAL_SLOTS * 16 + MAX_POSITIONS * 24 + 2 * 8 + 496
 );
 
 /// A collateral balance in one bank, in that bank's shares (native units = shares x the

@@ -6,11 +6,13 @@
 pub mod bank;
 pub mod exchange;
 pub mod margin_account;
+pub mod policy;
 pub mod risk_mirror;
 pub mod underlying;
 
 pub use bank::*;
 pub use exchange::*;
 pub use margin_account::*;
+pub use policy::*;
 pub use risk_mirror::*;
 pub use underlying::*;
