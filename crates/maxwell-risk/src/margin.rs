@@ -9,8 +9,9 @@
 //!   array path is never below it and exceeds it by at most `slack` per contract.
 //!
 //! Per underlying: `loss[s] = -(sum of option P&L + P&L of collateral in that underlying)`;
-//! `worst = max(0, max_s loss[s])`. Maintenance = sum over underlyings of worst + add-ons
-//! (no diversification across underlyings). Initial = ceil(maintenance x IM factor x
+//! `worst = max(0, max_s loss[s])`. Per underlying: `max(worst, short-option minimum of the
+//! naked shorts)` + delta, vega and oracle-confidence add-ons. Maintenance = the sum over
+//! underlyings (no diversification across underlyings). Initial = ceil(maintenance x IM factor x
 //! reputation), reputation clamped to [floor, 1]. Equity = weighted collateral (floor) +
 //! option marks (long floor, short ceil). Health = equity - requirement.
 
@@ -73,6 +74,8 @@ pub struct FullPosition {
 pub struct UnderlyingSummary {
     /// Worst scenario loss, >= 0, rounded up.
     pub worst_loss: i64,
+    /// Excess of the short-option minimum of the naked shorts over `worst_loss` (>= 0): the
+    /// minimum is a floor, `worst_loss + addon_short_min = max(worst_loss, minimum)`.
     pub addon_short_min: i64,
     pub addon_delta: i64,
     pub addon_vega: i64,
@@ -94,7 +97,7 @@ pub struct UnderlyingSummary {
 }
 
 impl UnderlyingSummary {
-    /// Worst loss plus every add-on.
+    /// Worst loss (floored by the short-option minimum) plus every add-on.
     pub fn requirement(&self) -> Result<i64, RiskError> {
         [self.addon_short_min, self.addon_delta, self.addon_vega, self.addon_confidence]
             .iter()
@@ -283,8 +286,8 @@ fn add_spots(book: &mut Book, u: usize, scen: &UnderlyingScenarios, collateral: 
     Ok(())
 }
 
-/// Short-option minimum for the naked part of the shorts, pro rata of their minimums.
-fn short_min_addon(e: &Exposure) -> Result<i64, RiskError> {
+/// Short-option minimum of the naked part of the shorts, pro rata of their minimums.
+fn short_min_naked(e: &Exposure) -> Result<i128, RiskError> {
     let naked = |legs: [i128; 2], cover: i128| (legs[0] - legs[1] - cover.max(0)).max(0);
     let naked_calls = naked(e.calls, e.spot_tokens);
     let naked_puts = naked(e.puts, -e.spot_tokens);
@@ -295,7 +298,7 @@ fn short_min_addon(e: &Exposure) -> Result<i64, RiskError> {
     if naked_puts > 0 {
         total += mul_div_ceil(e.put_min_sum, naked_puts, e.puts[0])?;
     }
-    to_i64(total)
+    Ok(total)
 }
 
 /// Worst loss, add-ons and Greeks of one underlying.
@@ -309,9 +312,12 @@ fn summarize(book: &Book, scen: &UnderlyingScenarios, params: &RiskParams) -> Re
     let e = &book.exposure;
     let excess = |x: i128, t: i64| (x.abs() - i128::from(t)).max(0);
     let conf_value = mul_div_ceil(e.gross_delta, i128::from(scen.conf), i128::from(scen.spot.max(1)))?;
+    // The short-option minimum is a floor on the loss (SPAN's short-option minimum): only
+    // its excess over the worst loss is added, so worst + this = max(worst, minimum).
+    let short_min_excess = (short_min_naked(e)? - worst).max(0);
     Ok(UnderlyingSummary {
         worst_loss: to_i64(worst)?,
-        addon_short_min: short_min_addon(e)?,
+        addon_short_min: to_i64(short_min_excess)?,
         addon_delta: charge(excess(e.delta_quote, params.delta_threshold), params.delta_rate)?,
         addon_vega: charge(excess(e.vega, params.vega_threshold), params.vega_rate)?,
         addon_confidence: charge(conf_value, params.conf_mult)?,

@@ -102,10 +102,13 @@ mod tests {
     #[test]
     fn grid_shape() {
         let p = RiskParams::DEFAULT;
-        // 80% vol, 1 day, z = 3: 3 * 0.8 * sqrt(1/365) = 0.1256217414... (between floor 0.1 and cap 0.4)
+        // 80% vol, 1 day, z = 4.5: 4.5 * 0.8 * sqrt(1/365) = 0.18843261213... (between floor 0.15 and cap 0.6)
         let s = price_range(Fx::from_bps(8_000), &p).unwrap();
-        let want = Fx::ratio(125_621_741_421, 1_000_000_000_000);
+        let want = Fx::ratio(188_432_612_132, 1_000_000_000_000);
         assert!((s.0 - want.0).abs() < 1 << 24, "{s:?}");
+        // z = 3 (floor 10%): 0.1256217414...
+        let s3 = price_range(Fx::from_bps(8_000), &RiskParams { shock_z: 3 << FX_FRAC, shock_floor: Fx::from_bps(1_000).0, ..p }).unwrap();
+        assert!((s3.0 - Fx::ratio(125_621_741_421, 1_000_000_000_000).0).abs() < 1 << 24, "{s3:?}");
         // Low vol hits the floor, extreme vol the cap.
         assert_eq!(price_range(Fx::from_bps(100), &p).unwrap(), Fx(p.shock_floor));
         assert_eq!(price_range(Fx::from_int(20).unwrap(), &p).unwrap(), Fx(p.shock_cap));
@@ -113,7 +116,13 @@ mod tests {
 
     #[test]
     fn vol_shock_scaling() {
-        let p = RiskParams::DEFAULT;
+        // The scaling with the former shocks +0.5 / -0.27 and p = 0.3 / 0.13 (the defaults are checked below).
+        let p = RiskParams {
+            vol_up: Fx::from_bps(5_000).0,
+            vol_down: Fx::from_bps(2_700).0,
+            vol_p_long: Fx::from_bps(1_300).0,
+            ..RiskParams::DEFAULT
+        };
         // At the reference tenor the factor is 1: [0, +0.5, -0.27].
         let at_ref = vol_shocks(&Tenor::from_secs(30 * 86_400).unwrap(), &p).unwrap();
         assert!((at_ref[1].0 - p.vol_up).abs() < 1 << 12 && (at_ref[2].0 + p.vol_down).abs() < 1 << 12);
@@ -125,5 +134,13 @@ mod tests {
         // At 1 year: up 0.5 * (30/365)^0.13 = 0.361324736860...
         let long = vol_shocks(&Tenor::from_secs(365 * 86_400).unwrap(), &p).unwrap();
         assert!((long[1].0 - Fx::ratio(361_324_736_860, 1_000_000_000_000).0).abs() < 1 << 20, "{:?}", long[1]);
+        // Defaults: x2 / x0.5 at 30 days and beyond (p = 0); capped at x2.5 / x0.4 at 1 day.
+        let d = RiskParams::DEFAULT;
+        let at_ref = vol_shocks(&Tenor::from_secs(30 * 86_400).unwrap(), &d).unwrap();
+        assert!((at_ref[1].0 - Fx::ONE.0).abs() < 1 << 12 && (at_ref[2].0 + Fx::HALF.0).abs() < 1 << 12, "{at_ref:?}");
+        let short = vol_shocks(&Tenor::from_secs(86_400).unwrap(), &d).unwrap();
+        assert_eq!(short, [Fx::ZERO, Fx(d.vol_up_cap), Fx(-d.vol_down_cap)]);
+        let long = vol_shocks(&Tenor::from_secs(365 * 86_400).unwrap(), &d).unwrap();
+        assert!((long[1].0 - Fx::ONE.0).abs() < 1 << 12 && (long[2].0 + Fx::HALF.0).abs() < 1 << 12, "{long:?}");
     }
 }

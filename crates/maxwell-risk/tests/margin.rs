@@ -11,22 +11,28 @@ use maxwell_risk::black76::OptionKind;
 use maxwell_risk::RiskError;
 
 fn run(book: &[FullPosition], sol_n: i64) -> maxwell_risk::margin::MarginSummary {
-    let p = RiskParams::DEFAULT;
+    run_with(book, sol_n, &RiskParams::DEFAULT)
+}
+
+fn run_with(book: &[FullPosition], sol_n: i64, p: &RiskParams) -> maxwell_risk::margin::MarginSummary {
     let exps = expiries(8_000);
     let m = market(&exps);
-    let (scen, risks, pos) = arrays(&m, book, &p);
-    portfolio_margin_from_arrays(&books(&scen, &risks, &pos), &[sol(sol_n), usdc(0)], &p, Fx::ONE).unwrap()
+    let (scen, risks, pos) = arrays(&m, book, p);
+    portfolio_margin_from_arrays(&books(&scen, &risks, &pos), &[sol(sol_n), usdc(0)], p, Fx::ONE).unwrap()
 }
 
 #[test]
-fn short_minimum_applies_to_naked_shorts_only() {
-    let p = RiskParams::DEFAULT;
+fn short_minimum_floors_the_loss_of_naked_shorts_only() {
+    // A minimum far above every grid loss (base 1.0, scale 1.0: 0.9 x S for the 165 call) so that
+    // the floor binds and the naked count shows: worst + excess = naked x minimum.
+    let p = RiskParams { short_min_base: Fx::ONE.0, short_min_mm_scale: Fx::ONE.0, ..RiskParams::DEFAULT };
+    p.validate().unwrap();
     let call165 = series(165_000_000, 30, 0);
     let call175 = series(175_000_000, 30, 0);
     let put135 = series(135_000_000, 30, 1);
     let min_call = short_minimum(OptionKind::Call, 165_000_000, SPOT, &p).unwrap();
     let min_put = short_minimum(OptionKind::Put, 135_000_000, SPOT, &p).unwrap();
-    // (book, SOL held, expected add-on = naked contracts x the per-contract minimum)
+    // (book, SOL held, floor = naked contracts x the per-contract minimum)
     let cases: Vec<(Vec<FullPosition>, i64, i64)> = vec![
         (vec![FullPosition { series: call165, size: -10 }], 0, 10 * min_call),
         (vec![FullPosition { series: call165, size: -10 }], 10, 0), // covered by 10 SOL
@@ -35,10 +41,25 @@ fn short_minimum_applies_to_naked_shorts_only() {
         (vec![FullPosition { series: put135, size: -10 }], 10, 10 * min_put), // long SOL does not cover puts
         (vec![FullPosition { series: put135, size: -10 }], -10, 0), // borrowed SOL covers puts
     ];
-    for (i, (book, sol_n, want)) in cases.iter().enumerate() {
-        let got = run(book, *sol_n).underlyings[0].addon_short_min;
-        assert_eq!(got, *want, "case {i}");
+    for (i, (book, sol_n, floor)) in cases.iter().enumerate() {
+        let u = run_with(book, *sol_n, &p).underlyings[0];
+        // The minimum is a floor, never added on top of the loss.
+        assert_eq!(u.worst_loss + u.addon_short_min, u.worst_loss.max(*floor), "case {i}: {u:?}");
+        if *floor > 0 {
+            assert!(u.addon_short_min > 0 && u.worst_loss < *floor, "case {i}: the floor binds");
+        }
     }
+    // Default parameters: the 10-lot 165 call's minimum (75 USD) is far below its worst loss, so
+    // nothing is added; a 7-day call at 250 (67% out of the money) has a smaller loss than its
+    // minimum (0.10 x 150 x 0.5 = 7.5 USD a contract): the requirement is the minimum.
+    let d = RiskParams::DEFAULT;
+    let naked = run(&[FullPosition { series: call165, size: -10 }], 0).underlyings[0];
+    assert!(naked.worst_loss > 10 * short_minimum(OptionKind::Call, 165_000_000, SPOT, &d).unwrap());
+    assert_eq!(naked.addon_short_min, 0);
+    let far = run(&[FullPosition { series: series(250_000_000, 7, 0), size: -10 }], 0).underlyings[0];
+    let far_min = 10 * short_minimum(OptionKind::Call, 250_000_000, SPOT, &d).unwrap();
+    assert!((75_000_000..=75_000_010).contains(&far_min), "{far_min}");
+    assert!(far.worst_loss < far_min && far.worst_loss + far.addon_short_min == far_min, "{far:?}");
 }
 
 #[test]
