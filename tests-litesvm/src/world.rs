@@ -2,7 +2,7 @@
 //! (Token-2022, 9 decimals, Pyth SOL/USD at $150), traders with funded wallets, the health
 //! accounts of any margin account, and the conservation check.
 
-use maxwell::state::{BankParamsArgs, CollateralBank, ExchangeParamsArgs, MarginAccount, RateCurveState};
+use maxwell::state::{BankParamsArgs, CollateralBank, ExchangeParamsArgs, MarginAccount, RateCurveArgs};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
@@ -43,13 +43,13 @@ pub fn bank_params(feed_id: [u8; 32]) -> BankParamsArgs {
 }
 
 /// Interest off: the tests of other features keep exact balances across time warps.
-pub const NO_INTEREST: RateCurveState =
-    RateCurveState { kink_util_bps: 8_000, base_rate_bps: 0, kink_rate_bps: 0, max_rate_bps: 0, reserve_bps: 0, _pad: 0 };
+pub const NO_INTEREST: RateCurveArgs =
+    RateCurveArgs { kink_util_bps: 8_000, base_rate_bps: 0, kink_rate_bps: 0, max_rate_bps: 0, reserve_bps: 0 };
 
 /// The lending tests' curve: 2% at 0% utilization, 10% at the 80% kink, 100% at 100%; 10%
 /// of interest to the reserve.
-pub const LENDING_CURVE: RateCurveState =
-    RateCurveState { kink_util_bps: 8_000, base_rate_bps: 200, kink_rate_bps: 1_000, max_rate_bps: 10_000, reserve_bps: 1_000, _pad: 0 };
+pub const LENDING_CURVE: RateCurveArgs =
+    RateCurveArgs { kink_util_bps: 8_000, base_rate_bps: 200, kink_rate_bps: 1_000, max_rate_bps: 10_000, reserve_bps: 1_000 };
 
 pub fn quote_bank_params() -> BankParamsArgs {
     BankParamsArgs {

@@ -3,7 +3,7 @@
 //! parameters; conservation (vault = deposits - borrows, reserve included) after every step.
 
 use maxwell::error::MaxwellError as E;
-use maxwell::state::{BankParamsArgs, IxGate, RateCurveState};
+use maxwell::state::{BankParamsArgs, IxGate, RateCurveArgs};
 use tests_litesvm::ix;
 use tests_litesvm::world::*;
 use tests_litesvm::*;
@@ -116,14 +116,14 @@ fn rate_curves_out_of_bounds_are_refused_and_the_crank_is_gated() {
     let admin = w.admin_pk();
     let admin_kp = w.admin.insecure_clone();
     let base = BankParamsArgs { borrow_cap: 6_000 * USDC, rate: LENDING_CURVE, ..quote_bank_params() };
-    let curve = |r: RateCurveState| BankParamsArgs { rate: r, ..base };
+    let curve = |r: RateCurveArgs| BankParamsArgs { rate: r, ..base };
     let cases = [
-        (curve(RateCurveState { kink_util_bps: 500, ..LENDING_CURVE }), E::RateKinkOutOfBounds),
-        (curve(RateCurveState { kink_util_bps: 10_000, ..LENDING_CURVE }), E::RateKinkOutOfBounds),
-        (curve(RateCurveState { base_rate_bps: 2_000, ..LENDING_CURVE }), E::RatesNotIncreasing),
-        (curve(RateCurveState { max_rate_bps: 900, ..LENDING_CURVE }), E::RatesNotIncreasing),
-        (curve(RateCurveState { kink_rate_bps: 60_000, max_rate_bps: 60_000, ..LENDING_CURVE }), E::RateTooHigh),
-        (curve(RateCurveState { reserve_bps: 6_000, ..LENDING_CURVE }), E::RateReserveTooHigh),
+        (curve(RateCurveArgs { kink_util_bps: 500, ..LENDING_CURVE }), E::RateKinkOutOfBounds),
+        (curve(RateCurveArgs { kink_util_bps: 10_000, ..LENDING_CURVE }), E::RateKinkOutOfBounds),
+        (curve(RateCurveArgs { base_rate_bps: 2_000, ..LENDING_CURVE }), E::RatesNotIncreasing),
+        (curve(RateCurveArgs { max_rate_bps: 900, ..LENDING_CURVE }), E::RatesNotIncreasing),
+        (curve(RateCurveArgs { kink_rate_bps: 60_000, max_rate_bps: 60_000, ..LENDING_CURVE }), E::RateTooHigh),
+        (curve(RateCurveArgs { reserve_bps: 6_000, ..LENDING_CURVE }), E::RateReserveTooHigh),
         (BankParamsArgs { deposit_cap: 0, ..base }, E::DepositCapZero),
     ];
     for (params, err) in cases {

@@ -197,3 +197,13 @@ pub struct RebalanceCollateralLog {
     pub maint_health_before: i64,
     pub maint_health_after: i64,
 }
+
+/// One realized-volatility update: variances annualized, Q52; `realized_vol` = sqrt(variance).
+#[event]
+pub struct RealizedVolLog {
+    pub underlying: Pubkey,
+    pub spot: u64,
+    pub sample_variance: i64,
+    pub variance: i64,
+    pub realized_vol: i64,
+}

@@ -161,6 +161,11 @@ pub mod maxwell {
         instructions::rebalance_collateral(ctx, quote_amount, discount_bps)
     }
 
+    /// Keeper: folds the oracle's latest log return into the realized-volatility EWMA.
+    pub fn realized_vol_update(ctx: Context<RealizedVolUpdate>) -> Result<()> {
+        instructions::realized_vol_update(ctx)
+    }
+
     /// Benchmark only (feature `bench`): the measurement's own overhead.
     #[cfg(feature = "bench")]
     pub fn bench_noop(_ctx: Context<Bench>) -> Result<()> {

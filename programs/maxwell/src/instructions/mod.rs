@@ -25,6 +25,7 @@ pub mod bankruptcy_resolve;
 pub mod policy_set;
 pub mod rebalance_accounts;
 pub mod rebalance_collateral;
+pub mod realized_vol_update;
 pub mod withdraw;
 
 pub use account_close::*;
@@ -52,4 +53,5 @@ pub use bankruptcy_resolve::*;
 pub use policy_set::*;
 pub use rebalance_accounts::*;
 pub use rebalance_collateral::*;
+pub use realized_vol_update::*;
 pub use withdraw::*;

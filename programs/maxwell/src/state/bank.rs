@@ -70,7 +70,7 @@ const _: () = assert!(core::mem::size_of::<CollateralBank>() == 6 * 32 + 3 * 8 +
 /// The borrow-rate curve (`maxwell_lending::RateCurve`), annual rates in bps.
 #[zero_copy]
 #[repr(C)]
-#[derive(Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct RateCurveState {
     /// Utilization at the kink, bps, in [1_000, 9_900].
     pub kink_util_bps: u32,
@@ -83,6 +83,29 @@ pub struct RateCurveState {
     /// Share of interest kept as the reserve, at most 5_000.
     pub reserve_bps: u32,
     pub _pad: u32,
+}
+
+/// Instruction-argument form of [`RateCurveState`] (borsh).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RateCurveArgs {
+    pub kink_util_bps: u32,
+    pub base_rate_bps: u32,
+    pub kink_rate_bps: u32,
+    pub max_rate_bps: u32,
+    pub reserve_bps: u32,
+}
+
+impl RateCurveArgs {
+    pub fn to_state(self) -> RateCurveState {
+        RateCurveState {
+            kink_util_bps: self.kink_util_bps,
+            base_rate_bps: self.base_rate_bps,
+            kink_rate_bps: self.kink_rate_bps,
+            max_rate_bps: self.max_rate_bps,
+            reserve_bps: self.reserve_bps,
+            _pad: 0,
+        }
+    }
 }
 
 impl RateCurveState {
@@ -133,7 +156,7 @@ pub struct BankParamsArgs {
     /// Native units; 0 disables borrowing through `withdraw` (premiums may still leave a
     /// quote balance negative within margin).
     pub borrow_cap: u64,
-    pub rate: RateCurveState,
+    pub rate: RateCurveArgs,
 }
 
 impl BankParamsArgs {
@@ -158,7 +181,7 @@ impl BankParamsArgs {
             MaxwellError::LiabilityWeightsInvalid
         );
         require!(self.deposit_cap > 0, MaxwellError::DepositCapZero);
-        self.rate.engine().validate().map_err(MaxwellError::from)?;
+        self.rate.to_state().engine().validate().map_err(MaxwellError::from)?;
         Ok(())
     }
 }
@@ -174,7 +197,7 @@ impl CollateralBank {
         self.maint_liab_weight_bps = p.maint_liab_weight_bps;
         self.deposit_cap = p.deposit_cap;
         self.borrow_cap = p.borrow_cap;
-        self.rate = p.rate;
+        self.rate = p.rate.to_state();
     }
 
     pub fn index(&self) -> BankIndex {

@@ -50,7 +50,14 @@ pub struct Underlying {
     pub expiries: [ExpiryState; MAX_EXPIRIES],
     pub series: [SeriesInfo; MAX_SERIES],
     pub risk: [SeriesRiskState; MAX_SERIES],
-    pub reserved: [u8; 1024],
+    /// Realized volatility: EWMA of squared log returns of the oracle spot, annualized
+    /// variance, Q52 (`realized_vol_update`). Widens the price shocks when above ATM vol.
+    pub rv_variance: i64,
+    /// Spot and time of the last realized-vol update (0 = none yet).
+    pub rv_last_spot: u64,
+    pub rv_last_ts: i64,
+    pub rv_updates: u64,
+    pub reserved: [u8; 992],
 }
 
 /// One listed expiry.
@@ -119,5 +126,13 @@ impl Underlying {
         require!(usize::from(self.n_expiries) <= MAX_EXPIRIES, MaxwellError::TooManyExpiries);
         require!(usize::from(self.n_series) <= MAX_SERIES, MaxwellError::TooManySeries);
         Ok(())
+    }
+}
+
+impl Underlying {
+    /// Realized volatility (annualized, Q52) from the EWMA variance; 0 before any update.
+    pub fn realized_vol(&self) -> maxwell_risk::fixed::Fx {
+        let v = self.rv_variance.max(0) as u128;
+        maxwell_risk::fixed::Fx(maxwell_risk::math::sqrt::sqrt_u128(v << maxwell_risk::fixed::FX_FRAC) as i64)
     }
 }
