@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: set-up (idempotent), the risk engine's unit/golden/property tests, its WASM
-# build, the LiteSVM integration tests on the real .so, the compute-unit table check, the IDL
+# Runs every test: set-up (idempotent), the risk engine's unit/golden/property tests, the
+# lending math's tests, their WASM build, the LiteSVM integration tests on the real .so, the compute-unit table check, the IDL
 # check, the TypeScript type check, and the end-to-end tests on a real local validator.
 # Exits non-zero on the first failure.
 set -euo pipefail
@@ -18,8 +18,11 @@ bash "$HERE/setup.sh" --bench
 step "risk engine: unit, golden-vector and property tests"
 cargo +"$HOST_TOOLCHAIN" test --release -p maxwell-risk
 
-step "risk engine builds for wasm32-unknown-unknown"
-cargo +"$HOST_TOOLCHAIN" build --release -p maxwell-risk --target wasm32-unknown-unknown
+step "lending math: unit and conservation property tests"
+cargo +"$HOST_TOOLCHAIN" test --release -p maxwell-lending
+
+step "risk engine and lending math build for wasm32-unknown-unknown"
+cargo +"$HOST_TOOLCHAIN" build --release -p maxwell-risk -p maxwell-lending --target wasm32-unknown-unknown
 
 step "program unit tests (state layouts)"
 cargo +"$HOST_TOOLCHAIN" test --release -p maxwell --lib

@@ -18,6 +18,7 @@ fn main() {
     market_instructions(&mut rows);
     margin_checks(&mut rows);
     liquidation(&mut rows);
+    lending_and_rebalance(&mut rows);
     risk_engine(&mut rows);
     write(&rows);
 }
@@ -205,6 +206,93 @@ fn liquidation(rows: &mut Vec<(String, u64, String)>) {
 }
 
 /// Anchor instruction data: `sha256("global:<name>")[..8]` then borsh arguments.
+fn lending_and_rebalance(rows: &mut Vec<(String, u64, String)>) {
+    use anchor_lang::{InstructionData, ToAccountMetas};
+    use maxwell::instructions::{LiquidateLeg, TradeLeg};
+    use maxwell::state::{BankParamsArgs, PolicyArgs};
+    use tests_litesvm::market::*;
+    let mut push = |name: &str, cu: u64, note: &str| rows.push((name.to_string(), cu, note.to_string()));
+
+    // Lending: a borrow through withdraw, the interest crank, bank parameters.
+    let mut w = World::new();
+    w.enable_quote_lending(1_000_000 * USDC);
+    let (usdc, sol) = (w.usdc, w.sol);
+    let lender = w.trader();
+    let owner = w.trader();
+    let keeper = w.trader();
+    w.deposit(&lender, &usdc, &lender.usdc_wallet, 100_000 * USDC);
+    w.deposit(&keeper, &usdc, &keeper.usdc_wallet, 20_000 * USDC);
+    w.deposit(&owner, &sol, &owner.sol_wallet, 100 * SOL);
+    let health = w.health_accounts_with(&owner.account, &[usdc]);
+    let s = w.env.ok(&[ix::withdraw(&owner.key, &owner.account, &usdc, &owner.usdc_wallet, 3_000 * USDC, &health)], &[&owner.kp]);
+    push("withdraw (quote borrow against Pyth collateral)", s.cu, "accrues, opens the borrow, strict margin check");
+    w.env.advance(86_400);
+    let s = w.env.ok(&[w.accrue_ix(&usdc)], &[]);
+    push("accrue_interest (one day, 3% utilization)", s.cu, "kinked curve, index update, reserve shares");
+    let p = BankParamsArgs { borrow_cap: 2_000_000 * USDC, rate: LENDING_CURVE, ..quote_bank_params() };
+    let i = w.bank_set_params_ix(&w.admin_pk(), &usdc, p);
+    let kp = w.admin.insecure_clone();
+    let s = w.env.ok(&[i], &[&kp]);
+    push("bank_set_params", s.cu, "accrues under the old curve first");
+
+    // Rebalance: a policy over two accounts, a top-up, a conversion.
+    w.set_sol_price(SOL_PRICE);
+    let second = w.sub_account(&owner, 1);
+    let ob = Trader { account: second.account, kp: owner.kp.insecure_clone(), ..second };
+    w.deposit(&ob, &usdc, &owner.usdc_wallet, 100 * USDC);
+    let args = PolicyArgs {
+        accounts: vec![owner.account, second.account],
+        feeds: vec![0, 1],
+        trigger_health: 1_000 * USDC as i64,
+        target_health: 2_000 * USDC as i64,
+        max_per_move: 1_000 * USDC,
+        max_per_day: 10_000 * USDC,
+        quote_borrow_limit: 1_000 * USDC,
+        keeper_fee_bps: 10,
+        max_discount_bps: 100,
+    };
+    let s = w.env.ok(&[w.policy_set_ix(&owner.key, args)], &[&owner.kp]);
+    push("policy_set (create, 2 accounts)", s.cu, "");
+    let i = w.rebalance_accounts_ix(&keeper, &owner.key, &owner.account, &second.account, &sol, SOL, None);
+    let s = w.env.ok(&[i], &[&keeper.kp]);
+    push("rebalance_accounts (1 SOL, 3 accounts checked)", s.cu, "source after-health, destination, keeper fee");
+    let i = w.rebalance_collateral_ix(&keeper, &owner.key, &owner.account, &sol, 1_000 * USDC, 50, None);
+    let s = w.env.ok(&[i], &[&keeper.kp]);
+    push("rebalance_collateral (quote borrow -> SOL at a 0.5% discount)", s.cu, "both accounts checked before and after");
+
+    // Predictive margin crank.
+    let m = w.market(&[150 * D]);
+    let rv = |w: &World| {
+        let metas = maxwell::accounts::RealizedVolUpdate { exchange: w.exchange, underlying: m.underlying, oracle: m.oracle };
+        anchor_ix(maxwell::ID, metas.to_account_metas(None), maxwell::instruction::RealizedVolUpdate {}.data())
+    };
+    w.env.ok(&[rv(&w)], &[]);
+    w.env.advance(600);
+    w.set_sol_price(15_300_000_000);
+    let s = w.env.ok(&[rv(&w)], &[]);
+    push("realized_vol_update", s.cu, "one ln, EWMA, sqrt");
+
+    // Bankruptcy: a writer crashed, liquidated of everything, insurance then socialized.
+    let mut w = World::new();
+    let m = w.market(&[150 * D]);
+    let ins = w.insurance();
+    let (writer, buyer, liq) = (w.trader(), w.trader(), w.trader());
+    let usdc = w.usdc;
+    w.deposit(&writer, &usdc, &writer.usdc_wallet, 500 * USDC);
+    w.deposit(&buyer, &usdc, &buyer.usdc_wallet, 50_000 * USDC);
+    w.deposit(&liq, &usdc, &liq.usdc_wallet, 50_000 * USDC);
+    let h = w.health_accounts_with(&ins, &[usdc]);
+    w.env.ok(&[ix::deposit(&buyer.key, &ins, &usdc, &buyer.usdc_wallet, 300 * USDC, &h)], &[&buyer.kp]);
+    let c150 = m.series(150 * D, 0);
+    w.trade(&m, &writer, &buyer, vec![TradeLeg { series_index: c150, size: 10, price: 14 * D }]);
+    w.set_sol_price(30_000_000_000);
+    w.refresh_all(&m);
+    let i = w.liquidate_ix(&m, &writer.account, &liq, &ins, vec![LiquidateLeg { series_index: c150, size: -10 }]);
+    w.env.ok_big(&[i], &[&liq.kp]);
+    let s = w.env.ok(&[w.bankruptcy_ix(&liq.key, &writer.account, &usdc, &ins)], &[&liq.kp]);
+    push("bankruptcy_resolve (insurance, then socialized)", s.cu, "");
+}
+
 fn bench_ix(name: &str, args: &[u8]) -> solana_instruction::Instruction {
     let mut data = Sha256::digest(format!("global:{name}").as_bytes())[..8].to_vec();
     data.extend_from_slice(args);
