@@ -3,6 +3,8 @@
 #   target/deploy/maxwell.so         the program
 #   target/deploy/mock_pyth.so       TEST ONLY Pyth receiver stand-in (local validator, LiteSVM)
 #   target/deploy/maxwell_bench.so   with --bench: the program plus bench_* instructions (CU benchmark)
+#   target/deploy/maxwell_health.wasm the program's health computation for the TS client and keeper
+#                                     (app/wasm: the same HealthCache code, host toolchain, wasm32)
 # Needs scripts/setup-toolchain.sh first. Incremental: a second run with no change takes seconds.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -33,4 +35,8 @@ cp "$ROOT/target/sbf/sbpf-solana/release/libmaxwell.so" "$ROOT/target/deploy/max
 cp "$ROOT/target/sbf/sbpf-solana/release/libmock_pyth.so" "$ROOT/target/deploy/mock_pyth.so"
 # The production program must never carry the bench instructions.
 if grep -q BenchNoop "$ROOT/target/deploy/maxwell.so"; then echo "maxwell.so contains bench code" >&2; exit 1; fi
-ls -l "$ROOT"/target/deploy/*.so
+# The client's health engine: own target dir, so it never invalidates the host test builds.
+(cd "$ROOT" && cargo +"$HOST_TOOLCHAIN" build --release -q -p maxwell-wasm --target wasm32-unknown-unknown \
+  --target-dir "$ROOT/target/wasm")
+cp "$ROOT/target/wasm/wasm32-unknown-unknown/release/maxwell_wasm.wasm" "$ROOT/target/deploy/maxwell_health.wasm"
+ls -l "$ROOT"/target/deploy/*.so "$ROOT"/target/deploy/*.wasm

@@ -10,8 +10,8 @@ source "$VALIDATOR_LIB_DIR/../versions.env"
 MAXWELL_PROGRAM_ID=4293dS1JYmRSUGpMzpPHmTpPZZwkXHw6MByMWU6Apbnn
 PYTH_RECEIVER_ID=rec5EKMGg6MxZYaMdyBfgwp4d5rB9T1VQH5pJv5LtFJ   # mock-pyth is deployed here, TEST ONLY
 VALIDATOR_BIN=${VALIDATOR_BIN:-$(command -v solana-test-validator || echo "$HOME/.cargo/bin/solana-test-validator")}
-VALIDATOR_LEDGER="$ROOT/target/test-ledger"
-VALIDATOR_LOG="$ROOT/target/validator.log"
+VALIDATOR_LEDGER="${MAXWELL_LEDGER:-$ROOT/target/test-ledger}"   # overridable: two suites at once
+VALIDATOR_LOG="${MAXWELL_VALIDATOR_LOG:-$ROOT/target/validator.log}"
 VALIDATOR_RPC_PORT=${VALIDATOR_RPC_PORT:-8899}
 VALIDATOR_RPC_URL="http://127.0.0.1:$VALIDATOR_RPC_PORT"
 # Slots to wait for after the first answer: the first transaction after boot is slow otherwise.
