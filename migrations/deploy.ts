@@ -30,7 +30,27 @@ export const EXCHANGE_PARAMS: ExchangeParams = {
 
 const NO_FEED = new Uint8Array(32);
 
-/** The quote bank is priced at exactly 1 and never borrows against itself: weights 1. */
+/** A rate curve is annual bps (crates/maxwell-lending/src/curve.rs; bounds checked on-chain). */
+export type RateCurve = BankParams['rate'];
+
+/**
+ * No interest at any utilization (a valid curve: kink within [10%, 99%], rates non-decreasing).
+ * The e2e test deployment uses it so that every index stays exactly 1.0 (shares == native
+ * units) and the tests' exact-number assertions hold whatever time elapses.
+ */
+export const FLAT_RATE: RateCurve = { kinkUtilBps: 8_000, baseRateBps: 0, kinkRateBps: 0, maxRateBps: 0, reserveBps: 0 };
+
+/** A realistic USDC curve: 2% at 0% utilization, 10% at the 80% kink, 100% when fully lent; 10% of interest to the reserve. */
+export const QUOTE_RATE: RateCurve = { kinkUtilBps: 8_000, baseRateBps: 200, kinkRateBps: 1_000, maxRateBps: 10_000, reserveBps: 1_000 };
+
+/** SOL (borrowing it is off: no borrow cap; the curve only matters once a cap is set). */
+export const SOL_RATE: RateCurve = { kinkUtilBps: 7_000, baseRateBps: 100, kinkRateBps: 700, maxRateBps: 15_000, reserveBps: 1_000 };
+
+/**
+ * The quote bank is priced at exactly 1 and never borrows against itself: weights 1. These are
+ * the e2e tests' parameters: no borrowing through withdraw (borrow cap 0; a withdrawal above
+ * the balance is InsufficientBalance) and a flat zero rate.
+ */
 export const USDC_PARAMS: BankParams = {
   feedId: NO_FEED,
   oracleMaxAgeSecs: 60,
@@ -40,6 +60,8 @@ export const USDC_PARAMS: BankParams = {
   initLiabWeightBps: 10_000,
   maintLiabWeightBps: 10_000,
   depositCap: 1_000_000_000n * 1_000_000n, // 1e9 USDC
+  borrowCap: 0n,
+  rate: FLAT_RATE,
 };
 
 export const SOL_PARAMS: BankParams = {
@@ -51,7 +73,19 @@ export const SOL_PARAMS: BankParams = {
   initLiabWeightBps: 12_000,
   maintLiabWeightBps: 11_000,
   depositCap: 10_000_000n * LAMPORTS_PER_SOL, // 1e7 SOL
+  borrowCap: 0n,
+  rate: FLAT_RATE,
 };
+
+/** The demo deployment (`npm run deploy`): USDC lends up to 1e6 USDC on QUOTE_RATE. */
+export const DEMO_USDC_PARAMS: BankParams = { ...USDC_PARAMS, borrowCap: 1_000_000n * 1_000_000n, rate: QUOTE_RATE };
+export const DEMO_SOL_PARAMS: BankParams = { ...SOL_PARAMS, rate: SOL_RATE };
+
+/**
+ * `lending: 'off'` (the e2e tests): USDC_PARAMS / SOL_PARAMS, indices stay 1.0 (until a loss is
+ * socialized). `'demo'` (the default, `npm run deploy`): DEMO_USDC_PARAMS / DEMO_SOL_PARAMS.
+ */
+export type DeployOptions = { lending?: 'off' | 'demo' };
 
 /** SOL/USD 150.00 +- 0.05 (Pyth exponent -8). */
 export const SOL_PRICE = { price: 15_000_000_000n, conf: 5_000_000n, exponent: -8 };
@@ -121,7 +155,13 @@ async function createBank(
 }
 
 /** Deploys a fresh exchange (new admin key) and returns its record (not saved). */
-export async function deployExchange(conn: Connection, log: (s: string) => void = () => {}): Promise<Deployment> {
+export async function deployExchange(
+  conn: Connection,
+  log: (s: string) => void = () => {},
+  opts: DeployOptions = {},
+): Promise<Deployment> {
+  const demo = (opts.lending ?? 'demo') === 'demo';
+  const [usdcParams, solParams] = demo ? [DEMO_USDC_PARAMS, DEMO_SOL_PARAMS] : [USDC_PARAMS, SOL_PARAMS];
   await assertProgramsLoaded(conn);
   const { signer: admin, secretHex } = await newLocalSigner();
   await airdrop(conn, admin.address, 100n * LAMPORTS_PER_SOL);
@@ -139,11 +179,13 @@ export async function deployExchange(conn: Connection, log: (s: string) => void 
   log(`exchange         ${exchange}`);
 
   const quote = await createBank(conn, admin, exchange, {
-    symbol: 'USDC', mint: usdcMint, decimals: 6, tokenProgram: SPL_TOKEN_PROGRAM, oracle: null, params: USDC_PARAMS,
+    symbol: 'USDC', mint: usdcMint, decimals: 6, tokenProgram: SPL_TOKEN_PROGRAM, oracle: null, params: usdcParams,
   });
-  log(`USDC bank        ${quote.bank} (vault ${quote.vault})`);
+  const curve = (r: RateCurve) =>
+    r.maxRateBps === 0 ? 'no interest' : `rate ${r.baseRateBps / 100}% -> ${r.kinkRateBps / 100}% at ${r.kinkUtilBps / 100}% -> ${r.maxRateBps / 100}%, reserve ${r.reserveBps / 100}%`;
+  log(`USDC bank        ${quote.bank} (vault ${quote.vault}; borrow cap ${usdcParams.borrowCap}, ${curve(usdcParams.rate)})`);
   const sol = await createBank(conn, admin, exchange, {
-    symbol: 'SOL', mint: solMint, decimals: 9, tokenProgram: TOKEN_2022_PROGRAM, oracle: solOracle, params: SOL_PARAMS,
+    symbol: 'SOL', mint: solMint, decimals: 9, tokenProgram: TOKEN_2022_PROGRAM, oracle: solOracle, params: solParams,
   });
   log(`SOL bank         ${sol.bank} (vault ${sol.vault})`);
 

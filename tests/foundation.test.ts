@@ -131,7 +131,7 @@ describe('foundation: deploy, account, deposit, withdraw', () => {
     await refreshSolPrice(w);
     await w.client.withdraw(alice.signer, alice.account, w.sol.bank, alice.wallet.SOL!, SOL(10n));
     let acc = (await w.client.marginAccount(alice.account)).data;
-    assert.equal(collateralBalance(acc, w.sol.bankIndex), 0n);
+    assert.equal(collateralBalance(acc, (await getBank(w.conn, w.sol.bank)).data), 0n);
     assert.equal(acc.collateral.filter((s) => s.inUse === 1).length, 1, 'only the USDC slot is left');
     const { event } = await w.client.withdraw(alice.signer, alice.account, w.usdc.bank, alice.wallet.USDC!, USDC(4_000n));
     assert.equal(event.initHealth, 0n);

@@ -11,6 +11,11 @@ import { jsonLine } from '../app/src/keeper/log.js';
 import { parseArgs } from '../app/src/keeper/main.js';
 import { runs } from '../app/src/keeper/refresh.js';
 import { withRetry } from '../app/src/keeper/retry.js';
+import { banksToAccrue } from '../app/src/keeper/accrue.js';
+import { bankruptcies } from '../app/src/keeper/bankruptcy.js';
+import { realizedVolDueAt } from '../app/src/keeper/realized-vol.js';
+import { dayLeft, grossForNet, planRebalance, spare } from '../app/src/keeper/rebalance.js';
+import type { Address } from '@solana/kit';
 import { ProgramFailure } from '../app/src/transactions.js';
 
 const pos = (underlyingIndex: number, seriesIndex: number, size: bigint, inUse = 1) =>
@@ -70,5 +75,90 @@ describe('keeper', () => {
       ProgramFailure,
     );
     assert.equal(m, 1);
+  });
+});
+
+describe('keeper jobs: lending, bankruptcy, rebalance, realized vol', () => {
+  const ONE = 1n << 40n;
+  const USD = (n: bigint) => n * 1_000_000n;
+  const policy = {
+    triggerHealth: USD(1_000n),
+    targetHealth: USD(5_000n),
+    maxPerMove: USD(2_000n),
+    maxPerDay: USD(2_500n),
+    movedToday: 0n,
+    dayStartTs: 0n,
+    keeperFeeBps: 10,
+    feeds: new Uint8Array([0, 0b001, 0b011, 0, 0, 0, 0, 0]), // 0 feeds 1; 0 and 1 feed 2
+  };
+  const src = (index: number, maint: bigint, init = maint, quote = maint) => ({ index, account: `S${index}` as Address, maint, init, quote });
+
+  it('accrues banks with borrows whose last accrual is old enough', () => {
+    const banks = [{ borrowShares: 0n, lastAccrualTs: 0n }, { borrowShares: 5n, lastAccrualTs: 100n }, { borrowShares: 5n, lastAccrualTs: 950n }];
+    assert.deepEqual(banksToAccrue(banks, 1_000n, 60), [banks[1]]);
+    assert.deepEqual(banksToAccrue(banks, 1_000n, 0), [banks[1], banks[2]]);
+  });
+
+  it('realized vol is due on the first call, then every max(interval, 60 s)', () => {
+    assert.equal(realizedVolDueAt(0n, 5n, 300), true);
+    assert.equal(realizedVolDueAt(100n, 399n, 300), false);
+    assert.equal(realizedVolDueAt(100n, 400n, 300), true);
+    assert.equal(realizedVolDueAt(100n, 159n, 10), false, 'never below the program minimum');
+    assert.equal(realizedVolDueAt(100n, 160n, 10), true);
+  });
+
+  it('finds bankrupt (account, bank) pairs, skipping the insurance fund', () => {
+    const slots = (xs: [number, bigint][]) => Array.from({ length: 16 }, (_, i) => (xs[i] ? { bankIndex: xs[i]![0], balance: xs[i]![1], inUse: 1 } : { bankIndex: 0, balance: 0n, inUse: 0 })) as never;
+    const none = [] as never;
+    const accounts = [
+      { address: 'a' as Address, data: { collateral: slots([[0, -5n]]), positions: none } },
+      { address: 'b' as Address, data: { collateral: slots([[0, -5n], [1, 2n]]), positions: none } },
+      { address: 'ins' as Address, data: { collateral: slots([[0, -1n]]), positions: none } },
+    ];
+    assert.deepEqual(bankruptcies(accounts, new Set(['ins' as Address])), [{ account: 'a', bankIndex: 0 }]);
+  });
+
+  it('spare, day limit and fee gross-up', () => {
+    assert.equal(spare({ maint: USD(7_000n), init: USD(6_000n), quote: USD(10_000n) }, USD(5_000n)), USD(2_000n));
+    assert.equal(spare({ maint: USD(9_000n), init: USD(1_500n), quote: USD(10_000n) }, USD(5_000n)), USD(1_500n));
+    assert.equal(spare({ maint: USD(9_000n), init: USD(9_000n), quote: 700n }, USD(5_000n), 2n), 698n);
+    assert.equal(spare({ maint: USD(4_000n), init: USD(4_000n), quote: USD(4_000n) }, USD(5_000n)), 0n);
+    assert.equal(dayLeft({ ...policy, movedToday: USD(2_000n), dayStartTs: 1_000n }, 2_000n), USD(500n));
+    assert.equal(dayLeft({ ...policy, movedToday: USD(2_500n), dayStartTs: 1_000n }, 2_000n), 0n);
+    assert.equal(dayLeft({ ...policy, movedToday: USD(2_500n), dayStartTs: 1_000n }, 1_000n + 86_400n), USD(2_500n));
+    assert.equal(grossForNet(999n, 10), 1_000n);
+    assert.equal(grossForNet(1_000n, 0), 1_000n);
+    assert.equal(grossForNet(1_000n, 10) - (grossForNet(1_000n, 10) * 10n) / 10_000n >= 1_000n, true);
+  });
+
+  it('plans one move: only under the trigger, from a feeding source that keeps its target', () => {
+    const base = { policy, now: 10n, destinationIndex: 1 };
+    assert.deepEqual(planRebalance({ ...base, destinationMaint: USD(1_000n), sources: [src(0, USD(20_000n))] }), { move: false, reason: 'above_trigger' });
+    // Destination 1 at 400: 2x trigger = 2,000 -> net 1,600, gross ceil(1,600 / 0.999).
+    const p = planRebalance({ ...base, destinationMaint: USD(400n), sources: [src(0, USD(20_000n)), src(2, USD(90_000n))] });
+    assert.deepEqual(p, { move: true, sourceIndex: 0, source: 'S0', amount: grossForNet(USD(1_600n), 10), fee: (grossForNet(USD(1_600n), 10) * 10n) / 10_000n, reason: 'restore_2x_trigger' });
+    // Deep under: capped by max_per_move; by what is left of the day; by the source's spare.
+    assert.equal((planRebalance({ ...base, destinationMaint: -USD(5_000n), sources: [src(0, USD(20_000n))] }) as { amount: bigint }).amount, USD(2_000n));
+    assert.equal((planRebalance({ ...base, policy: { ...policy, movedToday: USD(2_200n) }, destinationMaint: -USD(5_000n), sources: [src(0, USD(20_000n))] }) as { amount: bigint; reason: string }).reason, 'day_limit');
+    const spareCapped = planRebalance({ ...base, destinationMaint: USD(400n), sources: [src(0, USD(5_300n))] });
+    assert.deepEqual([(spareCapped as { amount: bigint }).amount, (spareCapped as { reason: string }).reason], [USD(300n), 'source_spare']);
+    assert.deepEqual(planRebalance({ ...base, destinationMaint: USD(400n), sources: [src(0, USD(5_000n))] }), { move: false, reason: 'no_source_can_spare' });
+    // Destination 2 is fed by 0 and 1: the one that can spare the most; 3 feeds nobody.
+    const two = planRebalance({ ...base, destinationIndex: 2, destinationMaint: 0n, sources: [src(0, USD(6_000n)), src(1, USD(9_000n))] });
+    assert.equal((two as { source: Address }).source, 'S1');
+    assert.deepEqual(planRebalance({ ...base, destinationIndex: 3, destinationMaint: 0n, sources: [src(0, USD(9_000n))] }), { move: false, reason: 'no_source' });
+    assert.equal(ONE, 1n << 40n);
+  });
+
+  it('has the new jobs in the config, on by default, switchable from the file', () => {
+    assert.equal(DEFAULT_CONFIG.rebalanceEnabled, true);
+    assert.equal(DEFAULT_CONFIG.realizedVolIntervalSecs >= 60, true);
+    const dir = mkdtempSync(join(tmpdir(), 'keeper-'));
+    const f = join(dir, 'k.json');
+    writeFileSync(f, JSON.stringify({ rebalanceEnabled: false, accrueIntervalSecs: 60 }));
+    const cfg = loadConfig(f);
+    assert.equal(cfg.rebalanceEnabled, false);
+    assert.equal(cfg.accrueIntervalSecs, 60);
+    assert.equal(cfg.bankruptcyEnabled, true);
   });
 });

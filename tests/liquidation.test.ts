@@ -10,7 +10,7 @@ import { before, describe, it } from 'node:test';
 
 import type { Address } from '@solana/kit';
 
-import { collateralBalance, positionSize, type Underlying } from '../app/src/accounts.js';
+import { positionSize, type Underlying } from '../app/src/accounts.js';
 import { clusterTime } from '../app/src/clock.js';
 import { jsonLine, type Logger } from '../app/src/keeper/log.js';
 import { runPass } from '../app/src/keeper/pass.js';
@@ -36,7 +36,7 @@ let insurance: Address;
 let writer: Trader;
 let buyer: Trader;
 let keeper: Trader;
-const quote = async (a: Address) => collateralBalance((await w.client.marginAccount(a)).data, w.usdc.bankIndex);
+const quote = (a: Address) => w.client.balance(a, w.usdc.bank);
 
 async function trader(usdc: bigint): Promise<Trader> {
   const t = await newTrader(w, { USDC: usdc });

@@ -9,7 +9,7 @@ import { before, describe, it } from 'node:test';
 
 import { generateKeyPairSigner, type Address, type KeyPairSigner } from '@solana/kit';
 
-import { collateralBalance, getExchange, positionSize, type Underlying } from '../app/src/accounts.js';
+import { getExchange, positionSize, type Underlying } from '../app/src/accounts.js';
 import { clusterTime, waitForClusterTime } from '../app/src/clock.js';
 import {
   MAXWELL_ERROR__INITIAL_MARGIN_VIOLATED,
@@ -42,7 +42,7 @@ let bot: KeyPairSigner; // the maker's trading delegate
 let taker: Trader;
 let thin: Trader; // too little margin to write
 const series = (strike: bigint, kind: OptionKind) => seriesIndex(u, expiry, strike, kind);
-const quote = async (t: Trader) => collateralBalance((await w.client.marginAccount(t.account)).data, w.usdc.bankIndex);
+const quote = (t: Trader) => w.client.balance(t.account, w.usdc.bank);
 
 /** The legs traded (taker's side) and what settlement must pay the taker per leg. */
 const LEGS = [

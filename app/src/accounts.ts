@@ -24,6 +24,10 @@ import {
   getUnderlyingSize,
   MARGIN_ACCOUNT_DISCRIMINATOR,
   MAXWELL_PROGRAM_ADDRESS,
+  REBALANCE_POLICY_DISCRIMINATOR,
+  decodeRebalancePolicy,
+  getRebalancePolicySize,
+  type RebalancePolicy,
   UNDERLYING_DISCRIMINATOR,
   type CollateralBank,
   type Exchange,
@@ -33,7 +37,7 @@ import {
 import { COMMITMENT } from './config.js';
 import type { Connection } from './transactions.js';
 
-export type { CollateralBank, Exchange, MarginAccount, Underlying };
+export type { CollateralBank, Exchange, MarginAccount, RebalancePolicy, Underlying };
 
 /** ABI offsets (after the 8-byte discriminator) used by the scans below. */
 export const OFFSETS = {
@@ -41,6 +45,8 @@ export const OFFSETS = {
   marginAccountOwner: 40n,
   bankExchange: 8n,
   underlyingExchange: 8n,
+  policyExchange: 8n,
+  policyOwner: 40n,
 } as const;
 
 export async function getExchange(conn: Connection, address: Address): Promise<Account<Exchange>> {
@@ -85,6 +91,13 @@ const MARGIN = { discriminator: MARGIN_ACCOUNT_DISCRIMINATOR, size: getMarginAcc
 const BANK = { discriminator: COLLATERAL_BANK_DISCRIMINATOR, size: getCollateralBankSize() };
 const UNDERLYING = { discriminator: UNDERLYING_DISCRIMINATOR, size: getUnderlyingSize() };
 
+const POLICY = { discriminator: REBALANCE_POLICY_DISCRIMINATOR, size: getRebalancePolicySize() };
+
+/** Every rebalance policy of `exchange` (discriminator + exchange @ 8). */
+export async function getPoliciesOfExchange(conn: Connection, exchange: Address): Promise<Account<RebalancePolicy>[]> {
+  return (await scan(conn, POLICY, OFFSETS.policyExchange, exchange)).map((a) => decodeRebalancePolicy(a));
+}
+
 /** Every margin account of `owner` (all exchanges), by id. */
 export async function getMarginAccountsOfOwner(conn: Connection, owner: Address): Promise<Account<MarginAccount>[]> {
   const found = await scan(conn, MARGIN, OFFSETS.marginAccountOwner, owner);
@@ -120,8 +133,54 @@ export function positionSize(account: MarginAccount, underlyingIndex: number, se
   return p?.size ?? 0n;
 }
 
-/** The balance (native units) of `account` in the bank with `bankIndex`; 0 if it has no slot. */
-export function collateralBalance(account: MarginAccount, bankIndex: number): bigint {
+/** An index of 1.0 in the banks' Q24.40 fixed point (`maxwell_lending::ONE`). */
+export const INDEX_ONE = 1n << 40n;
+
+/** The part of a bank that turns shares into native units. */
+export type BankIndexes = Pick<CollateralBank, 'depositIndex' | 'borrowIndex'>;
+
+/**
+ * Signed native value of a balance of `shares` (the unit of `CollateralSlot::balance` and of the
+ * bank's share totals), as `maxwell_lending::BankIndex::value` computes it, rounded against the
+ * account: a deposit is worth `floor(shares x deposit_index / 2^40)`, a borrow owes
+ * `ceil(|shares| x borrow_index / 2^40)` (returned negative). At stored indices: the program's
+ * health uses indices accrued to the current second, which can be slightly higher.
+ */
+export function shareValue(shares: bigint, bank: BankIndexes): bigint {
+  if (shares >= 0n) return (shares * bank.depositIndex) >> 40n;
+  const owed = -shares * bank.borrowIndex;
+  return -((owed + INDEX_ONE - 1n) / INDEX_ONE);
+}
+
+/** The raw balance (shares) of `account` in the bank with `bankIndex`; 0 if it has no slot. */
+export function collateralShares(account: Pick<MarginAccount, 'collateral'>, bankIndex: number): bigint {
   const slot = account.collateral.find((s) => s.inUse === 1 && s.bankIndex === bankIndex);
   return slot?.balance ?? 0n;
+}
+
+/**
+ * The balance of `account` in `bank`, in NATIVE units of its mint (negative = borrowed): its
+ * shares valued at the bank's stored indices (shareValue). 0 if it has no slot.
+ */
+export function collateralBalance(
+  account: Pick<MarginAccount, 'collateral'>,
+  bank: Pick<CollateralBank, 'bankIndex'> & BankIndexes,
+): bigint {
+  return shareValue(collateralShares(account, bank.bankIndex), bank);
+}
+
+/**
+ * A bank's totals in native units at its stored indices: what depositors (accounts and the
+ * reserve) are owed, rounded down, what borrowers owe, rounded up, and the reserve (fee shares).
+ */
+export function bankTotals(bank: Pick<CollateralBank, 'depositShares' | 'borrowShares' | 'feeShares'> & BankIndexes): {
+  deposits: bigint;
+  borrows: bigint;
+  reserve: bigint;
+} {
+  return {
+    deposits: shareValue(bank.depositShares, bank),
+    borrows: -shareValue(-bank.borrowShares, bank),
+    reserve: shareValue(bank.feeShares, bank),
+  };
 }

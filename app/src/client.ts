@@ -3,6 +3,8 @@
 import { generateKeyPairSigner, type Account, type Address, type TransactionSigner } from '@solana/kit';
 
 import {
+  collateralBalance,
+  getBank,
   getBanksOfExchange,
   getMarginAccount,
   getMarginAccountsOfOwner,
@@ -71,6 +73,20 @@ export class MaxwellClient {
     return b;
   }
 
+  /** Fresh state of one bank (indices, share totals; the cache above only serves addresses and oracles). */
+  bankState(address: Address): Promise<Account<CollateralBank>> {
+    return getBank(this.conn, address);
+  }
+
+  /**
+   * The NATIVE balance of `account` in `bank` (negative = borrowed): its shares at the bank's
+   * current stored indices (accounts.ts collateralBalance). Both fetched fresh.
+   */
+  async balance(account: Address, bank: Address): Promise<bigint> {
+    const [acc, b] = await Promise.all([this.marginAccount(account), this.bankState(bank)]);
+    return collateralBalance(acc.data, b.data);
+  }
+
   marginAccountAddress(owner: Address, id: number): Promise<Address> {
     return marginAccountAddress(this.exchange, owner, id);
   }
@@ -119,7 +135,7 @@ export class MaxwellClient {
   }
 
   private async move(account: Address, bank: Address, amount: bigint): Promise<CollateralMove> {
-    const [acc, b] = await Promise.all([this.marginAccount(account), this.bank(bank)]);
+    const [acc, b] = await Promise.all([this.marginAccount(account), this.bank(bank).then((x) => this.bankState(x.address))]);
     const universe = await this.universe([acc.data]);
     return {
       exchange: this.exchange,

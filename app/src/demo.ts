@@ -7,15 +7,24 @@
 // Price shock: the admin creates and funds the insurance fund; on a second SOL underlying with a
 // one-day expiry carol writes calls to dave on thin margin; SOL jumps 25% (mock Pyth); one keeper
 // pass (app/src/keeper/pass.ts, as `npm run keeper -- --once`) refreshes the risk arrays and
-// liquidates carol into its own margin account; every vault still equals the sum of balances.
+// liquidates carol into its own margin account.
+// Lending and rebalance (the demo deployment lends USDC on a kinked curve): alice borrows USDC
+// against her SOL by withdrawing beyond her balance (a further withdrawal breaking initial margin
+// is refused); in the shock, erin's policy lets her reserve account feed her writer account and
+// the same keeper pass tops the writer up (rebalance_accounts), resolves bankruptcies if any
+// arose (insurance, then socialized by the deposit index), accrues interest and cranks realized
+// vol; then the metrics (app/src/metrics.ts) and an index-aware reconciliation of every bank.
 // Needs a deployed exchange (migrations/deploy.ts -> target/localnet.json).
 import type { Address, KeyPairSigner } from '@solana/kit';
 
-import { collateralBalance, getMarginAccountsOfExchange, positionSize } from './accounts.js';
+import { bankTotals, collateralBalance, collateralShares, getMarginAccountsOfExchange, INDEX_ONE, positionSize } from './accounts.js';
 import { MaxwellClient } from './client.js';
 import { clusterTime, waitForClusterTime } from './clock.js';
 import { formatUnits, parseUnits, table } from './format.js';
 import { jsonLine, type Logger } from './keeper/log.js';
+import { bankMetrics, collectMetrics } from './metrics.js';
+import { feedMask, getPolicy, setPolicy } from './rebalance.js';
+import type { BankruptcyOutcome } from './keeper/bankruptcy.js';
 import { runPass } from './keeper/pass.js';
 import { createInsurance, fundInsurance, insuranceOf } from './liquidation.js';
 import { loadDeployment, type BankRecord } from './localnet.js';
@@ -71,22 +80,14 @@ async function printBalances(traders: Trader[]) {
     const acc = (await client.marginAccount(t.account)).data;
     const cells = [t.name];
     for (const b of banks) cells.push(fmt(b, await tokenBalance(conn, t.wallet.get(b.symbol)!)));
-    for (const b of banks) cells.push(fmt(b, collateralBalance(acc, b.bankIndex)));
+    for (const b of banks) cells.push(fmt(b, collateralBalance(acc, (await client.bankState(b.bank)).data)));
     cells.push(usd(acc.initHealth), usd(acc.maintHealth));
     rows.push(cells);
   }
   console.log('\nBalances and cached health (health in USDC)');
   console.log(table(['trader', 'wallet USDC', 'wallet SOL', 'margin USDC', 'margin SOL', 'init health', 'maint health'], rows));
 
-  const vaultRows: string[][] = [];
-  for (const b of banks) {
-    let sum = 0n;
-    for (const t of traders) sum += collateralBalance((await client.marginAccount(t.account)).data, b.bankIndex);
-    const vault = await tokenBalance(conn, b.vault);
-    vaultRows.push([b.symbol, fmt(b, vault), fmt(b, sum), vault === sum ? 'yes' : 'NO']);
-  }
-  console.log('\nVaults (conservation: vault amount = sum of margin balances)');
-  console.log(table(['bank', 'vault', 'sum of accounts', 'conserved'], vaultRows));
+  await reconcile();
 }
 
 /** Publishes SOL/USD (mantissa at exponent -8) now, or at `publishTime`, as a keeper would. */
@@ -140,7 +141,7 @@ async function markets(admin: KeyPairSigner, alice: Trader, bob: Trader) {
   ];
   const tradeLegs = legs.map((l) => ({ seriesIndex: seriesIndex(u, expiry, units(usdc, l.strike), l.kind), size: l.size, price: units(usdc, l.price) }));
   const q0 = new Map([[alice.name, 0n], [bob.name, 0n]]);
-  for (const t of [alice, bob]) q0.set(t.name, collateralBalance((await client.marginAccount(t.account)).data, usdc.bankIndex));
+  for (const t of [alice, bob]) q0.set(t.name, await client.balance(t.account, usdc.bank));
   await publishSol(admin, 15_000_000_000n); // trades need a fresh price (60 s)
   const { events, result } = await client.trade(bob, alice, underlying, tradeLegs);
   console.log(`\nbob writes to alice: ${legs.map((l) => `${l.size} ${l.kind === CALL ? 'C' : 'P'}${l.strike} @ ${l.price}`).join(', ')} (${result.computeUnitsConsumed} CU)`);
@@ -162,25 +163,45 @@ async function markets(admin: KeyPairSigner, alice: Trader, bob: Trader) {
     const { events: settled } = await client.settleAccount(admin, t.account, underlying);
     const acc = (await client.marginAccount(t.account)).data;
     const payoff = settled.reduce((s, e) => s + e.payoff, 0n);
-    rows.push([t.name, `${before}`, usd(payoff), usd(collateralBalance(acc, usdc.bankIndex) - q0.get(t.name)!), `${acc.positions.filter((p) => p.inUse === 1).length}`]);
+    rows.push([t.name, `${before}`, usd(payoff), usd((await client.balance(t.account, usdc.bank)) - q0.get(t.name)!), `${acc.positions.filter((p) => p.inUse === 1).length}`]);
   }
   console.log(table(['trader', 'C150 before', 'payoff', 'USDC change (premium + payoff)', 'positions left'], rows));
   console.log(`settled net of the expiry: ${(await client.underlying(underlying)).data.expiries[0]!.settledNet} (0 = every long paid by a short)`);
 }
 
-/** All margin accounts of the exchange (traders, keeper, insurance fund) against each bank's vault. */
+/**
+ * Every bank's vault against its books (index-aware): the share totals equal the sums of the
+ * account balances (shares, deposits including the reserve's fee shares), and the vault holds
+ * deposits - borrows in native units at the stored indices, exactly while both indices are 1.0,
+ * otherwise that plus a few units of rounding dust (every conversion rounds for the bank).
+ */
 async function reconcile() {
   const accounts = await getMarginAccountsOfExchange(conn, d.exchange);
   const rows: string[][] = [];
   for (const b of banks) {
-    const sum = accounts.reduce((s, a) => s + collateralBalance(a.data, b.bankIndex), 0n);
+    const bank = (await client.bankState(b.bank)).data;
+    const shares = accounts.map((a) => collateralShares(a.data, b.bankIndex));
+    const pos = shares.reduce((s, x) => (x > 0n ? s + x : s), 0n) + bank.feeShares;
+    const neg = shares.reduce((s, x) => (x < 0n ? s - x : s), 0n);
+    const { deposits, borrows, reserve } = bankTotals(bank);
     const vault = await tokenBalance(conn, b.vault);
-    rows.push([b.symbol, fmt(b, vault), fmt(b, sum), `${accounts.length}`, vault === sum ? 'yes' : 'NO']);
-    if (vault !== sum) throw new Error(`${b.symbol}: vault ${vault} != sum of margin balances ${sum}`);
+    const dust = vault - (deposits - borrows);
+    const exact = bank.depositIndex === INDEX_ONE && bank.borrowIndex === INDEX_ONE;
+    const ok = pos === bank.depositShares && neg === bank.borrowShares && (exact ? dust === 0n : dust >= 0n && dust <= RECONCILE_DUST);
+    rows.push([b.symbol, fmt(b, vault), fmt(b, deposits), fmt(b, borrows), fmt(b, reserve), indexStr(bank.depositIndex), indexStr(bank.borrowIndex), `${dust}`, `${accounts.length}`, ok ? 'yes' : 'NO']);
+    if (!ok) throw new Error(`${b.symbol}: books do not reconcile (vault ${vault}, deposits ${deposits}, borrows ${borrows}, shares ${pos}/${bank.depositShares} ${neg}/${bank.borrowShares})`);
   }
-  console.log('\nReconciliation (every margin account of the exchange)');
-  console.log(table(['bank', 'vault', 'sum of accounts', 'accounts', 'vault == sum'], rows));
+  console.log('\nReconciliation (every margin account of the exchange; native units at the stored indices)');
+  console.log(table(['bank', 'vault', 'deposits', 'borrows', 'reserve', 'deposit index', 'borrow index', 'vault - (dep - bor)', 'accounts', 'reconciled'], rows));
 }
+
+/**
+ * Rounding dust allowed above deposits - borrows once an index has left 1.0 (native units): each
+ * balance change at such an index may leave the bank up to about one unit (shares bought rounded
+ * down, burnt rounded up), so the slack grows slowly with activity; the demo stays far below.
+ */
+const RECONCILE_DUST = 1_000n;
+const indexStr = (i: bigint) => (Number(i) / Number(INDEX_ONE)).toFixed(12);
 
 const SHOCK_EXPIRY_IN = 86_400n; // one day: nothing expires during the shock
 const SOL_BEFORE = 15_000_000_000n; // 150.00
@@ -196,7 +217,7 @@ async function shock(admin: KeyPairSigner) {
   }
   const funder = await newTrader(conn, admin, 'funder', 0, { USDC: '100' });
   await fundInsurance(client, funder.signer, funder.wallet.get('USDC')!, units(usdc, '100'));
-  const quoteOf = async (a: Address) => collateralBalance((await client.marginAccount(a)).data, usdc.bankIndex);
+  const quoteOf = (a: Address) => client.balance(a, usdc.bank);
   const ins0 = await quoteOf(insurance);
   console.log(`insurance fund ${insurance}: funded with 100 USDC, balance ${usd(ins0)} USDC`);
 
@@ -206,6 +227,11 @@ async function shock(admin: KeyPairSigner) {
   await deposit(carol, usdc, '450');
   await deposit(dave, usdc, '2000');
   await deposit(keeper, usdc, '3000'); // the keeper's own margin: it takes over what it liquidates
+  // erin runs two accounts: a reserve (id 0) and a writer (id 1), under a rebalance policy.
+  const erin = await newTrader(conn, admin, 'erin (reserve)', 0, { USDC: '6500' });
+  const erinW: Trader = { ...erin, name: 'erin (writer)', account: (await client.createAccount(erin.signer, 1)).address };
+  await deposit(erin, usdc, '5000');
+  await deposit(erinW, usdc, '1500');
 
   const { address: underlying } = await client.createUnderlying(admin, {
     oracle: sol.oracle!,
@@ -228,7 +254,20 @@ async function shock(admin: KeyPairSigner) {
   await client.trade(carol, dave, underlying, [{ seriesIndex: call, size: sold, price }]);
   console.log(`underlying ${underlying}: C150 expiring in 1 day, SOL at ${usd(SOL_BEFORE / 100n)}`);
   console.log(`carol writes ${sold} C150 to dave @ ${usd(price)} with 450 USDC of margin`);
+  await client.trade(erinW, dave, underlying, [{ seriesIndex: call, size: 5n, price }]);
+  console.log(`erin's writer account writes 5 C150 to dave @ ${usd(price)} with 1,500 USDC of margin`);
   const before = await client.health(carol.account, keeper.signer.address);
+  const erinBefore = await client.health(erinW.account, keeper.signer.address);
+  const trigger = erinBefore.maintHealth - 1_000_000n; // 1 USDC under its health now: only the shock triggers it
+  const maxPerMove = units(usdc, '250');
+  await setPolicy(client, erin.signer, {
+    accounts: [erin.account, erinW.account], feeds: new Uint8Array([0, feedMask([0])]), triggerHealth: trigger,
+    targetHealth: units(usdc, '4000'), maxPerMove, maxPerDay: units(usdc, '1000'), quoteBorrowLimit: units(usdc, '1000'),
+    keeperFeeBps: 10, maxDiscountBps: 100,
+  });
+  console.log(`erin's policy: the reserve feeds the writer when its maintenance health < ${usd(trigger)} USDC (its health now: ${usd(erinBefore.maintHealth)}); ` +
+    `the reserve keeps >= 4,000; at most ${usd(maxPerMove)} per move, 1,000 per day; keeper fee 10 bps`);
+  const erin0 = [await quoteOf(erin.account), await quoteOf(erinW.account), await quoteOf(keeper.account)];
 
   await publishSol(admin, SOL_AFTER);
   console.log(`\nSOL jumps +25%: ${usd(SOL_BEFORE / 100n)} -> ${usd(SOL_AFTER / 100n)} (mock Pyth update)`);
@@ -237,7 +276,8 @@ async function shock(admin: KeyPairSigner) {
     events.push({ event, fields });
     if (level !== 'info') console.log(`  keeper ${jsonLine(level, event, fields)}`);
   };
-  const report = await runPass({ client, signer: keeper.signer, liquidatorAccount: keeper.account, log, maxContractsPerAccount: 50 });
+  // Every job of `npm run keeper`; interest accrues at every pass here (the default is hourly).
+  const report = await runPass({ client, signer: keeper.signer, liquidatorAccount: keeper.account, log, maxContractsPerAccount: 50, jobs: { accrueIntervalSecs: 0 } });
   const scans = events.filter((e) => e.event === 'scan').map((e) => `${e.fields.liquidatable} liquidatable, stale underlyings [${e.fields.stale}]`);
   console.log(`keeper pass (in-process, as npm run keeper -- --once): scans: ${scans.join('; then ')}; ${report.refreshed} series refreshed`);
   const liqs = events.filter((e) => e.event === 'liquidate').map((e) => e.fields);
@@ -263,7 +303,64 @@ async function shock(admin: KeyPairSigner) {
   const ins1 = await quoteOf(insurance);
   console.log(`insurance fund: ${usd(ins0)} -> ${usd(ins1)} USDC (+${usd(ins1 - ins0)})`);
   if (after.maintHealth < 0n) throw new Error(`carol still under maintenance after the keeper pass: ${after.maintHealth}`);
+
+  console.log('\nRebalance by the same keeper pass (rebalance_accounts: RebalanceAccountsLog, USDC)');
+  const rebs = events.filter((e) => e.event === 'rebalance_accounts').map((e) => e.fields);
+  console.log(table(['source', 'destination', 'amount', 'keeper fee', 'dest maint before', 'dest maint after', 'source maint after'],
+    rebs.map((f) => [f.source === erin.account ? 'erin reserve' : String(f.source), f.destination === erinW.account ? 'erin writer' : String(f.destination),
+      usdOf(f.amount), usdOf(f.fee), usdOf(f.destinationMaintBefore), usdOf(f.destinationMaintAfter), usdOf(f.sourceMaintAfter)])));
+  const erin1 = [await quoteOf(erin.account), await quoteOf(erinW.account), await quoteOf(keeper.account)];
+  const labels = ['erin reserve', 'erin writer', 'keeper'];
+  console.log(table(['account', 'USDC before', 'USDC after', 'change'], labels.map((l, i) => [l, usd(erin0[i]!), usd(erin1[i]!), usd(erin1[i]! - erin0[i]!)])));
+  const pol = (await getPolicy(client, erin.signer.address))!.data;
+  console.log(`policy moved today: ${usd(pol.movedToday)} USDC of ${usd(pol.maxPerDay)}`);
+  if (rebs.length === 0) throw new Error('the keeper did not rebalance erin');
+
+  console.log('\nBankruptcy (bankruptcy_resolve after liquidations: insurance first, then socialized by the deposit index)');
+  if (report.bankruptcies.length === 0) {
+    console.log('  none arose in this pass: every liquidated account kept positions or a positive balance (nothing to write off)');
+  } else {
+    printBankruptcies(report.bankruptcies);
+  }
+  const accr = events.filter((e) => e.event === 'accrue_interest').map((e) => e.fields);
+  console.log('\nInterest accrued by the same pass (accrue_interest: InterestLog)');
+  console.log(table(['bank', 'seconds', 'utilization', 'borrow APR', 'interest (native)', 'deposit index', 'borrow index'],
+    accr.map((f) => [banks.find((b) => b.bank === f.bank)?.symbol ?? String(f.bank), `${f.seconds}`, pct(BigInt(f.utilizationBps as string)), pct(BigInt(f.borrowRateBps as string)), `${f.interest}`, indexStr(BigInt(f.depositIndex as string)), indexStr(BigInt(f.borrowIndex as string))])));
   await reconcile();
+}
+
+/** A bank's lending state: indices, totals, utilization and the APRs of its curve now. */
+async function printBank(b: BankRecord, title: string) {
+  const bank = (await client.bankState(b.bank)).data;
+  const m = bankMetrics(b.bank, bank);
+  console.log(`\n${title}`);
+  console.log(table(['bank', 'deposits', 'borrows', 'reserve', 'utilization', 'borrow APR', 'deposit APR', 'deposit index', 'borrow index'],
+    [[b.symbol, fmt(b, m.deposits), fmt(b, m.borrows), fmt(b, m.reserve), pct(m.utilizationBps), pct(m.borrowAprBps), pct(m.depositAprBps), indexStr(bank.depositIndex), indexStr(bank.borrowIndex)]]));
+}
+
+function printBankruptcies(bs: BankruptcyOutcome[]) {
+  console.log(table(['account', 'bank', 'owed', 'insurance paid', 'socialized', 'deposit index before', 'deposit index after'],
+    bs.map((x) => {
+      const b = banks.find((y) => y.bank === x.bank)!;
+      return [x.account, b.symbol, fmt(b, x.owed), fmt(b, x.coveredByInsurance), fmt(b, x.socialized), indexStr(x.depositIndexBefore), indexStr(x.depositIndexAfter)];
+    })));
+}
+
+const pct = (bps: bigint) => `${(Number(bps) / 100).toFixed(2)}%`;
+
+/** metrics.ts (what `npm run metrics` prints as JSON), as tables. */
+async function printMetrics() {
+  console.log('\n== Metrics (app/src/metrics.ts; `npm run metrics` prints them as JSON) ==');
+  const m = await collectMetrics(client);
+  const sym = new Map(banks.map((b) => [b.bank, b]));
+  console.log(table(['bank', 'utilization', 'borrow APR', 'deposit APR', 'deposits', 'borrows', 'reserve', 'socialized', 'borrow cap'],
+    m.banks.map((x) => {
+      const b = sym.get(x.bank)!;
+      return [b.symbol, pct(x.utilizationBps), pct(x.borrowAprBps), pct(x.depositAprBps), fmt(b, x.deposits), fmt(b, x.borrows), fmt(b, x.reserve), fmt(b, x.socializedTotal), fmt(b, x.borrowCap)];
+    })));
+  console.log(table(['underlying', 'open interest', 'spot (USDC)', 'notional (USDC)', 'realized vol', 'rv updates'],
+    m.underlyings.map((x) => [x.underlying, `${x.openInterest}`, x.spot === null ? '?' : usd(x.spot), usd(x.notional), `${(x.realizedVol * 100).toFixed(2)}%`, `${x.realizedVolUpdates}`])));
+  console.log(`open-interest notional ${usd(m.openInterestNotional)} USDC / locked collateral ${usd(m.lockedCollateral)} USDC = capital efficiency ${m.capitalEfficiency.toFixed(4)}`);
 }
 
 async function main() {
@@ -288,19 +385,25 @@ async function main() {
   const list = await client.marginAccountsOf(alice.signer.address);
   console.log(`\ngetProgramAccounts(owner = alice): ${list.map((a) => `${a.address} (id ${a.data.id})`).join(', ')}`);
 
-  const tooMuch = '4500';
-  console.log(`\nalice withdraws ${tooMuch} USDC (her balance is 4,000):`);
+  // The demo deployment lends USDC (borrow cap 1e6 USDC, kinked rate curve): beyond her balance
+  // a withdrawal borrows against her SOL, within initial margin.
+  console.log('\nalice withdraws 4,500 USDC (her balance is 4,000): the 500 beyond it is borrowed against her SOL');
+  const { event: borrowed } = await client.withdraw(alice.signer, alice.account, usdc.bank, alice.wallet.get('USDC')!, units(usdc, '4500'));
+  console.log(`  WithdrawLog: balance after ${usd(borrowed.balanceAfter)} USDC, init health ${usd(borrowed.initHealth)}, maint health ${usd(borrowed.maintHealth)}`);
+  console.log('alice withdraws 1,000 USDC more (beyond her initial margin):');
   try {
-    await client.withdraw(alice.signer, alice.account, usdc.bank, alice.wallet.get('USDC')!, units(usdc, tooMuch));
+    await client.withdraw(alice.signer, alice.account, usdc.bank, alice.wallet.get('USDC')!, units(usdc, '1000'));
     throw new Error('the over-withdrawal was accepted');
   } catch (e) {
     if (!(e instanceof ProgramFailure)) throw e;
     console.log(`  refused: ${e.errorName} (error code ${e.code})`);
   }
+  await printBank(usdc, 'USDC bank after the borrow');
 
   await markets(admin, alice, bob);
   await printBalances([alice, bob]);
   await shock(admin);
+  await printMetrics();
 }
 
 main().then(

@@ -130,6 +130,122 @@ export const healthLogDecoder: Decoder<HealthLog> = getStructDecoder([
   ['oraclesFresh', getBooleanDecoder()],
 ]);
 
+/** One interest accrual (accrue_interest): indices Q24.40 after it. */
+export type InterestLog = {
+  bank: Address;
+  seconds: bigint;
+  utilizationBps: bigint;
+  borrowRateBps: bigint;
+  /** Native units borrowers owe in addition. */
+  interest: bigint;
+  depositIndex: bigint;
+  borrowIndex: bigint;
+};
+
+/** bankruptcy_resolve: `owed = coveredByInsurance + socialized` (native); deposit index Q24.40. */
+export type BankruptcyLog = {
+  exchange: Address;
+  account: Address;
+  bank: Address;
+  keeper: Address;
+  owed: bigint;
+  coveredByInsurance: bigint;
+  socialized: bigint;
+  depositIndexBefore: bigint;
+  depositIndexAfter: bigint;
+};
+
+/** rebalance_accounts: `amount` left the source, the destination got `amount - fee`, the keeper `fee`; `value` in quote. */
+export type RebalanceAccountsLog = {
+  policy: Address;
+  source: Address;
+  destination: Address;
+  keeper: Address;
+  bank: Address;
+  amount: bigint;
+  fee: bigint;
+  value: bigint;
+  destinationMaintBefore: bigint;
+  destinationMaintAfter: bigint;
+  sourceMaintAfter: bigint;
+};
+
+/** rebalance_collateral: the keeper repaid `quoteAmount` and received `collateral` native units of `bank`. */
+export type RebalanceCollateralLog = {
+  account: Address;
+  keeperAccount: Address;
+  bank: Address;
+  quoteAmount: bigint;
+  collateral: bigint;
+  discountBps: number;
+  maintHealthBefore: bigint;
+  maintHealthAfter: bigint;
+};
+
+/** realized_vol_update: variances annualized, Q52; `realizedVol` = sqrt(variance), Q52; spot per contract, quote native. */
+export type RealizedVolLog = {
+  underlying: Address;
+  spot: bigint;
+  sampleVariance: bigint;
+  variance: bigint;
+  realizedVol: bigint;
+};
+
+const interestLogDecoder: Decoder<InterestLog> = getStructDecoder([
+  ['bank', getAddressDecoder()],
+  ['seconds', getU64Decoder()],
+  ['utilizationBps', getU64Decoder()],
+  ['borrowRateBps', getU64Decoder()],
+  ['interest', getU64Decoder()],
+  ['depositIndex', getU64Decoder()],
+  ['borrowIndex', getU64Decoder()],
+]);
+
+const bankruptcyLogDecoder: Decoder<BankruptcyLog> = getStructDecoder([
+  ['exchange', getAddressDecoder()],
+  ['account', getAddressDecoder()],
+  ['bank', getAddressDecoder()],
+  ['keeper', getAddressDecoder()],
+  ['owed', getU64Decoder()],
+  ['coveredByInsurance', getU64Decoder()],
+  ['socialized', getU64Decoder()],
+  ['depositIndexBefore', getU64Decoder()],
+  ['depositIndexAfter', getU64Decoder()],
+]);
+
+const rebalanceAccountsLogDecoder: Decoder<RebalanceAccountsLog> = getStructDecoder([
+  ['policy', getAddressDecoder()],
+  ['source', getAddressDecoder()],
+  ['destination', getAddressDecoder()],
+  ['keeper', getAddressDecoder()],
+  ['bank', getAddressDecoder()],
+  ['amount', getU64Decoder()],
+  ['fee', getU64Decoder()],
+  ['value', getU64Decoder()],
+  ['destinationMaintBefore', getI64Decoder()],
+  ['destinationMaintAfter', getI64Decoder()],
+  ['sourceMaintAfter', getI64Decoder()],
+]);
+
+const rebalanceCollateralLogDecoder: Decoder<RebalanceCollateralLog> = getStructDecoder([
+  ['account', getAddressDecoder()],
+  ['keeperAccount', getAddressDecoder()],
+  ['bank', getAddressDecoder()],
+  ['quoteAmount', getU64Decoder()],
+  ['collateral', getU64Decoder()],
+  ['discountBps', getU16Decoder()],
+  ['maintHealthBefore', getI64Decoder()],
+  ['maintHealthAfter', getI64Decoder()],
+]);
+
+const realizedVolLogDecoder: Decoder<RealizedVolLog> = getStructDecoder([
+  ['underlying', getAddressDecoder()],
+  ['spot', getU64Decoder()],
+  ['sampleVariance', getI64Decoder()],
+  ['variance', getI64Decoder()],
+  ['realizedVol', getI64Decoder()],
+]);
+
 export function eventDiscriminator(name: string): Uint8Array {
   return createHash('sha256').update(`event:${name}`).digest().subarray(0, 8);
 }
@@ -154,3 +270,14 @@ export const withdrawLogs = (logs: readonly string[]) => findEvents(logs, 'Withd
 export const tradeLogs = (logs: readonly string[]) => findEvents(logs, 'TradeLog', tradeLogDecoder);
 export const settleLogs = (logs: readonly string[]) => findEvents(logs, 'SettleLog', settleLogDecoder);
 export const healthLogs = (logs: readonly string[]) => findEvents(logs, 'HealthLog', healthLogDecoder);
+export const interestLogs = (logs: readonly string[]) => findEvents(logs, 'InterestLog', interestLogDecoder);
+export const bankruptcyLogs = (logs: readonly string[]) => findEvents(logs, 'BankruptcyLog', bankruptcyLogDecoder);
+export const rebalanceAccountsLogs = (logs: readonly string[]) => findEvents(logs, 'RebalanceAccountsLog', rebalanceAccountsLogDecoder);
+export const rebalanceCollateralLogs = (logs: readonly string[]) => findEvents(logs, 'RebalanceCollateralLog', rebalanceCollateralLogDecoder);
+export const realizedVolLogs = (logs: readonly string[]) => findEvents(logs, 'RealizedVolLog', realizedVolLogDecoder);
+
+/** The single event of a transaction (throws when there is not exactly one). */
+export function singleEvent<T>(events: T[], name: string): T {
+  if (events.length !== 1) throw new Error(`expected one ${name}, found ${events.length}`);
+  return events[0]!;
+}

@@ -11,11 +11,11 @@ import {
   getExchangeInitInstructionAsync,
   getWithdrawInstruction,
   type CollateralBank,
+  type BankParamsArgsArgs,
   type ExchangeInitInstructionDataArgs,
-  type BankCreateInstructionDataArgs,
 } from './generated/maxwell/index.js';
 import { healthAccountMetas, slotsAfter, type HealthBank, type HealthUnderlying } from './health-accounts.js';
-import type { MarginAccount } from './accounts.js';
+import { INDEX_ONE, shareValue, type MarginAccount } from './accounts.js';
 
 /** Appends remaining accounts to a generated instruction. */
 export function withRemaining<T extends Instruction>(ix: T, remaining: AccountMeta[]): T {
@@ -23,7 +23,8 @@ export function withRemaining<T extends Instruction>(ix: T, remaining: AccountMe
 }
 
 export type ExchangeParams = ExchangeInitInstructionDataArgs;
-export type BankParams = BankCreateInstructionDataArgs;
+/** Weights, caps, oracle limits and the rate curve of a bank (bank_create, bank_set_params). */
+export type BankParams = BankParamsArgsArgs;
 
 /** Creates the exchange PDA `["exchange", admin]`; `admin` signs and pays. */
 export function exchangeInitIx(admin: TransactionSigner, quoteMint: Address, params: ExchangeParams) {
@@ -40,7 +41,7 @@ export function bankCreateIx(input: {
   params: BankParams;
 }) {
   const { params, ...accounts } = input;
-  return getBankCreateInstructionAsync({ ...accounts, ...params });
+  return getBankCreateInstructionAsync({ ...accounts, params });
 }
 
 export function accountCreateIx(owner: TransactionSigner, exchange: Address, id: number, payer = owner) {
@@ -68,9 +69,21 @@ export type CollateralMove = {
   amount: bigint;
 };
 
-function healthAfter(move: CollateralMove, delta: bigint): AccountMeta[] {
+/**
+ * The health accounts after changing the account's balance in the moved bank by `delta` NATIVE
+ * units. Balances are shares: the moved slot is valued (shareValue) before projecting, so a
+ * slot is projected free only when its value reaches exactly zero. `keepSlot`: never project
+ * the slot free (a withdrawal of the whole value may leave share dust when the deposit index
+ * is below 1.0; an extra health entry is allowed, a missing one is refused).
+ */
+function healthAfter(move: CollateralMove, delta: bigint, keepSlot = false): AccountMeta[] {
   const banks = [...move.banks, { address: move.bank, bank: move.bankState }];
-  const slots = slotsAfter(move.accountState.collateral, move.bankState.bankIndex, delta);
+  const bi = move.bankState.bankIndex;
+  const native = move.accountState.collateral.map((s) =>
+    s.inUse === 1 && s.bankIndex === bi ? { ...s, balance: shareValue(s.balance, move.bankState) } : s,
+  );
+  let slots = slotsAfter(native, bi, delta);
+  if (keepSlot && !slots.some((s) => s.inUse === 1 && s.bankIndex === bi)) slots = native;
   return healthAccountMetas(slots, banks, move.accountState.positions, move.underlyings ?? []);
 }
 
@@ -103,11 +116,16 @@ export function withdrawIx(owner: TransactionSigner, destination: Address, move:
     tokenProgram: move.bankState.tokenProgram,
     amount: move.amount,
   });
-  // A withdrawal larger than the balance is refused on-chain (InsufficientBalance); clamp the
-  // projection so the health accounts stay well-formed and the program gives that error.
-  const balance = move.accountState.collateral.find(
-    (s) => s.inUse === 1 && s.bankIndex === move.bankState.bankIndex,
-  )?.balance ?? 0n;
-  const delta = move.amount > balance ? 0n : -move.amount;
-  return withRemaining(ix, healthAfter(move, delta));
+  // Beyond the balance a withdrawal borrows (if the bank has a borrow cap; otherwise the
+  // program refuses with InsufficientBalance before the health walk): the slot stays (or
+  // opens) with a negative balance.
+  const held = shareValue(
+    move.accountState.collateral.find((s) => s.inUse === 1 && s.bankIndex === move.bankState.bankIndex)?.balance ?? 0n,
+    move.bankState,
+  );
+  if (move.amount > held) {
+    const borrows = move.bankState.borrowCap > 0n;
+    return withRemaining(ix, healthAfter(move, borrows ? 1n : 0n, true));
+  }
+  return withRemaining(ix, healthAfter(move, -move.amount, move.bankState.depositIndex < INDEX_ONE));
 }

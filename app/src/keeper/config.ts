@@ -2,7 +2,12 @@
 // Fields: rpcUrl, wsUrl, keypairPath (Solana CLI JSON array of 64 bytes; absent = a generated
 // key, fine for a dry run but it cannot pay fees), exchange, liquidatorAccountId (the keeper's
 // own margin account, holding quote margin for what it takes over), pollIntervalMs,
-// maxIterations (0 = unbounded), maxRunSecs (0 = unbounded), maxContractsPerAccount.
+// maxIterations (0 = unbounded), maxRunSecs (0 = unbounded), maxContractsPerAccount; the jobs
+// beyond settle/refresh/liquidate, each switchable: accrueEnabled + accrueIntervalSecs
+// (accrue_interest on banks with borrows whose last accrual is older), bankruptcyEnabled
+// (bankruptcy_resolve after liquidations), rebalanceEnabled (rebalance_accounts per owner
+// policies; the fee goes to the keeper's account above), realizedVolEnabled +
+// realizedVolIntervalSecs (realized_vol_update per underlying, at least 60 s apart).
 import { readFileSync } from 'node:fs';
 
 import { createKeyPairSignerFromBytes, generateKeyPairSigner, type Address, type KeyPairSigner } from '@solana/kit';
@@ -20,7 +25,19 @@ export type KeeperConfig = {
   maxRunSecs: number;
   /** Upper bound on contracts taken from one account in one pass (one per transaction). */
   maxContractsPerAccount: number;
+  accrueEnabled: boolean;
+  accrueIntervalSecs: number;
+  bankruptcyEnabled: boolean;
+  rebalanceEnabled: boolean;
+  realizedVolEnabled: boolean;
+  realizedVolIntervalSecs: number;
 };
+
+/** The switchable jobs of a pass (pass.ts), with their intervals. */
+export type JobConfig = Pick<
+  KeeperConfig,
+  'accrueEnabled' | 'accrueIntervalSecs' | 'bankruptcyEnabled' | 'rebalanceEnabled' | 'realizedVolEnabled' | 'realizedVolIntervalSecs'
+>;
 
 export const DEFAULT_CONFIG: KeeperConfig = {
   rpcUrl: RPC_URL,
@@ -32,6 +49,22 @@ export const DEFAULT_CONFIG: KeeperConfig = {
   maxIterations: 0,
   maxRunSecs: 0,
   maxContractsPerAccount: 100,
+  accrueEnabled: true,
+  accrueIntervalSecs: 3_600,
+  bankruptcyEnabled: true,
+  rebalanceEnabled: true,
+  realizedVolEnabled: true,
+  realizedVolIntervalSecs: 300,
+};
+
+/** The job part of the defaults. */
+export const DEFAULT_JOBS: JobConfig = {
+  accrueEnabled: DEFAULT_CONFIG.accrueEnabled,
+  accrueIntervalSecs: DEFAULT_CONFIG.accrueIntervalSecs,
+  bankruptcyEnabled: DEFAULT_CONFIG.bankruptcyEnabled,
+  rebalanceEnabled: DEFAULT_CONFIG.rebalanceEnabled,
+  realizedVolEnabled: DEFAULT_CONFIG.realizedVolEnabled,
+  realizedVolIntervalSecs: DEFAULT_CONFIG.realizedVolIntervalSecs,
 };
 
 /** The defaults overridden by the file's fields (unknown fields refused). */

@@ -30,7 +30,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   const started = Date.now();
   for (let it = 1; !stopping; it++) {
     try {
-      await runPass({ client, signer, liquidatorAccount, log, maxContractsPerAccount: cfg.maxContractsPerAccount });
+      await runPass({ client, signer, liquidatorAccount, log, maxContractsPerAccount: cfg.maxContractsPerAccount, jobs: cfg });
     } catch (e) {
       log('error', 'pass_failed', { iteration: it, error: String(e) });
     }

@@ -1,13 +1,20 @@
 // One keeper pass: settle expired expiries, refresh stale risk arrays, scan for accounts under
 // maintenance (refreshing underlyings whose arrays a health read found stale, then scanning
-// again), liquidate them. Every job logs and swallows its own failures: a pass never throws
-// for a refusal or an RPC error that outlived its retries.
+// again), rebalance accounts under their policy trigger, liquidate, resolve bankruptcies left
+// by liquidations, accrue interest, crank realized volatility (each of the last four
+// switchable, k.jobs). Every job logs and swallows its own failures: a pass never throws for a
+// refusal or an RPC error that outlived its retries.
 import type { Address, TransactionSigner } from '@solana/kit';
 
 import { insuranceAddress } from '../liquidation.js';
 import { clusterTime } from '../clock.js';
 import type { MaxwellClient } from '../client.js';
+import { accrueJob } from './accrue.js';
+import { bankruptcyJob, type BankruptcyOutcome } from './bankruptcy.js';
+import { DEFAULT_JOBS, type JobConfig } from './config.js';
 import { liquidateJob, type LiquidationOutcome } from './liquidate.js';
+import { realizedVolJob } from './realized-vol.js';
+import { rebalanceJob, type RebalanceOutcome } from './rebalance.js';
 import type { Logger } from './log.js';
 import { refreshJob } from './refresh.js';
 import { withRetry } from './retry.js';
@@ -21,13 +28,24 @@ export type Keeper = {
   liquidatorAccount: Address;
   log: Logger;
   maxContractsPerAccount: number;
+  /** Which of the optional jobs run, and how often (default: DEFAULT_JOBS, all on). */
+  jobs?: Partial<JobConfig>;
 };
 
-export type PassReport = { settled: { prices: number; accounts: number }; refreshed: number; liquidations: LiquidationOutcome[] };
+export type PassReport = {
+  settled: { prices: number; accounts: number };
+  refreshed: number;
+  rebalances: RebalanceOutcome[];
+  liquidations: LiquidationOutcome[];
+  bankruptcies: BankruptcyOutcome[];
+  accrued: number;
+  realizedVol: number;
+};
 
 export async function runPass(k: Keeper): Promise<PassReport> {
   const { client, signer, log } = k;
-  const report: PassReport = { settled: { prices: 0, accounts: 0 }, refreshed: 0, liquidations: [] };
+  const jobs: JobConfig = { ...DEFAULT_JOBS, ...k.jobs };
+  const report: PassReport = { settled: { prices: 0, accounts: 0 }, refreshed: 0, rebalances: [], liquidations: [], bankruptcies: [], accrued: 0, realizedVol: 0 };
   const step = async <T>(name: string, f: () => Promise<T>): Promise<T | null> => {
     try {
       return await f();
@@ -41,14 +59,24 @@ export async function runPass(k: Keeper): Promise<PassReport> {
   if (found) report.settled = (await step('settle', () => settleJob(client, signer, found!.accounts, log))) ?? report.settled;
   report.refreshed = (await step('refresh', () => refreshJob(client, signer, log, found?.staleUnderlyings))) ?? 0;
   if (report.settled.accounts > 0 || report.refreshed > 0) found = await step('scan', () => scan(client, signer.address, log, skip));
-  if (!found) return report;
-  const now = (await step('clock', () => withRetry('clock', log, () => clusterTime(client.conn)))) ?? 0n;
-  for (const { account } of found.liquidatable) {
-    const r = await step('liquidate', () =>
-      liquidateJob(client, account, { account: k.liquidatorAccount, signer }, log, k.maxContractsPerAccount, now),
-    );
-    if (r) report.liquidations.push(r);
+  const keeper = { account: k.liquidatorAccount, signer };
+  if (jobs.rebalanceEnabled) report.rebalances = (await step('rebalance', () => rebalanceJob(client, keeper, log))) ?? [];
+  if (found) {
+    const now = (await step('clock', () => withRetry('clock', log, () => clusterTime(client.conn)))) ?? 0n;
+    for (const { account } of found.liquidatable) {
+      const r = await step('liquidate', () => liquidateJob(client, account, keeper, log, k.maxContractsPerAccount, now));
+      if (r) report.liquidations.push(r);
+    }
   }
-  log('info', 'pass_done', { ...report.settled, refreshed: report.refreshed, liquidated: report.liquidations.map((l) => ({ account: l.account, contracts: l.contracts, stop: l.stop })) });
+  if (jobs.bankruptcyEnabled) report.bankruptcies = (await step('bankruptcy', () => bankruptcyJob(client, signer, log, skip))) ?? [];
+  if (jobs.accrueEnabled) report.accrued = (await step('accrue', () => accrueJob(client, signer, log, jobs.accrueIntervalSecs))) ?? 0;
+  if (jobs.realizedVolEnabled) report.realizedVol = (await step('realized_vol', () => realizedVolJob(client, signer, log, jobs.realizedVolIntervalSecs))) ?? 0;
+  log('info', 'pass_done', {
+    ...report.settled, refreshed: report.refreshed,
+    rebalanced: report.rebalances.map((r) => ({ destination: r.destination, amount: r.amount })),
+    liquidated: report.liquidations.map((l) => ({ account: l.account, contracts: l.contracts, stop: l.stop })),
+    bankruptcies: report.bankruptcies.map((b) => ({ account: b.account, owed: b.owed, socialized: b.socialized })),
+    accrued: report.accrued, realizedVol: report.realizedVol,
+  });
   return report;
 }

@@ -1,5 +1,6 @@
 // Retry with exponential backoff for RPC errors; a program's refusal (ProgramFailure) is an
 // answer, not a transport error, and is thrown at once.
+import { HealthWasmError } from '../health-wasm.js';
 import { ProgramFailure } from '../transactions.js';
 import type { Logger } from './log.js';
 
@@ -15,7 +16,8 @@ export async function withRetry<T>(
     try {
       return await f();
     } catch (e) {
-      if (e instanceof ProgramFailure || i >= attempts) throw e;
+      // The program's answer (on-chain, or its health code in WASM) is final.
+      if (e instanceof ProgramFailure || e instanceof HealthWasmError || i >= attempts) throw e;
       const delay = baseMs * 2 ** (i - 1);
       log('warn', 'rpc_retry', { what, attempt: i, delayMs: delay, error: String(e) });
       await new Promise((r) => setTimeout(r, delay));

@@ -1,9 +1,11 @@
 // Finding liquidatable accounts: every margin account of the exchange (getProgramAccounts,
 // filtered by the MarginAccount discriminator and the exchange at offset 8), then, for those
-// with positions, the program's own read path: a simulated `account_health` (return data).
-// A WASM build of the risk engine (crates/maxwell-risk) would compute health locally from the
-// fetched accounts and avoid this RPC round trip per account; not done yet.
+// with positions, health computed locally by the program's own code compiled to WASM
+// (app/src/health-wasm.ts) in strict mode, as `liquidate` checks it: no simulation round trip,
+// the same numbers to the unit. A stale risk array comes back as the program's RiskCacheStale.
 import type { Account, Address } from '@solana/kit';
+
+import { HealthEngine, HealthWasmError, localHealth } from '../health-wasm.js';
 
 import { getMarginAccountsOfExchange, type MarginAccount } from '../accounts.js';
 import type { MaxwellClient } from '../client.js';
@@ -19,6 +21,11 @@ export type ScanResult = {
   staleUnderlyings: Set<number>;
 };
 
+/** MaxwellError::RiskCacheStale. */
+const RISK_CACHE_STALE = 6068;
+let wasm: HealthEngine | null = null;
+const engine = () => (wasm ??= HealthEngine.load());
+
 export const hasPositions = (a: MarginAccount) => a.positions.some((p) => p.inUse === 1);
 
 export async function scan(
@@ -33,10 +40,11 @@ export async function scan(
   for (const a of accounts) {
     if (skip.has(a.address) || !hasPositions(a.data)) continue;
     try {
-      const health = await withRetry('account_health', log, () => client.health(a.address, feePayer));
+      const { health: h } = await withRetry('health', log, () => localHealth(client, engine(), a.address));
+      const health: HealthLog = { account: a.address, ...h };
       if (health.maintHealth < 0n) liquidatable.push({ account: a.address, health });
     } catch (e) {
-      const name = errorNameOf(e);
+      const name = e instanceof HealthWasmError ? (e.code === RISK_CACHE_STALE ? 'RiskCacheStale' : `code ${e.code}`) : errorNameOf(e);
       if (name === 'RiskCacheStale') {
         for (const p of a.data.positions) if (p.inUse === 1) staleUnderlyings.add(p.underlyingIndex);
       }

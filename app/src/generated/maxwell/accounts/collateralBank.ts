@@ -19,6 +19,8 @@ import {
   getAddressEncoder,
   getBytesDecoder,
   getBytesEncoder,
+  getI64Decoder,
+  getI64Encoder,
   getStructDecoder,
   getStructEncoder,
   getU16Decoder,
@@ -42,6 +44,12 @@ import {
   type MaybeEncodedAccount,
   type ReadonlyUint8Array,
 } from "@solana/kit";
+import {
+  getRateCurveStateDecoder,
+  getRateCurveStateEncoder,
+  type RateCurveState,
+  type RateCurveStateArgs,
+} from "../types";
 
 export const COLLATERAL_BANK_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array(
   [121, 247, 239, 44, 231, 198, 229, 191],
@@ -68,10 +76,10 @@ export type CollateralBank = {
   feedId: ReadonlyUint8Array;
   /** Native units; deposits beyond it are refused. */
   depositCap: bigint;
-  /** Sum of positive account balances, native units. */
-  totalDeposits: bigint;
-  /** Sum of borrowed (negative) account balances, native units. */
-  totalBorrows: bigint;
+  /** Sum of positive account balances plus `fee_shares`, deposit shares. */
+  depositShares: bigint;
+  /** Sum of |negative account balances|, borrow shares. */
+  borrowShares: bigint;
   oracleMaxAgeSecs: number;
   /** Maximum confidence / price, bps. */
   oracleMaxConfBps: number;
@@ -89,6 +97,19 @@ export type CollateralBank = {
   bump: number;
   vaultBump: number;
   pad: ReadonlyUint8Array;
+  /** Native units per deposit share, Q24.40 (1.0 = 2^40). */
+  depositIndex: bigint;
+  /** Native units per borrow share, Q24.40. */
+  borrowIndex: bigint;
+  /** Deposit shares owned by the protocol: the reserve share of interest (insurance). */
+  feeShares: bigint;
+  /** Unix seconds of the last interest accrual. */
+  lastAccrualTs: bigint;
+  /** Native units; borrows beyond it are refused. 0 = borrowing through `withdraw` off. */
+  borrowCap: bigint;
+  /** Native units socialized over the depositors so far (bankruptcies). */
+  socializedTotal: bigint;
+  rate: RateCurveState;
   reserved: ReadonlyUint8Array;
 };
 
@@ -106,10 +127,10 @@ export type CollateralBankArgs = {
   feedId: ReadonlyUint8Array;
   /** Native units; deposits beyond it are refused. */
   depositCap: number | bigint;
-  /** Sum of positive account balances, native units. */
-  totalDeposits: number | bigint;
-  /** Sum of borrowed (negative) account balances, native units. */
-  totalBorrows: number | bigint;
+  /** Sum of positive account balances plus `fee_shares`, deposit shares. */
+  depositShares: number | bigint;
+  /** Sum of |negative account balances|, borrow shares. */
+  borrowShares: number | bigint;
   oracleMaxAgeSecs: number;
   /** Maximum confidence / price, bps. */
   oracleMaxConfBps: number;
@@ -127,6 +148,19 @@ export type CollateralBankArgs = {
   bump: number;
   vaultBump: number;
   pad: ReadonlyUint8Array;
+  /** Native units per deposit share, Q24.40 (1.0 = 2^40). */
+  depositIndex: number | bigint;
+  /** Native units per borrow share, Q24.40. */
+  borrowIndex: number | bigint;
+  /** Deposit shares owned by the protocol: the reserve share of interest (insurance). */
+  feeShares: number | bigint;
+  /** Unix seconds of the last interest accrual. */
+  lastAccrualTs: number | bigint;
+  /** Native units; borrows beyond it are refused. 0 = borrowing through `withdraw` off. */
+  borrowCap: number | bigint;
+  /** Native units socialized over the depositors so far (bankruptcies). */
+  socializedTotal: number | bigint;
+  rate: RateCurveStateArgs;
   reserved: ReadonlyUint8Array;
 };
 
@@ -142,8 +176,8 @@ export function getCollateralBankEncoder(): FixedSizeEncoder<CollateralBankArgs>
       ["tokenProgram", getAddressEncoder()],
       ["feedId", fixEncoderSize(getBytesEncoder(), 32)],
       ["depositCap", getU64Encoder()],
-      ["totalDeposits", getU64Encoder()],
-      ["totalBorrows", getU64Encoder()],
+      ["depositShares", getU64Encoder()],
+      ["borrowShares", getU64Encoder()],
       ["oracleMaxAgeSecs", getU32Encoder()],
       ["oracleMaxConfBps", getU32Encoder()],
       ["initAssetWeightBps", getU16Encoder()],
@@ -156,7 +190,14 @@ export function getCollateralBankEncoder(): FixedSizeEncoder<CollateralBankArgs>
       ["bump", getU8Encoder()],
       ["vaultBump", getU8Encoder()],
       ["pad", fixEncoderSize(getBytesEncoder(), 2)],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 256)],
+      ["depositIndex", getU64Encoder()],
+      ["borrowIndex", getU64Encoder()],
+      ["feeShares", getU64Encoder()],
+      ["lastAccrualTs", getI64Encoder()],
+      ["borrowCap", getU64Encoder()],
+      ["socializedTotal", getU64Encoder()],
+      ["rate", getRateCurveStateEncoder()],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 184)],
     ]),
     (value) => ({ ...value, discriminator: COLLATERAL_BANK_DISCRIMINATOR }),
   );
@@ -173,8 +214,8 @@ export function getCollateralBankDecoder(): FixedSizeDecoder<CollateralBank> {
     ["tokenProgram", getAddressDecoder()],
     ["feedId", fixDecoderSize(getBytesDecoder(), 32)],
     ["depositCap", getU64Decoder()],
-    ["totalDeposits", getU64Decoder()],
-    ["totalBorrows", getU64Decoder()],
+    ["depositShares", getU64Decoder()],
+    ["borrowShares", getU64Decoder()],
     ["oracleMaxAgeSecs", getU32Decoder()],
     ["oracleMaxConfBps", getU32Decoder()],
     ["initAssetWeightBps", getU16Decoder()],
@@ -187,7 +228,14 @@ export function getCollateralBankDecoder(): FixedSizeDecoder<CollateralBank> {
     ["bump", getU8Decoder()],
     ["vaultBump", getU8Decoder()],
     ["pad", fixDecoderSize(getBytesDecoder(), 2)],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 256)],
+    ["depositIndex", getU64Decoder()],
+    ["borrowIndex", getU64Decoder()],
+    ["feeShares", getU64Decoder()],
+    ["lastAccrualTs", getI64Decoder()],
+    ["borrowCap", getU64Decoder()],
+    ["socializedTotal", getU64Decoder()],
+    ["rate", getRateCurveStateDecoder()],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 184)],
   ]);
 }
 

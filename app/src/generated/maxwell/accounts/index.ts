@@ -9,4 +9,5 @@
 export * from "./collateralBank";
 export * from "./exchange";
 export * from "./marginAccount";
+export * from "./rebalancePolicy";
 export * from "./underlying";

@@ -85,6 +85,10 @@ export type MarginAccount = {
   healthSlot: bigint;
   collateral: Array<CollateralSlot>;
   positions: Array<Position>;
+  /** Unix seconds of the last liquidation of this account (0 = never): reputation. */
+  lastLiquidationTs: bigint;
+  /** Unix seconds an instruction last found maintenance health negative (0 = never). */
+  lastBreachTs: bigint;
   reserved: ReadonlyUint8Array;
 };
 
@@ -107,6 +111,10 @@ export type MarginAccountArgs = {
   healthSlot: number | bigint;
   collateral: Array<CollateralSlotArgs>;
   positions: Array<PositionArgs>;
+  /** Unix seconds of the last liquidation of this account (0 = never): reputation. */
+  lastLiquidationTs: number | bigint;
+  /** Unix seconds an instruction last found maintenance health negative (0 = never). */
+  lastBreachTs: number | bigint;
   reserved: ReadonlyUint8Array;
 };
 
@@ -127,7 +135,9 @@ export function getMarginAccountEncoder(): FixedSizeEncoder<MarginAccountArgs> {
       ["healthSlot", getU64Encoder()],
       ["collateral", getArrayEncoder(getCollateralSlotEncoder(), { size: 16 })],
       ["positions", getArrayEncoder(getPositionEncoder(), { size: 128 })],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 512)],
+      ["lastLiquidationTs", getI64Encoder()],
+      ["lastBreachTs", getI64Encoder()],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 496)],
     ]),
     (value) => ({ ...value, discriminator: MARGIN_ACCOUNT_DISCRIMINATOR }),
   );
@@ -149,7 +159,9 @@ export function getMarginAccountDecoder(): FixedSizeDecoder<MarginAccount> {
     ["healthSlot", getU64Decoder()],
     ["collateral", getArrayDecoder(getCollateralSlotDecoder(), { size: 16 })],
     ["positions", getArrayDecoder(getPositionDecoder(), { size: 128 })],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 512)],
+    ["lastLiquidationTs", getI64Decoder()],
+    ["lastBreachTs", getI64Decoder()],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 496)],
   ]);
 }
 

@@ -102,6 +102,15 @@ export type Underlying = {
   expiries: Array<ExpiryState>;
   series: Array<SeriesInfo>;
   risk: Array<SeriesRiskState>;
+  /**
+   * Realized volatility: EWMA of squared log returns of the oracle spot, annualized
+   * variance, Q52 (`realized_vol_update`). Widens the price shocks when above ATM vol.
+   */
+  rvVariance: bigint;
+  /** Spot and time of the last realized-vol update (0 = none yet). */
+  rvLastSpot: bigint;
+  rvLastTs: bigint;
+  rvUpdates: bigint;
   reserved: ReadonlyUint8Array;
 };
 
@@ -133,6 +142,15 @@ export type UnderlyingArgs = {
   expiries: Array<ExpiryStateArgs>;
   series: Array<SeriesInfoArgs>;
   risk: Array<SeriesRiskStateArgs>;
+  /**
+   * Realized volatility: EWMA of squared log returns of the oracle spot, annualized
+   * variance, Q52 (`realized_vol_update`). Widens the price shocks when above ATM vol.
+   */
+  rvVariance: number | bigint;
+  /** Spot and time of the last realized-vol update (0 = none yet). */
+  rvLastSpot: number | bigint;
+  rvLastTs: number | bigint;
+  rvUpdates: number | bigint;
   reserved: ReadonlyUint8Array;
 };
 
@@ -162,7 +180,11 @@ export function getUnderlyingEncoder(): FixedSizeEncoder<UnderlyingArgs> {
       ["expiries", getArrayEncoder(getExpiryStateEncoder(), { size: 8 })],
       ["series", getArrayEncoder(getSeriesInfoEncoder(), { size: 128 })],
       ["risk", getArrayEncoder(getSeriesRiskStateEncoder(), { size: 128 })],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 1024)],
+      ["rvVariance", getI64Encoder()],
+      ["rvLastSpot", getU64Encoder()],
+      ["rvLastTs", getI64Encoder()],
+      ["rvUpdates", getU64Encoder()],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 992)],
     ]),
     (value) => ({ ...value, discriminator: UNDERLYING_DISCRIMINATOR }),
   );
@@ -193,7 +215,11 @@ export function getUnderlyingDecoder(): FixedSizeDecoder<Underlying> {
     ["expiries", getArrayDecoder(getExpiryStateDecoder(), { size: 8 })],
     ["series", getArrayDecoder(getSeriesInfoDecoder(), { size: 128 })],
     ["risk", getArrayDecoder(getSeriesRiskStateDecoder(), { size: 128 })],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 1024)],
+    ["rvVariance", getI64Decoder()],
+    ["rvLastSpot", getU64Decoder()],
+    ["rvLastTs", getI64Decoder()],
+    ["rvUpdates", getU64Decoder()],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 992)],
   ]);
 }
 

@@ -194,13 +194,56 @@ export const MAXWELL_ERROR__LIQUIDATION_LEG_INVALID = 0x17c7; // 6087
 export const MAXWELL_ERROR__WRONG_INSURANCE_ACCOUNT = 0x17c8; // 6088
 /** InsuranceAlreadyCreated: The exchange already has an insurance fund */
 export const MAXWELL_ERROR__INSURANCE_ALREADY_CREATED = 0x17c9; // 6089
+/** RateKinkOutOfBounds: The rate curve's kink utilization is outside [10%, 99%] */
+export const MAXWELL_ERROR__RATE_KINK_OUT_OF_BOUNDS = 0x17ca; // 6090
+/** RatesNotIncreasing: The rate curve's rates must not decrease: base <= kink rate <= max rate */
+export const MAXWELL_ERROR__RATES_NOT_INCREASING = 0x17cb; // 6091
+/** RateTooHigh: The rate curve's max rate is above 500% a year */
+export const MAXWELL_ERROR__RATE_TOO_HIGH = 0x17cc; // 6092
+/** RateReserveTooHigh: The reserve share of interest is above 50% */
+export const MAXWELL_ERROR__RATE_RESERVE_TOO_HIGH = 0x17cd; // 6093
+/** BorrowCapExceeded: The bank's borrow cap would be exceeded (or borrowing is off: cap 0) */
+export const MAXWELL_ERROR__BORROW_CAP_EXCEEDED = 0x17ce; // 6094
+/** LossExceedsDeposits: A socialized loss larger than the bank's deposits */
+export const MAXWELL_ERROR__LOSS_EXCEEDS_DEPOSITS = 0x17cf; // 6095
+/** NotBankrupt: The account is not bankrupt: it still holds positions or assets, or owes nothing to this bank */
+export const MAXWELL_ERROR__NOT_BANKRUPT = 0x17d0; // 6096
+/** PolicyInvalid: Rebalance policy bands invalid: need 0 <= trigger < target, and limits > 0 */
+export const MAXWELL_ERROR__POLICY_INVALID = 0x17d1; // 6097
+/** PolicyAccountNotListed: The account is not the policy's owner's, or not listed in the policy */
+export const MAXWELL_ERROR__POLICY_ACCOUNT_NOT_LISTED = 0x17d2; // 6098
+/** RebalanceNotAllowed: The policy does not allow this source to feed this destination */
+export const MAXWELL_ERROR__REBALANCE_NOT_ALLOWED = 0x17d3; // 6099
+/** RebalanceNotTriggered: The destination's health is not under its policy trigger */
+export const MAXWELL_ERROR__REBALANCE_NOT_TRIGGERED = 0x17d4; // 6100
+/** RebalanceSourceBelowTarget: The move would leave the source below its policy target */
+export const MAXWELL_ERROR__REBALANCE_SOURCE_BELOW_TARGET = 0x17d5; // 6101
+/** RebalanceLimitExceeded: The move exceeds the policy's per-move or per-day limit */
+export const MAXWELL_ERROR__REBALANCE_LIMIT_EXCEEDED = 0x17d6; // 6102
+/** KeeperFeeTooHigh: The keeper fee is above its bound */
+export const MAXWELL_ERROR__KEEPER_FEE_TOO_HIGH = 0x17d7; // 6103
+/** ConversionLowersHealth: The conversion would lower the account's health */
+export const MAXWELL_ERROR__CONVERSION_LOWERS_HEALTH = 0x17d8; // 6104
+/** ConversionDiscountTooHigh: The conversion discount is above its bound */
+export const MAXWELL_ERROR__CONVERSION_DISCOUNT_TOO_HIGH = 0x17d9; // 6105
+/** ConversionNotNeeded: The account's quote balance is not borrowed beyond its threshold */
+export const MAXWELL_ERROR__CONVERSION_NOT_NEEDED = 0x17da; // 6106
+/** ConversionBankInvalid: A conversion must take a non-quote collateral the account holds */
+export const MAXWELL_ERROR__CONVERSION_BANK_INVALID = 0x17db; // 6107
+/** RealizedVolTooSoon: The realized-volatility update came too soon after the last one */
+export const MAXWELL_ERROR__REALIZED_VOL_TOO_SOON = 0x17dc; // 6108
 
 export type MaxwellError =
   | typeof MAXWELL_ERROR__ACCOUNT_NOT_EMPTY
   | typeof MAXWELL_ERROR__ASSET_WEIGHTS_INVALID
+  | typeof MAXWELL_ERROR__BORROW_CAP_EXCEEDED
   | typeof MAXWELL_ERROR__COLLATERAL_SLOTS_FULL
   | typeof MAXWELL_ERROR__CONCENTRATION_PARAMS_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__CONFIDENCE_PARAMS_OUT_OF_BOUNDS
+  | typeof MAXWELL_ERROR__CONVERSION_BANK_INVALID
+  | typeof MAXWELL_ERROR__CONVERSION_DISCOUNT_TOO_HIGH
+  | typeof MAXWELL_ERROR__CONVERSION_LOWERS_HEALTH
+  | typeof MAXWELL_ERROR__CONVERSION_NOT_NEEDED
   | typeof MAXWELL_ERROR__DEPOSIT_CAP_EXCEEDED
   | typeof MAXWELL_ERROR__DEPOSIT_CAP_ZERO
   | typeof MAXWELL_ERROR__EXPIRED_POSITION_UNSETTLED
@@ -215,16 +258,19 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__INSUFFICIENT_VAULT_LIQUIDITY
   | typeof MAXWELL_ERROR__INSURANCE_ALREADY_CREATED
   | typeof MAXWELL_ERROR__INVALID_OPTION_KIND
+  | typeof MAXWELL_ERROR__KEEPER_FEE_TOO_HIGH
   | typeof MAXWELL_ERROR__LIABILITY_WEIGHTS_INVALID
   | typeof MAXWELL_ERROR__LIQUIDATION_DID_NOT_IMPROVE
   | typeof MAXWELL_ERROR__LIQUIDATION_LEG_INVALID
   | typeof MAXWELL_ERROR__LIQUIDATION_PENALTY_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__LOG_OF_NON_POSITIVE
+  | typeof MAXWELL_ERROR__LOSS_EXCEEDS_DEPOSITS
   | typeof MAXWELL_ERROR__MARGIN_ACCOUNT_INVARIANT
   | typeof MAXWELL_ERROR__MATH_OVERFLOW
   | typeof MAXWELL_ERROR__MINT_EXTENSION_NOT_SUPPORTED
   | typeof MAXWELL_ERROR__NEGATIVE_TOTAL_VARIANCE
   | typeof MAXWELL_ERROR__NOT_ADMIN
+  | typeof MAXWELL_ERROR__NOT_BANKRUPT
   | typeof MAXWELL_ERROR__NOT_EXPIRED
   | typeof MAXWELL_ERROR__NOT_LIQUIDATABLE
   | typeof MAXWELL_ERROR__NOT_OWNER
@@ -242,11 +288,22 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__ORACLE_STALE
   | typeof MAXWELL_ERROR__ORACLE_WRONG_OWNER
   | typeof MAXWELL_ERROR__OVER_LIQUIDATION
+  | typeof MAXWELL_ERROR__POLICY_ACCOUNT_NOT_LISTED
+  | typeof MAXWELL_ERROR__POLICY_INVALID
   | typeof MAXWELL_ERROR__POSITIONS_FULL
   | typeof MAXWELL_ERROR__PRICE_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__PRICE_SCALE_OUT_OF_RANGE
   | typeof MAXWELL_ERROR__PRICE_SHOCK_PARAMS_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__QUOTE_BANK_INVALID
+  | typeof MAXWELL_ERROR__RATE_KINK_OUT_OF_BOUNDS
+  | typeof MAXWELL_ERROR__RATE_RESERVE_TOO_HIGH
+  | typeof MAXWELL_ERROR__RATES_NOT_INCREASING
+  | typeof MAXWELL_ERROR__RATE_TOO_HIGH
+  | typeof MAXWELL_ERROR__REALIZED_VOL_TOO_SOON
+  | typeof MAXWELL_ERROR__REBALANCE_LIMIT_EXCEEDED
+  | typeof MAXWELL_ERROR__REBALANCE_NOT_ALLOWED
+  | typeof MAXWELL_ERROR__REBALANCE_NOT_TRIGGERED
+  | typeof MAXWELL_ERROR__REBALANCE_SOURCE_BELOW_TARGET
   | typeof MAXWELL_ERROR__REPUTATION_FLOOR_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__RISK_CACHE_STALE
   | typeof MAXWELL_ERROR__SELF_TRADE
@@ -292,9 +349,14 @@ if (process.env["NODE_ENV"] !== "production") {
   maxwellErrorMessages = {
     [MAXWELL_ERROR__ACCOUNT_NOT_EMPTY]: `The margin account still holds collateral or positions`,
     [MAXWELL_ERROR__ASSET_WEIGHTS_INVALID]: `Asset weights must satisfy 0 <= initial <= maintenance <= 1`,
+    [MAXWELL_ERROR__BORROW_CAP_EXCEEDED]: `The bank's borrow cap would be exceeded (or borrowing is off: cap 0)`,
     [MAXWELL_ERROR__COLLATERAL_SLOTS_FULL]: `The margin account has no free collateral slot`,
     [MAXWELL_ERROR__CONCENTRATION_PARAMS_OUT_OF_BOUNDS]: `Concentration add-on parameters are outside their bounds`,
     [MAXWELL_ERROR__CONFIDENCE_PARAMS_OUT_OF_BOUNDS]: `Oracle-confidence add-on parameters are outside their bounds`,
+    [MAXWELL_ERROR__CONVERSION_BANK_INVALID]: `A conversion must take a non-quote collateral the account holds`,
+    [MAXWELL_ERROR__CONVERSION_DISCOUNT_TOO_HIGH]: `The conversion discount is above its bound`,
+    [MAXWELL_ERROR__CONVERSION_LOWERS_HEALTH]: `The conversion would lower the account's health`,
+    [MAXWELL_ERROR__CONVERSION_NOT_NEEDED]: `The account's quote balance is not borrowed beyond its threshold`,
     [MAXWELL_ERROR__DEPOSIT_CAP_EXCEEDED]: `The deposit would exceed the bank's deposit cap`,
     [MAXWELL_ERROR__DEPOSIT_CAP_ZERO]: `The deposit cap must be greater than zero`,
     [MAXWELL_ERROR__EXPIRED_POSITION_UNSETTLED]: `The account holds an expired position that must be settled first`,
@@ -309,16 +371,19 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__INSUFFICIENT_VAULT_LIQUIDITY]: `The vault does not hold enough tokens for this withdrawal`,
     [MAXWELL_ERROR__INSURANCE_ALREADY_CREATED]: `The exchange already has an insurance fund`,
     [MAXWELL_ERROR__INVALID_OPTION_KIND]: `The option kind must be 0 (call) or 1 (put)`,
+    [MAXWELL_ERROR__KEEPER_FEE_TOO_HIGH]: `The keeper fee is above its bound`,
     [MAXWELL_ERROR__LIABILITY_WEIGHTS_INVALID]: `Liability weights must satisfy 1 <= maintenance <= initial <= 3`,
     [MAXWELL_ERROR__LIQUIDATION_DID_NOT_IMPROVE]: `The liquidation does not improve the account's maintenance health`,
     [MAXWELL_ERROR__LIQUIDATION_LEG_INVALID]: `A liquidation leg must reduce an existing position of the liquidatee, without flipping it`,
     [MAXWELL_ERROR__LIQUIDATION_PENALTY_OUT_OF_BOUNDS]: `Liquidation penalty bounds are invalid`,
     [MAXWELL_ERROR__LOG_OF_NON_POSITIVE]: `The risk engine was asked for the log of a non-positive number`,
+    [MAXWELL_ERROR__LOSS_EXCEEDS_DEPOSITS]: `A socialized loss larger than the bank's deposits`,
     [MAXWELL_ERROR__MARGIN_ACCOUNT_INVARIANT]: `The margin account's collateral slots are inconsistent (invariant broken)`,
     [MAXWELL_ERROR__MATH_OVERFLOW]: `Arithmetic overflow`,
     [MAXWELL_ERROR__MINT_EXTENSION_NOT_SUPPORTED]: `Token-2022 mints with extensions are not supported`,
     [MAXWELL_ERROR__NEGATIVE_TOTAL_VARIANCE]: `The volatility surface gives a negative total variance`,
     [MAXWELL_ERROR__NOT_ADMIN]: `The signer is not the exchange admin`,
+    [MAXWELL_ERROR__NOT_BANKRUPT]: `The account is not bankrupt: it still holds positions or assets, or owes nothing to this bank`,
     [MAXWELL_ERROR__NOT_EXPIRED]: `The expiry has not been reached yet`,
     [MAXWELL_ERROR__NOT_LIQUIDATABLE]: `The account's maintenance health is not negative: it cannot be liquidated`,
     [MAXWELL_ERROR__NOT_OWNER]: `The signer is not the margin account's owner`,
@@ -336,11 +401,22 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__ORACLE_STALE]: `The oracle price is older than the allowed age`,
     [MAXWELL_ERROR__ORACLE_WRONG_OWNER]: `The oracle account is not owned by the Pyth receiver program`,
     [MAXWELL_ERROR__OVER_LIQUIDATION]: `The liquidation takes more than needed to restore maintenance health`,
+    [MAXWELL_ERROR__POLICY_ACCOUNT_NOT_LISTED]: `The account is not the policy's owner's, or not listed in the policy`,
+    [MAXWELL_ERROR__POLICY_INVALID]: `Rebalance policy bands invalid: need 0 <= trigger < target, and limits > 0`,
     [MAXWELL_ERROR__POSITIONS_FULL]: `The margin account has no free position slot`,
     [MAXWELL_ERROR__PRICE_OUT_OF_BOUNDS]: `The trade price is outside the option's no-arbitrage bounds`,
     [MAXWELL_ERROR__PRICE_SCALE_OUT_OF_RANGE]: `Oracle price exponent and decimals give an unsupported scale`,
     [MAXWELL_ERROR__PRICE_SHOCK_PARAMS_OUT_OF_BOUNDS]: `Price shock parameters are outside their bounds`,
     [MAXWELL_ERROR__QUOTE_BANK_INVALID]: `The quote bank must use the exchange's quote mint and no oracle`,
+    [MAXWELL_ERROR__RATE_KINK_OUT_OF_BOUNDS]: `The rate curve's kink utilization is outside [10%, 99%]`,
+    [MAXWELL_ERROR__RATE_RESERVE_TOO_HIGH]: `The reserve share of interest is above 50%`,
+    [MAXWELL_ERROR__RATES_NOT_INCREASING]: `The rate curve's rates must not decrease: base <= kink rate <= max rate`,
+    [MAXWELL_ERROR__RATE_TOO_HIGH]: `The rate curve's max rate is above 500% a year`,
+    [MAXWELL_ERROR__REALIZED_VOL_TOO_SOON]: `The realized-volatility update came too soon after the last one`,
+    [MAXWELL_ERROR__REBALANCE_LIMIT_EXCEEDED]: `The move exceeds the policy's per-move or per-day limit`,
+    [MAXWELL_ERROR__REBALANCE_NOT_ALLOWED]: `The policy does not allow this source to feed this destination`,
+    [MAXWELL_ERROR__REBALANCE_NOT_TRIGGERED]: `The destination's health is not under its policy trigger`,
+    [MAXWELL_ERROR__REBALANCE_SOURCE_BELOW_TARGET]: `The move would leave the source below its policy target`,
     [MAXWELL_ERROR__REPUTATION_FLOOR_OUT_OF_BOUNDS]: `The reputation floor is outside its bounds`,
     [MAXWELL_ERROR__RISK_CACHE_STALE]: `The series' risk array is stale: refresh it (risk_refresh) in the same transaction`,
     [MAXWELL_ERROR__SELF_TRADE]: `Maker and taker must be different accounts of different owners`,

@@ -14,12 +14,6 @@ import {
   getBytesEncoder,
   getStructDecoder,
   getStructEncoder,
-  getU16Decoder,
-  getU16Encoder,
-  getU32Decoder,
-  getU32Encoder,
-  getU64Decoder,
-  getU64Encoder,
   SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
   SolanaError,
   transformEncoder,
@@ -45,6 +39,12 @@ import {
 } from "@solana/program-client-core";
 import { findBankPda, findVaultPda } from "../pdas";
 import { MAXWELL_PROGRAM_ADDRESS } from "../programs";
+import {
+  getBankParamsArgsDecoder,
+  getBankParamsArgsEncoder,
+  type BankParamsArgs,
+  type BankParamsArgsArgs,
+} from "../types";
 
 export const BANK_CREATE_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
   84, 143, 118, 226, 7, 145, 23, 206,
@@ -102,39 +102,16 @@ export type BankCreateInstruction<
 
 export type BankCreateInstructionData = {
   discriminator: ReadonlyUint8Array;
-  feedId: ReadonlyUint8Array;
-  oracleMaxAgeSecs: number;
-  oracleMaxConfBps: number;
-  initAssetWeightBps: number;
-  maintAssetWeightBps: number;
-  initLiabWeightBps: number;
-  maintLiabWeightBps: number;
-  depositCap: bigint;
+  params: BankParamsArgs;
 };
 
-export type BankCreateInstructionDataArgs = {
-  feedId: ReadonlyUint8Array;
-  oracleMaxAgeSecs: number;
-  oracleMaxConfBps: number;
-  initAssetWeightBps: number;
-  maintAssetWeightBps: number;
-  initLiabWeightBps: number;
-  maintLiabWeightBps: number;
-  depositCap: number | bigint;
-};
+export type BankCreateInstructionDataArgs = { params: BankParamsArgsArgs };
 
 export function getBankCreateInstructionDataEncoder(): FixedSizeEncoder<BankCreateInstructionDataArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
-      ["feedId", fixEncoderSize(getBytesEncoder(), 32)],
-      ["oracleMaxAgeSecs", getU32Encoder()],
-      ["oracleMaxConfBps", getU32Encoder()],
-      ["initAssetWeightBps", getU16Encoder()],
-      ["maintAssetWeightBps", getU16Encoder()],
-      ["initLiabWeightBps", getU16Encoder()],
-      ["maintLiabWeightBps", getU16Encoder()],
-      ["depositCap", getU64Encoder()],
+      ["params", getBankParamsArgsEncoder()],
     ]),
     (value) => ({ ...value, discriminator: BANK_CREATE_DISCRIMINATOR }),
   );
@@ -143,14 +120,7 @@ export function getBankCreateInstructionDataEncoder(): FixedSizeEncoder<BankCrea
 export function getBankCreateInstructionDataDecoder(): FixedSizeDecoder<BankCreateInstructionData> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
-    ["feedId", fixDecoderSize(getBytesDecoder(), 32)],
-    ["oracleMaxAgeSecs", getU32Decoder()],
-    ["oracleMaxConfBps", getU32Decoder()],
-    ["initAssetWeightBps", getU16Decoder()],
-    ["maintAssetWeightBps", getU16Decoder()],
-    ["initLiabWeightBps", getU16Decoder()],
-    ["maintLiabWeightBps", getU16Decoder()],
-    ["depositCap", getU64Decoder()],
+    ["params", getBankParamsArgsDecoder()],
   ]);
 }
 
@@ -188,14 +158,7 @@ export type BankCreateAsyncInput<
   oracle?: Address<TAccountOracle>;
   tokenProgram?: Address<TAccountTokenProgram>;
   systemProgram?: Address<TAccountSystemProgram>;
-  feedId: BankCreateInstructionDataArgs["feedId"];
-  oracleMaxAgeSecs: BankCreateInstructionDataArgs["oracleMaxAgeSecs"];
-  oracleMaxConfBps: BankCreateInstructionDataArgs["oracleMaxConfBps"];
-  initAssetWeightBps: BankCreateInstructionDataArgs["initAssetWeightBps"];
-  maintAssetWeightBps: BankCreateInstructionDataArgs["maintAssetWeightBps"];
-  initLiabWeightBps: BankCreateInstructionDataArgs["initLiabWeightBps"];
-  maintLiabWeightBps: BankCreateInstructionDataArgs["maintLiabWeightBps"];
-  depositCap: BankCreateInstructionDataArgs["depositCap"];
+  params: BankCreateInstructionDataArgs["params"];
 };
 
 export async function getBankCreateInstructionAsync<
@@ -338,14 +301,7 @@ export type BankCreateInput<
   oracle?: Address<TAccountOracle>;
   tokenProgram?: Address<TAccountTokenProgram>;
   systemProgram?: Address<TAccountSystemProgram>;
-  feedId: BankCreateInstructionDataArgs["feedId"];
-  oracleMaxAgeSecs: BankCreateInstructionDataArgs["oracleMaxAgeSecs"];
-  oracleMaxConfBps: BankCreateInstructionDataArgs["oracleMaxConfBps"];
-  initAssetWeightBps: BankCreateInstructionDataArgs["initAssetWeightBps"];
-  maintAssetWeightBps: BankCreateInstructionDataArgs["maintAssetWeightBps"];
-  initLiabWeightBps: BankCreateInstructionDataArgs["initLiabWeightBps"];
-  maintLiabWeightBps: BankCreateInstructionDataArgs["maintLiabWeightBps"];
-  depositCap: BankCreateInstructionDataArgs["depositCap"];
+  params: BankCreateInstructionDataArgs["params"];
 };
 
 export function getBankCreateInstruction<

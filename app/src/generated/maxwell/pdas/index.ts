@@ -10,4 +10,5 @@ export * from "./account";
 export * from "./bank";
 export * from "./exchange";
 export * from "./insurance";
+export * from "./policy";
 export * from "./vault";

@@ -37,6 +37,7 @@ import {
   getCollateralBankCodec,
   getExchangeCodec,
   getMarginAccountCodec,
+  getRebalancePolicyCodec,
   getUnderlyingCodec,
   type CollateralBank,
   type CollateralBankArgs,
@@ -44,6 +45,8 @@ import {
   type ExchangeArgs,
   type MarginAccount,
   type MarginAccountArgs,
+  type RebalancePolicy,
+  type RebalancePolicyArgs,
   type Underlying,
   type UnderlyingArgs,
 } from "../accounts";
@@ -52,7 +55,10 @@ import {
   getAccountCreateInstructionAsync,
   getAccountHealthInstruction,
   getAccountSettleInstruction,
+  getAccrueInterestInstruction,
   getBankCreateInstructionAsync,
+  getBankruptcyResolveInstruction,
+  getBankSetParamsInstruction,
   getDelegateSetInstruction,
   getDepositInstruction,
   getExchangeInitInstructionAsync,
@@ -60,6 +66,10 @@ import {
   getInsuranceCreateInstructionAsync,
   getIxGateSetInstruction,
   getLiquidateInstruction,
+  getPolicySetInstructionAsync,
+  getRealizedVolUpdateInstruction,
+  getRebalanceAccountsInstruction,
+  getRebalanceCollateralInstruction,
   getRiskRefreshInstruction,
   getSeriesListInstruction,
   getTradeInstruction,
@@ -70,7 +80,10 @@ import {
   parseAccountCreateInstruction,
   parseAccountHealthInstruction,
   parseAccountSettleInstruction,
+  parseAccrueInterestInstruction,
   parseBankCreateInstruction,
+  parseBankruptcyResolveInstruction,
+  parseBankSetParamsInstruction,
   parseDelegateSetInstruction,
   parseDepositInstruction,
   parseExchangeInitInstruction,
@@ -78,6 +91,10 @@ import {
   parseInsuranceCreateInstruction,
   parseIxGateSetInstruction,
   parseLiquidateInstruction,
+  parsePolicySetInstruction,
+  parseRealizedVolUpdateInstruction,
+  parseRebalanceAccountsInstruction,
+  parseRebalanceCollateralInstruction,
   parseRiskRefreshInstruction,
   parseSeriesListInstruction,
   parseTradeInstruction,
@@ -88,7 +105,10 @@ import {
   type AccountCreateAsyncInput,
   type AccountHealthInput,
   type AccountSettleInput,
+  type AccrueInterestInput,
   type BankCreateAsyncInput,
+  type BankruptcyResolveInput,
+  type BankSetParamsInput,
   type DelegateSetInput,
   type DepositInput,
   type ExchangeInitAsyncInput,
@@ -100,7 +120,10 @@ import {
   type ParsedAccountCreateInstruction,
   type ParsedAccountHealthInstruction,
   type ParsedAccountSettleInstruction,
+  type ParsedAccrueInterestInstruction,
   type ParsedBankCreateInstruction,
+  type ParsedBankruptcyResolveInstruction,
+  type ParsedBankSetParamsInstruction,
   type ParsedDelegateSetInstruction,
   type ParsedDepositInstruction,
   type ParsedExchangeInitInstruction,
@@ -108,12 +131,20 @@ import {
   type ParsedInsuranceCreateInstruction,
   type ParsedIxGateSetInstruction,
   type ParsedLiquidateInstruction,
+  type ParsedPolicySetInstruction,
+  type ParsedRealizedVolUpdateInstruction,
+  type ParsedRebalanceAccountsInstruction,
+  type ParsedRebalanceCollateralInstruction,
   type ParsedRiskRefreshInstruction,
   type ParsedSeriesListInstruction,
   type ParsedTradeInstruction,
   type ParsedUnderlyingCreateInstruction,
   type ParsedVolSurfaceUpdateInstruction,
   type ParsedWithdrawInstruction,
+  type PolicySetAsyncInput,
+  type RealizedVolUpdateInput,
+  type RebalanceAccountsInput,
+  type RebalanceCollateralInput,
   type RiskRefreshInput,
   type SeriesListInput,
   type TradeInput,
@@ -126,6 +157,7 @@ import {
   findBankPda,
   findExchangePda,
   findInsurancePda,
+  findPolicyPda,
   findVaultPda,
 } from "../pdas";
 
@@ -136,6 +168,7 @@ export enum MaxwellAccount {
   CollateralBank,
   Exchange,
   MarginAccount,
+  RebalancePolicy,
   Underlying,
 }
 
@@ -180,6 +213,17 @@ export function identifyMaxwellAccount(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([151, 239, 89, 199, 23, 190, 159, 247]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellAccount.RebalancePolicy;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([206, 128, 152, 77, 112, 164, 13, 2]),
       ),
       0,
@@ -198,7 +242,10 @@ export enum MaxwellInstruction {
   AccountCreate,
   AccountHealth,
   AccountSettle,
+  AccrueInterest,
   BankCreate,
+  BankSetParams,
+  BankruptcyResolve,
   DelegateSet,
   Deposit,
   ExchangeInit,
@@ -206,6 +253,10 @@ export enum MaxwellInstruction {
   InsuranceCreate,
   IxGateSet,
   Liquidate,
+  PolicySet,
+  RealizedVolUpdate,
+  RebalanceAccounts,
+  RebalanceCollateral,
   RiskRefresh,
   SeriesList,
   Trade,
@@ -266,12 +317,45 @@ export function identifyMaxwellInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([47, 40, 115, 198, 91, 12, 222, 49]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.AccrueInterest;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([84, 143, 118, 226, 7, 145, 23, 206]),
       ),
       0,
     )
   ) {
     return MaxwellInstruction.BankCreate;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([218, 211, 128, 34, 224, 30, 42, 92]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.BankSetParams;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([64, 24, 14, 25, 162, 190, 98, 58]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.BankruptcyResolve;
   }
   if (
     containsBytes(
@@ -349,6 +433,50 @@ export function identifyMaxwellInstruction(
     )
   ) {
     return MaxwellInstruction.Liquidate;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([250, 223, 152, 161, 160, 1, 62, 191]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.PolicySet;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([183, 79, 149, 198, 126, 233, 39, 109]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.RealizedVolUpdate;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([207, 81, 250, 48, 105, 214, 175, 147]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.RebalanceAccounts;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([224, 133, 94, 208, 31, 130, 159, 41]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.RebalanceCollateral;
   }
   if (
     containsBytes(
@@ -438,8 +566,17 @@ export type ParsedMaxwellInstruction<
       instructionType: MaxwellInstruction.AccountSettle;
     } & ParsedAccountSettleInstruction<TProgram>)
   | ({
+      instructionType: MaxwellInstruction.AccrueInterest;
+    } & ParsedAccrueInterestInstruction<TProgram>)
+  | ({
       instructionType: MaxwellInstruction.BankCreate;
     } & ParsedBankCreateInstruction<TProgram>)
+  | ({
+      instructionType: MaxwellInstruction.BankSetParams;
+    } & ParsedBankSetParamsInstruction<TProgram>)
+  | ({
+      instructionType: MaxwellInstruction.BankruptcyResolve;
+    } & ParsedBankruptcyResolveInstruction<TProgram>)
   | ({
       instructionType: MaxwellInstruction.DelegateSet;
     } & ParsedDelegateSetInstruction<TProgram>)
@@ -461,6 +598,18 @@ export type ParsedMaxwellInstruction<
   | ({
       instructionType: MaxwellInstruction.Liquidate;
     } & ParsedLiquidateInstruction<TProgram>)
+  | ({
+      instructionType: MaxwellInstruction.PolicySet;
+    } & ParsedPolicySetInstruction<TProgram>)
+  | ({
+      instructionType: MaxwellInstruction.RealizedVolUpdate;
+    } & ParsedRealizedVolUpdateInstruction<TProgram>)
+  | ({
+      instructionType: MaxwellInstruction.RebalanceAccounts;
+    } & ParsedRebalanceAccountsInstruction<TProgram>)
+  | ({
+      instructionType: MaxwellInstruction.RebalanceCollateral;
+    } & ParsedRebalanceCollateralInstruction<TProgram>)
   | ({
       instructionType: MaxwellInstruction.RiskRefresh;
     } & ParsedRiskRefreshInstruction<TProgram>)
@@ -513,11 +662,32 @@ export function parseMaxwellInstruction<TProgram extends string>(
         ...parseAccountSettleInstruction(instruction),
       };
     }
+    case MaxwellInstruction.AccrueInterest: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.AccrueInterest,
+        ...parseAccrueInterestInstruction(instruction),
+      };
+    }
     case MaxwellInstruction.BankCreate: {
       assertIsInstructionWithAccounts(instruction);
       return {
         instructionType: MaxwellInstruction.BankCreate,
         ...parseBankCreateInstruction(instruction),
+      };
+    }
+    case MaxwellInstruction.BankSetParams: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.BankSetParams,
+        ...parseBankSetParamsInstruction(instruction),
+      };
+    }
+    case MaxwellInstruction.BankruptcyResolve: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.BankruptcyResolve,
+        ...parseBankruptcyResolveInstruction(instruction),
       };
     }
     case MaxwellInstruction.DelegateSet: {
@@ -567,6 +737,34 @@ export function parseMaxwellInstruction<TProgram extends string>(
       return {
         instructionType: MaxwellInstruction.Liquidate,
         ...parseLiquidateInstruction(instruction),
+      };
+    }
+    case MaxwellInstruction.PolicySet: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.PolicySet,
+        ...parsePolicySetInstruction(instruction),
+      };
+    }
+    case MaxwellInstruction.RealizedVolUpdate: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.RealizedVolUpdate,
+        ...parseRealizedVolUpdateInstruction(instruction),
+      };
+    }
+    case MaxwellInstruction.RebalanceAccounts: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.RebalanceAccounts,
+        ...parseRebalanceAccountsInstruction(instruction),
+      };
+    }
+    case MaxwellInstruction.RebalanceCollateral: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.RebalanceCollateral,
+        ...parseRebalanceCollateralInstruction(instruction),
       };
     }
     case MaxwellInstruction.RiskRefresh: {
@@ -632,6 +830,8 @@ export type MaxwellPluginAccounts = {
     SelfFetchFunctions<ExchangeArgs, Exchange>;
   marginAccount: ReturnType<typeof getMarginAccountCodec> &
     SelfFetchFunctions<MarginAccountArgs, MarginAccount>;
+  rebalancePolicy: ReturnType<typeof getRebalancePolicyCodec> &
+    SelfFetchFunctions<RebalancePolicyArgs, RebalancePolicy>;
   underlying: ReturnType<typeof getUnderlyingCodec> &
     SelfFetchFunctions<UnderlyingArgs, Underlying>;
 };
@@ -652,9 +852,21 @@ export type MaxwellPluginInstructions = {
     input: AccountSettleInput,
   ) => ReturnType<typeof getAccountSettleInstruction> &
     SelfPlanAndSendFunctions;
+  accrueInterest: (
+    input: AccrueInterestInput,
+  ) => ReturnType<typeof getAccrueInterestInstruction> &
+    SelfPlanAndSendFunctions;
   bankCreate: (
     input: BankCreateAsyncInput,
   ) => ReturnType<typeof getBankCreateInstructionAsync> &
+    SelfPlanAndSendFunctions;
+  bankSetParams: (
+    input: BankSetParamsInput,
+  ) => ReturnType<typeof getBankSetParamsInstruction> &
+    SelfPlanAndSendFunctions;
+  bankruptcyResolve: (
+    input: BankruptcyResolveInput,
+  ) => ReturnType<typeof getBankruptcyResolveInstruction> &
     SelfPlanAndSendFunctions;
   delegateSet: (
     input: DelegateSetInput,
@@ -680,6 +892,22 @@ export type MaxwellPluginInstructions = {
   liquidate: (
     input: LiquidateInput,
   ) => ReturnType<typeof getLiquidateInstruction> & SelfPlanAndSendFunctions;
+  policySet: (
+    input: PolicySetAsyncInput,
+  ) => ReturnType<typeof getPolicySetInstructionAsync> &
+    SelfPlanAndSendFunctions;
+  realizedVolUpdate: (
+    input: RealizedVolUpdateInput,
+  ) => ReturnType<typeof getRealizedVolUpdateInstruction> &
+    SelfPlanAndSendFunctions;
+  rebalanceAccounts: (
+    input: RebalanceAccountsInput,
+  ) => ReturnType<typeof getRebalanceAccountsInstruction> &
+    SelfPlanAndSendFunctions;
+  rebalanceCollateral: (
+    input: RebalanceCollateralInput,
+  ) => ReturnType<typeof getRebalanceCollateralInstruction> &
+    SelfPlanAndSendFunctions;
   riskRefresh: (
     input: RiskRefreshInput,
   ) => ReturnType<typeof getRiskRefreshInstruction> & SelfPlanAndSendFunctions;
@@ -708,6 +936,7 @@ export type MaxwellPluginPdas = {
   vault: typeof findVaultPda;
   exchange: typeof findExchangePda;
   insurance: typeof findInsurancePda;
+  policy: typeof findPolicyPda;
 };
 
 export type MaxwellPluginRequirements = ClientWithRpc<
@@ -730,6 +959,10 @@ export function maxwellProgram() {
           ),
           exchange: addSelfFetchFunctions(client, getExchangeCodec()),
           marginAccount: addSelfFetchFunctions(client, getMarginAccountCodec()),
+          rebalancePolicy: addSelfFetchFunctions(
+            client,
+            getRebalancePolicyCodec(),
+          ),
           underlying: addSelfFetchFunctions(client, getUnderlyingCodec()),
         },
         instructions: {
@@ -756,10 +989,25 @@ export function maxwellProgram() {
               client,
               getAccountSettleInstruction(input),
             ),
+          accrueInterest: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getAccrueInterestInstruction(input),
+            ),
           bankCreate: (input) =>
             addSelfPlanAndSendFunctions(
               client,
               getBankCreateInstructionAsync(input),
+            ),
+          bankSetParams: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getBankSetParamsInstruction(input),
+            ),
+          bankruptcyResolve: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getBankruptcyResolveInstruction(input),
             ),
           delegateSet: (input) =>
             addSelfPlanAndSendFunctions(
@@ -787,6 +1035,26 @@ export function maxwellProgram() {
             addSelfPlanAndSendFunctions(client, getIxGateSetInstruction(input)),
           liquidate: (input) =>
             addSelfPlanAndSendFunctions(client, getLiquidateInstruction(input)),
+          policySet: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getPolicySetInstructionAsync(input),
+            ),
+          realizedVolUpdate: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getRealizedVolUpdateInstruction(input),
+            ),
+          rebalanceAccounts: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getRebalanceAccountsInstruction(input),
+            ),
+          rebalanceCollateral: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getRebalanceCollateralInstruction(input),
+            ),
           riskRefresh: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -818,6 +1086,7 @@ export function maxwellProgram() {
           vault: findVaultPda,
           exchange: findExchangePda,
           insurance: findInsurancePda,
+          policy: findPolicyPda,
         },
       },
     });

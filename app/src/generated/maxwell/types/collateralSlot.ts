@@ -26,7 +26,10 @@ import {
   type ReadonlyUint8Array,
 } from "@solana/kit";
 
-/** A collateral balance in one bank, in that bank's native units; negative = borrowed. */
+/**
+ * A collateral balance in one bank, in that bank's shares (native units = shares x the
+ * bank's deposit index, or borrow index when negative); negative = borrowed.
+ */
 export type CollateralSlot = {
   balance: bigint;
   bankIndex: number;

@@ -6,11 +6,15 @@
  * @see https://github.com/codama-idl/codama
  */
 
+export * from "./bankParamsArgs";
 export * from "./collateralSlot";
 export * from "./exchangeParams";
 export * from "./expiryState";
 export * from "./liquidateLeg";
+export * from "./policyArgs";
 export * from "./position";
+export * from "./rateCurveArgs";
+export * from "./rateCurveState";
 export * from "./riskParamsState";
 export * from "./scenariosState";
 export * from "./seriesInfo";
