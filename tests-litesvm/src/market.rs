@@ -96,6 +96,14 @@ impl World {
         m
     }
 
+    pub fn realized_vol_ix(&self, m: &Market) -> Instruction {
+        build(
+            maxwell::accounts::RealizedVolUpdate { exchange: self.exchange, underlying: m.underlying, oracle: m.oracle },
+            maxwell::instruction::RealizedVolUpdate {},
+            &[],
+        )
+    }
+
     pub fn series_list_ix(&self, m: &Market, expiry: i64, strikes: &[u64], oi_cap: u64) -> Instruction {
         build(
             maxwell::accounts::SeriesList { admin: self.admin_pk(), exchange: self.exchange, underlying: m.underlying },

@@ -1,7 +1,6 @@
 //! Predictive margin on the real maxwell.so: the realized-volatility crank (EWMA of oracle log
 //! returns, bounded) widens the price shocks once realized vol runs above ATM vol.
 
-use anchor_lang::{InstructionData, ToAccountMetas};
 use maxwell::error::MaxwellError as E;
 use maxwell::events::RealizedVolLog;
 use maxwell_risk::fixed::FX_FRAC;
@@ -9,10 +8,6 @@ use tests_litesvm::market::*;
 use tests_litesvm::world::*;
 use tests_litesvm::*;
 
-fn rv_ix(w: &World, m: &Market) -> solana_instruction::Instruction {
-    let metas = maxwell::accounts::RealizedVolUpdate { exchange: w.exchange, underlying: m.underlying, oracle: m.oracle };
-    anchor_ix(maxwell::ID, metas.to_account_metas(None), maxwell::instruction::RealizedVolUpdate {}.data())
-}
 
 #[test]
 fn realized_vol_above_implied_widens_the_price_shocks() {
@@ -22,15 +17,15 @@ fn realized_vol_above_implied_widens_the_price_shocks() {
     let range0 = w.underlying(&m).scen.range;
 
     // The first update records the spot; the next within a minute is refused.
-    w.env.ok(&[rv_ix(&w, &m)], &[]);
+    w.env.ok(&[w.realized_vol_ix(&m)], &[]);
     w.env.advance(30);
     w.set_sol_price(SOL_PRICE);
-    w.env.fails_with(&[rv_ix(&w, &m)], &[], code(E::RealizedVolTooSoon), &[m.underlying]);
+    w.env.fails_with(&[w.realized_vol_ix(&m)], &[], code(E::RealizedVolTooSoon), &[m.underlying]);
 
     // A calm market: a tiny move an hour keeps the estimate far below the 80% ATM vol.
     w.env.advance(3_600);
     w.set_sol_price(SOL_PRICE + 10_000_000); // +0.07%
-    let r = w.env.ok(&[rv_ix(&w, &m)], &[]);
+    let r = w.env.ok(&[w.realized_vol_ix(&m)], &[]);
     let log: RealizedVolLog = r.event().unwrap();
     assert!(log.realized_vol < 1 << (FX_FRAC - 2), "calm: {}", log.realized_vol);
 
@@ -40,7 +35,7 @@ fn realized_vol_above_implied_widens_the_price_shocks() {
         w.env.advance(600);
         w.set_sol_price(if up { 15_900_000_000 } else { 15_000_000_000 });
         up = !up;
-        w.env.ok(&[rv_ix(&w, &m)], &[]);
+        w.env.ok(&[w.realized_vol_ix(&m)], &[]);
     }
     let u = w.underlying(&m);
     assert_eq!(u.rv_updates, 13);

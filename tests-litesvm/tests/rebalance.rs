@@ -100,6 +100,7 @@ fn rebalance_accounts_tops_up_within_the_policy() {
 
     // Direction, membership, roles, the kill switch; then a healthy destination.
     w.env.fails_with(&[mv(&w, &b, &a, 100 * USDC)], &[&keeper.kp], code(E::RebalanceNotAllowed), &watched);
+    w.env.fails_with(&[mv(&w, &a, &b, 0)], &[&keeper.kp], code(E::ZeroAmount), &watched);
     w.env.fails_with(&[mv(&w, &a, &stranger.account, 100 * USDC)], &[&keeper.kp], code(E::PolicyAccountNotListed), &watched);
     let own_fee = w.rebalance_accounts_ix(&Trader { account: a, kp: keeper.kp.insecure_clone(), ..keeper }, &owner.key, &a, &b, &usdc, USDC, None);
     w.env.fails_with(&[own_fee], &[&keeper.kp], code(E::RebalanceNotAllowed), &watched);
@@ -135,6 +136,10 @@ fn rebalance_collateral_converts_at_a_bounded_discount_without_lowering_health()
     w.env.fails_with(&[conv(&w, &sol, 1_000 * USDC, 101)], &[&keeper.kp], code(E::ConversionDiscountTooHigh), &watched);
     w.env.fails_with(&[conv(&w, &sol, 3_001 * USDC, 50)], &[&keeper.kp], code(E::RebalanceLimitExceeded), &watched);
     w.env.fails_with(&[conv(&w, &usdc, 1_000 * USDC, 50)], &[&keeper.kp], code(E::ConversionBankInvalid), &watched);
+    // The account cannot be its own keeper.
+    let own = Trader { kp: owner.kp.insecure_clone(), key: owner.key, account: c, usdc_wallet: owner.usdc_wallet, sol_wallet: owner.sol_wallet };
+    let i = w.rebalance_collateral_ix(&own, &owner.key, &c, &sol, 1_000 * USDC, 50, None);
+    w.env.fails_with(&[i], &[&owner.kp], code(E::SelfTrade), &watched);
 
     let (h0, _) = w.health_of(&c, None);
     let r = w.env.ok(&[conv(&w, &sol, 1_000 * USDC, 50)], &[&keeper.kp]);

@@ -19,7 +19,7 @@ use maxwell_risk::params::RiskParams;
 
 use crate::constants::REPUTATION_RAMP_SECS;
 use crate::error::MaxwellError;
-use crate::oracle::{read_price, Freshness, OracleSpec};
+use crate::oracle::{read_price, Freshness};
 use crate::state::{series_risk_slice, CollateralBank, Exchange, MarginAccount, Underlying, MAX_SERIES};
 
 /// Full weight, bps.
@@ -111,12 +111,7 @@ impl<'info> HealthCache<'info> {
                 } else {
                     let oracle = it.next().ok_or(MaxwellError::HealthAccountsMismatch)?;
                     require_keys_eq!(*oracle.key, bank.oracle, MaxwellError::WrongOracle);
-                    let spec = OracleSpec {
-                        feed_id: &bank.feed_id,
-                        max_age_secs: bank.oracle_max_age_secs,
-                        max_conf_bps: bank.oracle_max_conf_bps,
-                    };
-                    let p = read_price(oracle, &spec, now, mode)?;
+                    let p = read_price(oracle, &bank.oracle_spec(), now, mode)?;
                     cache.oracles_fresh &= p.fresh;
                     TokenPrice::from_oracle(p.price, p.expo, bank.decimals, exchange.quote_decimals)
                         .map_err(MaxwellError::from)?
@@ -139,12 +134,7 @@ impl<'info> HealthCache<'info> {
                 require_keys_eq!(data.exchange, *exchange_key, MaxwellError::WrongExchange);
                 let oracle = it.next().ok_or(MaxwellError::HealthAccountsMismatch)?;
                 require_keys_eq!(*oracle.key, data.oracle, MaxwellError::WrongOracle);
-                let spec = OracleSpec {
-                    feed_id: &data.feed_id,
-                    max_age_secs: data.oracle_max_age_secs,
-                    max_conf_bps: data.oracle_max_conf_bps,
-                };
-                let p = read_price(oracle, &spec, now, mode)?;
+                let p = read_price(oracle, &data.oracle_spec(), now, mode)?;
                 cache.oracles_fresh &= p.fresh;
                 let spot = spot_per_contract(p.price as u64, p.expo, exchange.quote_decimals)?;
                 cache.unders.push(UnderlyingEntry { index: data.underlying_index, data, spot });

@@ -207,7 +207,6 @@ fn liquidation(rows: &mut Vec<(String, u64, String)>) {
 
 /// Anchor instruction data: `sha256("global:<name>")[..8]` then borsh arguments.
 fn lending_and_rebalance(rows: &mut Vec<(String, u64, String)>) {
-    use anchor_lang::{InstructionData, ToAccountMetas};
     use maxwell::instructions::{LiquidateLeg, TradeLeg};
     use maxwell::state::{BankParamsArgs, PolicyArgs};
     use tests_litesvm::market::*;
@@ -262,14 +261,10 @@ fn lending_and_rebalance(rows: &mut Vec<(String, u64, String)>) {
 
     // Predictive margin crank.
     let m = w.market(&[150 * D]);
-    let rv = |w: &World| {
-        let metas = maxwell::accounts::RealizedVolUpdate { exchange: w.exchange, underlying: m.underlying, oracle: m.oracle };
-        anchor_ix(maxwell::ID, metas.to_account_metas(None), maxwell::instruction::RealizedVolUpdate {}.data())
-    };
-    w.env.ok(&[rv(&w)], &[]);
+    w.env.ok(&[w.realized_vol_ix(&m)], &[]);
     w.env.advance(600);
     w.set_sol_price(15_300_000_000);
-    let s = w.env.ok(&[rv(&w)], &[]);
+    let s = w.env.ok(&[w.realized_vol_ix(&m)], &[]);
     push("realized_vol_update", s.cu, "one ln, EWMA, sqrt");
 
     // Bankruptcy: a writer crashed, liquidated of everything, insurance then socialized.

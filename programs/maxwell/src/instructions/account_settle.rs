@@ -3,7 +3,6 @@ use anchor_lang::prelude::*;
 use crate::error::MaxwellError;
 use crate::events::SettleLog;
 use crate::health::{cache_health, compute_health};
-use crate::instructions::trade::move_quote;
 use crate::oracle::Freshness;
 use crate::state::{CollateralBank, Exchange, IxGate, MarginAccount, Underlying};
 
@@ -65,7 +64,7 @@ pub fn account_settle<'info>(ctx: Context<'info, AccountSettle<'info>>) -> Resul
                 payoff,
             });
         }
-        move_quote(&mut acc, &mut q, total, now)?;
+        acc.move_balance(&mut q, total, now)?;
     }
     let clock = Clock::get()?;
     let mut acc = ctx.accounts.account.load_mut()?;

@@ -19,8 +19,9 @@ pub struct BankSetParams<'info> {
 pub fn bank_set_params(ctx: Context<BankSetParams>, params: BankParamsArgs) -> Result<()> {
     params.validate()?;
     let mut bank = ctx.accounts.bank.load_mut()?;
-    let feed = if bank.is_quote == 1 { [0u8; 32] } else { bank.feed_id };
-    require!(params.feed_id == feed || (bank.is_quote == 1), MaxwellError::OracleFeedMismatch);
+    // The feed stays (the quote bank has none and ignores the argument's).
+    let feed = bank.feed_id;
+    require!(bank.is_quote == 1 || params.feed_id == feed, MaxwellError::OracleFeedMismatch);
     bank.accrue(Clock::get()?.unix_timestamp)?;
     bank.apply_params(&params);
     bank.feed_id = feed;

@@ -58,13 +58,7 @@ pub fn bankruptcy_resolve<'info>(ctx: Context<'info, BankruptcyResolve<'info>>) 
         // 2. Whatever is still owed: written off, socialized over the depositors.
         let mut socialized = 0u64;
         if let Some(i) = acc.slot_index(bank.bank_index) {
-            let balance = acc.collateral[i].balance;
-            let mut index = bank.index();
-            socialized = index.write_off(balance).map_err(MaxwellError::from)?;
-            index.socialize(socialized).map_err(MaxwellError::from)?;
-            bank.deposit_index = index.deposit_index;
-            bank.borrow_shares = index.borrow_shares;
-            bank.socialized_total = bank.socialized_total.checked_add(socialized).ok_or(MaxwellError::MathOverflow)?;
+            socialized = bank.socialize_borrow(acc.collateral[i].balance)?;
             acc.collateral[i].balance = 0;
             acc.release_if_empty(i);
         }

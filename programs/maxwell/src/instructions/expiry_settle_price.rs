@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::error::MaxwellError;
 use crate::health::spot_per_contract;
-use crate::oracle::{read_price, Freshness, OracleSpec};
+use crate::oracle::{read_price, Freshness};
 use crate::state::{Exchange, IxGate, Underlying};
 
 #[derive(Accounts)]
@@ -25,12 +25,7 @@ pub fn expiry_settle_price(ctx: Context<ExpirySettlePrice>, expiry_index: u8) ->
     let expiry = u.expiries[usize::from(expiry_index)];
     require!(now >= expiry.expiry, MaxwellError::NotExpired);
     require!(expiry.settled == 0, MaxwellError::SettlementPriceAlreadySet);
-    let spec = OracleSpec {
-        feed_id: &u.feed_id,
-        max_age_secs: u.oracle_max_age_secs,
-        max_conf_bps: u.oracle_max_conf_bps,
-    };
-    let p = read_price(&ctx.accounts.oracle, &spec, now, Freshness::Strict)?;
+    let p = read_price(&ctx.accounts.oracle, &u.oracle_spec(), now, Freshness::Strict)?;
     require!(p.publish_time >= expiry.expiry, MaxwellError::SettlementPriceBeforeExpiry);
     let e = &mut u.expiries[usize::from(expiry_index)];
     e.settlement_price = spot_per_contract(p.price as u64, p.expo, ex.quote_decimals)?;

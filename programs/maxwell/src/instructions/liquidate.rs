@@ -3,7 +3,7 @@ use anchor_lang::prelude::*;
 use crate::error::MaxwellError;
 use crate::events::LiquidateLog;
 use crate::health::{cache_health, Health, HealthCache};
-use crate::instructions::trade::{move_quote, require_margin};
+use crate::instructions::trade::require_margin;
 use crate::oracle::Freshness;
 use crate::state::{CollateralBank, Exchange, IxGate, MarginAccount, Underlying};
 
@@ -102,9 +102,9 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, legs: Vec<Liquida
         let penalty = (base * i128::from(rate_bps) + 9_999) / 10_000;
         let to_insurance = penalty * i128::from(ex.params.insurance_share_bps) / 10_000;
         let i64_of = |x: i128| i64::try_from(x).map_err(|_| MaxwellError::MathOverflow);
-        move_quote(&mut a, &mut q, i64_of(value - penalty)?, now)?;
-        move_quote(&mut l, &mut q, i64_of(-value + penalty - to_insurance)?, now)?;
-        move_quote(&mut ins, &mut q, i64_of(to_insurance)?, now)?;
+        a.move_balance(&mut q, i64_of(value - penalty)?, now)?;
+        l.move_balance(&mut q, i64_of(-value + penalty - to_insurance)?, now)?;
+        ins.move_balance(&mut q, i64_of(to_insurance)?, now)?;
         (i64_of(penalty)?, i64_of(to_insurance)?)
     };
 

@@ -5,7 +5,7 @@ use maxwell_risk::math::ln::ln_ratio_q62;
 use crate::error::MaxwellError;
 use crate::events::RealizedVolLog;
 use crate::health::spot_per_contract;
-use crate::oracle::{read_price, Freshness, OracleSpec};
+use crate::oracle::{read_price, Freshness};
 use crate::state::{Exchange, IxGate, Underlying};
 
 /// Updates closer together than this are refused (the estimate is per-interval).
@@ -35,8 +35,7 @@ pub fn realized_vol_update(ctx: Context<RealizedVolUpdate>) -> Result<()> {
     ex.require_enabled(IxGate::RealizedVol)?;
     let now = Clock::get()?.unix_timestamp;
     let mut u = ctx.accounts.underlying.load_mut()?;
-    let spec = OracleSpec { feed_id: &u.feed_id, max_age_secs: u.oracle_max_age_secs, max_conf_bps: u.oracle_max_conf_bps };
-    let p = read_price(&ctx.accounts.oracle, &spec, now, Freshness::Strict)?;
+    let p = read_price(&ctx.accounts.oracle, &u.oracle_spec(), now, Freshness::Strict)?;
     let spot = spot_per_contract(p.price as u64, p.expo, ex.quote_decimals)?;
     let mut sample = 0i64;
     if u.rv_last_ts != 0 {

@@ -7,7 +7,7 @@ use maxwell_risk::series::{series_risk_on, ExpiryGrid, Series};
 
 use crate::error::MaxwellError;
 use crate::health::spot_per_contract;
-use crate::oracle::{read_price, Freshness, OracleSpec};
+use crate::oracle::{read_price, Freshness};
 use crate::state::{Exchange, IxGate, Underlying};
 
 #[derive(Accounts)]
@@ -28,12 +28,7 @@ pub fn risk_refresh(ctx: Context<RiskRefresh>, first: u16, count: u16) -> Result
     ex.require_enabled(IxGate::RiskRefresh)?;
     let now = Clock::get()?.unix_timestamp;
     let mut u = ctx.accounts.underlying.load_mut()?;
-    let spec = OracleSpec {
-        feed_id: &u.feed_id,
-        max_age_secs: u.oracle_max_age_secs,
-        max_conf_bps: u.oracle_max_conf_bps,
-    };
-    let p = read_price(&ctx.accounts.oracle, &spec, now, Freshness::Strict)?;
+    let p = read_price(&ctx.accounts.oracle, &u.oracle_spec(), now, Freshness::Strict)?;
     let spot = spot_per_contract(p.price as u64, p.expo, ex.quote_decimals)?;
     let conf = spot_per_contract(p.conf, p.expo, ex.quote_decimals)?;
     require!(

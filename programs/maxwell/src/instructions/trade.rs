@@ -93,8 +93,8 @@ pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, legs: Vec<TradeLeg>) -> R
             require!(oi <= s.open_interest || oi <= s.oi_cap, MaxwellError::OpenInterestCapExceeded);
             s.open_interest = oi;
         }
-        move_quote(&mut t, &mut q, -premium, now)?;
-        move_quote(&mut m, &mut q, premium, now)?;
+        t.move_balance(&mut q, -premium, now)?;
+        m.move_balance(&mut q, premium, now)?;
     }
 
     // Margin check at the choke point, then cache, invariants and the event.
@@ -142,9 +142,4 @@ pub fn require_margin(pre: &Health, post: &Health) -> Result<()> {
     let reduces = post.initial_req < pre.initial_req && post.init >= pre.init;
     require!(post.init >= 0 || reduces, MaxwellError::InitialMarginViolated);
     Ok(())
-}
-
-/// Adds `delta` quote native units to the account's quote balance (negative = a borrow).
-pub fn move_quote(acc: &mut MarginAccount, bank: &mut CollateralBank, delta: i64, now: i64) -> Result<()> {
-    acc.move_balance(bank, delta, now).map(|_| ())
 }

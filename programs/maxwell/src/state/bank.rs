@@ -187,6 +187,15 @@ impl BankParamsArgs {
 }
 
 impl CollateralBank {
+    /// The oracle's acceptance rules (feed, age, confidence).
+    pub fn oracle_spec(&self) -> crate::oracle::OracleSpec<'_> {
+        crate::oracle::OracleSpec {
+            feed_id: &self.feed_id,
+            max_age_secs: self.oracle_max_age_secs,
+            max_conf_bps: self.oracle_max_conf_bps,
+        }
+    }
+
     pub fn apply_params(&mut self, p: &BankParamsArgs) {
         self.feed_id = p.feed_id;
         self.oracle_max_age_secs = p.oracle_max_age_secs;
@@ -241,6 +250,17 @@ impl CollateralBank {
         let new = i.change(balance, delta).map_err(MaxwellError::from)?;
         self.set_index(&i);
         Ok(new)
+    }
+
+    /// Writes off a borrow of `balance` (< 0) shares and socializes what it owed over the
+    /// depositors (deposit index lowered). Returns the amount socialized, native units.
+    pub fn socialize_borrow(&mut self, balance: i64) -> Result<u64> {
+        let mut i = self.index();
+        let owed = i.write_off(balance).map_err(MaxwellError::from)?;
+        i.socialize(owed).map_err(MaxwellError::from)?;
+        self.set_index(&i);
+        self.socialized_total = self.socialized_total.checked_add(owed).ok_or(MaxwellError::MathOverflow)?;
+        Ok(owed)
     }
 
     /// Signed native value of a balance at the stored indices (rounded against the account).

@@ -102,6 +102,15 @@ pub struct SeriesInfo {
 }
 
 impl Underlying {
+    /// The spot oracle's acceptance rules (feed, age, confidence).
+    pub fn oracle_spec(&self) -> crate::oracle::OracleSpec<'_> {
+        crate::oracle::OracleSpec {
+            feed_id: &self.feed_id,
+            max_age_secs: self.oracle_max_age_secs,
+            max_conf_bps: self.oracle_max_conf_bps,
+        }
+    }
+
     pub fn series_checked(&self, index: u16) -> Result<&SeriesInfo> {
         let s = self.series.get(usize::from(index)).ok_or(MaxwellError::SeriesNotListed)?;
         require!(s.listed == 1 && index < self.n_series, MaxwellError::SeriesNotListed);
