@@ -373,12 +373,30 @@ pub fn portfolio_margin_from_arrays(
     params: &RiskParams,
     reputation: Fx,
 ) -> Result<MarginSummary, RiskError> {
+    let collateral_value = collateral_value(collateral, books.len())?;
+    option_margin_from_arrays(books, collateral, params, reputation, collateral_value)
+}
+
+/// The array path's requirements, with the account's weighted collateral value supplied by
+/// the caller (`collateral_value`): `collateral` is only read for the spot balances that move
+/// in an underlying's scenarios (`underlying != NO_UNDERLYING`). `maxwell-engine` values the
+/// whole account's collateral itself (both weight sets from one division) and calls this.
+#[inline(never)]
+pub fn option_margin_from_arrays(
+    books: &[BookArrays],
+    collateral: &[CollateralInput],
+    params: &RiskParams,
+    reputation: Fx,
+    collateral_value: i64,
+) -> Result<MarginSummary, RiskError> {
     let n = books.len();
     if n > MAX_UNDERLYINGS {
         return Err(RiskError::TooManyUnderlyings);
     }
+    if collateral.iter().any(|c| c.underlying != NO_UNDERLYING && usize::from(c.underlying) >= n) {
+        return Err(RiskError::UnderlyingIndexOutOfRange);
+    }
     // One underlying at a time keeps the stack frame small (one Book of ~0.6 KB) for SBF.
-    let collateral_value = collateral_value(collateral, n)?;
     let mut unders = [UnderlyingSummary::default(); MAX_UNDERLYINGS];
     for (u, b) in books.iter().enumerate() {
         let mut book = match add_positions_i64(b.series, b.positions)? {
