@@ -236,6 +236,12 @@ pub enum MaxwellError {
     ConversionBankInvalid,
     #[msg("The realized-volatility update came too soon after the last one")]
     RealizedVolTooSoon,
+    #[msg("Collateral bank invariant violated (weights, indices or share totals)")]
+    BankInvariant,
+    #[msg("Underlying invariant violated (expiries, series or open interest)")]
+    UnderlyingInvariant,
+    #[msg("Rebalance policy invariant violated (accounts, limits or counters)")]
+    PolicyInvariant,
 }
 
 impl From<maxwell_risk::RiskError> for MaxwellError {
@@ -269,6 +275,23 @@ impl From<maxwell_risk::RiskError> for MaxwellError {
             R::ConcentrationParamsOutOfBounds => M::ConcentrationParamsOutOfBounds,
             R::ConfidenceParamsOutOfBounds => M::ConfidenceParamsOutOfBounds,
             R::ReputationFloorOutOfBounds => M::ReputationFloorOutOfBounds,
+        }
+    }
+}
+
+impl From<maxwell_engine::EngineError> for MaxwellError {
+    /// Exhaustive on purpose: a new engine error must get its own code here.
+    fn from(e: maxwell_engine::EngineError) -> Self {
+        use maxwell_engine::EngineError as E;
+        match e {
+            E::Risk(r) => r.into(),
+            E::Lending(l) => l.into(),
+            E::MissingHealthAccount => MaxwellError::HealthAccountsMismatch,
+            E::SeriesNotListed => MaxwellError::SeriesNotListed,
+            E::ExpiredPositionUnsettled => MaxwellError::ExpiredPositionUnsettled,
+            E::RiskCacheStale => MaxwellError::RiskCacheStale,
+            E::TooManyUnderlyings => MaxwellError::TooManyUnderlyings,
+            E::Overflow => MaxwellError::MathOverflow,
         }
     }
 }

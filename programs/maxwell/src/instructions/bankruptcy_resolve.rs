@@ -53,6 +53,9 @@ pub fn bankruptcy_resolve<'info>(ctx: Context<'info, BankruptcyResolve<'info>>) 
             let c = i64::try_from(covered).map_err(|_| MaxwellError::MathOverflow)?;
             ins.move_balance(&mut bank, -c, now)?;
             acc.move_balance(&mut bank, c, now)?;
+            // The fund has no health check: an emptied slot is freed now.
+            ins.release_empty_slots();
+            ins.invariant()?;
         }
 
         // 2. Whatever is still owed: written off, socialized over the depositors.
@@ -62,6 +65,7 @@ pub fn bankruptcy_resolve<'info>(ctx: Context<'info, BankruptcyResolve<'info>>) 
             acc.collateral[i].balance = 0;
             acc.release_if_empty(i);
         }
+        bank.invariant()?;
         (owed, covered, socialized, index_before, bank.deposit_index)
     };
 

@@ -15,6 +15,8 @@ pub struct DelegateSet<'info> {
 /// trade, never withdraw or close.
 pub fn delegate_set(ctx: Context<DelegateSet>, delegate: Pubkey) -> Result<()> {
     ctx.accounts.exchange.load()?.require_enabled(IxGate::DelegateSet)?;
-    ctx.accounts.account.load_mut()?.delegate = delegate;
+    let mut acc = ctx.accounts.account.load_mut()?;
+    acc.delegate = delegate;
+    acc.invariant()?;
     Ok(())
 }

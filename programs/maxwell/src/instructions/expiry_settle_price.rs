@@ -30,5 +30,6 @@ pub fn expiry_settle_price(ctx: Context<ExpirySettlePrice>, expiry_index: u8) ->
     let e = &mut u.expiries[usize::from(expiry_index)];
     e.settlement_price = spot_per_contract(p.price as u64, p.expo, ex.quote_decimals)?;
     e.settled = 1;
+    u.invariant()?;
     Ok(())
 }

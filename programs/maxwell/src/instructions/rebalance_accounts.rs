@@ -73,7 +73,9 @@ pub fn rebalance_accounts<'info>(ctx: Context<'info, RebalanceAccounts<'info>>, 
         src.move_balance(&mut bank, -i64_of(amount)?, now)?;
         dst.move_balance(&mut bank, i64_of(amount - fee)?, now)?;
         kacc.move_balance(&mut bank, i64_of(fee)?, now)?;
+        bank.invariant()?;
     }
+    policy.invariant()?;
 
     // Health after: the source stays at or above its target and its initial margin.
     let clock = Clock::get()?;

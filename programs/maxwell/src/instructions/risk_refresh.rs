@@ -71,6 +71,7 @@ pub fn risk_refresh(ctx: Context<RiskRefresh>, first: u16, count: u16) -> Result
         s.risk_ts = now;
         s.risk_surface_seq = seq;
     }
+    u.invariant()?;
     Ok(())
 }
 

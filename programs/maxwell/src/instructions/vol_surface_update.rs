@@ -40,5 +40,6 @@ pub fn vol_surface_update(ctx: Context<VolSurfaceUpdate>, expiry_index: u8, svi:
     e.has_surface = 1;
     u.surface_seq += 1;
     u.surface_ts = Clock::get()?.unix_timestamp;
+    u.invariant()?;
     Ok(())
 }

@@ -78,6 +78,26 @@ impl PolicyArgs {
 }
 
 impl RebalancePolicy {
+    /// Listed accounts first then defaults, feeds only between listed accounts, limits as
+    /// `policy_set` validated them, the day's counter within its limit.
+    pub fn invariant(&self) -> Result<()> {
+        let n = self.accounts.iter().position(|a| *a == Pubkey::default()).unwrap_or(POLICY_MAX_ACCOUNTS);
+        require!(n > 0 && self.accounts[n..].iter().all(|a| *a == Pubkey::default()), MaxwellError::PolicyInvariant);
+        let mask = if n >= 8 { u8::MAX } else { (1u8 << n) - 1 };
+        require!(self.feeds.iter().enumerate().all(|(i, f)| f & !mask == 0 && (i < n || *f == 0)), MaxwellError::PolicyInvariant);
+        require!(
+            0 <= self.trigger_health
+                && self.trigger_health < self.target_health
+                && self.max_per_move > 0
+                && self.max_per_move <= self.max_per_day
+                && self.moved_today <= self.max_per_day
+                && self.keeper_fee_bps <= KEEPER_FEE_MAX_BPS
+                && self.max_discount_bps <= CONVERSION_DISCOUNT_MAX_BPS,
+            MaxwellError::PolicyInvariant
+        );
+        Ok(())
+    }
+
     /// The account's index in the policy.
     pub fn index_of(&self, account: &Pubkey) -> Result<usize> {
         require_keys_neq!(*account, Pubkey::default(), MaxwellError::PolicyAccountNotListed);
