@@ -32,15 +32,17 @@ pub struct MarginAccount {
     pub last_breach_ts: i64,
     /// Reputation (`maxwell_engine::reputation`): credited seconds of clean risk carrying,
     /// unix seconds of the last observation while carrying risk (0 = no clock running), and the
-    /// largest maintenance requirement (quote native) observed during the clean period.
+    /// largest requirement carried cleanly across an interval and the requirement at the last
+    /// observation (quote native).
     pub rep_clean_secs: i64,
     pub rep_last_obs_ts: i64,
     pub rep_peak_req: i64,
-    pub reserved: [u8; 472],
+    pub rep_last_req: i64,
+    pub reserved: [u8; 464],
 }
 const _: () = assert!(
     core::mem::size_of::<MarginAccount>()
-        == 3 * 32 + 8 + 4 * 8 + MAX_COLLATERAL_SLOTS * 16 + MAX_POSITIONS * 24 + 5 * 8 + 472
+        == 3 * 32 + 8 + 4 * 8 + MAX_COLLATERAL_SLOTS * 16 + MAX_POSITIONS * 24 + 6 * 8 + 464
 );
 
 /// A collateral balance in one bank, in that bank's shares (native units = shares x the
@@ -120,6 +122,7 @@ impl MarginAccount {
             clean_secs: self.rep_clean_secs,
             last_obs_ts: self.rep_last_obs_ts,
             peak_req: self.rep_peak_req,
+            last_req: self.rep_last_req,
         }
     }
 
@@ -127,6 +130,7 @@ impl MarginAccount {
         self.rep_clean_secs = r.clean_secs;
         self.rep_last_obs_ts = r.last_obs_ts;
         self.rep_peak_req = r.peak_req;
+        self.rep_last_req = r.last_req;
     }
 
     /// Frees a slot whose balance went to zero, so it needs no health accounts.
