@@ -43,4 +43,7 @@ pub const KEEPER_FEE_MAX_BPS: u16 = 50;
 pub const CONVERSION_DISCOUNT_MAX_BPS: u16 = 200;
 /// Rebalance policy: at most this many accounts of one owner.
 pub const POLICY_MAX_ACCOUNTS: usize = 8;
+/// Rebalance policy: the per-day limit counts over a rolling day of this many seconds from
+/// `day_start_ts` (a move at or after its end starts a new day).
+pub const POLICY_DAY_SECS: i64 = 86_400;
 pub const POLICY_SEED: &[u8] = b"policy";

@@ -34,8 +34,7 @@ pub fn bankruptcy_resolve<'info>(ctx: Context<'info, BankruptcyResolve<'info>>) 
     let now = Clock::get()?.unix_timestamp;
 
     let mut acc = ctx.accounts.account.load_mut()?;
-    require!(acc.positions.iter().all(|p| p.in_use == 0), MaxwellError::NotBankrupt);
-    require!(acc.collateral.iter().all(|s| s.balance <= 0), MaxwellError::NotBankrupt);
+    require!(acc.is_bankrupt(), MaxwellError::NotBankrupt);
     let (owed, covered, socialized, index_before, index_after) = {
         let mut bank = ctx.accounts.bank.load_mut()?;
         bank.accrue(now)?;

@@ -63,7 +63,7 @@ pub fn rebalance_accounts<'info>(ctx: Context<'info, RebalanceAccounts<'info>>, 
         // Moves free collateral only: the source may not borrow to feed another account.
         let held = src.slot_index(bank.bank_index).map_or(Ok(0), |i| bank.value(src.collateral[i].balance))?;
         require!(held >= 0 && held.unsigned_abs() >= amount, MaxwellError::InsufficientBalance);
-        (amount * u64::from(policy.keeper_fee_bps) / 10_000, v)
+        (policy.keeper_fee(amount)?, v)
     };
     policy.spend(value, now)?;
 

@@ -167,6 +167,17 @@ impl MarginAccount {
         Ok((before, after))
     }
 
+    /// Bankrupt (`bankruptcy_resolve`'s precondition): no option position and no positive
+    /// balance anywhere, so nothing is left to take; it owes every bank of [`Self::debts`].
+    pub fn is_bankrupt(&self) -> bool {
+        self.positions.iter().all(|p| p.in_use == 0) && self.collateral.iter().all(|s| s.balance <= 0)
+    }
+
+    /// The banks the account owes (slots with a negative balance), in slot order.
+    pub fn debts(&self) -> impl Iterator<Item = u16> + '_ {
+        self.collateral.iter().filter(|s| s.in_use == 1 && s.balance < 0).map(|s| s.bank_index)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.collateral.iter().all(|s| s.in_use == 0) && self.positions.iter().all(|p| p.in_use == 0)
     }
