@@ -13,6 +13,7 @@ import { parseArgs } from '../app/src/keeper/main.js';
 import { runs } from '../app/src/keeper/refresh.js';
 import { withRetry } from '../app/src/keeper/retry.js';
 import { banksToAccrue } from '../app/src/keeper/accrue.js';
+import { accountsToObserve } from '../app/src/keeper/observe.js';
 import { bankruptcies } from '../app/src/keeper/bankruptcy.js';
 import { realizedVolDueAt } from '../app/src/keeper/realized-vol.js';
 import { grossForNet, planRebalance, spare } from '../app/src/keeper/rebalance.js';
@@ -95,6 +96,13 @@ describe('keeper jobs: lending, bankruptcy, rebalance, realized vol', () => {
     feeds: new Uint8Array([0, 0b001, 0b011, 0, 0, 0, 0, 0]), // 0 feeds 1; 0 and 1 feed 2
   });
   const src = (index: number, maint: bigint, init = maint, quote = maint) => ({ index, account: `S${index}` as Address, maint, init, quote });
+
+  it('observes accounts whose reputation clock runs and whose last observation is old enough', () => {
+    const a = (repLastObsTs: bigint) => ({ repLastObsTs });
+    // clock not running (0), observed 11 h ago, exactly 12 h ago, 2 days ago
+    const accounts = [a(0n), a(100_000n - 11n * 3_600n), a(100_000n - 12n * 3_600n), a(100_000n - 172_800n)];
+    assert.deepEqual(accountsToObserve(accounts, 100_000n, 12 * 3_600), [accounts[2], accounts[3]]);
+  });
 
   it('accrues banks with borrows whose last accrual is old enough', () => {
     const banks = [{ borrowShares: 0n, lastAccrualTs: 0n }, { borrowShares: 5n, lastAccrualTs: 100n }, { borrowShares: 5n, lastAccrualTs: 950n }];

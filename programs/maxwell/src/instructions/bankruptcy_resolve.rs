@@ -59,10 +59,10 @@ pub fn bankruptcy_resolve<'info>(ctx: Context<'info, BankruptcyResolve<'info>>) 
 
         // 2. Whatever is still owed: written off, socialized over the depositors.
         let mut socialized = 0u64;
-        if let Some(i) = acc.slot_index(bank.bank_index) {
+        // (A slot the fund repaid in full is still in use at zero until the health check.)
+        if let Some(i) = acc.slot_index(bank.bank_index).filter(|&i| acc.collateral[i].balance < 0) {
             socialized = bank.socialize_borrow(acc.collateral[i].balance)?;
             acc.collateral[i].balance = 0;
-            acc.release_if_empty(i);
         }
         bank.invariant()?;
         (owed, covered, socialized, index_before, bank.deposit_index)
