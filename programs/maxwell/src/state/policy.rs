@@ -83,17 +83,4 @@ impl RebalancePolicy {
         require_keys_neq!(*account, Pubkey::default(), MaxwellError::PolicyAccountNotListed);
         Ok(self.accounts.iter().position(|a| a == account).ok_or(MaxwellError::PolicyAccountNotListed)?)
     }
-
-    /// Counts `value` against the per-move and rolling per-day limits.
-    pub fn spend(&mut self, value: u64, now: i64) -> Result<()> {
-        require!(value <= self.max_per_move, MaxwellError::RebalanceLimitExceeded);
-        if now >= self.day_start_ts.saturating_add(86_400) {
-            self.day_start_ts = now;
-            self.moved_today = 0;
-        }
-        let total = self.moved_today.checked_add(value).ok_or(MaxwellError::MathOverflow)?;
-        require!(total <= self.max_per_day, MaxwellError::RebalanceLimitExceeded);
-        self.moved_today = total;
-        Ok(())
-    }
 }
