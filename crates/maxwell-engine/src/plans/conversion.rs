@@ -6,7 +6,9 @@
 //! - Collateral ([`collateral_for_quote`]): `quote x 10^4 / ((10^4 - d) x price)` token native
 //!   units, rounded **down** (for the account giving it up).
 //! - Fee ([`ConversionPlan::fee`]): what the keeper gains at the oracle price, the collateral's
-//!   value (rounded down) less the quote it repaid; at most `quote x d / (10^4 - d)`.
+//!   value (rounded down) less the quote it repaid; at most `quote x d / (10^4 - d)`. Computed
+//!   on demand: the program does not need it (computing it in the handler cost 321 compute
+//!   units in the benchmark's rebalance_collateral).
 
 use maxwell_risk::collateral::TokenPrice;
 use maxwell_risk::math::wide::{div_rem_u128_u64, umul_wide};
@@ -14,14 +16,25 @@ use maxwell_risk::math::wide::{div_rem_u128_u64, umul_wide};
 use crate::error::{EngineError, Result};
 use crate::plans::BPS;
 
-/// A conversion of `quote_amount` quote native units of the account's borrow.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// A conversion of `quote_amount` quote native units of the account's borrow at `price`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ConversionPlan {
     /// Token native units the account gives the keeper.
     pub collateral: u64,
+    /// Quote native units the keeper repays.
+    pub quote_amount: u64,
+    /// The oracle price the conversion was planned at.
+    pub price: TokenPrice,
+}
+
+impl ConversionPlan {
     /// The keeper's gain at the oracle price, quote native: `floor(collateral x price) -
     /// quote_amount`, 0 if the rounding of `collateral` leaves it below par.
-    pub fee: u64,
+    pub fn fee(&self) -> Result<u64> {
+        // collateral x price <= quote x 10^4 / (10^4 - d) < 2^78: the value always fits.
+        let value = value_down(self.collateral, self.price)?;
+        u64::try_from(value.saturating_sub(u128::from(self.quote_amount))).map_err(|_| EngineError::Overflow)
+    }
 }
 
 fn pow10(e: u32) -> Result<u128> {
@@ -64,13 +77,10 @@ fn value_down(amount: u64, price: TokenPrice) -> Result<u128> {
 }
 
 /// The conversion of `quote_amount` at `price` less `discount_bps`: the collateral
-/// ([`collateral_for_quote`]) and the keeper's fee.
+/// ([`collateral_for_quote`]); the keeper's fee is [`ConversionPlan::fee`].
 pub fn plan_conversion(quote_amount: u64, price: TokenPrice, discount_bps: u16) -> Result<ConversionPlan> {
     let collateral = collateral_for_quote(quote_amount, price, discount_bps)?;
-    // collateral x price <= quote x 10^4 / (10^4 - d) < 2^78: the value always fits.
-    let value = value_down(collateral, price)?;
-    let fee = u64::try_from(value.saturating_sub(u128::from(quote_amount))).map_err(|_| EngineError::Overflow)?;
-    Ok(ConversionPlan { collateral, fee })
+    Ok(ConversionPlan { collateral, quote_amount, price })
 }
 
 #[cfg(test)]
@@ -135,12 +145,15 @@ mod tests {
         for &(quote, d, want) in cases {
             let plan = plan_conversion(quote, sol(), d).unwrap();
             assert_eq!(plan.collateral, collateral_for_quote(quote, sol(), d).unwrap());
-            assert_eq!(plan.fee, want, "quote {quote} d {d}");
+            let fee = plan.fee().unwrap();
+            assert_eq!(fee, want, "quote {quote} d {d}");
             // Never more than the discount itself: quote x d / (1e4 - d).
-            assert!(u128::from(plan.fee) <= u128::from(quote) * u128::from(d) / u128::from(10_000 - d));
+            assert!(u128::from(fee) <= u128::from(quote) * u128::from(d) / u128::from(10_000 - d));
         }
-        let p = plan_conversion(10 * USDC, TokenPrice { mantissa: 25, scale_exp: 5 }, 100).unwrap();
+        let price = TokenPrice { mantissa: 25, scale_exp: 5 };
+        let p = plan_conversion(10 * USDC, price, 100).unwrap();
         // 4 units x 2.5e6 = 10e6: exactly the quote, no gain (the discount was lost to rounding).
-        assert_eq!(p, ConversionPlan { collateral: 4, fee: 0 });
+        assert_eq!(p, ConversionPlan { collateral: 4, quote_amount: 10 * USDC, price });
+        assert_eq!(p.fee(), Ok(0));
     }
 }
