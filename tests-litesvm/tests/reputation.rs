@@ -36,7 +36,7 @@ fn earned_only_while_carrying_risk_bounded_by_the_book_reset_by_a_breach() {
     let young = w.trader();
     let buyer = w.trader();
     for t in [&aged, &carrier, &spare, &young] {
-        w.deposit(t, &usdc, &t.usdc_wallet, 5_000 * USDC);
+        w.deposit(t, &usdc, &t.usdc_wallet, 1_500 * USDC);
     }
     w.deposit(&buyer, &usdc, &buyer.usdc_wallet, 500_000 * USDC);
     let c150 = m.series(150 * D, 0);
@@ -81,8 +81,8 @@ fn earned_only_while_carrying_risk_bounded_by_the_book_reset_by_a_breach() {
     assert_eq!(spare_disc, disc(&acc_s, hs.maintenance_requirement));
     assert!(spare_disc > 0 && spare_disc * 5 < carrier_disc, "spare {spare_disc} carrier {carrier_disc}");
 
-    // A shock puts the carrier under maintenance; the observation records the breach.
-    w.set_sol_price(18_750_000_000);
+    // A shock (SOL 150 -> 300) puts the carrier under maintenance; the observation records the breach.
+    w.set_sol_price(30_000_000_000);
     w.refresh_all(&m);
     let (h, _) = w.health_of(&carrier.account, Some(&m));
     assert!(h.maint_health < 0);

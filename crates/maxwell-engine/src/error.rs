@@ -19,6 +19,20 @@ pub enum EngineError {
     TooManyUnderlyings,
     /// A product or sum does not fit.
     Overflow,
+    /// A liquidation leg of zero contracts.
+    ZeroSize,
+    /// A liquidation leg whose sign differs from the liquidatee's position in the series, or
+    /// that takes more contracts than the position has left.
+    LiquidationLegInvalid,
+    /// A liquidation that leaves maintenance health at or above zero even without its last
+    /// contract: it took more than restoring the account needed.
+    OverLiquidation,
+    /// A realized-vol update less than `RV_MIN_INTERVAL_SECS` after the previous one.
+    RealizedVolTooSoon,
+    /// A rebalance move worth more than the policy's per-move limit.
+    MoveLimitExceeded,
+    /// A rebalance move worth more than what is left of the policy's rolling day.
+    DayLimitExceeded,
 }
 
 impl From<RiskError> for EngineError {

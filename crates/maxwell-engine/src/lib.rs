@@ -9,6 +9,7 @@ extern crate alloc;
 pub mod drift;
 pub mod error;
 pub mod health;
+pub mod plans;
 pub mod reputation;
 pub mod valuation;
 

@@ -280,18 +280,25 @@ impl From<maxwell_risk::RiskError> for MaxwellError {
 }
 
 impl From<maxwell_engine::EngineError> for MaxwellError {
-    /// Exhaustive on purpose: a new engine error must get its own code here.
+    /// Exhaustive on purpose: a new engine error must get its code here (same meaning).
     fn from(e: maxwell_engine::EngineError) -> Self {
-        use maxwell_engine::EngineError as E;
+        use maxwell_engine::EngineError as G;
+        use MaxwellError as M;
         match e {
-            E::Risk(r) => r.into(),
-            E::Lending(l) => l.into(),
-            E::MissingHealthAccount => MaxwellError::HealthAccountsMismatch,
-            E::SeriesNotListed => MaxwellError::SeriesNotListed,
-            E::ExpiredPositionUnsettled => MaxwellError::ExpiredPositionUnsettled,
-            E::RiskCacheStale => MaxwellError::RiskCacheStale,
-            E::TooManyUnderlyings => MaxwellError::TooManyUnderlyings,
-            E::Overflow => MaxwellError::MathOverflow,
+            G::Risk(e) => M::from(e),
+            G::Lending(e) => M::from(e),
+            G::MissingHealthAccount => M::HealthAccountsMismatch,
+            G::SeriesNotListed => M::SeriesNotListed,
+            G::ExpiredPositionUnsettled => M::ExpiredPositionUnsettled,
+            G::RiskCacheStale => M::RiskCacheStale,
+            G::TooManyUnderlyings => M::TooManyUnderlyings,
+            G::Overflow => M::MathOverflow,
+            G::ZeroSize => M::ZeroSize,
+            G::LiquidationLegInvalid => M::LiquidationLegInvalid,
+            G::OverLiquidation => M::OverLiquidation,
+            G::RealizedVolTooSoon => M::RealizedVolTooSoon,
+            // The program's code covers both limits (per move and per rolling day).
+            G::MoveLimitExceeded | G::DayLimitExceeded => M::RebalanceLimitExceeded,
         }
     }
 }

@@ -1,11 +1,12 @@
 use anchor_lang::prelude::*;
+use maxwell_engine::plans::liquidation::{self, LegInput, LiquidationParams};
 
 use crate::error::MaxwellError;
 use crate::events::LiquidateLog;
-use crate::health::{cache_health, Health, HealthCache};
+use crate::health::{cache_health, HealthCache};
 use crate::instructions::trade::require_margin;
 use crate::oracle::Freshness;
-use crate::state::{CollateralBank, Exchange, IxGate, MarginAccount, Underlying};
+use crate::state::{CollateralBank, Exchange, ExchangeParams, IxGate, MarginAccount, Underlying};
 
 /// One position taken over: `size` contracts of the liquidatee's position in `series_index`,
 /// with the position's sign (a short is taken as a negative size), at most the position.
@@ -57,14 +58,37 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, legs: Vec<Liquida
     let now = Clock::get()?.unix_timestamp;
     let exchange_key = ctx.accounts.exchange.key();
 
-    // Pre: the liquidatee must be under maintenance; the penalty rate follows the depth.
-    let (pre, pre_liquidator, rate_bps) = {
+    // Pre: the liquidatee must be under maintenance.
+    let (pre, pre_liquidator) = {
         let cache = HealthCache::load(&exchange_key, &ex, ctx.remaining_accounts, now, Freshness::Strict)?;
         let pre = cache.health(&*ctx.accounts.liquidatee.load()?)?;
         require!(pre.maint < 0, MaxwellError::NotLiquidatable);
         let pre_l = cache.health(&*ctx.accounts.liquidator.load()?)?;
-        (pre, pre_l, penalty_rate(&pre, &ex.params))
+        (pre, pre_l)
     };
+
+    // Plan: the legs as the liquidatee holds them, priced at the series' marks; the penalty
+    // rate follows the depth of the shortfall (maxwell_engine::plans::liquidation).
+    let plan = {
+        let u = ctx.accounts.underlying.load()?;
+        let a = ctx.accounts.liquidatee.load()?;
+        let mut inputs = [LegInput::default(); 4];
+        for (leg, input) in legs.iter().zip(inputs.iter_mut()) {
+            let held = a
+                .positions
+                .iter()
+                .find(|p| p.in_use == 1 && p.underlying_index == u.underlying_index && p.series_index == leg.series_index)
+                .map_or(0, |p| p.size);
+            let s = u.series_checked(leg.series_index)?;
+            require!(now < s.expiry, MaxwellError::SeriesExpired);
+            let r = &u.risk[usize::from(leg.series_index)];
+            *input = LegInput { series_index: leg.series_index, size: leg.size, held, mark: r.mark, short_min: r.short_min };
+        }
+        let params = liquidation_params(&ex.params);
+        liquidation::plan_liquidation(&inputs[..legs.len()], pre.maint, pre.maintenance_req, &params)
+            .map_err(MaxwellError::from)?
+    };
+    let rate_bps = plan.penalty_bps;
 
     // Apply: positions move, quote moves at penalised mark, the insurance fund takes its share.
     let (penalty, to_insurance) = {
@@ -74,23 +98,7 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, legs: Vec<Liquida
         let mut ins = ctx.accounts.insurance.load_mut()?;
         let mut q = ctx.accounts.quote_bank.load_mut()?;
         let u_index = u.underlying_index;
-        let (mut value, mut base) = (0i128, 0i128);
         for leg in &legs {
-            require!(leg.size != 0, MaxwellError::ZeroSize);
-            let held = a
-                .positions
-                .iter()
-                .find(|p| p.in_use == 1 && p.underlying_index == u_index && p.series_index == leg.series_index)
-                .map_or(0, |p| p.size);
-            let same_sign = (held > 0 && leg.size > 0) || (held < 0 && leg.size < 0);
-            require!(same_sign && leg.size.unsigned_abs() <= held.unsigned_abs(), MaxwellError::LiquidationLegInvalid);
-            let s = u.series_checked(leg.series_index)?;
-            require!(now < s.expiry, MaxwellError::SeriesExpired);
-            let r = &u.risk[usize::from(leg.series_index)];
-            let mark = i128::from(r.mark.max(0));
-            let per = if leg.size < 0 { mark.max(i128::from(r.short_min)) } else { mark };
-            value += i128::from(leg.size) * mark;
-            base += i128::from(leg.size.unsigned_abs()) * per;
             let (a0, a1) = a.add_position(u_index, leg.series_index, -leg.size, 0)?;
             let (l0, l1) = l.add_position(u_index, leg.series_index, leg.size, 0)?;
             let long = |x: i64| x.max(0) as i128;
@@ -98,18 +106,15 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, legs: Vec<Liquida
             let oi = i128::from(si.open_interest) + long(a1) - long(a0) + long(l1) - long(l0);
             si.open_interest = u64::try_from(oi).map_err(|_| MaxwellError::MathOverflow)?;
         }
-        // Penalty rounds up (against the liquidatee); the insurance share rounds down.
-        let penalty = (base * i128::from(rate_bps) + 9_999) / 10_000;
-        let to_insurance = penalty * i128::from(ex.params.insurance_share_bps) / 10_000;
-        let i64_of = |x: i128| i64::try_from(x).map_err(|_| MaxwellError::MathOverflow);
-        a.move_balance(&mut q, i64_of(value - penalty)?, now)?;
-        l.move_balance(&mut q, i64_of(-value + penalty - to_insurance)?, now)?;
-        ins.move_balance(&mut q, i64_of(to_insurance)?, now)?;
+        // Penalty rounded up (against the liquidatee); the insurance share rounded down.
+        a.move_balance(&mut q, plan.moves.liquidatee, now)?;
+        l.move_balance(&mut q, plan.moves.liquidator, now)?;
+        ins.move_balance(&mut q, plan.moves.insurance, now)?;
         ins.release_empty_slots();
         ins.invariant()?;
         q.invariant()?;
         u.invariant()?;
-        (i64_of(penalty)?, i64_of(to_insurance)?)
+        (plan.penalty, plan.to_insurance)
     };
 
     // Post: improvement, no over-liquidation, the liquidator's own initial margin.
@@ -119,7 +124,7 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, legs: Vec<Liquida
     let mut l = ctx.accounts.liquidator.load_mut()?;
     let post = cache.health(&a)?;
     require!(post.maint > pre.maint, MaxwellError::LiquidationDidNotImprove);
-    if post.maint > 0 {
+    if liquidation::needs_over_liquidation_probe(post.maint) {
         // Without the last contract of the last leg, would it still be at or above zero?
         // Checked in place (one contract handed back, then taken again): no 4 KB copy.
         let last = legs[legs.len() - 1];
@@ -127,7 +132,7 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, legs: Vec<Liquida
         a.add_position(u_index, last.series_index, last.size.signum(), 0)?;
         let without_last = cache.health(&a)?;
         a.add_position(u_index, last.series_index, -last.size.signum(), 0)?;
-        require!(without_last.maint < 0, MaxwellError::OverLiquidation);
+        liquidation::check_no_over_liquidation(post.maint, without_last.maint).map_err(MaxwellError::from)?;
     }
     let post_l = cache.health(&l)?;
     require_margin(&pre_liquidator, &post_l)?;
@@ -151,11 +156,11 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, legs: Vec<Liquida
     Ok(())
 }
 
-/// `min + (max - min) x depth`, depth = shortfall / maintenance requirement, capped at 1.
-fn penalty_rate(pre: &Health, p: &crate::state::ExchangeParams) -> u32 {
-    let shortfall = u128::from(pre.maint.unsigned_abs());
-    let req = u128::from(pre.maintenance_req.max(1).unsigned_abs());
-    let span = u128::from(p.liq_penalty_max_bps - p.liq_penalty_min_bps);
-    let extra = (span * shortfall / req).min(span);
-    p.liq_penalty_min_bps + extra as u32
+/// The exchange's liquidation parameters as the plan takes them.
+fn liquidation_params(p: &ExchangeParams) -> LiquidationParams {
+    LiquidationParams {
+        penalty_min_bps: p.liq_penalty_min_bps,
+        penalty_max_bps: p.liq_penalty_max_bps,
+        insurance_share_bps: p.insurance_share_bps,
+    }
 }

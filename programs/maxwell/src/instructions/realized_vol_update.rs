@@ -1,6 +1,5 @@
 use anchor_lang::prelude::*;
-use maxwell_risk::fixed::FX_FRAC;
-use maxwell_risk::math::ln::ln_ratio_q62;
+use maxwell_engine::plans::realized_vol::{plan_rv_update, RvState};
 
 use crate::error::MaxwellError;
 use crate::events::RealizedVolLog;
@@ -8,13 +7,8 @@ use crate::health::spot_per_contract;
 use crate::oracle::{read_price, Freshness};
 use crate::state::{Exchange, IxGate, Underlying};
 
-/// Updates closer together than this are refused (the estimate is per-interval).
-pub const RV_MIN_INTERVAL_SECS: i64 = 60;
-/// EWMA decay per update, bps (RiskMetrics' 0.94).
-pub const RV_LAMBDA_BPS: i64 = 9_400;
-/// One sample's annualized variance is capped at 25 (a 500% volatility), Q52.
-pub const RV_MAX_VARIANCE: i64 = 25 << FX_FRAC;
-const YEAR_SECS: i64 = 31_536_000;
+/// The rule's constants (interval, lambda, sample cap) live with it in the engine.
+pub use maxwell_engine::plans::realized_vol::{RV_LAMBDA_BPS, RV_MAX_VARIANCE, RV_MIN_INTERVAL_SECS};
 
 #[derive(Accounts)]
 pub struct RealizedVolUpdate<'info> {
@@ -37,21 +31,13 @@ pub fn realized_vol_update(ctx: Context<RealizedVolUpdate>) -> Result<()> {
     let mut u = ctx.accounts.underlying.load_mut()?;
     let p = read_price(&ctx.accounts.oracle, &u.oracle_spec(), now, Freshness::Strict)?;
     let spot = spot_per_contract(p.price as u64, p.expo, ex.quote_decimals)?;
-    let mut sample = 0i64;
-    if u.rv_last_ts != 0 {
-        let dt = now - u.rv_last_ts;
-        require!(dt >= RV_MIN_INTERVAL_SECS, MaxwellError::RealizedVolTooSoon);
-        // r in Q62 -> Q52; r^2 x year / dt in Q52, capped (unsigned: no signed division on BPF).
-        let r = (ln_ratio_q62(spot, u.rv_last_spot).map_err(MaxwellError::from)?.unsigned_abs() >> 10) as u128;
-        let r2 = (r * r) >> FX_FRAC;
-        let annual = r2.saturating_mul(YEAR_SECS as u128) / dt as u128;
-        sample = annual.min(RV_MAX_VARIANCE as u128) as i64;
-        let old = u.rv_variance as i128;
-        u.rv_variance = ((old * i128::from(RV_LAMBDA_BPS) + i128::from(sample) * i128::from(10_000 - RV_LAMBDA_BPS)) / 10_000) as i64;
-        u.rv_updates += 1;
-    }
-    u.rv_last_spot = spot;
-    u.rv_last_ts = now;
+    let state = RvState { variance: u.rv_variance, last_spot: u.rv_last_spot, last_ts: u.rv_last_ts, updates: u.rv_updates };
+    let plan = plan_rv_update(&state, spot, now).map_err(MaxwellError::from)?;
+    let sample = plan.sample;
+    u.rv_variance = plan.state.variance;
+    u.rv_updates = plan.state.updates;
+    u.rv_last_spot = plan.state.last_spot;
+    u.rv_last_ts = plan.state.last_ts;
     u.invariant()?;
     emit!(RealizedVolLog {
         underlying: ctx.accounts.underlying.key(),

@@ -1,5 +1,5 @@
 use anchor_lang::prelude::*;
-use maxwell_risk::collateral::raw_value;
+use maxwell_engine::plans::rebalance::{move_value, plan_rebalance, RebalanceLimits};
 
 use crate::error::MaxwellError;
 use crate::events::RebalanceAccountsLog;
@@ -56,22 +56,31 @@ pub fn rebalance_accounts<'info>(ctx: Context<'info, RebalanceAccounts<'info>>, 
     require!(pre_dst.maint < policy.trigger_health, MaxwellError::RebalanceNotTriggered);
 
     // Value of the move in quote (rounded up: limits bind conservatively).
-    let (fee, value) = {
+    let value = {
         let bank = ctx.accounts.bank.load()?;
-        let v = raw_value(amount, cache.price(bank.bank_index)?, true).map_err(MaxwellError::from)?;
-        let v = u64::try_from(v).map_err(|_| MaxwellError::MathOverflow)?;
+        let v = move_value(amount, cache.price(bank.bank_index)?).map_err(MaxwellError::from)?;
         // Moves free collateral only: the source may not borrow to feed another account.
         let held = src.slot_index(bank.bank_index).map_or(Ok(0), |i| bank.value(src.collateral[i].balance))?;
         require!(held >= 0 && held.unsigned_abs() >= amount, MaxwellError::InsufficientBalance);
-        (policy.keeper_fee(amount)?, v)
+        v
     };
-    policy.spend(value, now)?;
+    // Keeper fee, per-move and rolling per-day limits (maxwell_engine::plans::rebalance).
+    let limits = RebalanceLimits {
+        max_per_move: policy.max_per_move,
+        max_per_day: policy.max_per_day,
+        day_start_ts: policy.day_start_ts,
+        moved_today: policy.moved_today,
+    };
+    let plan = plan_rebalance(amount, value, policy.keeper_fee_bps, &limits, now).map_err(MaxwellError::from)?;
+    policy.day_start_ts = plan.day_start_ts;
+    policy.moved_today = plan.moved_today;
+    let fee = plan.fee;
 
     let i64_of = |x: u64| i64::try_from(x).map_err(|_| MaxwellError::MathOverflow);
     {
         let mut bank = ctx.accounts.bank.load_mut()?;
         src.move_balance(&mut bank, -i64_of(amount)?, now)?;
-        dst.move_balance(&mut bank, i64_of(amount - fee)?, now)?;
+        dst.move_balance(&mut bank, i64_of(plan.net)?, now)?;
         kacc.move_balance(&mut bank, i64_of(fee)?, now)?;
         bank.invariant()?;
     }

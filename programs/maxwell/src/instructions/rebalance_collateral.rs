@@ -1,5 +1,5 @@
 use anchor_lang::prelude::*;
-use maxwell_risk::collateral::TokenPrice;
+use maxwell_engine::plans::conversion::plan_conversion;
 
 use crate::error::MaxwellError;
 use crate::events::RebalanceCollateralLog;
@@ -29,7 +29,8 @@ pub struct RebalanceCollateral<'info> {
 /// Keeper (anyone with a margin account): when `account`'s quote balance is borrowed beyond
 /// its policy's `quote_borrow_limit`, the keeper repays `quote_amount` of it and receives the
 /// account's collateral in `bank` at the oracle price less `discount_bps` (at most the
-/// policy's bound): `collateral = quote_amount / (price x (1 - discount))`, rounded down.
+/// policy's bound): `collateral = quote_amount / (price x (1 - discount))`, rounded down
+/// (`maxwell_engine::plans::conversion`).
 /// Refused if the account's initial or maintenance health would fall, if the repayment would
 /// turn the quote balance positive, or if the keeper breaks its own initial margin. The
 /// discount is the keeper's fee. Internal transfers: vaults unchanged.
@@ -67,7 +68,7 @@ pub fn rebalance_collateral<'info>(
     let limit = i64::try_from(policy.quote_borrow_limit).map_err(|_| MaxwellError::MathOverflow)?;
     require!(quote < -limit, MaxwellError::ConversionNotNeeded);
     require!(quote_amount <= quote.unsigned_abs(), MaxwellError::RebalanceLimitExceeded);
-    let collateral = collateral_for_quote(quote_amount, cache.price(b.bank_index)?, discount_bps)?;
+    let collateral = plan_conversion(quote_amount, cache.price(b.bank_index)?, discount_bps).map_err(MaxwellError::from)?.collateral;
     require!(collateral > 0, MaxwellError::ZeroAmount);
     let held = acc.slot_index(b.bank_index).map_or(Ok(0), |i| b.value(acc.collateral[i].balance))?;
     require!(held >= 0 && held.unsigned_abs() >= collateral, MaxwellError::InsufficientBalance);
@@ -103,19 +104,4 @@ pub fn rebalance_collateral<'info>(
         maint_health_after: post.maint,
     });
     Ok(())
-}
-
-/// Token native units worth `quote` quote native units at `price` less `discount_bps`:
-/// `quote x 10^4 / ((10^4 - d) x mantissa x 10^scale)`, rounded down (for the account).
-pub fn collateral_for_quote(quote: u64, price: TokenPrice, discount_bps: u16) -> Result<u64> {
-    let pow = |e: u32| 10u128.checked_pow(e).ok_or(MaxwellError::MathOverflow);
-    let mut num = u128::from(quote) * 10_000;
-    let mut den = u128::from(10_000 - discount_bps.min(10_000)) * u128::from(price.mantissa);
-    if price.scale_exp < 0 {
-        num = num.checked_mul(pow(price.scale_exp.unsigned_abs())?).ok_or(MaxwellError::MathOverflow)?;
-    } else {
-        den = den.checked_mul(pow(price.scale_exp as u32)?).ok_or(MaxwellError::MathOverflow)?;
-    }
-    require!(den > 0, MaxwellError::MathOverflow);
-    u64::try_from(num / den).map_err(|_| MaxwellError::MathOverflow.into())
 }

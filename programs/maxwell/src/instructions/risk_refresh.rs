@@ -1,8 +1,7 @@
 use anchor_lang::prelude::*;
+use maxwell_engine::plans::shock_range::widen_for_realized_vol;
 use maxwell_risk::market::{ExpiryMarket, UnderlyingMarket};
-use maxwell_risk::fixed::Fx;
-use maxwell_risk::params::RiskParams;
-use maxwell_risk::scenario::{price_range, underlying_scenarios, UnderlyingScenarios};
+use maxwell_risk::scenario::underlying_scenarios;
 use maxwell_risk::series::{series_risk_on, ExpiryGrid, Series};
 
 use crate::error::MaxwellError;
@@ -42,8 +41,9 @@ pub fn risk_refresh(ctx: Context<RiskRefresh>, first: u16, count: u16) -> Result
         .map(|e| ExpiryMarket { expiry: e.expiry, forward: spot, svi: *e.svi.engine() })
         .collect();
     let market = UnderlyingMarket { spot, conf, now, expiries: &expiries };
-    let mut scen = underlying_scenarios(&market, ex.risk.engine()).map_err(MaxwellError::from)?;
-    widen_for_realized_vol(&mut scen, u.realized_vol(), ex.risk.engine())?;
+    let scen = underlying_scenarios(&market, ex.risk.engine()).map_err(MaxwellError::from)?;
+    // Predictive margin: the price range from max(ATM vol, realized vol), never narrower.
+    let scen = widen_for_realized_vol(&scen, u.realized_vol(), ex.risk.engine()).map_err(MaxwellError::from)?;
     u.scen = scen.into();
 
     let end = first.checked_add(count).ok_or(MaxwellError::MathOverflow)?.min(u.n_series);
@@ -72,23 +72,5 @@ pub fn risk_refresh(ctx: Context<RiskRefresh>, first: u16, count: u16) -> Result
         s.risk_surface_seq = seq;
     }
     u.invariant()?;
-    Ok(())
-}
-
-/// Predictive margin: when realized volatility (the EWMA crank) runs above the surface's ATM
-/// vol, the price range is the one realized vol implies, each shock scaled up in proportion
-/// (rounded away from zero). Never narrows the grid.
-fn widen_for_realized_vol(scen: &mut UnderlyingScenarios, realized: Fx, params: &RiskParams) -> Result<()> {
-    let wide = price_range(realized, params).map_err(MaxwellError::from)?.0;
-    if wide <= scen.range || scen.range <= 0 {
-        return Ok(());
-    }
-    let (num, den) = (wide as u128, scen.range as u128);
-    for s in scen.shock.iter_mut() {
-        let mag = (s.unsigned_abs() as u128 * num).div_ceil(den);
-        let mag = i64::try_from(mag).map_err(|_| MaxwellError::MathOverflow)?;
-        *s = if *s < 0 { -mag } else { mag };
-    }
-    scen.range = wide;
     Ok(())
 }

@@ -104,10 +104,10 @@ impl RebalancePolicy {
         Ok(self.accounts.iter().position(|a| a == account).ok_or(MaxwellError::PolicyAccountNotListed)?)
     }
 
-    /// The rolling day as of `now`: (`day_start_ts`, `moved_today`). A day ends
-    /// `POLICY_DAY_SECS` after it started; a move at or after its end starts a new one at `now`.
+    /// The rolling day as of `now`: (`day_start_ts`, `moved_today`) by the engine's rule
+    /// (`maxwell_engine::plans::rebalance`); for the WASM client.
     pub fn day_at(&self, now: i64) -> (i64, u64) {
-        if now >= self.day_start_ts.saturating_add(POLICY_DAY_SECS) {
+        if maxwell_engine::plans::rebalance::day_over(self.day_start_ts, now) {
             (now, 0)
         } else {
             (self.day_start_ts, self.moved_today)
@@ -116,24 +116,11 @@ impl RebalancePolicy {
 
     /// Value that may still move today at `now` (quote native; the per-move limit aside).
     pub fn day_left(&self, now: i64) -> u64 {
-        self.max_per_day.saturating_sub(self.day_at(now).1)
+        maxwell_engine::plans::rebalance::day_left(self.max_per_day, self.day_start_ts, self.moved_today, now)
     }
 
-    /// The keeper's fee on a `rebalance_accounts` of `amount` native units: `keeper_fee_bps`
-    /// of it, rounded down (paid out of what the destination receives).
+    /// The keeper's fee on a `rebalance_accounts` of `amount` native units (engine rule).
     pub fn keeper_fee(&self, amount: u64) -> Result<u64> {
-        let f = amount.checked_mul(u64::from(self.keeper_fee_bps)).ok_or(MaxwellError::MathOverflow)?;
-        Ok(f / u64::from(BPS))
-    }
-
-    /// Counts `value` against the per-move and rolling per-day limits.
-    pub fn spend(&mut self, value: u64, now: i64) -> Result<()> {
-        require!(value <= self.max_per_move, MaxwellError::RebalanceLimitExceeded);
-        let (day_start_ts, moved_today) = self.day_at(now);
-        let total = moved_today.checked_add(value).ok_or(MaxwellError::MathOverflow)?;
-        require!(total <= self.max_per_day, MaxwellError::RebalanceLimitExceeded);
-        self.day_start_ts = day_start_ts;
-        self.moved_today = total;
-        Ok(())
+        Ok(maxwell_engine::plans::rebalance::keeper_fee(amount, self.keeper_fee_bps).map_err(MaxwellError::from)?)
     }
 }
