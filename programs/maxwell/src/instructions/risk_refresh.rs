@@ -54,7 +54,7 @@ pub fn risk_refresh(ctx: Context<RiskRefresh>, first: u16, count: u16) -> Result
         if info.listed == 0 || info.expiry <= now {
             continue; // expired series settle; they are never margined again
         }
-        require!(u.expiries[usize::from(info.expiry_index)].has_surface == 1, MaxwellError::SurfaceStale);
+        require!(u.expiries[usize::from(info.expiry_index)].has_surface == 1, MaxwellError::SurfaceMissing);
         let series = Series { strike: info.strike, expiry: info.expiry, underlying: 0, kind: info.kind, _pad: [0; 6] };
         // The strike-independent part of the grid once per expiry (tenor, vol shocks, shocked
         // forwards and their logarithms), shared by the expiry's series.

@@ -30,10 +30,8 @@ pub struct SeriesList<'info> {
 pub fn series_list(ctx: Context<SeriesList>, args: SeriesListArgs) -> Result<()> {
     ctx.accounts.exchange.load()?.require_enabled(IxGate::SeriesList)?;
     require!(args.expiry > Clock::get()?.unix_timestamp, MaxwellError::ExpiryInPast);
-    require!(
-        !args.strikes.is_empty() && args.strikes.len() <= MAX_STRIKES_PER_LIST,
-        MaxwellError::TooManySeries
-    );
+    require!(!args.strikes.is_empty(), MaxwellError::NoStrikes);
+    require!(args.strikes.len() <= MAX_STRIKES_PER_LIST, MaxwellError::TooManyStrikes);
     let mut u = ctx.accounts.underlying.load_mut()?;
     let e = match u.expiry_index(args.expiry) {
         Some(e) => e,

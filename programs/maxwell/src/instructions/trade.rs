@@ -52,7 +52,7 @@ pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, legs: Vec<TradeLeg>) -> R
         require!(m.is_owner_or_delegate(ctx.accounts.maker_signer.key), MaxwellError::NotOwnerOrDelegate);
         require!(t.is_owner_or_delegate(ctx.accounts.taker_signer.key), MaxwellError::NotOwnerOrDelegate);
     }
-    require!(ctx.accounts.quote_bank.load()?.is_quote == 1, MaxwellError::QuoteBankInvalid);
+    require!(ctx.accounts.quote_bank.load()?.is_quote == 1, MaxwellError::NotQuoteBank);
     let now = Clock::get()?.unix_timestamp;
     let (u_index, premium) = {
         let u = ctx.accounts.underlying.load()?;
