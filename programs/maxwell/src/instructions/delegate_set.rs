@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::error::MaxwellError;
+use crate::events::DelegateLog;
 use crate::state::{Exchange, IxGate, MarginAccount};
 
 #[derive(Accounts)]
@@ -15,6 +16,15 @@ pub struct DelegateSet<'info> {
 /// trade, never withdraw or close.
 pub fn delegate_set(ctx: Context<DelegateSet>, delegate: Pubkey) -> Result<()> {
     ctx.accounts.exchange.load()?.require_enabled(IxGate::DelegateSet)?;
-    ctx.accounts.account.load_mut()?.delegate = delegate;
+    let mut acc = ctx.accounts.account.load_mut()?;
+    let old_delegate = acc.delegate;
+    acc.delegate = delegate;
+    emit!(DelegateLog {
+        exchange: acc.exchange,
+        account: ctx.accounts.account.key(),
+        owner: acc.owner,
+        old_delegate,
+        new_delegate: delegate,
+    });
     Ok(())
 }

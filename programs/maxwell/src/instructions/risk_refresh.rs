@@ -6,6 +6,7 @@ use maxwell_risk::scenario::{price_range, underlying_scenarios, UnderlyingScenar
 use maxwell_risk::series::{series_risk_on, ExpiryGrid, Series};
 
 use crate::error::MaxwellError;
+use crate::events::RiskRefreshLog;
 use crate::health::spot_per_contract;
 use crate::oracle::{read_price, Freshness};
 use crate::state::{Exchange, IxGate, Underlying};
@@ -43,12 +44,15 @@ pub fn risk_refresh(ctx: Context<RiskRefresh>, first: u16, count: u16) -> Result
         .collect();
     let market = UnderlyingMarket { spot, conf, now, expiries: &expiries };
     let mut scen = underlying_scenarios(&market, ex.risk.engine()).map_err(MaxwellError::from)?;
-    widen_for_realized_vol(&mut scen, u.realized_vol(), ex.risk.engine())?;
+    let implied_range = scen.range;
+    let realized_vol = u.realized_vol();
+    widen_for_realized_vol(&mut scen, realized_vol, ex.risk.engine())?;
     u.scen = scen.into();
 
     let end = first.checked_add(count).ok_or(MaxwellError::MathOverflow)?.min(u.n_series);
     let seq = u.surface_seq;
     let mut grids: Vec<ExpiryGrid> = Vec::new();
+    let mut refreshed = 0u16;
     for i in usize::from(first)..usize::from(end) {
         let info = u.series[i];
         if info.listed == 0 || info.expiry <= now {
@@ -70,7 +74,20 @@ pub fn risk_refresh(ctx: Context<RiskRefresh>, first: u16, count: u16) -> Result
         s.risk_spot = spot;
         s.risk_ts = now;
         s.risk_surface_seq = seq;
+        refreshed += 1;
     }
+    emit!(RiskRefreshLog {
+        underlying: ctx.accounts.underlying.key(),
+        first,
+        end,
+        refreshed,
+        spot,
+        conf,
+        range: scen.range,
+        realized_vol: realized_vol.0,
+        widened: scen.range != implied_range,
+        surface_seq: seq,
+    });
     Ok(())
 }
 
