@@ -18,6 +18,12 @@ pub const MAX_BANKS: u16 = 1024;
 pub const PYTH_RECEIVER_PROGRAM_ID: anchor_lang::prelude::Pubkey =
     anchor_lang::pubkey!("rec5EKMGg6MxZYaMdyBfgwp4d5rB9T1VQH5pJv5LtFJ");
 
+/// Largest |Pyth exponent| read: `maxwell_risk` accepts `expo + quote_decimals - token_decimals`
+/// within +-36, and decimals are `u8`, so beyond 36 + 255 no pair of mints gives a usable scale.
+/// Refused as `PriceScaleOutOfRange` before any arithmetic touches the exponent (an `i32` near its
+/// limits would overflow `expo + decimals`).
+pub const ORACLE_EXPO_MAX_ABS: u32 = 36 + 255;
+
 /// 10_000 bps = 1.0
 pub const BPS: u32 = 10_000;
 

@@ -75,6 +75,8 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, legs: Vec<Liquida
         let mut q = ctx.accounts.quote_bank.load_mut()?;
         let u_index = u.underlying_index;
         let (mut value, mut base) = (0i128, 0i128);
+        // Sizes come from the instruction: every product and sum is checked.
+        let ovf = || MaxwellError::MathOverflow;
         for leg in &legs {
             // A zero leg reduces nothing: LiquidationLegInvalid below (not ZeroSize, a trade's code).
             let held = a
@@ -89,9 +91,9 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, legs: Vec<Liquida
             let r = &u.risk[usize::from(leg.series_index)];
             let mark = i128::from(r.mark.max(0));
             let per = if leg.size < 0 { mark.max(i128::from(r.short_min)) } else { mark };
-            value += i128::from(leg.size) * mark;
-            base += i128::from(leg.size.unsigned_abs()) * per;
-            let (a0, a1) = a.add_position(u_index, leg.series_index, -leg.size, 0)?;
+            value = i128::from(leg.size).checked_mul(mark).and_then(|v| value.checked_add(v)).ok_or_else(ovf)?;
+            base = i128::from(leg.size.unsigned_abs()).checked_mul(per).and_then(|v| base.checked_add(v)).ok_or_else(ovf)?;
+            let (a0, a1) = a.add_position(u_index, leg.series_index, leg.size.checked_neg().ok_or_else(ovf)?, 0)?;
             let (l0, l1) = l.add_position(u_index, leg.series_index, leg.size, 0)?;
             let long = |x: i64| x.max(0) as i128;
             let si = &mut u.series[usize::from(leg.series_index)];
@@ -99,11 +101,12 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, legs: Vec<Liquida
             si.open_interest = u64::try_from(oi).map_err(|_| MaxwellError::MathOverflow)?;
         }
         // Penalty rounds up (against the liquidatee); the insurance share rounds down.
-        let penalty = (base * i128::from(rate_bps) + 9_999) / 10_000;
-        let to_insurance = penalty * i128::from(ex.params.insurance_share_bps) / 10_000;
+        let penalty = base.checked_mul(i128::from(rate_bps)).and_then(|x| x.checked_add(9_999)).ok_or_else(ovf)? / 10_000;
+        let to_insurance = penalty.checked_mul(i128::from(ex.params.insurance_share_bps)).ok_or_else(ovf)? / 10_000;
+        let to_liquidator = penalty.checked_sub(value).and_then(|x| x.checked_sub(to_insurance)).ok_or_else(ovf)?;
         let i64_of = |x: i128| i64::try_from(x).map_err(|_| MaxwellError::MathOverflow);
-        a.move_balance(&mut q, i64_of(value - penalty)?, now)?;
-        l.move_balance(&mut q, i64_of(-value + penalty - to_insurance)?, now)?;
+        a.move_balance(&mut q, i64_of(value.checked_sub(penalty).ok_or_else(ovf)?)?, now)?;
+        l.move_balance(&mut q, i64_of(to_liquidator)?, now)?;
         ins.move_balance(&mut q, i64_of(to_insurance)?, now)?;
         (i64_of(penalty)?, i64_of(to_insurance)?)
     };

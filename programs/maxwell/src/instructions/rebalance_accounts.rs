@@ -63,7 +63,9 @@ pub fn rebalance_accounts<'info>(ctx: Context<'info, RebalanceAccounts<'info>>, 
         // Moves free collateral only: the source may not borrow to feed another account.
         let held = src.slot_index(bank.bank_index).map_or(Ok(0), |i| bank.value(src.collateral[i].balance))?;
         require!(held >= 0 && held.unsigned_abs() >= amount, MaxwellError::InsufficientBalance);
-        (amount * u64::from(policy.keeper_fee_bps) / 10_000, v)
+        // u128: a large move cannot overflow; fee <= amount (keeper_fee_bps <= 50).
+        let fee = u128::from(amount) * u128::from(policy.keeper_fee_bps) / 10_000;
+        (u64::try_from(fee).map_err(|_| MaxwellError::MathOverflow)?, v)
     };
     policy.spend(value, now)?;
 
@@ -71,7 +73,7 @@ pub fn rebalance_accounts<'info>(ctx: Context<'info, RebalanceAccounts<'info>>, 
     {
         let mut bank = ctx.accounts.bank.load_mut()?;
         src.move_balance(&mut bank, -i64_of(amount)?, now)?;
-        dst.move_balance(&mut bank, i64_of(amount - fee)?, now)?;
+        dst.move_balance(&mut bank, i64_of(amount.checked_sub(fee).ok_or(MaxwellError::MathOverflow)?)?, now)?;
         kacc.move_balance(&mut bank, i64_of(fee)?, now)?;
     }
 
