@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: set-up (idempotent), the risk engine's unit/golden/property tests, the
-# lending math's tests, their WASM build, the LiteSVM integration tests on the real .so, the compute-unit table check, the IDL
+# Runs every test: set-up (idempotent), formatting and lints, the risk engine's
+# unit/golden/property tests, the lending math's and the health engine's tests, their WASM build, the LiteSVM integration tests on the real .so, the compute-unit table check, the IDL
 # check, the TypeScript type check, and the end-to-end tests on a real local validator.
 # Exits non-zero on the first failure.
 set -euo pipefail
@@ -15,14 +15,23 @@ step() { echo; echo "==== test: $* ($(( $(date +%s) - t0 )) s)"; }
 step "set-up"
 bash "$HERE/setup.sh" --bench
 
+step "formatting (cargo fmt --check)"
+cargo +"$HOST_TOOLCHAIN" fmt --all --check
+
+step "lints (cargo clippy -D warnings: the pure crates and the program)"
+cargo +"$HOST_TOOLCHAIN" clippy --release -q -p maxwell-risk -p maxwell-lending -p maxwell-engine -p maxwell --all-targets -- -D warnings
+
 step "risk engine: unit, golden-vector and property tests"
 cargo +"$HOST_TOOLCHAIN" test --release -p maxwell-risk
 
 step "lending math: unit and conservation property tests"
 cargo +"$HOST_TOOLCHAIN" test --release -p maxwell-lending
 
-step "risk engine and lending math build for wasm32-unknown-unknown"
-cargo +"$HOST_TOOLCHAIN" build --release -p maxwell-risk -p maxwell-lending --target wasm32-unknown-unknown
+step "account-health engine: valuation, drift, reputation, plans, health on plain snapshots"
+cargo +"$HOST_TOOLCHAIN" test --release -p maxwell-engine
+
+step "risk engine, lending math and health engine build for wasm32-unknown-unknown"
+cargo +"$HOST_TOOLCHAIN" build --release -p maxwell-risk -p maxwell-lending -p maxwell-engine --target wasm32-unknown-unknown
 
 step "program unit tests (state layouts)"
 cargo +"$HOST_TOOLCHAIN" test --release -p maxwell --lib

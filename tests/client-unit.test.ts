@@ -1,11 +1,12 @@
 // Unit tests of the hand-written client layer that need no validator: health accounts (banks,
-// underlyings, unions), slot projection, SVI fixed point, compute budget, error names, event
-// decoding, unit formatting. `npm run test:unit`.
+// underlyings, unions; deposit/withdraw: the slots in use now plus the moved bank, never a
+// projection), SVI fixed point, compute budget, error names, event decoding, unit formatting.
+// `npm run test:unit`.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
-import { AccountRole, address, getAddressDecoder, getAddressEncoder, getI64Encoder, getU64Encoder, type Address } from '@solana/kit';
+import { AccountRole, address, createNoopSigner, getAddressDecoder, getAddressEncoder, getI64Encoder, getU64Encoder, type Address } from '@solana/kit';
 
 import { COMPUTE_BUDGET_PROGRAM, setComputeUnitLimitIx } from '../app/src/compute-budget.js';
 import { maxwellErrorCode, maxwellErrorName } from '../app/src/errors.js';
@@ -27,72 +28,85 @@ import { formatUnits, parseUnits } from '../app/src/format.js';
 import {
   healthAccountMetas,
   healthNeeds,
-  slotsAfter,
   unionHealthAccountMetas,
   type HealthBank,
   type HealthUnderlying,
 } from '../app/src/health-accounts.js';
-import { CALL, intrinsic, PUT, riskRefreshBatches, UNDERLYING_ACCOUNT_SIZE } from '../app/src/markets.js';
+import { depositIx, withdrawIx, type CollateralMove } from '../app/src/instructions.js';
+import { riskRefreshBatches, UNDERLYING_ACCOUNT_SIZE } from '../app/src/markets.js';
 import { formatQ52, parseDecimal, sviFor, toQ52 } from '../app/src/svi.js';
+import { positions, slots, zeroAccount, zeroBank } from './fixtures.js';
 
 const A = (n: number): Address => address(['11111111111111111111111111111111', 'SysvarC1ock11111111111111111111111111111111', 'SysvarRent111111111111111111111111111111111', 'Vote111111111111111111111111111111111111111', 'Stake11111111111111111111111111111111111111', 'Config1111111111111111111111111111111111111', 'SysvarS1otHashes111111111111111111111111111'][n]!);
-const empty = () => Array.from({ length: 16 }, () => ({ balance: 0n, bankIndex: 0, inUse: 0, pad: new Uint8Array(5) }));
 const quote: HealthBank = { address: A(0), bank: { bankIndex: 0, isQuote: 1, oracle: A(0) } };
 const sol: HealthBank = { address: A(1), bank: { bankIndex: 1, isQuote: 0, oracle: A(2) } };
 const solOptions: HealthUnderlying = { address: A(3), underlying: { underlyingIndex: 0, oracle: A(2) } };
 const ethOptions: HealthUnderlying = { address: A(5), underlying: { underlyingIndex: 1, oracle: A(6) } };
-const noPositions = () => Array.from({ length: 128 }, () => ({ size: 0n, costBasis: 0n, underlyingIndex: 0, seriesIndex: 0, inUse: 0, pad: new Uint8Array(3) }));
-const withPosition = (underlyingIndex: number, seriesIndex: number, size: bigint) => {
-  const ps = noPositions();
-  ps[3] = { ...ps[3]!, underlyingIndex, seriesIndex, size, inUse: 1 };
-  return ps;
-};
+const withPosition = (underlyingIndex: number, seriesIndex: number, size: bigint) => positions({ underlyingIndex, seriesIndex, size });
 const ro = (a: Address) => ({ address: a, role: AccountRole.READONLY });
 
 describe('health accounts', () => {
-  it('a first deposit opens the first free slot; order is slot order, oracle after its bank', () => {
-    let slots = slotsAfter(empty(), 1, 5n);
-    slots = slotsAfter(slots, 0, 7n);
-    assert.deepEqual(slots.slice(0, 2).map((s) => [s.bankIndex, s.balance, s.inUse]), [[1, 5n, 1], [0, 7n, 1]]);
-    assert.deepEqual(healthAccountMetas(slots, [quote, sol]), [
-      { address: A(1), role: AccountRole.READONLY },
-      { address: A(2), role: AccountRole.READONLY },
-      { address: A(0), role: AccountRole.READONLY },
-    ]);
-  });
-
-  it('withdrawing a whole balance frees the slot; a withdrawal without a slot opens none', () => {
-    let slots = slotsAfter(empty(), 1, 5n);
-    slots = slotsAfter(slots, 1, -5n);
-    assert.ok(slots.every((s) => s.inUse === 0));
-    assert.deepEqual(healthAccountMetas(slotsAfter(empty(), 1, -3n), [quote, sol]), []);
+  it('banks in slot order, each oracle after its bank (none for the quote bank)', () => {
+    assert.deepEqual(healthAccountMetas(slots([1, 5n], [0, 7n]), [quote, sol]), [ro(A(1)), ro(A(2)), ro(A(0))]);
+    assert.deepEqual(healthAccountMetas(slots(), [quote, sol]), []);
   });
 
   it('a slot whose bank is unknown is an error, not a silently short list', () => {
-    assert.throws(() => healthAccountMetas(slotsAfter(empty(), 9, 1n), [quote]), /no bank with index 9/);
+    assert.throws(() => healthAccountMetas(slots([9, 1n]), [quote]), /no bank with index 9/);
   });
 
   it('an underlying with positions adds the underlying and its spot oracle, after the banks', () => {
-    const slots = slotsAfter(empty(), 0, 7n);
-    assert.deepEqual(healthAccountMetas(slots, [quote, sol], withPosition(0, 4, -2n), [solOptions]), [ro(A(0)), ro(A(3)), ro(A(2))]);
-    assert.throws(() => healthAccountMetas(slots, [quote], withPosition(1, 0, 1n), [solOptions]), /no underlying with index 1/);
+    const s = slots([0, 7n]);
+    assert.deepEqual(healthAccountMetas(s, [quote, sol], withPosition(0, 4, -2n), [solOptions]), [ro(A(0)), ro(A(3)), ro(A(2))]);
+    assert.throws(() => healthAccountMetas(s, [quote], withPosition(1, 0, 1n), [solOptions]), /no underlying with index 1/);
     // No positions: no underlying entry, even when underlyings are known.
-    assert.deepEqual(healthAccountMetas(slots, [quote], noPositions(), [solOptions]), [ro(A(0))]);
+    assert.deepEqual(healthAccountMetas(s, [quote], positions(), [solOptions]), [ro(A(0))]);
   });
 
   it('a union over two accounts lists each bank and underlying once; extras are added', () => {
-    const maker = { collateral: slotsAfter(slotsAfter(empty(), 1, 5n), 0, 3n), positions: withPosition(0, 1, -1n) };
-    const taker = { collateral: slotsAfter(empty(), 0, 9n), positions: withPosition(1, 2, 1n) };
+    const maker = { collateral: slots([1, 5n], [0, 3n]), positions: withPosition(0, 1, -1n) };
+    const taker = { collateral: slots([0, 9n]), positions: withPosition(1, 2, 1n) };
     assert.deepEqual(healthNeeds([maker, taker]), { bankIndexes: [1, 0], underlyingIndexes: [0, 1] });
     assert.deepEqual(unionHealthAccountMetas([maker, taker], [quote, sol], [solOptions, ethOptions]), [
       ro(A(1)), ro(A(2)), ro(A(0)), ro(A(3)), ro(A(2)), ro(A(5)), ro(A(6)),
     ]);
     // A first trade: no slots or positions yet; the quote bank and the traded underlying are extras.
-    const fresh = { collateral: empty(), positions: noPositions() };
+    const fresh = { collateral: slots(), positions: positions() };
     assert.deepEqual(
       unionHealthAccountMetas([fresh, fresh], [quote], [solOptions], { bankIndexes: [0], underlyingIndexes: [0] }),
       [ro(A(0)), ro(A(3)), ro(A(2))],
     );
+  });
+
+  describe('deposit and withdraw: the slots in use now plus the moved bank', () => {
+    const solState = zeroBank({ bankIndex: 1, isQuote: 0, oracle: A(2), vault: A(4), mint: A(5), tokenProgram: A(6) });
+    const move = (collateral: ReturnType<typeof slots>, amount: bigint): CollateralMove => ({
+      exchange: A(3),
+      account: A(4),
+      accountState: zeroAccount({ collateral }),
+      bank: sol.address,
+      bankState: solState,
+      banks: [quote],
+      amount,
+    });
+    const signer = createNoopSigner(A(5));
+    const remaining = (ix: { accounts?: readonly unknown[] }) => ix.accounts!.slice(8); // after the instruction's own 8 accounts
+
+    it('a first deposit in a bank lists it (with its oracle) after the slots in use', () => {
+      assert.deepEqual(remaining(depositIx(signer, A(6), move(slots([0, 7n]), 5n))), [ro(A(0)), ro(A(1)), ro(A(2))]);
+      assert.deepEqual(remaining(depositIx(signer, A(6), move(slots(), 5n))), [ro(A(1)), ro(A(2))]);
+    });
+
+    it('withdrawing a whole balance still lists its bank (the slot is in use now)', () => {
+      assert.deepEqual(remaining(withdrawIx(signer, A(6), move(slots([1, 5n], [0, 7n]), 5n))), [ro(A(1)), ro(A(2)), ro(A(0))]);
+    });
+
+    it('a withdrawal without a slot (a new borrow) lists the bank too; the amount never matters', () => {
+      const a = remaining(withdrawIx(signer, A(6), move(slots([0, 7n]), 1n)));
+      const b = remaining(withdrawIx(signer, A(6), move(slots([0, 7n]), 10n ** 15n)));
+      assert.deepEqual(a, [ro(A(0)), ro(A(1)), ro(A(2))]);
+      assert.deepEqual(b, a);
+    });
   });
 });
 
@@ -129,10 +143,7 @@ describe('markets', () => {
     assert.throws(() => setComputeUnitLimitIx(1_400_001));
   });
 
-  it('intrinsic value and the underlying account size', () => {
-    assert.equal(intrinsic(CALL, 140n, 153n), 13n);
-    assert.equal(intrinsic(PUT, 140n, 153n), 0n);
-    assert.equal(intrinsic(PUT, 160n, 153n), 7n);
+  it('the underlying account size', () => {
     assert.equal(UNDERLYING_ACCOUNT_SIZE, 40_776);
   });
 });
@@ -144,13 +155,13 @@ describe('errors', () => {
     assert.equal(maxwellErrorName(6038), 'MarginAccountInvariant');
     assert.equal(maxwellErrorName(7000), null);
     assert.equal(maxwellErrorCode('InitialMarginViolated'), 6021);
-    // Issue 10: one meaning per code, the split causes appended after 6108.
-    assert.equal(maxwellErrorCode('KeeperIsTarget'), 6109);
-    assert.equal(maxwellErrorCode('RepayExceedsBorrow'), 6110);
-    assert.equal(maxwellErrorCode('LiquidationLegsOutOfRange'), 6111);
-    assert.equal(maxwellErrorCode('NoStrikes'), 6112);
-    assert.equal(maxwellErrorCode('InsuranceIsTarget'), 6113);
-    assert.equal(maxwellErrorName(6123), 'SurfaceMissing');
+    // Issue 10: one meaning per code, the split causes appended after the invariants (6109-6111).
+    assert.equal(maxwellErrorCode('KeeperIsTarget'), 6112);
+    assert.equal(maxwellErrorCode('RepayExceedsBorrow'), 6113);
+    assert.equal(maxwellErrorCode('LiquidationLegsOutOfRange'), 6114);
+    assert.equal(maxwellErrorCode('NoStrikes'), 6115);
+    assert.equal(maxwellErrorCode('InsuranceIsTarget'), 6116);
+    assert.equal(maxwellErrorName(6126), 'SurfaceMissing');
   });
 });
 

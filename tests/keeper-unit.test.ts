@@ -1,4 +1,5 @@
-// Keeper unit tests (no validator): which contract to take next, refresh runs, config, args, logs.
+// Keeper unit tests (no validator): which contract to take next, refresh runs, config, args, logs;
+// the rebalance plan over the program's own day window and keeper fee (WASM, rules-wasm.ts).
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,9 +13,12 @@ import { parseArgs } from '../app/src/keeper/main.js';
 import { runs } from '../app/src/keeper/refresh.js';
 import { withRetry } from '../app/src/keeper/retry.js';
 import { banksToAccrue } from '../app/src/keeper/accrue.js';
+import { accountsToObserve } from '../app/src/keeper/observe.js';
 import { bankruptcies } from '../app/src/keeper/bankruptcy.js';
 import { realizedVolDueAt } from '../app/src/keeper/realized-vol.js';
-import { dayLeft, grossForNet, planRebalance, spare } from '../app/src/keeper/rebalance.js';
+import { grossForNet, planRebalance, spare } from '../app/src/keeper/rebalance.js';
+import { keeperFee } from '../app/src/rules-wasm.js';
+import { slots as slotsOf, zeroAccount, zeroPolicy } from './fixtures.js';
 import type { Address } from '@solana/kit';
 import { ProgramFailure } from '../app/src/transactions.js';
 
@@ -81,7 +85,7 @@ describe('keeper', () => {
 describe('keeper jobs: lending, bankruptcy, rebalance, realized vol', () => {
   const ONE = 1n << 40n;
   const USD = (n: bigint) => n * 1_000_000n;
-  const policy = {
+  const policy = zeroPolicy({
     triggerHealth: USD(1_000n),
     targetHealth: USD(5_000n),
     maxPerMove: USD(2_000n),
@@ -90,8 +94,15 @@ describe('keeper jobs: lending, bankruptcy, rebalance, realized vol', () => {
     dayStartTs: 0n,
     keeperFeeBps: 10,
     feeds: new Uint8Array([0, 0b001, 0b011, 0, 0, 0, 0, 0]), // 0 feeds 1; 0 and 1 feed 2
-  };
+  });
   const src = (index: number, maint: bigint, init = maint, quote = maint) => ({ index, account: `S${index}` as Address, maint, init, quote });
+
+  it('observes accounts whose reputation clock runs and whose last observation is old enough', () => {
+    const a = (repLastObsTs: bigint) => ({ repLastObsTs });
+    // clock not running (0), observed 11 h ago, exactly 12 h ago, 2 days ago
+    const accounts = [a(0n), a(100_000n - 11n * 3_600n), a(100_000n - 12n * 3_600n), a(100_000n - 172_800n)];
+    assert.deepEqual(accountsToObserve(accounts, 100_000n, 12 * 3_600), [accounts[2], accounts[3]]);
+  });
 
   it('accrues banks with borrows whose last accrual is old enough', () => {
     const banks = [{ borrowShares: 0n, lastAccrualTs: 0n }, { borrowShares: 5n, lastAccrualTs: 100n }, { borrowShares: 5n, lastAccrualTs: 950n }];
@@ -108,38 +119,45 @@ describe('keeper jobs: lending, bankruptcy, rebalance, realized vol', () => {
   });
 
   it('finds bankrupt (account, bank) pairs, skipping the insurance fund', () => {
-    const slots = (xs: [number, bigint][]) => Array.from({ length: 16 }, (_, i) => (xs[i] ? { bankIndex: xs[i]![0], balance: xs[i]![1], inUse: 1 } : { bankIndex: 0, balance: 0n, inUse: 0 })) as never;
-    const none = [] as never;
     const accounts = [
-      { address: 'a' as Address, data: { collateral: slots([[0, -5n]]), positions: none } },
-      { address: 'b' as Address, data: { collateral: slots([[0, -5n], [1, 2n]]), positions: none } },
-      { address: 'ins' as Address, data: { collateral: slots([[0, -1n]]), positions: none } },
+      { address: 'a' as Address, data: zeroAccount({ collateral: slotsOf([0, -5n]) }) },
+      { address: 'b' as Address, data: zeroAccount({ collateral: slotsOf([0, -5n], [1, 2n]) }) },
+      { address: 'ins' as Address, data: zeroAccount({ collateral: slotsOf([0, -1n]) }) },
     ];
     assert.deepEqual(bankruptcies(accounts, new Set(['ins' as Address])), [{ account: 'a', bankIndex: 0 }]);
   });
 
-  it('spare, day limit and fee gross-up', () => {
+  it('spare and the fee gross-up (the program\'s keeper fee)', () => {
     assert.equal(spare({ maint: USD(7_000n), init: USD(6_000n), quote: USD(10_000n) }, USD(5_000n)), USD(2_000n));
     assert.equal(spare({ maint: USD(9_000n), init: USD(1_500n), quote: USD(10_000n) }, USD(5_000n)), USD(1_500n));
     assert.equal(spare({ maint: USD(9_000n), init: USD(9_000n), quote: 700n }, USD(5_000n), 2n), 698n);
     assert.equal(spare({ maint: USD(4_000n), init: USD(4_000n), quote: USD(4_000n) }, USD(5_000n)), 0n);
-    assert.equal(dayLeft({ ...policy, movedToday: USD(2_000n), dayStartTs: 1_000n }, 2_000n), USD(500n));
-    assert.equal(dayLeft({ ...policy, movedToday: USD(2_500n), dayStartTs: 1_000n }, 2_000n), 0n);
-    assert.equal(dayLeft({ ...policy, movedToday: USD(2_500n), dayStartTs: 1_000n }, 1_000n + 86_400n), USD(2_500n));
-    assert.equal(grossForNet(999n, 10), 1_000n);
-    assert.equal(grossForNet(1_000n, 0), 1_000n);
-    assert.equal(grossForNet(1_000n, 10) - (grossForNet(1_000n, 10) * 10n) / 10_000n >= 1_000n, true);
+    // Fee floor(gross x 10 / 10_000): nothing below 1_000, so 999 nets 999; 1_000 nets 999.
+    assert.equal(grossForNet(policy, 999n), 999n);
+    assert.equal(grossForNet(policy, 1_000n), 1_001n);
+    assert.equal(grossForNet({ ...policy, keeperFeeBps: 0 }, 1_000n), 1_000n);
+    for (const net of [1n, 998n, 999n, 1_600_000_000n, 123_456_789n]) {
+      const g = grossForNet(policy, net);
+      assert.ok(g - keeperFee(policy, g) >= net, `${net}: ${g} nets enough`);
+      assert.ok(g - 1n - keeperFee(policy, g - 1n) < net, `${net}: ${g} is the smallest`);
+    }
   });
 
   it('plans one move: only under the trigger, from a feeding source that keeps its target', () => {
     const base = { policy, now: 10n, destinationIndex: 1 };
     assert.deepEqual(planRebalance({ ...base, destinationMaint: USD(1_000n), sources: [src(0, USD(20_000n))] }), { move: false, reason: 'above_trigger' });
-    // Destination 1 at 400: 2x trigger = 2,000 -> net 1,600, gross ceil(1,600 / 0.999).
+    // Destination 1 at 400: 2x trigger = 2,000 -> net 1,600; the smallest gross g with
+    // g - floor(g x 10 / 10_000) >= 1,600 USDC is 1,601.601601 USDC (fee 1.601601).
     const p = planRebalance({ ...base, destinationMaint: USD(400n), sources: [src(0, USD(20_000n)), src(2, USD(90_000n))] });
-    assert.deepEqual(p, { move: true, sourceIndex: 0, source: 'S0', amount: grossForNet(USD(1_600n), 10), fee: (grossForNet(USD(1_600n), 10) * 10n) / 10_000n, reason: 'restore_2x_trigger' });
+    assert.deepEqual(p, { move: true, sourceIndex: 0, source: 'S0', amount: 1_601_601_601n, fee: (1_601_601_601n * 10n) / 10_000n, reason: 'restore_2x_trigger' });
+    assert.equal(1_601_601_601n - (1_601_601_601n * 10n) / 10_000n, USD(1_600n));
     // Deep under: capped by max_per_move; by what is left of the day; by the source's spare.
     assert.equal((planRebalance({ ...base, destinationMaint: -USD(5_000n), sources: [src(0, USD(20_000n))] }) as { amount: bigint }).amount, USD(2_000n));
     assert.equal((planRebalance({ ...base, policy: { ...policy, movedToday: USD(2_200n) }, destinationMaint: -USD(5_000n), sources: [src(0, USD(20_000n))] }) as { amount: bigint; reason: string }).reason, 'day_limit');
+    // ... unless the day is over (the program's rolling day, POLICY_DAY_SECS after day_start_ts).
+    const nextDay = planRebalance({ ...base, now: 86_400n, policy: { ...policy, movedToday: USD(2_500n) }, destinationMaint: -USD(5_000n), sources: [src(0, USD(20_000n))] });
+    assert.deepEqual([(nextDay as { amount: bigint }).amount, (nextDay as { reason: string }).reason], [USD(2_000n), 'max_per_move']);
+    assert.deepEqual(planRebalance({ ...base, now: 86_399n, policy: { ...policy, movedToday: USD(2_500n) }, destinationMaint: -USD(5_000n), sources: [src(0, USD(20_000n))] }), { move: false, reason: 'day_limit' });
     const spareCapped = planRebalance({ ...base, destinationMaint: USD(400n), sources: [src(0, USD(5_300n))] });
     assert.deepEqual([(spareCapped as { amount: bigint }).amount, (spareCapped as { reason: string }).reason], [USD(300n), 'source_spare']);
     assert.deepEqual(planRebalance({ ...base, destinationMaint: USD(400n), sources: [src(0, USD(5_000n))] }), { move: false, reason: 'no_source_can_spare' });

@@ -16,11 +16,11 @@ import {
   MAXWELL_ERROR__ORACLE_STALE,
   MAXWELL_ERROR__SETTLEMENT_PRICE_BEFORE_EXPIRY,
 } from '../app/src/generated/maxwell/index.js';
-import { CALL, intrinsic, PUT, seriesIndex, type OptionKind } from '../app/src/markets.js';
+import { CALL, PUT, seriesIndex, type OptionKind } from '../app/src/markets.js';
 import { sviFor } from '../app/src/svi.js';
 import { ProgramFailure } from '../app/src/transactions.js';
 import { solUnderlyingParams, SOL_PRICE } from '../migrations/deploy.js';
-import { assertConservation, newTrader, newWorld, setSolPrice, type Trader, type World } from './support.js';
+import { assertConservation, intrinsic, newTrader, newWorld, setSolPrice, type Trader, type World } from './support.js';
 
 const USD = (n: bigint) => n * 1_000_000n; // quote native (6 decimals)
 const STRIKES = [USD(140n), USD(150n), USD(160n)];

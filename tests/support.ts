@@ -4,10 +4,12 @@ import assert from 'node:assert/strict';
 
 import type { Address, KeyPairSigner } from '@solana/kit';
 
-import { bankTotals, collateralBalance, collateralShares, getBank, getMarginAccountsOfExchange, INDEX_ONE } from '../app/src/accounts.js';
+import { collateralBalance, collateralShares, getBank, getMarginAccountsOfExchange } from '../app/src/accounts.js';
 import { MaxwellClient } from '../app/src/client.js';
 import type { BankRecord, Deployment } from '../app/src/localnet.js';
+import { CALL, type OptionKind } from '../app/src/markets.js';
 import { updateMockPrice } from '../app/src/oracle.js';
+import { bankAt, constants } from '../app/src/rules-wasm.js';
 import { fundTokenAccountIxs, tokenBalance } from '../app/src/token.js';
 import { connect, sendAndConfirm, type Connection } from '../app/src/transactions.js';
 import { fundedSigner, signerFromSecretHex } from '../app/src/wallet.js';
@@ -117,9 +119,9 @@ export async function assertConservation(
   const neg = shares.reduce((s, x) => (x < 0n ? s - x : s), 0n);
   assert.equal(b.depositShares, pos + b.feeShares, `${bank.symbol}: deposit shares ${b.depositShares} != sum of positive balances ${pos} + fee shares ${b.feeShares}`);
   assert.equal(b.borrowShares, neg, `${bank.symbol}: borrow shares ${b.borrowShares} != sum of negative balances ${neg}`);
-  const { deposits, borrows } = bankTotals(b);
+  const { deposits, borrows } = bankAt(b);
   const sumOfBalances = accounts.reduce((s, a) => s + collateralBalance(a.data, b), 0n);
-  if (b.depositIndex === INDEX_ONE && b.borrowIndex === INDEX_ONE) {
+  if (b.depositIndex === constants().indexOne && b.borrowIndex === constants().indexOne) {
     assert.equal(vault, deposits - borrows, `${bank.symbol}: vault ${vault} != deposits ${deposits} - borrows ${borrows} (indices 1.0)`);
     assert.equal(vault, sumOfBalances + b.feeShares, `${bank.symbol}: vault ${vault} != sum of margin balances ${sumOfBalances} + reserve ${b.feeShares}`);
   } else {
@@ -128,4 +130,14 @@ export async function assertConservation(
     assert.ok(slack <= CONSERVATION_DUST, `${bank.symbol}: vault ${vault} exceeds deposits - borrows by ${slack} (> ${CONSERVATION_DUST} dust)`);
   }
   return { vault, deposits, borrows, sumOfBalances };
+}
+
+/**
+ * Expected payoff per contract at `settlement` (quote native), the formula account_settle pays:
+ * a call max(settlement - strike, 0), a put max(strike - settlement, 0). A test's expected value,
+ * not a client function.
+ */
+export function intrinsic(kind: OptionKind, strike: bigint, settlement: bigint): bigint {
+  const v = kind === CALL ? settlement - strike : strike - settlement;
+  return v > 0n ? v : 0n;
 }

@@ -35,6 +35,7 @@ import {
   type Underlying,
 } from './generated/maxwell/index.js';
 import { COMMITMENT } from './config.js';
+import { shareValue } from './rules-wasm.js';
 import type { Connection } from './transactions.js';
 
 export type { CollateralBank, Exchange, MarginAccount, RebalancePolicy, Underlying };
@@ -133,25 +134,6 @@ export function positionSize(account: MarginAccount, underlyingIndex: number, se
   return p?.size ?? 0n;
 }
 
-/** An index of 1.0 in the banks' Q24.40 fixed point (`maxwell_lending::ONE`). */
-export const INDEX_ONE = 1n << 40n;
-
-/** The part of a bank that turns shares into native units. */
-export type BankIndexes = Pick<CollateralBank, 'depositIndex' | 'borrowIndex'>;
-
-/**
- * Signed native value of a balance of `shares` (the unit of `CollateralSlot::balance` and of the
- * bank's share totals), as `maxwell_lending::BankIndex::value` computes it, rounded against the
- * account: a deposit is worth `floor(shares x deposit_index / 2^40)`, a borrow owes
- * `ceil(|shares| x borrow_index / 2^40)` (returned negative). At stored indices: the program's
- * health uses indices accrued to the current second, which can be slightly higher.
- */
-export function shareValue(shares: bigint, bank: BankIndexes): bigint {
-  if (shares >= 0n) return (shares * bank.depositIndex) >> 40n;
-  const owed = -shares * bank.borrowIndex;
-  return -((owed + INDEX_ONE - 1n) / INDEX_ONE);
-}
-
 /** The raw balance (shares) of `account` in the bank with `bankIndex`; 0 if it has no slot. */
 export function collateralShares(account: Pick<MarginAccount, 'collateral'>, bankIndex: number): bigint {
   const slot = account.collateral.find((s) => s.inUse === 1 && s.bankIndex === bankIndex);
@@ -160,27 +142,9 @@ export function collateralShares(account: Pick<MarginAccount, 'collateral'>, ban
 
 /**
  * The balance of `account` in `bank`, in NATIVE units of its mint (negative = borrowed): its
- * shares valued at the bank's stored indices (shareValue). 0 if it has no slot.
+ * shares valued by the program's `BankIndex::value` (rules-wasm.ts shareValue) at the bank's
+ * indices accrued to `now` (default: its stored indices). 0 if it has no slot.
  */
-export function collateralBalance(
-  account: Pick<MarginAccount, 'collateral'>,
-  bank: Pick<CollateralBank, 'bankIndex'> & BankIndexes,
-): bigint {
-  return shareValue(collateralShares(account, bank.bankIndex), bank);
-}
-
-/**
- * A bank's totals in native units at its stored indices: what depositors (accounts and the
- * reserve) are owed, rounded down, what borrowers owe, rounded up, and the reserve (fee shares).
- */
-export function bankTotals(bank: Pick<CollateralBank, 'depositShares' | 'borrowShares' | 'feeShares'> & BankIndexes): {
-  deposits: bigint;
-  borrows: bigint;
-  reserve: bigint;
-} {
-  return {
-    deposits: shareValue(bank.depositShares, bank),
-    borrows: -shareValue(-bank.borrowShares, bank),
-    reserve: shareValue(bank.feeShares, bank),
-  };
+export function collateralBalance(account: Pick<MarginAccount, 'collateral'>, bank: CollateralBank, now?: bigint): bigint {
+  return shareValue(collateralShares(account, bank.bankIndex), bank, now);
 }

@@ -17,13 +17,14 @@
 // Needs a deployed exchange (migrations/deploy.ts -> target/localnet.json).
 import type { Address, KeyPairSigner } from '@solana/kit';
 
-import { bankTotals, collateralBalance, collateralShares, getMarginAccountsOfExchange, INDEX_ONE, positionSize } from './accounts.js';
+import { collateralBalance, collateralShares, getMarginAccountsOfExchange, positionSize } from './accounts.js';
 import { MaxwellClient } from './client.js';
 import { clusterTime, waitForClusterTime } from './clock.js';
 import { formatUnits, parseUnits, table } from './format.js';
 import { jsonLine, type Logger } from './keeper/log.js';
 import { bankMetrics, collectMetrics } from './metrics.js';
 import { feedMask, getPolicy, setPolicy } from './rebalance.js';
+import { bankAt, constants } from './rules-wasm.js';
 import type { BankruptcyOutcome } from './keeper/bankruptcy.js';
 import { runPass } from './keeper/pass.js';
 import { createInsurance, fundInsurance, insuranceOf } from './liquidation.js';
@@ -183,10 +184,11 @@ async function reconcile() {
     const shares = accounts.map((a) => collateralShares(a.data, b.bankIndex));
     const pos = shares.reduce((s, x) => (x > 0n ? s + x : s), 0n) + bank.feeShares;
     const neg = shares.reduce((s, x) => (x < 0n ? s - x : s), 0n);
-    const { deposits, borrows, reserve } = bankTotals(bank);
+    const { deposits, borrows, reserve } = bankAt(bank);
     const vault = await tokenBalance(conn, b.vault);
     const dust = vault - (deposits - borrows);
-    const exact = bank.depositIndex === INDEX_ONE && bank.borrowIndex === INDEX_ONE;
+    const one = constants().indexOne;
+    const exact = bank.depositIndex === one && bank.borrowIndex === one;
     const ok = pos === bank.depositShares && neg === bank.borrowShares && (exact ? dust === 0n : dust >= 0n && dust <= RECONCILE_DUST);
     rows.push([b.symbol, fmt(b, vault), fmt(b, deposits), fmt(b, borrows), fmt(b, reserve), indexStr(bank.depositIndex), indexStr(bank.borrowIndex), `${dust}`, `${accounts.length}`, ok ? 'yes' : 'NO']);
     if (!ok) throw new Error(`${b.symbol}: books do not reconcile (vault ${vault}, deposits ${deposits}, borrows ${borrows}, shares ${pos}/${bank.depositShares} ${neg}/${bank.borrowShares})`);
@@ -201,7 +203,7 @@ async function reconcile() {
  * down, burnt rounded up), so the slack grows slowly with activity; the demo stays far below.
  */
 const RECONCILE_DUST = 1_000n;
-const indexStr = (i: bigint) => (Number(i) / Number(INDEX_ONE)).toFixed(12);
+const indexStr = (i: bigint) => (Number(i) / Number(constants().indexOne)).toFixed(12);
 
 const SHOCK_EXPIRY_IN = 86_400n; // one day: nothing expires during the shock
 const SOL_BEFORE = 15_000_000_000n; // 150.00

@@ -1,11 +1,15 @@
 // Health accounts: the remaining accounts of every instruction that ends with a margin check
-// (deposit, withdraw, trade, account_settle, account_health). Rule (programs/maxwell/src/health.rs):
-// entries in ANY order, each either a CollateralBank followed by its Pyth oracle (none for the
-// quote bank), or an Underlying followed by its Pyth spot oracle; together they must cover every
-// collateral slot in use and every underlying with positions of the account(s) the instruction
-// touches, after the instruction (for a trade: both accounts, before and after). Extra entries
-// are allowed. All are read-only. This file emits banks in first-seen slot order, then the
-// underlyings in first-seen position order, each entry once.
+// (deposit, withdraw, trade, account_settle, account_health, liquidate, rebalance, bankruptcy).
+// Entries in ANY order, each either a CollateralBank followed by its Pyth oracle (none for the
+// quote bank), or an Underlying followed by its Pyth spot oracle; all read-only; extra entries
+// are allowed. The client's rule, which never predicts the account's layout after the
+// instruction: the banks of the slots in use NOW and the underlyings with positions NOW, of every
+// account the instruction checks, plus the banks and the underlying the instruction touches (a
+// deposit's or withdrawal's bank, a trade's or settlement's quote bank, a traded underlying). A
+// slot the instruction opens is in a touched bank; a slot it empties is in use now, so its bank
+// is listed whether the program frees the slot before its health check (an allowed extra entry)
+// or after it. This file emits banks in first-seen slot order, then the underlyings in
+// first-seen position order, each entry once.
 import { AccountRole, type AccountMeta, type Address } from '@solana/kit';
 
 import type { CollateralBank, MarginAccount, Underlying } from './generated/maxwell/index.js';
@@ -25,33 +29,14 @@ export type HealthNeeds = { bankIndexes: number[]; underlyingIndexes: number[] }
 /** The part of a margin account the health rule looks at (positions optional: none). */
 export type HealthView = { collateral: readonly Slot[]; positions?: readonly Position[] };
 
-/**
- * The collateral slots after changing the balance in `bankIndex` by `delta` native units,
- * mirroring `MarginAccount::slot_index_or_open` (a deposit takes the first free slot) and
- * `release_if_empty` (a withdrawal to zero frees the slot).
- */
-export function slotsAfter(slots: readonly Slot[], bankIndex: number, delta: bigint): Slot[] {
-  const after = slots.map((s) => ({ ...s }));
-  let i = after.findIndex((s) => s.inUse === 1 && s.bankIndex === bankIndex);
-  if (i < 0) {
-    if (delta <= 0n) return after; // nothing to open: the program refuses before the health walk
-    i = after.findIndex((s) => s.inUse === 0);
-    if (i < 0) return after; // the program will refuse with CollateralSlotsFull
-    after[i] = { ...after[i]!, balance: 0n, bankIndex, inUse: 1 };
-  }
-  const slot = after[i]!;
-  slot.balance += delta;
-  if (slot.balance === 0n) after[i] = { ...slot, bankIndex: 0, inUse: 0 };
-  return after;
-}
-
 const pushNew = (xs: number[], x: number) => {
   if (!xs.includes(x)) xs.push(x);
 };
 
 /**
- * The union of what `accounts` need (slots in use, underlyings with positions), plus `extra`
- * (e.g. the quote bank a premium may open, the underlying a trade adds positions in).
+ * The union of what `accounts` need now (slots in use, underlyings with positions), plus
+ * `extra`: what the instruction touches (the moved bank, the quote bank a premium may open, the
+ * underlying a trade adds positions in).
  */
 export function healthNeeds(accounts: readonly HealthView[], extra: Partial<HealthNeeds> = {}): HealthNeeds {
   const needs: HealthNeeds = { bankIndexes: [], underlyingIndexes: [] };
@@ -89,7 +74,7 @@ export function healthMetas(
   return metas;
 }
 
-/** One account's health accounts: its slots (`slots`, e.g. projected by slotsAfter) and positions. */
+/** One account's health accounts as it is now: the banks of its slots in use and the underlyings of its positions. */
 export function healthAccountMetas(
   slots: readonly Slot[],
   banks: readonly HealthBank[],
@@ -99,7 +84,7 @@ export function healthAccountMetas(
   return healthMetas(healthNeeds([{ collateral: slots, positions }]), banks, underlyings);
 }
 
-/** Several accounts' health accounts at once (a trade: maker and taker), each entry once. */
+/** Several accounts' health accounts now (a trade: maker and taker) plus what the instruction touches, each entry once. */
 export function unionHealthAccountMetas(
   accounts: readonly HealthView[],
   banks: readonly HealthBank[],

@@ -14,8 +14,8 @@ import {
   type BankParamsArgsArgs,
   type ExchangeInitInstructionDataArgs,
 } from './generated/maxwell/index.js';
-import { healthAccountMetas, slotsAfter, type HealthBank, type HealthUnderlying } from './health-accounts.js';
-import { INDEX_ONE, shareValue, type MarginAccount } from './accounts.js';
+import { unionHealthAccountMetas, type HealthBank, type HealthUnderlying } from './health-accounts.js';
+import type { MarginAccount } from './accounts.js';
 
 /** Appends remaining accounts to a generated instruction. */
 export function withRemaining<T extends Instruction>(ix: T, remaining: AccountMeta[]): T {
@@ -61,7 +61,7 @@ export type CollateralMove = {
   /** The bank of the mint moved. */
   bank: Address;
   bankState: CollateralBank;
-  /** Every bank the account holds a slot in after the move (may include `bank`). */
+  /** Every bank the account holds a slot in now (may include `bank`). */
   banks: readonly HealthBank[];
   /** Every underlying the account holds positions in (none needed without positions). */
   underlyings?: readonly HealthUnderlying[];
@@ -70,21 +70,17 @@ export type CollateralMove = {
 };
 
 /**
- * The health accounts after changing the account's balance in the moved bank by `delta` NATIVE
- * units. Balances are shares: the moved slot is valued (shareValue) before projecting, so a
- * slot is projected free only when its value reaches exactly zero. `keepSlot`: never project
- * the slot free (a withdrawal of the whole value may leave share dust when the deposit index
- * is below 1.0; an extra health entry is allowed, a missing one is refused).
+ * The health accounts of a deposit or withdrawal (health-accounts.ts): the account's slots in
+ * use and underlyings with positions as they are now, plus the moved bank (a deposit may open
+ * its slot, a withdrawal may open a borrow in it). No projection of the slots after the move.
  */
-function healthAfter(move: CollateralMove, delta: bigint, keepSlot = false): AccountMeta[] {
-  const banks = [...move.banks, { address: move.bank, bank: move.bankState }];
-  const bi = move.bankState.bankIndex;
-  const native = move.accountState.collateral.map((s) =>
-    s.inUse === 1 && s.bankIndex === bi ? { ...s, balance: shareValue(s.balance, move.bankState) } : s,
+function moveHealthAccounts(move: CollateralMove): AccountMeta[] {
+  return unionHealthAccountMetas(
+    [move.accountState],
+    [...move.banks, { address: move.bank, bank: move.bankState }],
+    move.underlyings ?? [],
+    { bankIndexes: [move.bankState.bankIndex] },
   );
-  let slots = slotsAfter(native, bi, delta);
-  if (keepSlot && !slots.some((s) => s.inUse === 1 && s.bankIndex === bi)) slots = native;
-  return healthAccountMetas(slots, banks, move.accountState.positions, move.underlyings ?? []);
 }
 
 /** Deposits from `source` (a token account of `signer`, the owner or delegate). */
@@ -100,10 +96,10 @@ export function depositIx(signer: TransactionSigner, source: Address, move: Coll
     tokenProgram: move.bankState.tokenProgram,
     amount: move.amount,
   });
-  return withRemaining(ix, healthAfter(move, move.amount));
+  return withRemaining(ix, moveHealthAccounts(move));
 }
 
-/** Withdraws to `destination`; only the owner signs. */
+/** Withdraws to `destination`; only the owner signs. Beyond the balance it borrows (if the bank has a borrow cap). */
 export function withdrawIx(owner: TransactionSigner, destination: Address, move: CollateralMove): Instruction {
   const ix = getWithdrawInstruction({
     owner,
@@ -116,16 +112,5 @@ export function withdrawIx(owner: TransactionSigner, destination: Address, move:
     tokenProgram: move.bankState.tokenProgram,
     amount: move.amount,
   });
-  // Beyond the balance a withdrawal borrows (if the bank has a borrow cap; otherwise the
-  // program refuses with InsufficientBalance before the health walk): the slot stays (or
-  // opens) with a negative balance.
-  const held = shareValue(
-    move.accountState.collateral.find((s) => s.inUse === 1 && s.bankIndex === move.bankState.bankIndex)?.balance ?? 0n,
-    move.bankState,
-  );
-  if (move.amount > held) {
-    const borrows = move.bankState.borrowCap > 0n;
-    return withRemaining(ix, healthAfter(move, borrows ? 1n : 0n, true));
-  }
-  return withRemaining(ix, healthAfter(move, -move.amount, move.bankState.depositIndex < INDEX_ONE));
+  return withRemaining(ix, moveHealthAccounts(move));
 }

@@ -1,8 +1,9 @@
 // Lending (crates/maxwell-lending, programs/maxwell/src/instructions/{bank_set_params,
 // accrue_interest,bankruptcy_resolve}.rs): balances are shares of a bank valued by its indices
-// (accounts.ts shareValue); interest accrues lazily on every balance change, or through the
-// `accrue_interest` crank; a bankrupt account's debt is paid by the insurance fund first (quote
-// bank), then socialized over the bank's depositors by lowering the deposit index.
+// (the program's own BankIndex::value: rules-wasm.ts shareValue); interest accrues lazily on
+// every balance change, or through the `accrue_interest` crank; a bankrupt account's debt is paid by the insurance fund first (quote
+// bank), then socialized over the bank's depositors by lowering the deposit index. Which banks
+// an account is bankrupt in is the program's rule (rules-wasm.ts bankruptBankIndexes).
 import type { Address, Instruction, TransactionSigner } from '@solana/kit';
 
 import type { MarginAccount } from './accounts.js';
@@ -27,17 +28,6 @@ export function bankSetParamsIx(input: { admin: TransactionSigner; exchange: Add
 /** Anyone: brings the bank's indices up to now. */
 export function accrueInterestIx(exchange: Address, bank: Address): Instruction {
   return getAccrueInterestInstruction({ exchange, bank });
-}
-
-/**
- * The banks in which `account` is bankrupt (bankruptcy_resolve's rule): no option position, no
- * positive balance anywhere, and a negative balance (a debt) in the bank. Empty otherwise.
- */
-export function bankruptBankIndexes(account: Pick<MarginAccount, 'collateral' | 'positions'>): number[] {
-  if (account.positions.some((p) => p.inUse === 1)) return [];
-  const used = account.collateral.filter((s) => s.inUse === 1);
-  if (used.some((s) => s.balance > 0n)) return [];
-  return used.filter((s) => s.balance < 0n).map((s) => s.bankIndex);
 }
 
 /** `bankruptcy_resolve` with the account's health accounts (its slots now: the resolved one may close, extra is allowed). */

@@ -233,9 +233,3 @@ export function expiryIndex(u: Pick<Underlying, 'expiries' | 'nExpiries'>, expir
   if (i < 0) throw new Error(`expiry ${expiry} is not listed`);
   return i;
 }
-
-/** Intrinsic value per contract at `settlement` (quote native), as account_settle pays it. */
-export function intrinsic(kind: OptionKind, strike: bigint, settlement: bigint): bigint {
-  const v = kind === CALL ? settlement - strike : strike - settlement;
-  return v > 0n ? v : 0n;
-}

@@ -1,19 +1,18 @@
 // Protocol metrics readable by any client (`npm run metrics [-- --exchange <address>]` prints
 // them as JSON; default exchange: target/localnet.json). Per bank: utilization, borrow and
-// deposit APR from the bank's rate curve (the formulas of crates/maxwell-lending/src/curve.rs,
-// ported exactly), deposits, borrows, reserve and socialized losses in native units; per
+// deposit APR from the bank's rate curve, deposits, borrows, reserve (the program's own
+// functions in WASM: rules-wasm.ts bankAt) and socialized losses in native units; per
 // underlying: open interest (sum over listed series), its notional at the oracle spot and the
-// realized volatility; capital efficiency = open-interest notional / locked collateral.
-// Everything at the banks' stored indices (accrue_interest brings them to now).
+// realized volatility (Underlying::realized_vol, in WASM); capital efficiency = open-interest
+// notional / locked collateral (positive balances at the oracle, no haircut: rules-wasm.ts
+// quoteValue). Everything at the banks' stored indices (accrue_interest brings them to now).
 import { pathToFileURL } from 'node:url';
 
 import { address, type Account, type Address } from '@solana/kit';
 
 import {
-  bankTotals,
   getExchange,
   getMarginAccountsOfExchange,
-  shareValue,
   type CollateralBank,
   type MarginAccount,
   type Underlying,
@@ -22,55 +21,10 @@ import { MaxwellClient } from './client.js';
 import { COMMITMENT } from './config.js';
 import { fetchPriceUpdateV2 } from './generated/mock-pyth/index.js';
 import { tryLoadDeployment } from './localnet.js';
-import { realizedVol } from './realized-vol.js';
+import { bankAt, quoteValue, realizedVol, shareValue, spotPerContract, type Price } from './rules-wasm.js';
 import { connect } from './transactions.js';
 
-const BPS = 10_000n;
-
-/** A bank's rate curve (RateCurveState), annual bps. */
-export type RateCurve = Pick<CollateralBank['rate'], 'kinkUtilBps' | 'baseRateBps' | 'kinkRateBps' | 'maxRateBps' | 'reserveBps'>;
-
-const divCeil = (a: bigint, b: bigint) => (a + b - 1n) / b;
-
-/** `RateCurve::borrow_rate_bps`: annual borrow rate at `utilBps` (clamped to 100%), rounded up. */
-export function borrowRateBps(c: RateCurve, utilBps: bigint): bigint {
-  const u = utilBps < BPS ? utilBps : BPS;
-  const [k, base, kr, max] = [BigInt(c.kinkUtilBps), BigInt(c.baseRateBps), BigInt(c.kinkRateBps), BigInt(c.maxRateBps)];
-  return u <= k ? base + divCeil((kr - base) * u, k) : kr + divCeil((max - kr) * (u - k), BPS - k);
-}
-
-/** `RateCurve::deposit_rate_bps`: borrow rate x utilization x (1 - reserve), rounded down (same operation order). */
-export function depositRateBps(c: RateCurve, utilBps: bigint): bigint {
-  const u = utilBps < BPS ? utilBps : BPS;
-  return (((borrowRateBps(c, u) * u) / BPS) * (BPS - BigInt(c.reserveBps))) / BPS;
-}
-
-/** `BankIndex::utilization_bps`: borrows / deposits (share totals x indices), at most 10_000. */
-export function utilizationBps(b: Pick<CollateralBank, 'depositShares' | 'borrowShares' | 'depositIndex' | 'borrowIndex'>): bigint {
-  const borrowed = b.borrowShares * b.borrowIndex;
-  const deposited = b.depositShares * b.depositIndex;
-  if (borrowed === 0n) return 0n;
-  if (deposited === 0n) return BPS;
-  const u = (borrowed * BPS) / deposited;
-  return u < BPS ? u : BPS;
-}
-
-/** A Pyth price: mantissa x 10^exponent quote per whole token. */
-export type Price = { price: bigint; exponent: number };
-
-/**
- * Quote native value of `amount` native units of a token with `tokenDecimals` at `price`,
- * floored: amount x mantissa x 10^(exponent + quoteDecimals - tokenDecimals). `price` null =
- * the quote token itself (worth exactly 1).
- */
-export function quoteValue(amount: bigint, price: Price | null, tokenDecimals: number, quoteDecimals: number): bigint {
-  if (!price) return amount;
-  const e = price.exponent + quoteDecimals - tokenDecimals;
-  const x = amount * price.price;
-  if (e >= 0) return x * 10n ** BigInt(e);
-  const d = 10n ** BigInt(-e);
-  return x >= 0n ? x / d : -((-x + d - 1n) / d);
-}
+export type { Price };
 
 export type BankMetrics = {
   bank: Address;
@@ -91,19 +45,20 @@ export type BankMetrics = {
   lastAccrualTs: bigint;
 };
 
-/** The pure metrics of one bank. */
+/** The metrics of one bank, at its stored indices (the program's own functions: rules-wasm.ts bankAt). */
 export function bankMetrics(address: Address, b: CollateralBank): BankMetrics {
-  const util = utilizationBps(b);
-  const totals = bankTotals(b);
+  const v = bankAt(b);
   return {
     bank: address,
     bankIndex: b.bankIndex,
     mint: b.mint,
     isQuote: b.isQuote === 1,
-    utilizationBps: util,
-    borrowAprBps: borrowRateBps(b.rate, util),
-    depositAprBps: depositRateBps(b.rate, util),
-    ...totals,
+    utilizationBps: v.utilizationBps,
+    borrowAprBps: v.borrowRateBps,
+    depositAprBps: v.depositRateBps,
+    deposits: v.deposits,
+    borrows: v.borrows,
+    reserve: v.reserve,
     socializedTotal: b.socializedTotal,
     borrowCap: b.borrowCap,
     depositIndex: b.depositIndex,
@@ -117,18 +72,13 @@ export function openInterest(u: Pick<Underlying, 'series' | 'nSeries'>): bigint 
   return u.series.slice(0, u.nSeries).reduce((s, x) => (x.listed === 1 ? s + x.openInterest : s), 0n);
 }
 
-/** Quote native value of one contract (one whole token of the underlying) at `price`. */
-export function spotPerContract(price: Price, quoteDecimals: number): bigint {
-  return quoteValue(1n, price, 0, quoteDecimals);
-}
-
 /**
  * Locked collateral: the sum over `accounts` of their positive balances valued in quote
  * (native balance at the bank's stored indices, then the bank's price; no haircut).
  */
 export function lockedCollateral(
   accounts: readonly Pick<MarginAccount, 'collateral'>[],
-  banks: ReadonlyMap<number, Pick<CollateralBank, 'depositIndex' | 'borrowIndex' | 'decimals'>>,
+  banks: ReadonlyMap<number, CollateralBank>,
   prices: ReadonlyMap<number, Price | null>,
   quoteDecimals: number,
 ): bigint {

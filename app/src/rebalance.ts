@@ -35,9 +35,6 @@ export type { RebalancePolicy };
 /** policy_set arguments: `feeds[i]` bit `j` set = `accounts[j]` may feed `accounts[i]`; health and limits in quote native. */
 export type PolicyArgs = PolicyArgsArgs;
 
-/** At most this many accounts per policy (POLICY_MAX_ACCOUNTS). */
-export const POLICY_MAX_ACCOUNTS = 8;
-
 /** `["policy", exchange, owner]` */
 export async function policyAddress(exchange: Address, owner: Address): Promise<Address> {
   return (await findPolicyPda({ exchange, owner }))[0];

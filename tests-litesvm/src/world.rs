@@ -188,14 +188,10 @@ impl World {
         self.env.ok(&[i], &[&kp])
     }
 
-    /// Health accounts for a withdrawal of `amount` (the slot is released if emptied).
+    /// A withdrawal with the account's health accounts as they are now (the program frees an
+    /// emptied slot only after its health check: no prediction of the layout).
     pub fn withdraw_ix(&self, t: &Trader, b: &BankRef, wallet: &Pk, amount: u64) -> solana_instruction::Instruction {
-        let mut health = self.health_accounts(&t.account);
-        if self.balance(&t.account, b) == amount as i64 {
-            let gone = b.bank;
-            let oracle = self.banks.iter().find(|(x, _)| x.bank == gone).and_then(|(_, o)| *o);
-            health.retain(|k| *k != gone && Some(*k) != oracle);
-        }
+        let health = self.health_accounts_with(&t.account, &[*b]);
         ix::withdraw(&t.key, &t.account, b, wallet, amount, &health)
     }
 

@@ -1,12 +1,13 @@
-// Job `bankruptcy`: after liquidations, every margin account with no positions, no positive
-// balance and a debt is bankrupt in each bank it owes: bankruptcy_resolve per such bank (the
+// Job `bankruptcy`: after liquidations, every margin account the program calls bankrupt (no
+// positions, no positive balance: MarginAccount::is_bankrupt, in WASM) in each bank it owes: bankruptcy_resolve per such bank (the
 // insurance fund pays first, the rest is socialized over the bank's depositors). NotBankrupt
 // (another keeper resolved it first, or a deposit arrived) is logged and skipped.
 import type { Address, TransactionSigner } from '@solana/kit';
 
 import { getMarginAccountsOfExchange, type MarginAccount } from '../accounts.js';
 import type { MaxwellClient } from '../client.js';
-import { bankruptBankIndexes, resolveBankruptcy } from '../lending.js';
+import { resolveBankruptcy } from '../lending.js';
+import { bankruptBankIndexes } from '../rules-wasm.js';
 import type { Logger } from './log.js';
 import { errorNameOf, withRetry } from './retry.js';
 
@@ -22,7 +23,7 @@ export type BankruptcyOutcome = {
 
 /** (account, bank index) pairs to resolve, skipping `skip` (the insurance fund). */
 export function bankruptcies(
-  accounts: readonly { address: Address; data: Pick<MarginAccount, 'collateral' | 'positions'> }[],
+  accounts: readonly { address: Address; data: MarginAccount }[],
   skip: ReadonlySet<Address> = new Set(),
 ): { account: Address; bankIndex: number }[] {
   return accounts

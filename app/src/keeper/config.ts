@@ -7,7 +7,8 @@
 // (accrue_interest on banks with borrows whose last accrual is older), bankruptcyEnabled
 // (bankruptcy_resolve after liquidations), rebalanceEnabled (rebalance_accounts per owner
 // policies; the fee goes to the keeper's account above), realizedVolEnabled +
-// realizedVolIntervalSecs (realized_vol_update per underlying, at least 60 s apart).
+// realizedVolIntervalSecs (realized_vol_update per underlying, at least 60 s apart),
+// observeEnabled + observeIntervalSecs (account_health on accounts carrying risk: reputation).
 import { readFileSync } from 'node:fs';
 
 import { createKeyPairSignerFromBytes, generateKeyPairSigner, type Address, type KeyPairSigner } from '@solana/kit';
@@ -31,12 +32,22 @@ export type KeeperConfig = {
   rebalanceEnabled: boolean;
   realizedVolEnabled: boolean;
   realizedVolIntervalSecs: number;
+  /** `account_health` on accounts carrying risk, at least this often (reputation observations). */
+  observeEnabled: boolean;
+  observeIntervalSecs: number;
 };
 
 /** The switchable jobs of a pass (pass.ts), with their intervals. */
 export type JobConfig = Pick<
   KeeperConfig,
-  'accrueEnabled' | 'accrueIntervalSecs' | 'bankruptcyEnabled' | 'rebalanceEnabled' | 'realizedVolEnabled' | 'realizedVolIntervalSecs'
+  | 'accrueEnabled'
+  | 'accrueIntervalSecs'
+  | 'bankruptcyEnabled'
+  | 'rebalanceEnabled'
+  | 'realizedVolEnabled'
+  | 'realizedVolIntervalSecs'
+  | 'observeEnabled'
+  | 'observeIntervalSecs'
 >;
 
 export const DEFAULT_CONFIG: KeeperConfig = {
@@ -55,6 +66,8 @@ export const DEFAULT_CONFIG: KeeperConfig = {
   rebalanceEnabled: true,
   realizedVolEnabled: true,
   realizedVolIntervalSecs: 300,
+  observeEnabled: true,
+  observeIntervalSecs: 12 * 3_600,
 };
 
 /** The job part of the defaults. */
@@ -65,6 +78,8 @@ export const DEFAULT_JOBS: JobConfig = {
   rebalanceEnabled: DEFAULT_CONFIG.rebalanceEnabled,
   realizedVolEnabled: DEFAULT_CONFIG.realizedVolEnabled,
   realizedVolIntervalSecs: DEFAULT_CONFIG.realizedVolIntervalSecs,
+  observeEnabled: DEFAULT_CONFIG.observeEnabled,
+  observeIntervalSecs: DEFAULT_CONFIG.observeIntervalSecs,
 };
 
 /** The defaults overridden by the file's fields (unknown fields refused). */

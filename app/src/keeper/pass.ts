@@ -13,6 +13,7 @@ import { accrueJob } from './accrue.js';
 import { bankruptcyJob, type BankruptcyOutcome } from './bankruptcy.js';
 import { DEFAULT_JOBS, type JobConfig } from './config.js';
 import { liquidateJob, type LiquidationOutcome } from './liquidate.js';
+import { observeJob } from './observe.js';
 import { realizedVolJob } from './realized-vol.js';
 import { rebalanceJob, type RebalanceOutcome } from './rebalance.js';
 import type { Logger } from './log.js';
@@ -40,12 +41,13 @@ export type PassReport = {
   bankruptcies: BankruptcyOutcome[];
   accrued: number;
   realizedVol: number;
+  observed: number;
 };
 
 export async function runPass(k: Keeper): Promise<PassReport> {
   const { client, signer, log } = k;
   const jobs: JobConfig = { ...DEFAULT_JOBS, ...k.jobs };
-  const report: PassReport = { settled: { prices: 0, accounts: 0 }, refreshed: 0, rebalances: [], liquidations: [], bankruptcies: [], accrued: 0, realizedVol: 0 };
+  const report: PassReport = { settled: { prices: 0, accounts: 0 }, refreshed: 0, rebalances: [], liquidations: [], bankruptcies: [], accrued: 0, realizedVol: 0, observed: 0 };
   const step = async <T>(name: string, f: () => Promise<T>): Promise<T | null> => {
     try {
       return await f();
@@ -71,12 +73,16 @@ export async function runPass(k: Keeper): Promise<PassReport> {
   if (jobs.bankruptcyEnabled) report.bankruptcies = (await step('bankruptcy', () => bankruptcyJob(client, signer, log, skip))) ?? [];
   if (jobs.accrueEnabled) report.accrued = (await step('accrue', () => accrueJob(client, signer, log, jobs.accrueIntervalSecs))) ?? 0;
   if (jobs.realizedVolEnabled) report.realizedVol = (await step('realized_vol', () => realizedVolJob(client, signer, log, jobs.realizedVolIntervalSecs))) ?? 0;
+  if (jobs.observeEnabled && found) {
+    const now = (await step('clock', () => withRetry('clock', log, () => clusterTime(client.conn)))) ?? 0n;
+    report.observed = (await step('observe', () => observeJob(client, signer, found!.accounts, now, log, jobs.observeIntervalSecs, skip))) ?? 0;
+  }
   log('info', 'pass_done', {
     ...report.settled, refreshed: report.refreshed,
     rebalanced: report.rebalances.map((r) => ({ destination: r.destination, amount: r.amount })),
     liquidated: report.liquidations.map((l) => ({ account: l.account, contracts: l.contracts, stop: l.stop })),
     bankruptcies: report.bankruptcies.map((b) => ({ account: b.account, owed: b.owed, socialized: b.socialized })),
-    accrued: report.accrued, realizedVol: report.realizedVol,
+    accrued: report.accrued, realizedVol: report.realizedVol, observed: report.observed,
   });
   return report;
 }

@@ -5,13 +5,18 @@ import type { TransactionSigner } from '@solana/kit';
 
 import { clusterTime } from '../clock.js';
 import type { MaxwellClient } from '../client.js';
-import { realizedVol, RV_MIN_INTERVAL_SECS, updateRealizedVol } from '../realized-vol.js';
+import { updateRealizedVol } from '../realized-vol.js';
+import { constants, fromQ52 } from '../rules-wasm.js';
 import type { Logger } from './log.js';
 import { errorNameOf, withRetry } from './retry.js';
 
-/** Due at `now`: never updated, or `max(intervalSecs, 60)` seconds since the last update. */
+/**
+ * Due at `now` (the keeper's schedule): never updated, or `max(intervalSecs, the program's
+ * minimum interval)` seconds since the last update.
+ */
 export function realizedVolDueAt(rvLastTs: bigint, now: bigint, intervalSecs: number): boolean {
-  const every = BigInt(intervalSecs) > RV_MIN_INTERVAL_SECS ? BigInt(intervalSecs) : RV_MIN_INTERVAL_SECS;
+  const min = constants().realizedVolMinIntervalSecs;
+  const every = BigInt(intervalSecs) > min ? BigInt(intervalSecs) : min;
   return rvLastTs === 0n || now - rvLastTs >= every;
 }
 
@@ -25,7 +30,7 @@ export async function realizedVolJob(client: MaxwellClient, payer: TransactionSi
     try {
       const { event } = await withRetry('realized_vol_update', log, () => updateRealizedVol(client, payer, address));
       updated++;
-      log('info', 'realized_vol_update', { underlying: address, spot: event.spot, updates: u.rvUpdates + (u.rvLastTs === 0n ? 0n : 1n), realizedVol: realizedVol({ rvVariance: event.variance }) });
+      log('info', 'realized_vol_update', { underlying: address, spot: event.spot, updates: u.rvUpdates + (u.rvLastTs === 0n ? 0n : 1n), realizedVol: fromQ52(event.realizedVol) });
     } catch (e) {
       const name = errorNameOf(e);
       log(name === 'RealizedVolTooSoon' ? 'info' : 'warn', 'realized_vol_skipped', { underlying: address, error: name ?? String(e) });

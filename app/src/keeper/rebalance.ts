@@ -4,20 +4,20 @@
 // trigger gets one rebalance_accounts of quote from the source that can spare the most while
 // keeping its maintenance health at or above the policy target and its initial health >= 0.
 // Amount = min(max_per_move, what is left of the day's limit, what brings the destination back
-// to about 2x the trigger after the keeper fee, what the source can spare). The fee goes to the
-// keeper's own margin account. Refusals (another keeper was first, prices moved) are logged
-// and the next destination is tried. Only the quote bank is moved (its value is its amount).
+// to about 2x the trigger after the keeper fee, what the source can spare). The day window and
+// the keeper fee are the program's own (RebalancePolicy::day_at / keeper_fee, in WASM:
+// rules-wasm.ts). The fee goes to the keeper's own margin account. Refusals (another keeper
+// was first, prices moved) are logged and the next destination is tried. Only the quote bank is moved (its value is its amount).
 import type { Address, TransactionSigner } from '@solana/kit';
 
-import { INDEX_ONE, shareValue, type RebalancePolicy } from '../accounts.js';
+import type { RebalancePolicy } from '../accounts.js';
 import { clusterTime } from '../clock.js';
 import type { MaxwellClient } from '../client.js';
 import type { HealthLog } from '../events.js';
 import { policiesOf, policyAccounts, rebalanceAccounts } from '../rebalance.js';
+import { constants, keeperFee, policyDay, shareValue } from '../rules-wasm.js';
 import type { Logger } from './log.js';
 import { errorNameOf, withRetry } from './retry.js';
-
-const DAY = 86_400n;
 
 /** A candidate source: its health now and the quote it holds (native, positive part). */
 export type SourceView = { index: number; account: Address; maint: bigint; init: bigint; quote: bigint };
@@ -25,12 +25,6 @@ export type SourceView = { index: number; account: Address; maint: bigint; init:
 export type RebalancePlan =
   | { move: true; sourceIndex: number; source: Address; amount: bigint; fee: bigint; reason: string }
   | { move: false; reason: string };
-
-/** What is left of the policy's day at `now` (a day over: the whole max_per_day). */
-export function dayLeft(p: Pick<RebalancePolicy, 'maxPerDay' | 'movedToday' | 'dayStartTs'>, now: bigint): bigint {
-  if (now >= p.dayStartTs + DAY) return p.maxPerDay;
-  return p.maxPerDay > p.movedToday ? p.maxPerDay - p.movedToday : 0n;
-}
 
 /**
  * What a source can give without going below the policy target (maintenance) or its initial
@@ -45,10 +39,18 @@ export function spare(s: Pick<SourceView, 'maint' | 'init' | 'quote'>, targetHea
   return x > 0n ? x : 0n;
 }
 
-/** The gross amount whose net (after `feeBps`) is at least `net`. */
-export function grossForNet(net: bigint, feeBps: number): bigint {
-  const keep = 10_000n - BigInt(feeBps);
-  return (net * 10_000n + keep - 1n) / keep;
+/**
+ * The smallest gross amount whose net (after the program's keeper fee under `policy`) is at
+ * least `net`: from `net` up by the shortfall, which never skips the answer (the net grows by at
+ * most one unit per unit of gross).
+ */
+export function grossForNet(policy: RebalancePolicy, net: bigint): bigint {
+  let gross = net > 0n ? net : 0n;
+  for (;;) {
+    const short = net - (gross - keeperFee(policy, gross));
+    if (short <= 0n) return gross;
+    gross += short;
+  }
 }
 
 /**
@@ -57,7 +59,7 @@ export function grossForNet(net: bigint, feeBps: number): bigint {
  * amount = min(max_per_move, day left, gross amount restoring ~2x trigger, that spare).
  */
 export function planRebalance(input: {
-  policy: Pick<RebalancePolicy, 'triggerHealth' | 'targetHealth' | 'maxPerMove' | 'maxPerDay' | 'movedToday' | 'dayStartTs' | 'keeperFeeBps' | 'feeds'>;
+  policy: RebalancePolicy;
   now: bigint;
   destinationIndex: number;
   destinationMaint: bigint;
@@ -74,16 +76,16 @@ export function planRebalance(input: {
     .sort((a, b) => (a.spare > b.spare ? -1 : a.spare < b.spare ? 1 : a.s.index - b.s.index));
   const best = ranked[0]!;
   if (best.spare <= 0n) return { move: false, reason: 'no_source_can_spare' };
-  const left = dayLeft(p, input.now);
+  const left = policyDay(p, input.now).dayLeft;
   if (left <= 0n) return { move: false, reason: 'day_limit' };
-  const need = grossForNet(2n * p.triggerHealth - destinationMaint, p.keeperFeeBps);
+  const need = grossForNet(p, 2n * p.triggerHealth - destinationMaint);
   let amount = need;
   let reason = 'restore_2x_trigger';
   for (const [cap, why] of [[p.maxPerMove, 'max_per_move'], [left, 'day_limit'], [best.spare, 'source_spare']] as const) {
     if (cap < amount) [amount, reason] = [cap, why];
   }
   if (amount <= 0n) return { move: false, reason: 'nothing_to_move' };
-  return { move: true, sourceIndex: best.s.index, source: best.s.account, amount, fee: (amount * BigInt(p.keeperFeeBps)) / 10_000n, reason };
+  return { move: true, sourceIndex: best.s.index, source: best.s.account, amount, fee: keeperFee(p, amount), reason };
 }
 
 export type RebalanceOutcome = { policy: Address; source: Address; destination: Address; amount: bigint; fee: bigint };
@@ -125,10 +127,11 @@ export async function rebalanceJob(
         if (!sh) continue;
         const acc = (await withRetry('margin_account', log, () => client.marginAccount(src.account))).data;
         const slot = acc.collateral.find((s) => s.inUse === 1 && s.bankIndex === quote.bank.bankIndex);
-        const q = slot ? shareValue(slot.balance, qb.data) : 0n;
+        const q = slot ? shareValue(slot.balance, qb.data) : 0n; // at the stored indices, as the program's balance check
         sources.push({ index: src.index, account: src.account, maint: sh.maintHealth, init: sh.initHealth, quote: q > 0n ? q : 0n });
       }
-      const dust = qb.data.depositIndex === INDEX_ONE && qb.data.borrowIndex === INDEX_ONE ? 0n : 2n;
+      const one = constants().indexOne;
+      const dust = qb.data.depositIndex === one && qb.data.borrowIndex === one ? 0n : 2n;
       const plan = planRebalance({ policy: p, now, destinationIndex: dst.index, destinationMaint: dh.maintHealth, sources, dust });
       if (!plan.move) {
         log('info', 'rebalance_skip', { policy: pol.address, destination: dst.account, maint: dh.maintHealth, trigger: p.triggerHealth, reason: plan.reason });

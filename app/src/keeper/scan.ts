@@ -5,6 +5,7 @@
 // the same numbers to the unit. A stale risk array comes back as the program's RiskCacheStale.
 import type { Account, Address } from '@solana/kit';
 
+import { MAXWELL_ERROR__RISK_CACHE_STALE } from '../generated/maxwell/index.js';
 import { HealthEngine, HealthWasmError, localHealth } from '../health-wasm.js';
 
 import { getMarginAccountsOfExchange, type MarginAccount } from '../accounts.js';
@@ -21,8 +22,6 @@ export type ScanResult = {
   staleUnderlyings: Set<number>;
 };
 
-/** MaxwellError::RiskCacheStale. */
-const RISK_CACHE_STALE = 6068;
 let wasm: HealthEngine | null = null;
 const engine = () => (wasm ??= HealthEngine.load());
 
@@ -44,7 +43,7 @@ export async function scan(
       const health: HealthLog = { account: a.address, ...h };
       if (health.maintHealth < 0n) liquidatable.push({ account: a.address, health });
     } catch (e) {
-      const name = e instanceof HealthWasmError ? (e.code === RISK_CACHE_STALE ? 'RiskCacheStale' : `code ${e.code}`) : errorNameOf(e);
+      const name = e instanceof HealthWasmError ? (e.code === MAXWELL_ERROR__RISK_CACHE_STALE ? 'RiskCacheStale' : `code ${e.code}`) : errorNameOf(e);
       if (name === 'RiskCacheStale') {
         for (const p of a.data.positions) if (p.inUse === 1) staleUnderlyings.add(p.underlyingIndex);
       }

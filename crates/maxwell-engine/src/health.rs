@@ -69,7 +69,7 @@ pub struct UnderlyingSnap<'a, S> {
 /// Everything a health computation reads besides the account.
 #[derive(Clone, Debug)]
 pub struct Snapshot<'a, S> {
-    pub banks: Vec<BankSnap>,
+    pub banks: &'a [BankSnap],
     pub unders: Vec<UnderlyingSnap<'a, S>>,
     pub risk: RiskParams,
     pub now: i64,

@@ -10,8 +10,11 @@
 //! - A breach observed (maintenance health < 0) or a liquidation resets the credit and the peak.
 //! - The multiplier falls linearly from 1 to `floor` over [`RAMP_SECS`] of credit.
 //! - The discount is `(1 - multiplier) x IM factor x min(maintenance requirement, peak)`,
-//!   where `peak` is the largest maintenance requirement observed during the clean period:
-//!   a spare account aged on a small book earns a discount only as large as that book.
+//!   where `peak` is the largest requirement carried cleanly across a whole observation
+//!   interval (the smaller of the requirements at its two ends): a spare account aged on a
+//!   small book earns a discount only as large as that book, and a larger book counts only
+//!   once it has been carried across an interval without a breach. What is left: a book
+//!   carried across one interval raises the peak at once (the ramp is not weighted by size).
 //!
 //! Unobserved breaches: a breach between two observations is not seen, so the credit of an
 //! interval is capped at one day; keepers observe every account with risk at least daily
@@ -34,26 +37,29 @@ pub struct RepState {
     pub clean_secs: i64,
     /// Unix seconds of the last observation while carrying risk (0 = none: no credit running).
     pub last_obs_ts: i64,
-    /// Largest maintenance requirement observed during the clean period, quote native.
+    /// Largest requirement carried cleanly across an interval, quote native.
     pub peak_req: i64,
+    /// Maintenance requirement at the last observation while carrying risk, quote native.
+    pub last_req: i64,
 }
 
 /// The state after an observation at `now` of an account with maintenance requirement
 /// `maint_req`, carrying risk or not, in breach (maintenance health < 0) or not.
 pub fn observe(s: RepState, now: i64, maint_req: i64, carrying: bool, breached: bool) -> RepState {
+    let last_obs_ts = if carrying { now } else { 0 };
+    let last_req = if carrying { maint_req.max(0) } else { 0 };
     if breached {
-        return RepState { clean_secs: 0, last_obs_ts: if carrying { now } else { 0 }, peak_req: 0 };
+        return RepState { clean_secs: 0, last_obs_ts, peak_req: 0, last_req };
     }
-    let mut clean = s.clean_secs;
+    let (mut clean, mut peak) = (s.clean_secs, s.peak_req);
     if s.last_obs_ts > 0 {
         let dt = now.saturating_sub(s.last_obs_ts).clamp(0, MAX_CREDIT_SECS);
         clean = clean.saturating_add(dt).clamp(0, RAMP_SECS);
+        if dt > 0 {
+            peak = peak.max(s.last_req.min(maint_req.max(0)));
+        }
     }
-    RepState {
-        clean_secs: clean,
-        last_obs_ts: if carrying { now } else { 0 },
-        peak_req: if carrying { s.peak_req.max(maint_req) } else { s.peak_req },
-    }
+    RepState { clean_secs: clean, last_obs_ts, peak_req: peak, last_req }
 }
 
 /// After a liquidation: everything earned is lost.
@@ -103,18 +109,21 @@ mod tests {
         }
         assert_eq!(s.clean_secs, 10 * DAY);
         assert_eq!(s.peak_req, 500);
-        // One gap of 5 days counts 1 day (MAX_CREDIT_SECS).
+        // One gap of 5 days counts 1 day (MAX_CREDIT_SECS); a larger book counts toward the
+        // peak only once carried across an interval: min(500, 700) now, 700 at the next one.
         let s = observe(s, T0 + 15 * DAY, 700, true, false);
-        assert_eq!((s.clean_secs, s.peak_req), (11 * DAY, 700));
+        assert_eq!((s.clean_secs, s.peak_req, s.last_req), (11 * DAY, 500, 700));
+        let s = observe(s, T0 + 15 * DAY + 60, 700, true, false);
+        assert_eq!((s.clean_secs, s.peak_req), (11 * DAY + 60, 700));
         // A breach resets everything; a liquidation too.
         let b = observe(s, T0 + 16 * DAY, 700, true, true);
-        assert_eq!(b, RepState { clean_secs: 0, last_obs_ts: T0 + 16 * DAY, peak_req: 0 });
+        assert_eq!(b, RepState { clean_secs: 0, last_obs_ts: T0 + 16 * DAY, peak_req: 0, last_req: 700 });
         assert_eq!(reset(), RepState::default());
         // Closing the risk: the last interval is credited, then no clock runs.
-        let c = observe(s, T0 + 15 * DAY + 3_600, 0, false, false);
-        assert_eq!((c.clean_secs, c.last_obs_ts), (11 * DAY + 3_600, 0));
+        let c = observe(s, T0 + 15 * DAY + 3_660, 0, false, false);
+        assert_eq!((c.clean_secs, c.last_obs_ts, c.last_req), (11 * DAY + 3_660, 0, 0));
         // The ramp is a cap.
-        let full = observe(RepState { clean_secs: RAMP_SECS - 10, last_obs_ts: 1, peak_req: 1 }, DAY, 1, true, false);
+        let full = observe(RepState { clean_secs: RAMP_SECS - 10, last_obs_ts: 1, peak_req: 1, last_req: 1 }, DAY, 1, true, false);
         assert_eq!(full.clean_secs, RAMP_SECS);
     }
 
@@ -134,7 +143,7 @@ mod tests {
             (RAMP_SECS, 400_000, 1_000_000, 400_000 * 3 / 2 / 10),
         ];
         for &(clean, req, peak, want) in cases {
-            let s = RepState { clean_secs: clean, last_obs_ts: 1, peak_req: peak };
+            let s = RepState { clean_secs: clean, last_obs_ts: 1, peak_req: peak, last_req: peak };
             let d = discount(&s, req, IM, FLOOR).unwrap();
             // Q52 tenths and twentieths are not exact: at most one unit below the formula.
             assert!(d <= want && want - d <= 1, "clean {clean} req {req}: {d} vs {want}");

@@ -111,6 +111,18 @@ pub fn weighted_pair(native: i64, price: TokenPrice, w: &Weights) -> Result<(i64
     Ok((v.weighted(w.init_asset, w.init_liab)?, v.weighted(w.maint_asset, w.maint_liab)?))
 }
 
+/// Price (or confidence) of one whole token, `mantissa x 10^expo` quote whole units, in quote
+/// native units, rounded down: an underlying's spot per contract. 0 for a zero mantissa.
+pub fn spot_per_contract(mantissa: u64, expo: i32, quote_decimals: u8) -> Result<u64> {
+    if mantissa == 0 {
+        return Ok(0);
+    }
+    let m = i64::try_from(mantissa).map_err(|_| EngineError::Overflow)?;
+    let p = TokenPrice::from_oracle(m, expo, 0, quote_decimals)?;
+    let v = CollateralValue::new(1, p)?.full()?;
+    u64::try_from(v).map_err(|_| EngineError::Overflow)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +170,20 @@ mod tests {
         // (2^63 - 1)(2^64 - 1) / 10^30 = 170,141,183.46...: down for an asset, up for a borrow
         assert_eq!(weighted_pair(i64::MAX, small, &Weights::FULL).unwrap(), (170_141_183, 170_141_183));
         assert_eq!(weighted_pair(-i64::MAX, small, &Weights::FULL).unwrap(), (-170_141_184, -170_141_184));
+    }
+
+    #[test]
+    fn spot_per_contract_table() {
+        // SOL/USD 150.00 = 15_000_000_000e-8 -> 150 x 10^6 micro-USDC per SOL
+        assert_eq!(spot_per_contract(15_000_000_000, -8, 6).unwrap(), 150_000_000);
+        // 1.23456789e-8 x 10^6 = 0.0123... -> 0 (down)
+        assert_eq!(spot_per_contract(123_456_789, -16, 6).unwrap(), 0);
+        assert_eq!(spot_per_contract(0, -8, 6).unwrap(), 0);
+        // extreme exponents: errors, never a panic
+        assert!(spot_per_contract(u64::MAX, -8, 6).is_err());
+        assert!(spot_per_contract(1, i32::MIN, 6).is_err());
+        assert!(spot_per_contract(1, i32::MAX, 6).is_err());
+        assert!(spot_per_contract(i64::MAX as u64, 20, 6).is_err());
     }
 
     proptest! {

@@ -37,7 +37,10 @@ impl TokenPrice {
         if mantissa <= 0 {
             return Err(RiskError::NonPositivePrice);
         }
-        let scale_exp = expo + i32::from(quote_decimals) - i32::from(token_decimals);
+        // Checked: `expo` comes from oracle bytes (any i32).
+        let scale_exp = expo
+            .checked_add(i32::from(quote_decimals) - i32::from(token_decimals))
+            .ok_or(RiskError::ScaleOutOfRange)?;
         if !(-MAX_SCALE..=MAX_SCALE).contains(&scale_exp) {
             return Err(RiskError::ScaleOutOfRange);
         }
@@ -157,6 +160,8 @@ mod tests {
         assert_eq!(TokenPrice::from_oracle(0, -8, 9, 6), Err(RiskError::NonPositivePrice));
         assert_eq!(TokenPrice::from_oracle(-5, -8, 9, 6), Err(RiskError::NonPositivePrice));
         assert_eq!(TokenPrice::from_oracle(1, -60, 9, 6), Err(RiskError::ScaleOutOfRange));
+        assert_eq!(TokenPrice::from_oracle(1, i32::MAX, 0, 6), Err(RiskError::ScaleOutOfRange));
+        assert_eq!(TokenPrice::from_oracle(1, i32::MIN, 9, 0), Err(RiskError::ScaleOutOfRange));
         let huge = TokenPrice { mantissa: u64::MAX, scale_exp: 10 };
         assert_eq!(weighted_value(i64::MAX, huge, 10_000, 10_000), Err(RiskError::Overflow));
     }

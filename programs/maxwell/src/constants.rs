@@ -18,12 +18,6 @@ pub const MAX_BANKS: u16 = 1024;
 pub const PYTH_RECEIVER_PROGRAM_ID: anchor_lang::prelude::Pubkey =
     anchor_lang::pubkey!("rec5EKMGg6MxZYaMdyBfgwp4d5rB9T1VQH5pJv5LtFJ");
 
-/// Largest |Pyth exponent| read: `maxwell_risk` accepts `expo + quote_decimals - token_decimals`
-/// within +-36, and decimals are `u8`, so beyond 36 + 255 no pair of mints gives a usable scale.
-/// Refused as `PriceScaleOutOfRange` before any arithmetic touches the exponent (an `i32` near its
-/// limits would overflow `expo + decimals`).
-pub const ORACLE_EXPO_MAX_ABS: u32 = 36 + 255;
-
 /// 10_000 bps = 1.0
 pub const BPS: u32 = 10_000;
 
@@ -49,4 +43,7 @@ pub const KEEPER_FEE_MAX_BPS: u16 = 50;
 pub const CONVERSION_DISCOUNT_MAX_BPS: u16 = 200;
 /// Rebalance policy: at most this many accounts of one owner.
 pub const POLICY_MAX_ACCOUNTS: usize = 8;
+/// Rebalance policy: the per-day limit counts over a rolling day of this many seconds from
+/// `day_start_ts` (a move at or after its end starts a new day).
+pub const POLICY_DAY_SECS: i64 = 86_400;
 pub const POLICY_SEED: &[u8] = b"policy";

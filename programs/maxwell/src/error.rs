@@ -236,8 +236,15 @@ pub enum MaxwellError {
     ConversionBankInvalid,
     #[msg("The realized-volatility update came too soon after the last one")]
     RealizedVolTooSoon,
-    // One meaning per code (issue 10): causes that shared a code above get their own.
     // 6109
+    #[msg("Collateral bank invariant violated (weights, indices or share totals)")]
+    BankInvariant,
+    #[msg("Underlying invariant violated (expiries, series or open interest)")]
+    UnderlyingInvariant,
+    #[msg("Rebalance policy invariant violated (accounts, limits or counters)")]
+    PolicyInvariant,
+    // One meaning per code (issue 10): causes that shared a code above get their own.
+    // 6112
     #[msg("The keeper's margin account is one of the accounts being rebalanced")]
     KeeperIsTarget,
     #[msg("The repayment is larger than the account's quote borrow")]
@@ -248,7 +255,7 @@ pub enum MaxwellError {
     NoStrikes,
     #[msg("The insurance fund cannot be resolved as a bankrupt account")]
     InsuranceIsTarget,
-    // 6114
+    // 6117
     #[msg("The liquidator account must differ from the liquidatee")]
     LiquidatorIsLiquidatee,
     #[msg("A listing takes at most 16 strikes per call")]
@@ -259,7 +266,7 @@ pub enum MaxwellError {
     PolicyDuplicateAccount,
     #[msg("The remaining accounts must be the policy's accounts, in the order listed")]
     PolicyAccountsMismatch,
-    // 6119
+    // 6122
     #[msg("A policy lists 1 to 8 accounts and one feed mask per account")]
     PolicyListInvalid,
     #[msg("A bank's feed id cannot change: a different asset needs a different bank")]
@@ -307,6 +314,23 @@ impl From<maxwell_risk::RiskError> for MaxwellError {
     }
 }
 
+impl From<maxwell_engine::EngineError> for MaxwellError {
+    /// Exhaustive on purpose: a new engine error must get its own code here.
+    fn from(e: maxwell_engine::EngineError) -> Self {
+        use maxwell_engine::EngineError as E;
+        match e {
+            E::Risk(r) => r.into(),
+            E::Lending(l) => l.into(),
+            E::MissingHealthAccount => MaxwellError::HealthAccountsMismatch,
+            E::SeriesNotListed => MaxwellError::SeriesNotListed,
+            E::ExpiredPositionUnsettled => MaxwellError::ExpiredPositionUnsettled,
+            E::RiskCacheStale => MaxwellError::RiskCacheStale,
+            E::TooManyUnderlyings => MaxwellError::TooManyUnderlyings,
+            E::Overflow => MaxwellError::MathOverflow,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::MaxwellError;
@@ -338,7 +362,7 @@ mod tests {
         }
         let code = |e: MaxwellError| anchor_lang::error::ERROR_CODE_OFFSET + e as u32;
         assert_eq!(code(MaxwellError::RealizedVolTooSoon), 6108);
-        assert_eq!(code(MaxwellError::KeeperIsTarget), 6109);
-        assert_eq!(code(MaxwellError::SurfaceMissing), 6123);
+        assert_eq!(code(MaxwellError::KeeperIsTarget), 6112);
+        assert_eq!(code(MaxwellError::SurfaceMissing), 6126);
     }
 }

@@ -30,6 +30,7 @@ pub fn account_create(ctx: Context<AccountCreate>, id: u32) -> Result<()> {
     acc.id = id;
     acc.bump = ctx.bumps.account;
     acc.created_ts = Clock::get()?.unix_timestamp;
+    acc.invariant()?;
     emit!(AccountCreateLog {
         exchange: acc.exchange,
         account: ctx.accounts.account.key(),

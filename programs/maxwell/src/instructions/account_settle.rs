@@ -65,6 +65,8 @@ pub fn account_settle<'info>(ctx: Context<'info, AccountSettle<'info>>) -> Resul
             });
         }
         acc.move_balance(&mut q, total, now)?;
+        q.invariant()?;
+        u.invariant()?;
     }
     let clock = Clock::get()?;
     let mut acc = ctx.accounts.account.load_mut()?;

@@ -18,6 +18,7 @@ pub fn accrue_interest(ctx: Context<AccrueInterest>) -> Result<()> {
     ctx.accounts.exchange.load()?.require_enabled(IxGate::AccrueInterest)?;
     let mut bank = ctx.accounts.bank.load_mut()?;
     let a = bank.accrue(Clock::get()?.unix_timestamp)?;
+    bank.invariant()?;
     emit!(InterestLog {
         bank: ctx.accounts.bank.key(),
         seconds: a.seconds,

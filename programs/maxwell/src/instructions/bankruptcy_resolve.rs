@@ -34,8 +34,7 @@ pub fn bankruptcy_resolve<'info>(ctx: Context<'info, BankruptcyResolve<'info>>) 
     let now = Clock::get()?.unix_timestamp;
 
     let mut acc = ctx.accounts.account.load_mut()?;
-    require!(acc.positions.iter().all(|p| p.in_use == 0), MaxwellError::NotBankrupt);
-    require!(acc.collateral.iter().all(|s| s.balance <= 0), MaxwellError::NotBankrupt);
+    require!(acc.is_bankrupt(), MaxwellError::NotBankrupt);
     let (owed, covered, socialized, index_before, index_after) = {
         let mut bank = ctx.accounts.bank.load_mut()?;
         bank.accrue(now)?;
@@ -53,15 +52,19 @@ pub fn bankruptcy_resolve<'info>(ctx: Context<'info, BankruptcyResolve<'info>>) 
             let c = i64::try_from(covered).map_err(|_| MaxwellError::MathOverflow)?;
             ins.move_balance(&mut bank, -c, now)?;
             acc.move_balance(&mut bank, c, now)?;
+            // The fund has no health check: an emptied slot is freed now.
+            ins.release_empty_slots();
+            ins.invariant()?;
         }
 
         // 2. Whatever is still owed: written off, socialized over the depositors.
         let mut socialized = 0u64;
-        if let Some(i) = acc.slot_index(bank.bank_index) {
+        // (A slot the fund repaid in full is still in use at zero until the health check.)
+        if let Some(i) = acc.slot_index(bank.bank_index).filter(|&i| acc.collateral[i].balance < 0) {
             socialized = bank.socialize_borrow(acc.collateral[i].balance)?;
             acc.collateral[i].balance = 0;
-            acc.release_if_empty(i);
         }
+        bank.invariant()?;
         (owed, covered, socialized, index_before, bank.deposit_index)
     };
 

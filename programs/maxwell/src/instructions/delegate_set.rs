@@ -19,6 +19,7 @@ pub fn delegate_set(ctx: Context<DelegateSet>, delegate: Pubkey) -> Result<()> {
     let mut acc = ctx.accounts.account.load_mut()?;
     let old_delegate = acc.delegate;
     acc.delegate = delegate;
+    acc.invariant()?;
     emit!(DelegateLog {
         exchange: acc.exchange,
         account: ctx.accounts.account.key(),

@@ -55,6 +55,7 @@ pub fn deposit<'info>(ctx: Context<'info, Deposit<'info>>, amount: u64) -> Resul
         if new.max(0) > old.max(0) {
             bank.require_deposit_cap()?;
         }
+        bank.invariant()?;
         bank.value(new)?
     }; // bank borrow dropped: the health walk below loads it again.
 

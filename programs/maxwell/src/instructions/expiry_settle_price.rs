@@ -32,6 +32,7 @@ pub fn expiry_settle_price(ctx: Context<ExpirySettlePrice>, expiry_index: u8) ->
     let e = &mut u.expiries[usize::from(expiry_index)];
     e.settlement_price = settlement_price;
     e.settled = 1;
+    u.invariant()?;
     emit!(SettlementPriceLog {
         exchange: ctx.accounts.exchange.key(),
         underlying: ctx.accounts.underlying.key(),

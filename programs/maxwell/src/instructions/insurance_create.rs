@@ -37,6 +37,8 @@ pub fn insurance_create(ctx: Context<InsuranceCreate>) -> Result<()> {
     acc.id = INSURANCE_ACCOUNT_ID;
     acc.bump = ctx.bumps.insurance;
     acc.created_ts = Clock::get()?.unix_timestamp;
+    acc.invariant()?;
+    ex.invariant()?;
     emit!(InsuranceCreateLog {
         exchange: acc.exchange,
         insurance: ctx.accounts.insurance.key(),

@@ -16,6 +16,7 @@ pub fn ix_gate_set(ctx: Context<IxGateSet>, gate: u64) -> Result<()> {
     let mut ex = ctx.accounts.exchange.load_mut()?;
     let old_gate = ex.ix_gate;
     ex.ix_gate = gate;
+    ex.invariant()?;
     emit!(IxGateSetLog { exchange: ctx.accounts.exchange.key(), old_gate, new_gate: gate });
     Ok(())
 }

@@ -108,6 +108,10 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, legs: Vec<Liquida
         a.move_balance(&mut q, i64_of(value.checked_sub(penalty).ok_or_else(ovf)?)?, now)?;
         l.move_balance(&mut q, i64_of(to_liquidator)?, now)?;
         ins.move_balance(&mut q, i64_of(to_insurance)?, now)?;
+        ins.release_empty_slots();
+        ins.invariant()?;
+        q.invariant()?;
+        u.invariant()?;
         (i64_of(penalty)?, i64_of(to_insurance)?)
     };
 
@@ -130,8 +134,10 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, legs: Vec<Liquida
     }
     let post_l = cache.health(&l)?;
     require_margin(&pre_liquidator, &post_l)?;
-    a.last_liquidation_ts = clock.unix_timestamp;
     cache_health(&mut a, &post, &clock);
+    // A liquidation ends the clean history: the reputation discount starts over.
+    a.last_liquidation_ts = clock.unix_timestamp;
+    a.set_rep_state(maxwell_engine::reputation::reset());
     cache_health(&mut l, &post_l, &clock);
     a.invariant()?;
     l.invariant()?;

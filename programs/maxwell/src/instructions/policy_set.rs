@@ -59,6 +59,7 @@ pub fn policy_set<'info>(ctx: Context<'info, PolicySet<'info>>, args: PolicyArgs
     p.keeper_fee_bps = args.keeper_fee_bps;
     p.max_discount_bps = args.max_discount_bps;
     p.bump = ctx.bumps.policy;
+    p.invariant()?;
     emit!(PolicySetLog { exchange, owner, policy: ctx.accounts.policy.key(), args });
     Ok(())
 }

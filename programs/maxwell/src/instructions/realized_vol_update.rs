@@ -52,6 +52,7 @@ pub fn realized_vol_update(ctx: Context<RealizedVolUpdate>) -> Result<()> {
     }
     u.rv_last_spot = spot;
     u.rv_last_ts = now;
+    u.invariant()?;
     emit!(RealizedVolLog {
         underlying: ctx.accounts.underlying.key(),
         spot,

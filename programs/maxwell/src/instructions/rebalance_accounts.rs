@@ -63,9 +63,7 @@ pub fn rebalance_accounts<'info>(ctx: Context<'info, RebalanceAccounts<'info>>, 
         // Moves free collateral only: the source may not borrow to feed another account.
         let held = src.slot_index(bank.bank_index).map_or(Ok(0), |i| bank.value(src.collateral[i].balance))?;
         require!(held >= 0 && held.unsigned_abs() >= amount, MaxwellError::InsufficientBalance);
-        // u128: a large move cannot overflow; fee <= amount (keeper_fee_bps <= 50).
-        let fee = u128::from(amount) * u128::from(policy.keeper_fee_bps) / 10_000;
-        (u64::try_from(fee).map_err(|_| MaxwellError::MathOverflow)?, v)
+        (policy.keeper_fee(amount)?, v)
     };
     policy.spend(value, now)?;
 
@@ -75,7 +73,9 @@ pub fn rebalance_accounts<'info>(ctx: Context<'info, RebalanceAccounts<'info>>, 
         src.move_balance(&mut bank, -i64_of(amount)?, now)?;
         dst.move_balance(&mut bank, i64_of(amount.checked_sub(fee).ok_or(MaxwellError::MathOverflow)?)?, now)?;
         kacc.move_balance(&mut bank, i64_of(fee)?, now)?;
+        bank.invariant()?;
     }
+    policy.invariant()?;
 
     // Health after: the source stays at or above its target and its initial margin.
     let clock = Clock::get()?;

@@ -77,6 +77,8 @@ pub fn rebalance_collateral<'info>(
     acc.move_balance(&mut q, i64_of(quote_amount)?, now)?;
     acc.move_balance(&mut b, -i64_of(collateral)?, now)?;
     kacc.move_balance(&mut b, i64_of(collateral)?, now)?;
+    q.invariant()?;
+    b.invariant()?;
     drop(q);
     drop(b);
 

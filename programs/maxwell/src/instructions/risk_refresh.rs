@@ -76,6 +76,7 @@ pub fn risk_refresh(ctx: Context<RiskRefresh>, first: u16, count: u16) -> Result
         s.risk_surface_seq = seq;
         refreshed += 1;
     }
+    u.invariant()?;
     emit!(RiskRefreshLog {
         underlying: ctx.accounts.underlying.key(),
         first,

@@ -98,6 +98,8 @@ pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, legs: Vec<TradeLeg>) -> R
         }
         t.move_balance(&mut q, premium.checked_neg().ok_or(MaxwellError::MathOverflow)?, now)?;
         m.move_balance(&mut q, premium, now)?;
+        q.invariant()?;
+        u.invariant()?;
     }
 
     // Margin check at the choke point, then cache, invariants and the event.

@@ -42,6 +42,7 @@ pub fn vol_surface_update(ctx: Context<VolSurfaceUpdate>, expiry_index: u8, svi:
     let expiry = e.expiry;
     u.surface_seq += 1;
     u.surface_ts = Clock::get()?.unix_timestamp;
+    u.invariant()?;
     emit!(VolSurfaceLog {
         underlying: ctx.accounts.underlying.key(),
         vol_oracle: ctx.accounts.vol_oracle.key(),

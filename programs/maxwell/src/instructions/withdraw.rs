@@ -62,6 +62,7 @@ pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Res
         if new < 0 {
             bank.require_borrow_cap()?;
         }
+        bank.invariant()?;
         (bank.value(new)?, bank.exchange, bank.mint, bank.bump)
     }; // bank borrow dropped before the CPI, which reads the bank as signer.
 

@@ -292,6 +292,16 @@ impl CollateralBank {
             (self.is_quote == 1) == (self.oracle == Pubkey::default()),
             MaxwellError::QuoteBankInvalid
         );
+        // Lending: the borrow index never falls below 1; the deposit index stays positive
+        // (a socialized loss lowers it); the reserve's shares are deposit shares.
+        require!(
+            self.borrow_index >= maxwell_lending::ONE
+                && self.deposit_index > 0
+                && self.fee_shares <= self.deposit_shares
+                && self.init_liab_weight_bps >= self.maint_liab_weight_bps
+                && u32::from(self.maint_liab_weight_bps) >= BPS,
+            MaxwellError::BankInvariant
+        );
         Ok(())
     }
 }

@@ -30,11 +30,19 @@ pub struct MarginAccount {
     pub last_liquidation_ts: i64,
     /// Unix seconds an instruction last found maintenance health negative (0 = never).
     pub last_breach_ts: i64,
-    pub reserved: [u8; 496],
+    /// Reputation (`maxwell_engine::reputation`): credited seconds of clean risk carrying,
+    /// unix seconds of the last observation while carrying risk (0 = no clock running), and the
+    /// largest requirement carried cleanly across an interval and the requirement at the last
+    /// observation (quote native).
+    pub rep_clean_secs: i64,
+    pub rep_last_obs_ts: i64,
+    pub rep_peak_req: i64,
+    pub rep_last_req: i64,
+    pub reserved: [u8; 464],
 }
 const _: () = assert!(
     core::mem::size_of::<MarginAccount>()
-        == 3 * 32 + 8 + 4 * 8 + MAX_COLLATERAL_SLOTS * 16 + MAX_POSITIONS * 24 + 2 * 8 + 496
+        == 3 * 32 + 8 + 4 * 8 + MAX_COLLATERAL_SLOTS * 16 + MAX_POSITIONS * 24 + 6 * 8 + 464
 );
 
 /// A collateral balance in one bank, in that bank's shares (native units = shares x the
@@ -90,7 +98,8 @@ impl MarginAccount {
 
     /// Adds `delta` native units to the account's balance in `bank` (negative = a borrow, or
     /// more of one), accruing the bank's interest to `now` first. Returns the new balance in
-    /// shares. Opens the slot if needed and frees it when it returns to zero.
+    /// shares. Opens the slot if needed; a slot back at zero stays in use until the health
+    /// check is done (`release_empty_slots`, called by `health::finish_account`).
     pub fn move_balance(&mut self, bank: &mut super::CollateralBank, delta: i64, now: i64) -> Result<i64> {
         if delta == 0 {
             return Ok(self.slot_index(bank.bank_index).map_or(0, |i| self.collateral[i].balance));
@@ -98,8 +107,30 @@ impl MarginAccount {
         let i = self.slot_index_or_open(bank.bank_index)?;
         let new = bank.change_balance(self.collateral[i].balance, delta, now)?;
         self.collateral[i].balance = new;
-        self.release_if_empty(i);
         Ok(new)
+    }
+
+    /// Frees every slot whose balance is zero (after the instruction's health check).
+    pub fn release_empty_slots(&mut self) {
+        for i in 0..self.collateral.len() {
+            self.release_if_empty(i);
+        }
+    }
+
+    pub fn rep_state(&self) -> maxwell_engine::reputation::RepState {
+        maxwell_engine::reputation::RepState {
+            clean_secs: self.rep_clean_secs,
+            last_obs_ts: self.rep_last_obs_ts,
+            peak_req: self.rep_peak_req,
+            last_req: self.rep_last_req,
+        }
+    }
+
+    pub fn set_rep_state(&mut self, r: maxwell_engine::reputation::RepState) {
+        self.rep_clean_secs = r.clean_secs;
+        self.rep_last_obs_ts = r.last_obs_ts;
+        self.rep_peak_req = r.peak_req;
+        self.rep_last_req = r.last_req;
     }
 
     /// Frees a slot whose balance went to zero, so it needs no health accounts.
@@ -136,11 +167,28 @@ impl MarginAccount {
         Ok((before, after))
     }
 
+    /// Bankrupt (`bankruptcy_resolve`'s precondition): no option position and no positive
+    /// balance anywhere, so nothing is left to take; it owes every bank of [`Self::debts`].
+    pub fn is_bankrupt(&self) -> bool {
+        self.positions.iter().all(|p| p.in_use == 0) && self.collateral.iter().all(|s| s.balance <= 0)
+    }
+
+    /// The banks the account owes (slots with a negative balance), in slot order.
+    pub fn debts(&self) -> impl Iterator<Item = u16> + '_ {
+        self.collateral.iter().filter(|s| s.in_use == 1 && s.balance < 0).map(|s| s.bank_index)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.collateral.iter().all(|s| s.in_use == 0) && self.positions.iter().all(|p| p.in_use == 0)
     }
 
     pub fn invariant(&self) -> Result<()> {
+        let ramp = maxwell_engine::reputation::RAMP_SECS;
+        require!((0..=ramp).contains(&self.rep_clean_secs) && self.rep_peak_req >= 0, MaxwellError::MarginAccountInvariant);
+        for p in self.positions.iter() {
+            require!(p.in_use == 1 || *p == Position::default(), MaxwellError::MarginAccountInvariant);
+            require!(p.in_use == 0 || p.size != 0, MaxwellError::MarginAccountInvariant);
+        }
         for (i, s) in self.collateral.iter().enumerate() {
             if s.in_use == 0 {
                 require!(s.balance == 0, MaxwellError::MarginAccountInvariant);

@@ -78,21 +78,62 @@ impl PolicyArgs {
 }
 
 impl RebalancePolicy {
+    /// Listed accounts first then defaults, feeds only between listed accounts, limits as
+    /// `policy_set` validated them, the day's counter within its limit.
+    pub fn invariant(&self) -> Result<()> {
+        let n = self.accounts.iter().position(|a| *a == Pubkey::default()).unwrap_or(POLICY_MAX_ACCOUNTS);
+        require!(n > 0 && self.accounts[n..].iter().all(|a| *a == Pubkey::default()), MaxwellError::PolicyInvariant);
+        let mask = if n >= 8 { u8::MAX } else { (1u8 << n) - 1 };
+        require!(self.feeds.iter().enumerate().all(|(i, f)| f & !mask == 0 && (i < n || *f == 0)), MaxwellError::PolicyInvariant);
+        require!(
+            0 <= self.trigger_health
+                && self.trigger_health < self.target_health
+                && self.max_per_move > 0
+                && self.max_per_move <= self.max_per_day
+                && self.moved_today <= self.max_per_day
+                && self.keeper_fee_bps <= KEEPER_FEE_MAX_BPS
+                && self.max_discount_bps <= CONVERSION_DISCOUNT_MAX_BPS,
+            MaxwellError::PolicyInvariant
+        );
+        Ok(())
+    }
+
     /// The account's index in the policy.
     pub fn index_of(&self, account: &Pubkey) -> Result<usize> {
         require_keys_neq!(*account, Pubkey::default(), MaxwellError::PolicyAccountNotListed);
         Ok(self.accounts.iter().position(|a| a == account).ok_or(MaxwellError::PolicyAccountNotListed)?)
     }
 
+    /// The rolling day as of `now`: (`day_start_ts`, `moved_today`). A day ends
+    /// `POLICY_DAY_SECS` after it started; a move at or after its end starts a new one at `now`.
+    pub fn day_at(&self, now: i64) -> (i64, u64) {
+        if now >= self.day_start_ts.saturating_add(POLICY_DAY_SECS) {
+            (now, 0)
+        } else {
+            (self.day_start_ts, self.moved_today)
+        }
+    }
+
+    /// Value that may still move today at `now` (quote native; the per-move limit aside).
+    pub fn day_left(&self, now: i64) -> u64 {
+        self.max_per_day.saturating_sub(self.day_at(now).1)
+    }
+
+    /// The keeper's fee on a `rebalance_accounts` of `amount` native units: `keeper_fee_bps`
+    /// of it, rounded down (paid out of what the destination receives). In `u128`: exact for
+    /// any amount (a `u64` product overflowed above 1.8e18 units at 10 bps); <= amount.
+    pub fn keeper_fee(&self, amount: u64) -> Result<u64> {
+        let f = u128::from(amount) * u128::from(self.keeper_fee_bps) / u128::from(BPS);
+        Ok(u64::try_from(f).map_err(|_| MaxwellError::MathOverflow)?)
+    }
+
     /// Counts `value` against the per-move and rolling per-day limits.
     pub fn spend(&mut self, value: u64, now: i64) -> Result<()> {
         require!(value <= self.max_per_move, MaxwellError::RebalanceLimitExceeded);
-        if now >= self.day_start_ts.saturating_add(86_400) {
-            self.day_start_ts = now;
-            self.moved_today = 0;
-        }
-        let total = self.moved_today.checked_add(value).ok_or(MaxwellError::MathOverflow)?;
+        let (day_start_ts, moved_today) = self.day_at(now);
+        let total = moved_today.checked_add(value).ok_or(MaxwellError::MathOverflow)?;
         require!(total <= self.max_per_day, MaxwellError::RebalanceLimitExceeded);
+        self.day_start_ts = day_start_ts;
         self.moved_today = total;
         Ok(())
     }

@@ -134,6 +134,22 @@ impl Underlying {
     pub fn invariant(&self) -> Result<()> {
         require!(usize::from(self.n_expiries) <= MAX_EXPIRIES, MaxwellError::TooManyExpiries);
         require!(usize::from(self.n_series) <= MAX_SERIES, MaxwellError::TooManySeries);
+        let n_exp = usize::from(self.n_expiries);
+        for e in &self.expiries[..n_exp] {
+            // A settled expiry has its price; a settlement price is only set by settling.
+            require!((e.settled == 1) == (e.settlement_price > 0), MaxwellError::UnderlyingInvariant);
+        }
+        for (i, s) in self.series.iter().enumerate() {
+            if i >= usize::from(self.n_series) {
+                require!(s.listed == 0 && s.open_interest == 0, MaxwellError::UnderlyingInvariant);
+                continue;
+            }
+            let e = self.expiries.get(usize::from(s.expiry_index)).filter(|_| usize::from(s.expiry_index) < n_exp);
+            require!(
+                s.listed == 1 && s.kind <= 1 && e.is_some_and(|e| e.expiry == s.expiry),
+                MaxwellError::UnderlyingInvariant
+            );
+        }
         Ok(())
     }
 }

@@ -232,41 +232,48 @@ export const MAXWELL_ERROR__CONVERSION_NOT_NEEDED = 0x17da; // 6106
 export const MAXWELL_ERROR__CONVERSION_BANK_INVALID = 0x17db; // 6107
 /** RealizedVolTooSoon: The realized-volatility update came too soon after the last one */
 export const MAXWELL_ERROR__REALIZED_VOL_TOO_SOON = 0x17dc; // 6108
+/** BankInvariant: Collateral bank invariant violated (weights, indices or share totals) */
+export const MAXWELL_ERROR__BANK_INVARIANT = 0x17dd; // 6109
+/** UnderlyingInvariant: Underlying invariant violated (expiries, series or open interest) */
+export const MAXWELL_ERROR__UNDERLYING_INVARIANT = 0x17de; // 6110
+/** PolicyInvariant: Rebalance policy invariant violated (accounts, limits or counters) */
+export const MAXWELL_ERROR__POLICY_INVARIANT = 0x17df; // 6111
 /** KeeperIsTarget: The keeper's margin account is one of the accounts being rebalanced */
-export const MAXWELL_ERROR__KEEPER_IS_TARGET = 0x17dd; // 6109
+export const MAXWELL_ERROR__KEEPER_IS_TARGET = 0x17e0; // 6112
 /** RepayExceedsBorrow: The repayment is larger than the account's quote borrow */
-export const MAXWELL_ERROR__REPAY_EXCEEDS_BORROW = 0x17de; // 6110
+export const MAXWELL_ERROR__REPAY_EXCEEDS_BORROW = 0x17e1; // 6113
 /** LiquidationLegsOutOfRange: A liquidation needs between 1 and 4 legs */
-export const MAXWELL_ERROR__LIQUIDATION_LEGS_OUT_OF_RANGE = 0x17df; // 6111
+export const MAXWELL_ERROR__LIQUIDATION_LEGS_OUT_OF_RANGE = 0x17e2; // 6114
 /** NoStrikes: A listing needs at least one strike */
-export const MAXWELL_ERROR__NO_STRIKES = 0x17e0; // 6112
+export const MAXWELL_ERROR__NO_STRIKES = 0x17e3; // 6115
 /** InsuranceIsTarget: The insurance fund cannot be resolved as a bankrupt account */
-export const MAXWELL_ERROR__INSURANCE_IS_TARGET = 0x17e1; // 6113
+export const MAXWELL_ERROR__INSURANCE_IS_TARGET = 0x17e4; // 6116
 /** LiquidatorIsLiquidatee: The liquidator account must differ from the liquidatee */
-export const MAXWELL_ERROR__LIQUIDATOR_IS_LIQUIDATEE = 0x17e2; // 6114
+export const MAXWELL_ERROR__LIQUIDATOR_IS_LIQUIDATEE = 0x17e5; // 6117
 /** TooManyStrikes: A listing takes at most 16 strikes per call */
-export const MAXWELL_ERROR__TOO_MANY_STRIKES = 0x17e3; // 6115
+export const MAXWELL_ERROR__TOO_MANY_STRIKES = 0x17e6; // 6118
 /** RebalanceSourceIsDestination: A rebalance needs two different accounts: the source is the destination */
-export const MAXWELL_ERROR__REBALANCE_SOURCE_IS_DESTINATION = 0x17e4; // 6116
+export const MAXWELL_ERROR__REBALANCE_SOURCE_IS_DESTINATION = 0x17e7; // 6119
 /** PolicyDuplicateAccount: The policy lists an account twice */
-export const MAXWELL_ERROR__POLICY_DUPLICATE_ACCOUNT = 0x17e5; // 6117
+export const MAXWELL_ERROR__POLICY_DUPLICATE_ACCOUNT = 0x17e8; // 6120
 /** PolicyAccountsMismatch: The remaining accounts must be the policy's accounts, in the order listed */
-export const MAXWELL_ERROR__POLICY_ACCOUNTS_MISMATCH = 0x17e6; // 6118
+export const MAXWELL_ERROR__POLICY_ACCOUNTS_MISMATCH = 0x17e9; // 6121
 /** PolicyListInvalid: A policy lists 1 to 8 accounts and one feed mask per account */
-export const MAXWELL_ERROR__POLICY_LIST_INVALID = 0x17e7; // 6119
+export const MAXWELL_ERROR__POLICY_LIST_INVALID = 0x17ea; // 6122
 /** BankFeedIdChanged: A bank's feed id cannot change: a different asset needs a different bank */
-export const MAXWELL_ERROR__BANK_FEED_ID_CHANGED = 0x17e8; // 6120
+export const MAXWELL_ERROR__BANK_FEED_ID_CHANGED = 0x17eb; // 6123
 /** NotQuoteBank: The bank passed as the quote bank is not the exchange's quote bank */
-export const MAXWELL_ERROR__NOT_QUOTE_BANK = 0x17e9; // 6121
+export const MAXWELL_ERROR__NOT_QUOTE_BANK = 0x17ec; // 6124
 /** ConversionTooSmall: The repayment buys less than one native unit of the collateral */
-export const MAXWELL_ERROR__CONVERSION_TOO_SMALL = 0x17ea; // 6122
+export const MAXWELL_ERROR__CONVERSION_TOO_SMALL = 0x17ed; // 6125
 /** SurfaceMissing: The series' expiry has no volatility surface yet */
-export const MAXWELL_ERROR__SURFACE_MISSING = 0x17eb; // 6123
+export const MAXWELL_ERROR__SURFACE_MISSING = 0x17ee; // 6126
 
 export type MaxwellError =
   | typeof MAXWELL_ERROR__ACCOUNT_NOT_EMPTY
   | typeof MAXWELL_ERROR__ASSET_WEIGHTS_INVALID
   | typeof MAXWELL_ERROR__BANK_FEED_ID_CHANGED
+  | typeof MAXWELL_ERROR__BANK_INVARIANT
   | typeof MAXWELL_ERROR__BORROW_CAP_EXCEEDED
   | typeof MAXWELL_ERROR__COLLATERAL_SLOTS_FULL
   | typeof MAXWELL_ERROR__CONCENTRATION_PARAMS_OUT_OF_BOUNDS
@@ -330,6 +337,7 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__POLICY_ACCOUNTS_MISMATCH
   | typeof MAXWELL_ERROR__POLICY_DUPLICATE_ACCOUNT
   | typeof MAXWELL_ERROR__POLICY_INVALID
+  | typeof MAXWELL_ERROR__POLICY_INVARIANT
   | typeof MAXWELL_ERROR__POLICY_LIST_INVALID
   | typeof MAXWELL_ERROR__POSITIONS_FULL
   | typeof MAXWELL_ERROR__PRICE_OUT_OF_BOUNDS
@@ -375,6 +383,7 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__TOO_MANY_UNDERLYINGS
   | typeof MAXWELL_ERROR__TRADE_LEGS_OUT_OF_RANGE
   | typeof MAXWELL_ERROR__UNDERLYING_INDEX_OUT_OF_RANGE
+  | typeof MAXWELL_ERROR__UNDERLYING_INVARIANT
   | typeof MAXWELL_ERROR__UNDERLYING_PARAMS_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__VOL_OUT_OF_RANGE
   | typeof MAXWELL_ERROR__VOL_SHOCK_PARAMS_OUT_OF_BOUNDS
@@ -395,6 +404,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__ACCOUNT_NOT_EMPTY]: `The margin account still holds collateral or positions`,
     [MAXWELL_ERROR__ASSET_WEIGHTS_INVALID]: `Asset weights must satisfy 0 <= initial <= maintenance <= 1`,
     [MAXWELL_ERROR__BANK_FEED_ID_CHANGED]: `A bank's feed id cannot change: a different asset needs a different bank`,
+    [MAXWELL_ERROR__BANK_INVARIANT]: `Collateral bank invariant violated (weights, indices or share totals)`,
     [MAXWELL_ERROR__BORROW_CAP_EXCEEDED]: `The bank's borrow cap would be exceeded (or borrowing is off: cap 0)`,
     [MAXWELL_ERROR__COLLATERAL_SLOTS_FULL]: `The margin account has no free collateral slot`,
     [MAXWELL_ERROR__CONCENTRATION_PARAMS_OUT_OF_BOUNDS]: `Concentration add-on parameters are outside their bounds`,
@@ -458,6 +468,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__POLICY_ACCOUNTS_MISMATCH]: `The remaining accounts must be the policy's accounts, in the order listed`,
     [MAXWELL_ERROR__POLICY_DUPLICATE_ACCOUNT]: `The policy lists an account twice`,
     [MAXWELL_ERROR__POLICY_INVALID]: `Rebalance policy bands invalid: need 0 <= trigger < target, and limits > 0`,
+    [MAXWELL_ERROR__POLICY_INVARIANT]: `Rebalance policy invariant violated (accounts, limits or counters)`,
     [MAXWELL_ERROR__POLICY_LIST_INVALID]: `A policy lists 1 to 8 accounts and one feed mask per account`,
     [MAXWELL_ERROR__POSITIONS_FULL]: `The margin account has no free position slot`,
     [MAXWELL_ERROR__PRICE_OUT_OF_BOUNDS]: `The trade price is outside the option's no-arbitrage bounds`,
@@ -503,6 +514,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__TOO_MANY_UNDERLYINGS]: `Too many underlyings in one margin computation`,
     [MAXWELL_ERROR__TRADE_LEGS_OUT_OF_RANGE]: `A trade needs between 1 and 4 legs`,
     [MAXWELL_ERROR__UNDERLYING_INDEX_OUT_OF_RANGE]: `The underlying index is out of range`,
+    [MAXWELL_ERROR__UNDERLYING_INVARIANT]: `Underlying invariant violated (expiries, series or open interest)`,
     [MAXWELL_ERROR__UNDERLYING_PARAMS_OUT_OF_BOUNDS]: `Underlying parameters are outside their bounds`,
     [MAXWELL_ERROR__VOL_OUT_OF_RANGE]: `The volatility is outside the supported range`,
     [MAXWELL_ERROR__VOL_SHOCK_PARAMS_OUT_OF_BOUNDS]: `Volatility shock parameters are outside their bounds`,
