@@ -3,13 +3,27 @@
 // projection), SVI fixed point, compute budget, error names, event decoding, unit formatting.
 // `npm run test:unit`.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
-import { AccountRole, address, createNoopSigner, getAddressEncoder, getI64Encoder, getU64Encoder, type Address } from '@solana/kit';
+import { AccountRole, address, createNoopSigner, getAddressDecoder, getAddressEncoder, getI64Encoder, getU64Encoder, type Address } from '@solana/kit';
 
 import { COMPUTE_BUDGET_PROGRAM, setComputeUnitLimitIx } from '../app/src/compute-budget.js';
 import { maxwellErrorCode, maxwellErrorName } from '../app/src/errors.js';
-import { depositLogs, eventDiscriminator, healthLogDecoder, healthLogs } from '../app/src/events.js';
+import {
+  delegateLogs,
+  depositLogs,
+  eventDiscriminator,
+  healthLogDecoder,
+  healthLogs,
+  insuranceCreateLogs,
+  riskRefreshLogs,
+  seriesListLogs,
+  settlementPriceLogs,
+  singleEvent,
+  underlyingCreateLogs,
+  volSurfaceLogs,
+} from '../app/src/events.js';
 import { formatUnits, parseUnits } from '../app/src/format.js';
 import {
   healthAccountMetas,
@@ -141,6 +155,13 @@ describe('errors', () => {
     assert.equal(maxwellErrorName(6038), 'MarginAccountInvariant');
     assert.equal(maxwellErrorName(7000), null);
     assert.equal(maxwellErrorCode('InitialMarginViolated'), 6021);
+    // Issue 10: one meaning per code, the split causes appended after the invariants (6109-6111).
+    assert.equal(maxwellErrorCode('KeeperIsTarget'), 6112);
+    assert.equal(maxwellErrorCode('RepayExceedsBorrow'), 6113);
+    assert.equal(maxwellErrorCode('LiquidationLegsOutOfRange'), 6114);
+    assert.equal(maxwellErrorCode('NoStrikes'), 6115);
+    assert.equal(maxwellErrorCode('InsuranceIsTarget'), 6116);
+    assert.equal(maxwellErrorName(6126), 'SurfaceMissing');
   });
 });
 
@@ -189,5 +210,57 @@ describe('format', () => {
     assert.equal(parseUnits('5.5', 9), 5_500_000_000n);
     assert.equal(parseUnits('10000', 6), 10_000_000_000n);
     assert.throws(() => parseUnits('0.0000001', 6));
+  });
+});
+
+describe('events added by issue 10', () => {
+  // Real `Program data:` payloads emitted by the program in LiteSVM
+  // (tests-litesvm/tests/events.rs writes and checks tests/fixtures/events.json).
+  const fixture = JSON.parse(readFileSync(new URL('./fixtures/events.json', import.meta.url), 'utf8')) as Record<string, string>;
+  const logs = (name: string) => ['Program log: Instruction: X', `Program data: ${fixture[name]!}`];
+  const expiry = 1_800_000_000n + 30n * 86_400n;
+  const q52 = (x: number) => BigInt(Math.round(x * 2 ** 52));
+
+  it('decodes each new event from real program bytes', () => {
+    const ins = singleEvent(insuranceCreateLogs(logs('InsuranceCreateLog')), 'InsuranceCreateLog');
+    const u = singleEvent(underlyingCreateLogs(logs('UnderlyingCreateLog')), 'UnderlyingCreateLog');
+    assert.equal(u.exchange, ins.exchange);
+    assert.equal(u.volOracle, ins.admin);
+    assert.deepEqual([u.underlyingIndex, u.spotBankIndex], [0, 1]);
+    assert.deepEqual(
+      [u.oracleMaxAgeSecs, u.oracleMaxConfBps, u.surfaceMaxAgeSecs, u.riskMaxAgeSecs, u.riskSpotToleranceBps],
+      [60, 200, 3_600, 600, 100],
+    );
+    assert.deepEqual([...u.feedId], new Array(32).fill(0x50));
+
+    const s = singleEvent(seriesListLogs(logs('SeriesListLog')), 'SeriesListLog');
+    assert.equal(s.underlying, u.underlying);
+    assert.deepEqual(
+      [s.expiry, s.expiryIndex, s.newExpiry, s.firstSeriesIndex, s.count, s.strikes, s.oiCap],
+      [expiry, 0, true, 0, 4, [140_000_000n, 150_000_000n], 500n],
+    );
+
+    const v = singleEvent(volSurfaceLogs(logs('VolSurfaceLog')), 'VolSurfaceLog');
+    assert.deepEqual([v.underlying, v.volOracle, v.expiryIndex, v.expiry], [u.underlying, ins.admin, 0, expiry]);
+    assert.deepEqual([v.rho, v.m, v.sigma], [q52(-0.3), 0n, q52(0.2)]);
+    assert.deepEqual([v.surfaceSeq, v.surfaceTs], [1n, 1_800_000_000n]);
+
+    const r = singleEvent(riskRefreshLogs(logs('RiskRefreshLog')), 'RiskRefreshLog');
+    assert.deepEqual([r.underlying, r.first, r.end, r.refreshed], [u.underlying, 1, 5, 4]);
+    assert.deepEqual([r.spot, r.conf, r.realizedVol, r.widened, r.surfaceSeq], [150_000_000n, 50_000n, 0n, false, 1n]);
+    assert.ok(r.range > 0n);
+
+    const d = singleEvent(delegateLogs(logs('DelegateLog')), 'DelegateLog');
+    assert.equal(d.exchange, ins.exchange);
+    assert.equal(d.oldDelegate, '11111111111111111111111111111111');
+    assert.equal(d.newDelegate, getAddressDecoder().decode(new Uint8Array(32).fill(7)));
+
+    const p = singleEvent(settlementPriceLogs(logs('SettlementPriceLog')), 'SettlementPriceLog');
+    assert.deepEqual(
+      [p.exchange, p.underlying, p.expiryIndex, p.expiry, p.settlementPrice, p.publishTime],
+      [ins.exchange, u.underlying, 0, expiry, 171_250_000n, expiry + 1n],
+    );
+    // Another event's bytes are not mistaken for these.
+    assert.deepEqual(seriesListLogs(logs('VolSurfaceLog')), []);
   });
 });

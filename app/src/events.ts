@@ -5,15 +5,21 @@
 import { createHash } from 'node:crypto';
 
 import {
+  fixDecoderSize,
   getAddressDecoder,
+  getArrayDecoder,
   getBase64Encoder,
   getBooleanDecoder,
+  getBytesDecoder,
   getI64Decoder,
   getStructDecoder,
   getU16Decoder,
+  getU32Decoder,
   getU64Decoder,
+  getU8Decoder,
   type Address,
   type Decoder,
+  type ReadonlyUint8Array,
 } from '@solana/kit';
 
 export type DepositLog = {
@@ -246,6 +252,175 @@ const realizedVolLogDecoder: Decoder<RealizedVolLog> = getStructDecoder([
   ['realizedVol', getI64Decoder()],
 ]);
 
+/** delegate_set: the trading delegate went from `oldDelegate` to `newDelegate` (the default address = none). */
+export type DelegateLog = {
+  exchange: Address;
+  account: Address;
+  owner: Address;
+  oldDelegate: Address;
+  newDelegate: Address;
+};
+
+/** underlying_create: `spotBankIndex` = 65535 when no bank holds the asset; bounds in seconds and bps. */
+export type UnderlyingCreateLog = {
+  exchange: Address;
+  underlying: Address;
+  oracle: Address;
+  feedId: ReadonlyUint8Array;
+  volOracle: Address;
+  underlyingIndex: number;
+  spotBankIndex: number;
+  oracleMaxAgeSecs: number;
+  oracleMaxConfBps: number;
+  surfaceMaxAgeSecs: number;
+  riskMaxAgeSecs: number;
+  riskSpotToleranceBps: number;
+};
+
+/**
+ * series_list: `count` series at indices `firstSeriesIndex..firstSeriesIndex + count` (strike-major,
+ * call then put) on expiry `expiryIndex` (`newExpiry`: added by this call). Expiry unix seconds,
+ * strikes quote native per contract, `oiCap` contracts.
+ */
+export type SeriesListLog = {
+  exchange: Address;
+  underlying: Address;
+  expiry: bigint;
+  expiryIndex: number;
+  newExpiry: boolean;
+  firstSeriesIndex: number;
+  count: number;
+  strikes: bigint[];
+  oiCap: bigint;
+};
+
+/** vol_surface_update: one expiry's raw SVI parameters (Q52) and the surface version after the bump. */
+export type VolSurfaceLog = {
+  underlying: Address;
+  volOracle: Address;
+  expiryIndex: number;
+  expiry: bigint;
+  a: bigint;
+  b: bigint;
+  rho: bigint;
+  m: bigint;
+  sigma: bigint;
+  surfaceSeq: bigint;
+  surfaceTs: bigint;
+};
+
+/** insurance_create: the exchange's insurance fund account. */
+export type InsuranceCreateLog = {
+  exchange: Address;
+  insurance: Address;
+  admin: Address;
+};
+
+/**
+ * risk_refresh: series `first..end` were in range (none when end <= first), `refreshed` got new
+ * arrays. Spot and conf quote native per contract; `range` and `realizedVol` Q52; `widened` when
+ * realized vol set the range; arrays built on surface version `surfaceSeq`.
+ */
+export type RiskRefreshLog = {
+  underlying: Address;
+  first: number;
+  end: number;
+  refreshed: number;
+  spot: bigint;
+  conf: bigint;
+  range: bigint;
+  realizedVol: bigint;
+  widened: boolean;
+  surfaceSeq: bigint;
+};
+
+/** expiry_settle_price: quote native per contract, from the price published at `publishTime`. */
+export type SettlementPriceLog = {
+  exchange: Address;
+  underlying: Address;
+  expiryIndex: number;
+  expiry: bigint;
+  settlementPrice: bigint;
+  publishTime: bigint;
+};
+
+const delegateLogDecoder: Decoder<DelegateLog> = getStructDecoder([
+  ['exchange', getAddressDecoder()],
+  ['account', getAddressDecoder()],
+  ['owner', getAddressDecoder()],
+  ['oldDelegate', getAddressDecoder()],
+  ['newDelegate', getAddressDecoder()],
+]);
+
+const underlyingCreateLogDecoder: Decoder<UnderlyingCreateLog> = getStructDecoder([
+  ['exchange', getAddressDecoder()],
+  ['underlying', getAddressDecoder()],
+  ['oracle', getAddressDecoder()],
+  ['feedId', fixDecoderSize(getBytesDecoder(), 32)],
+  ['volOracle', getAddressDecoder()],
+  ['underlyingIndex', getU16Decoder()],
+  ['spotBankIndex', getU16Decoder()],
+  ['oracleMaxAgeSecs', getU32Decoder()],
+  ['oracleMaxConfBps', getU32Decoder()],
+  ['surfaceMaxAgeSecs', getU32Decoder()],
+  ['riskMaxAgeSecs', getU32Decoder()],
+  ['riskSpotToleranceBps', getU32Decoder()],
+]);
+
+const seriesListLogDecoder: Decoder<SeriesListLog> = getStructDecoder([
+  ['exchange', getAddressDecoder()],
+  ['underlying', getAddressDecoder()],
+  ['expiry', getI64Decoder()],
+  ['expiryIndex', getU8Decoder()],
+  ['newExpiry', getBooleanDecoder()],
+  ['firstSeriesIndex', getU16Decoder()],
+  ['count', getU16Decoder()],
+  ['strikes', getArrayDecoder(getU64Decoder())], // borsh Vec: u32 length prefix
+  ['oiCap', getU64Decoder()],
+]);
+
+const volSurfaceLogDecoder: Decoder<VolSurfaceLog> = getStructDecoder([
+  ['underlying', getAddressDecoder()],
+  ['volOracle', getAddressDecoder()],
+  ['expiryIndex', getU8Decoder()],
+  ['expiry', getI64Decoder()],
+  ['a', getI64Decoder()],
+  ['b', getI64Decoder()],
+  ['rho', getI64Decoder()],
+  ['m', getI64Decoder()],
+  ['sigma', getI64Decoder()],
+  ['surfaceSeq', getU64Decoder()],
+  ['surfaceTs', getI64Decoder()],
+]);
+
+const insuranceCreateLogDecoder: Decoder<InsuranceCreateLog> = getStructDecoder([
+  ['exchange', getAddressDecoder()],
+  ['insurance', getAddressDecoder()],
+  ['admin', getAddressDecoder()],
+]);
+
+const riskRefreshLogDecoder: Decoder<RiskRefreshLog> = getStructDecoder([
+  ['underlying', getAddressDecoder()],
+  ['first', getU16Decoder()],
+  ['end', getU16Decoder()],
+  ['refreshed', getU16Decoder()],
+  ['spot', getU64Decoder()],
+  ['conf', getU64Decoder()],
+  ['range', getI64Decoder()],
+  ['realizedVol', getI64Decoder()],
+  ['widened', getBooleanDecoder()],
+  ['surfaceSeq', getU64Decoder()],
+]);
+
+const settlementPriceLogDecoder: Decoder<SettlementPriceLog> = getStructDecoder([
+  ['exchange', getAddressDecoder()],
+  ['underlying', getAddressDecoder()],
+  ['expiryIndex', getU8Decoder()],
+  ['expiry', getI64Decoder()],
+  ['settlementPrice', getU64Decoder()],
+  ['publishTime', getI64Decoder()],
+]);
+
 export function eventDiscriminator(name: string): Uint8Array {
   return createHash('sha256').update(`event:${name}`).digest().subarray(0, 8);
 }
@@ -275,6 +450,13 @@ export const bankruptcyLogs = (logs: readonly string[]) => findEvents(logs, 'Ban
 export const rebalanceAccountsLogs = (logs: readonly string[]) => findEvents(logs, 'RebalanceAccountsLog', rebalanceAccountsLogDecoder);
 export const rebalanceCollateralLogs = (logs: readonly string[]) => findEvents(logs, 'RebalanceCollateralLog', rebalanceCollateralLogDecoder);
 export const realizedVolLogs = (logs: readonly string[]) => findEvents(logs, 'RealizedVolLog', realizedVolLogDecoder);
+export const delegateLogs = (logs: readonly string[]) => findEvents(logs, 'DelegateLog', delegateLogDecoder);
+export const underlyingCreateLogs = (logs: readonly string[]) => findEvents(logs, 'UnderlyingCreateLog', underlyingCreateLogDecoder);
+export const seriesListLogs = (logs: readonly string[]) => findEvents(logs, 'SeriesListLog', seriesListLogDecoder);
+export const volSurfaceLogs = (logs: readonly string[]) => findEvents(logs, 'VolSurfaceLog', volSurfaceLogDecoder);
+export const insuranceCreateLogs = (logs: readonly string[]) => findEvents(logs, 'InsuranceCreateLog', insuranceCreateLogDecoder);
+export const riskRefreshLogs = (logs: readonly string[]) => findEvents(logs, 'RiskRefreshLog', riskRefreshLogDecoder);
+export const settlementPriceLogs = (logs: readonly string[]) => findEvents(logs, 'SettlementPriceLog', settlementPriceLogDecoder);
 
 /** The single event of a transaction (throws when there is not exactly one). */
 export function singleEvent<T>(events: T[], name: string): T {

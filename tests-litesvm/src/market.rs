@@ -47,8 +47,25 @@ impl World {
     /// Creates the SOL underlying (spot bank = the SOL bank), lists `strikes` at now + 30 days,
     /// sets an 80%-vol surface and refreshes every risk array.
     pub fn market(&mut self, strikes: &[u64]) -> Market {
-        let admin = self.admin_pk();
         let admin_kp = self.admin.insecure_clone();
+        let (u_kp, ixs) = self.underlying_create_ixs();
+        let u = pk(&u_kp.pubkey());
+        self.env.ok(&ixs, &[&u_kp, &admin_kp]);
+        let expiry = self.env.now() + 30 * DAY;
+        let m = Market { underlying: u, oracle: self.sol_oracle, expiry, strikes: strikes.to_vec() };
+        let list = self.series_list_ix(&m, expiry, strikes, 1_000_000);
+        self.env.ok(&[list], &[&admin_kp]);
+        let vol = self.vol_update_ix(&m, 0, svi_for(0.8, 30.0));
+        self.env.ok(&[vol], &[&admin_kp]);
+        self.refresh_all(&m);
+        m
+    }
+
+    /// The SOL underlying's account keypair and the two instructions that create it (system
+    /// `create_account`, then `underlying_create` by the admin, vol oracle = the admin, spot
+    /// bank = the SOL bank); signers: the keypair and the admin.
+    pub fn underlying_create_ixs(&self) -> (solana_keypair::Keypair, Vec<Instruction>) {
+        let admin = self.admin_pk();
         let size = 8 + core::mem::size_of::<Underlying>();
         let u_kp = crate::env::keypair();
         let u = pk(&u_kp.pubkey());
@@ -85,15 +102,7 @@ impl World {
             maxwell::instruction::UnderlyingCreate { args },
             &[],
         );
-        self.env.ok(&[create, init], &[&u_kp, &admin_kp]);
-        let expiry = self.env.now() + 30 * DAY;
-        let m = Market { underlying: u, oracle: self.sol_oracle, expiry, strikes: strikes.to_vec() };
-        let list = self.series_list_ix(&m, expiry, strikes, 1_000_000);
-        self.env.ok(&[list], &[&admin_kp]);
-        let vol = self.vol_update_ix(&m, 0, svi_for(0.8, 30.0));
-        self.env.ok(&[vol], &[&admin_kp]);
-        self.refresh_all(&m);
-        m
+        (u_kp, vec![create, init])
     }
 
     pub fn realized_vol_ix(&self, m: &Market) -> Instruction {

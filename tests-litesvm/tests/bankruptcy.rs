@@ -105,6 +105,9 @@ fn bankruptcy_refusals_change_nothing() {
     // Only the exchange's insurance fund pays.
     let i = w.bankruptcy_ix(&liq.key, &writer.account, &usdc, &buyer.account);
     w.env.fails_with(&[i], &[&liq.kp], code(E::WrongInsuranceAccount), &watched);
+    // The fund itself is never resolved as a bankrupt account.
+    let i = w.bankruptcy_ix(&liq.key, &ins, &usdc, &ins);
+    w.env.fails_with(&[i], &[&liq.kp], code(E::InsuranceIsTarget), &watched);
     // A bank the account owes nothing to.
     let sol = w.sol;
     let i = w.bankruptcy_ix(&liq.key, &writer.account, &sol, &ins);

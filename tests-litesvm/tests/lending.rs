@@ -137,7 +137,7 @@ fn rate_curves_out_of_bounds_are_refused_and_the_crank_is_gated() {
     // A SOL bank cannot switch feed.
     let sol = w.sol;
     let i = w.bank_set_params_ix(&admin, &sol, bank_params(tests_litesvm::pyth::feed(0x51)));
-    w.env.fails_with(&[i], &[&admin_kp], code(E::OracleFeedMismatch), &[sol.bank]);
+    w.env.fails_with(&[i], &[&admin_kp], code(E::BankFeedIdChanged), &[sol.bank]);
     // The interest crank obeys the kill switch.
     w.env.ok(&[ix::ix_gate_set(&admin, &w.exchange, 1 << IxGate::AccrueInterest as u8)], &[&admin_kp]);
     w.env.advance(60);

@@ -111,7 +111,16 @@ fn over_liquidation_and_bad_legs_are_refused() {
     refuse(&mut w, vec![leg(c150, 1)], E::LiquidationLegInvalid); // flips the sign
     refuse(&mut w, vec![leg(c150, -11)], E::LiquidationLegInvalid); // more than held
     refuse(&mut w, vec![leg(m.series(180 * D, 0), -1)], E::LiquidationLegInvalid); // not held
-    refuse(&mut w, vec![leg(c150, 0)], E::ZeroSize);
+    refuse(&mut w, vec![leg(c150, 0)], E::LiquidationLegInvalid); // reduces nothing
+    refuse(&mut w, vec![], E::LiquidationLegsOutOfRange);
+    refuse(&mut w, vec![leg(c150, -1); 5], E::LiquidationLegsOutOfRange);
+    // The liquidator's account cannot be the liquidatee.
+    let i = w.liquidate_ix(&m, &liq.account, &liq, &ins, vec![leg(c150, -1)]);
+    w.env.fails_with(&[compute_budget_ix(1_400_000), i], &[&liq.kp], code(E::LiquidatorIsLiquidatee), &watched);
+    // The quote bank must be the quote bank.
+    let mut i = w.liquidate_ix(&m, &writer.account, &liq, &ins, vec![leg(c150, -1)]);
+    i.accounts[5].pubkey = addr(&w.sol.bank);
+    w.env.fails_with(&[compute_budget_ix(1_400_000), i], &[&liq.kp], code(E::NotQuoteBank), &watched);
     let fake_ins = writer.account;
     let i = w.liquidate_ix(&m, &writer.account, &liq, &fake_ins, vec![leg(c150, -1)]);
     w.env.fails_with(&[compute_budget_ix(1_400_000), i], &[&liq.kp], code(E::WrongInsuranceAccount), &watched);

@@ -129,6 +129,10 @@ fn expiry_settlement_pays_intrinsic_and_conserves_quote() {
     let i = w.trade_ix(&m, &maker, &taker, vec![leg(c150, 1, D)]);
     w.env.fails_with(&[i], &[&maker.kp, &taker.kp], code(E::SeriesExpired), &[maker.account]);
 
+    // The quote bank passed must be the quote bank.
+    let mut i = w.account_settle_ix(&m, &maker.account);
+    i.accounts[3].pubkey = addr(&w.sol.bank);
+    w.env.fails_with(&[i], &[], code(E::NotQuoteBank), &[maker.account, m.underlying]);
     for t in [&maker, &taker, &third] {
         let i = w.account_settle_ix(&m, &t.account);
         w.env.ok(&[i], &[]);
@@ -160,6 +164,10 @@ fn trade_refusals() {
     refuse(&mut w, vec![leg(call150, 1, 150 * D)], E::PriceOutOfBounds);
     refuse(&mut w, vec![], E::TradeLegsOutOfRange);
     refuse(&mut w, vec![leg(call150, 1, D); 5], E::TradeLegsOutOfRange);
+    // The quote bank must be the quote bank.
+    let mut i = w.trade_ix(&m, &maker, &taker, vec![leg(call150, 1, D)]);
+    i.accounts[6].pubkey = addr(&w.sol.bank);
+    w.env.fails_with(&[compute_budget_ix(1_400_000), i], &both, code(E::NotQuoteBank), &watched);
 
     // Self-trade: two accounts of one owner.
     let second = ix::account_pda(&w.exchange, &maker.key, 1);
@@ -265,6 +273,16 @@ fn surface_and_listing_refusals() {
     w.env.fails_with(&[i], &[&admin_kp], code(E::StrikeZero), &[m.underlying]);
     let i = w.series_list_ix(&m, m.expiry, &[150 * D], 10);
     w.env.fails_with(&[i], &[&admin_kp], code(E::SeriesAlreadyListed), &[m.underlying]);
+    let i = w.series_list_ix(&m, m.expiry, &[], 10);
+    w.env.fails_with(&[i], &[&admin_kp], code(E::NoStrikes), &[m.underlying]);
+    let strikes: Vec<u64> = (1..=17).map(|k| (300 + k) * D).collect();
+    let i = w.series_list_ix(&m, m.expiry, &strikes, 10);
+    w.env.fails_with(&[i], &[&admin_kp], code(E::TooManyStrikes), &[m.underlying]);
+    // A new expiry has no surface until the vol oracle sets one: its series cannot be refreshed.
+    let i = w.series_list_ix(&m, m.expiry + DAY, &[150 * D], 10);
+    w.env.ok(&[i], &[&admin_kp]);
+    let i = w.refresh_ix(&m, 2, 2);
+    w.env.fails_with(&[compute_budget_ix(1_400_000), i], &[], code(E::SurfaceMissing), &[m.underlying]);
     // A stale surface cannot refresh risk arrays.
     w.env.advance(3_601);
     w.set_sol_price(SOL_PRICE);

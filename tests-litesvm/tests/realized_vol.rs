@@ -2,7 +2,7 @@
 //! returns, bounded) widens the price shocks once realized vol runs above ATM vol.
 
 use maxwell::error::MaxwellError as E;
-use maxwell::events::RealizedVolLog;
+use maxwell::events::{RealizedVolLog, RiskRefreshLog};
 use maxwell_risk::fixed::FX_FRAC;
 use tests_litesvm::market::*;
 use tests_litesvm::world::*;
@@ -48,4 +48,9 @@ fn realized_vol_above_implied_widens_the_price_shocks() {
     w.refresh_all(&m);
     let range1 = w.underlying(&m).scen.range;
     assert!(range1 > range0, "range {range0} -> {range1}");
+    // The refresh says so: the range it used came from realized vol.
+    let r = w.env.ok_big(&[w.refresh_ix(&m, 0, 2)], &[]);
+    let log: RiskRefreshLog = r.event().expect("RiskRefreshLog");
+    assert!(log.widened);
+    assert_eq!((log.range, log.realized_vol), (range1, w.underlying(&m).realized_vol().0));
 }

@@ -38,8 +38,9 @@ fn policy_set_validates_its_bands_bounds_and_accounts() {
     let cases = [
         (PolicyArgs { trigger_health: 20_000 * USDC as i64, ..p.clone() }, E::PolicyInvalid),
         (PolicyArgs { max_per_move: 0, ..p.clone() }, E::PolicyInvalid),
-        (PolicyArgs { feeds: vec![0], ..p.clone() }, E::PolicyInvalid),
-        (PolicyArgs { accounts: vec![owner.account, owner.account], ..p.clone() }, E::PolicyInvalid),
+        (PolicyArgs { feeds: vec![0], ..p.clone() }, E::PolicyListInvalid),
+        (PolicyArgs { accounts: vec![], feeds: vec![], ..p.clone() }, E::PolicyListInvalid),
+        (PolicyArgs { accounts: vec![owner.account, owner.account], ..p.clone() }, E::PolicyDuplicateAccount),
         (PolicyArgs { keeper_fee_bps: 51, ..p.clone() }, E::KeeperFeeTooHigh),
         (PolicyArgs { max_discount_bps: 201, ..p.clone() }, E::ConversionDiscountTooHigh),
         (PolicyArgs { accounts: vec![owner.account, stranger.account], ..p.clone() }, E::PolicyAccountNotListed),
@@ -48,6 +49,14 @@ fn policy_set_validates_its_bands_bounds_and_accounts() {
         let i = w.policy_set_ix(&owner.key, args);
         w.env.fails_with(&[i], &[&owner.kp], code(err), &[pol]);
     }
+    // The remaining accounts must be the listed ones, in order.
+    let mut i = w.policy_set_ix(&owner.key, p.clone());
+    i.accounts.pop();
+    w.env.fails_with(&[i], &[&owner.kp], code(E::PolicyAccountsMismatch), &[pol]);
+    let mut i = w.policy_set_ix(&owner.key, p.clone());
+    let n = i.accounts.len();
+    i.accounts.swap(n - 1, n - 2);
+    w.env.fails_with(&[i], &[&owner.kp], code(E::PolicyAccountsMismatch), &[pol]);
     assert!(w.env.account(&pol).is_none(), "no policy after refusals");
     w.env.ok(&[w.policy_set_ix(&owner.key, p)], &[&owner.kp]);
     let stored: RebalancePolicy = w.env.zc(&pol);
@@ -103,7 +112,10 @@ fn rebalance_accounts_tops_up_within_the_policy() {
     w.env.fails_with(&[mv(&w, &a, &b, 0)], &[&keeper.kp], code(E::ZeroAmount), &watched);
     w.env.fails_with(&[mv(&w, &a, &stranger.account, 100 * USDC)], &[&keeper.kp], code(E::PolicyAccountNotListed), &watched);
     let own_fee = w.rebalance_accounts_ix(&Trader { account: a, kp: keeper.kp.insecure_clone(), ..keeper }, &owner.key, &a, &b, &usdc, USDC, None);
-    w.env.fails_with(&[own_fee], &[&keeper.kp], code(E::RebalanceNotAllowed), &watched);
+    w.env.fails_with(&[own_fee], &[&keeper.kp], code(E::KeeperIsTarget), &watched);
+    let own_fee = w.rebalance_accounts_ix(&Trader { account: b, kp: keeper.kp.insecure_clone(), ..keeper }, &owner.key, &a, &b, &usdc, USDC, None);
+    w.env.fails_with(&[own_fee], &[&keeper.kp], code(E::KeeperIsTarget), &watched);
+    w.env.fails_with(&[mv(&w, &a, &a, 100 * USDC)], &[&keeper.kp], code(E::RebalanceSourceIsDestination), &watched);
     let admin = w.admin_pk();
     let admin_kp = w.admin.insecure_clone();
     w.env.ok(&[ix::ix_gate_set(&admin, &w.exchange, 1 << IxGate::Rebalance as u8)], &[&admin_kp]);
@@ -134,12 +146,16 @@ fn rebalance_collateral_converts_at_a_bounded_discount_without_lowering_health()
 
     // Bounds first: discount above the policy's 1%, more than owed, a quote "collateral".
     w.env.fails_with(&[conv(&w, &sol, 1_000 * USDC, 101)], &[&keeper.kp], code(E::ConversionDiscountTooHigh), &watched);
-    w.env.fails_with(&[conv(&w, &sol, 3_001 * USDC, 50)], &[&keeper.kp], code(E::RebalanceLimitExceeded), &watched);
+    w.env.fails_with(&[conv(&w, &sol, 3_001 * USDC, 50)], &[&keeper.kp], code(E::RepayExceedsBorrow), &watched);
+    // A repayment worth less than one lamport (SOL at $2,000,000: a lamport is 2,000 micro-USDC).
+    w.set_sol_price(200_000_000_000_000);
+    w.env.fails_with(&[conv(&w, &sol, 1, 50)], &[&keeper.kp], code(E::ConversionTooSmall), &watched);
+    w.set_sol_price(SOL_PRICE);
     w.env.fails_with(&[conv(&w, &usdc, 1_000 * USDC, 50)], &[&keeper.kp], code(E::ConversionBankInvalid), &watched);
     // The account cannot be its own keeper.
     let own = Trader { kp: owner.kp.insecure_clone(), key: owner.key, account: c, usdc_wallet: owner.usdc_wallet, sol_wallet: owner.sol_wallet };
     let i = w.rebalance_collateral_ix(&own, &owner.key, &c, &sol, 1_000 * USDC, 50, None);
-    w.env.fails_with(&[i], &[&owner.kp], code(E::SelfTrade), &watched);
+    w.env.fails_with(&[i], &[&owner.kp], code(E::KeeperIsTarget), &watched);
 
     let (h0, _) = w.health_of(&c, None);
     let r = w.env.ok(&[conv(&w, &sol, 1_000 * USDC, 50)], &[&keeper.kp]);

@@ -149,7 +149,7 @@ pub enum MaxwellError {
     SelfTrade,
     #[msg("The signer is not the underlying's volatility oracle")]
     NotVolOracle,
-    #[msg("The volatility surface is older than allowed or missing for this expiry")]
+    #[msg("The volatility surface is older than allowed")]
     SurfaceStale,
     #[msg("The series' risk array is stale: refresh it (risk_refresh) in the same transaction")]
     RiskCacheStale,
@@ -236,12 +236,47 @@ pub enum MaxwellError {
     ConversionBankInvalid,
     #[msg("The realized-volatility update came too soon after the last one")]
     RealizedVolTooSoon,
+    // 6109
     #[msg("Collateral bank invariant violated (weights, indices or share totals)")]
     BankInvariant,
     #[msg("Underlying invariant violated (expiries, series or open interest)")]
     UnderlyingInvariant,
     #[msg("Rebalance policy invariant violated (accounts, limits or counters)")]
     PolicyInvariant,
+    // One meaning per code (issue 10): causes that shared a code above get their own.
+    // 6112
+    #[msg("The keeper's margin account is one of the accounts being rebalanced")]
+    KeeperIsTarget,
+    #[msg("The repayment is larger than the account's quote borrow")]
+    RepayExceedsBorrow,
+    #[msg("A liquidation needs between 1 and 4 legs")]
+    LiquidationLegsOutOfRange,
+    #[msg("A listing needs at least one strike")]
+    NoStrikes,
+    #[msg("The insurance fund cannot be resolved as a bankrupt account")]
+    InsuranceIsTarget,
+    // 6117
+    #[msg("The liquidator account must differ from the liquidatee")]
+    LiquidatorIsLiquidatee,
+    #[msg("A listing takes at most 16 strikes per call")]
+    TooManyStrikes,
+    #[msg("A rebalance needs two different accounts: the source is the destination")]
+    RebalanceSourceIsDestination,
+    #[msg("The policy lists an account twice")]
+    PolicyDuplicateAccount,
+    #[msg("The remaining accounts must be the policy's accounts, in the order listed")]
+    PolicyAccountsMismatch,
+    // 6122
+    #[msg("A policy lists 1 to 8 accounts and one feed mask per account")]
+    PolicyListInvalid,
+    #[msg("A bank's feed id cannot change: a different asset needs a different bank")]
+    BankFeedIdChanged,
+    #[msg("The bank passed as the quote bank is not the exchange's quote bank")]
+    NotQuoteBank,
+    #[msg("The repayment buys less than one native unit of the collateral")]
+    ConversionTooSmall,
+    #[msg("The series' expiry has no volatility surface yet")]
+    SurfaceMissing,
 }
 
 impl From<maxwell_risk::RiskError> for MaxwellError {
@@ -300,5 +335,41 @@ impl From<maxwell_engine::EngineError> for MaxwellError {
             // The program's code covers both limits (per move and per rolling day).
             G::MoveLimitExceeded | G::DayLimitExceeded => M::RebalanceLimitExceeded,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MaxwellError;
+
+    /// `docs/errors.md` lists every variant with its code, in order (6000 + position), and the
+    /// codes issue 10 added stay where they are.
+    #[test]
+    fn docs_table_matches_the_enum() {
+        let src = include_str!("error.rs");
+        let body = src.split("pub enum MaxwellError {").nth(1).unwrap().split("\n}\n").next().unwrap();
+        let names: Vec<&str> = body
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with("//") && !l.starts_with("#["))
+            .map(|l| l.trim_end_matches(','))
+            .collect();
+        let doc = include_str!("../../../docs/errors.md");
+        let rows: Vec<(u32, &str)> = doc
+            .lines()
+            .filter_map(|l| {
+                let mut cells = l.split('|').map(str::trim).skip(1);
+                let code = cells.next()?.parse().ok()?;
+                Some((code, cells.next()?))
+            })
+            .collect();
+        assert_eq!(rows.len(), names.len(), "docs/errors.md rows vs enum variants");
+        for (i, ((code, name), variant)) in rows.iter().zip(&names).enumerate() {
+            assert_eq!((*code, *name), (6000 + i as u32, *variant), "docs/errors.md row {i}");
+        }
+        let code = |e: MaxwellError| anchor_lang::error::ERROR_CODE_OFFSET + e as u32;
+        assert_eq!(code(MaxwellError::RealizedVolTooSoon), 6108);
+        assert_eq!(code(MaxwellError::KeeperIsTarget), 6112);
+        assert_eq!(code(MaxwellError::SurfaceMissing), 6126);
     }
 }

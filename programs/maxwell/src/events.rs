@@ -207,3 +207,106 @@ pub struct RealizedVolLog {
     pub variance: i64,
     pub realized_vol: i64,
 }
+
+/// `delegate_set`: the account's trading delegate went from `old_delegate` to `new_delegate`
+/// (the default key = none).
+#[event]
+pub struct DelegateLog {
+    pub exchange: Pubkey,
+    pub account: Pubkey,
+    pub owner: Pubkey,
+    pub old_delegate: Pubkey,
+    pub new_delegate: Pubkey,
+}
+
+/// `underlying_create`: the underlying's index, spot oracle and feed, vol oracle, spot bank
+/// (`u16::MAX` = none) and its bounds as given (seconds, bps). Flat fields, not the args
+/// struct: an args type used by an event stops being inlined in the generated instruction.
+#[event]
+pub struct UnderlyingCreateLog {
+    pub exchange: Pubkey,
+    pub underlying: Pubkey,
+    pub oracle: Pubkey,
+    pub feed_id: [u8; 32],
+    pub vol_oracle: Pubkey,
+    pub underlying_index: u16,
+    pub spot_bank_index: u16,
+    pub oracle_max_age_secs: u32,
+    pub oracle_max_conf_bps: u32,
+    pub surface_max_age_secs: u32,
+    pub risk_max_age_secs: u32,
+    pub risk_spot_tolerance_bps: u32,
+}
+
+/// `series_list`: `count` series listed at indices `first_series_index..first_series_index +
+/// count` (strike-major, call then put), on expiry `expiry_index` (`new_expiry`: added by this
+/// call). Expiry in unix seconds; strikes quote native per contract; `oi_cap` contracts.
+#[event]
+pub struct SeriesListLog {
+    pub exchange: Pubkey,
+    pub underlying: Pubkey,
+    pub expiry: i64,
+    pub expiry_index: u8,
+    pub new_expiry: bool,
+    pub first_series_index: u16,
+    pub count: u16,
+    pub strikes: Vec<u64>,
+    pub oi_cap: u64,
+}
+
+/// `vol_surface_update`: the SVI smile of one expiry (raw parameters `a, b, rho, m, sigma`,
+/// Q52), the surface version after the bump (every risk array must be refreshed on it) and
+/// its time (unix seconds).
+#[event]
+pub struct VolSurfaceLog {
+    pub underlying: Pubkey,
+    pub vol_oracle: Pubkey,
+    pub expiry_index: u8,
+    pub expiry: i64,
+    pub a: i64,
+    pub b: i64,
+    pub rho: i64,
+    pub m: i64,
+    pub sigma: i64,
+    pub surface_seq: u64,
+    pub surface_ts: i64,
+}
+
+/// `insurance_create`: the exchange's insurance fund (a margin account owned by the exchange).
+#[event]
+pub struct InsuranceCreateLog {
+    pub exchange: Pubkey,
+    pub insurance: Pubkey,
+    pub admin: Pubkey,
+}
+
+/// `risk_refresh`: series `first..end` were in range (none when `end <= first`), `refreshed` of
+/// them got new risk arrays (the listed, unexpired ones). Spot and oracle confidence in quote native per contract; `range` is the
+/// price range of the grid (Q52, 0.15 = 15%) after any widening for realized vol
+/// (`realized_vol`, annualized, Q52; `widened` when it set the range); `surface_seq` is the
+/// surface version the arrays were built on.
+#[event]
+pub struct RiskRefreshLog {
+    pub underlying: Pubkey,
+    pub first: u16,
+    pub end: u16,
+    pub refreshed: u16,
+    pub spot: u64,
+    pub conf: u64,
+    pub range: i64,
+    pub realized_vol: i64,
+    pub widened: bool,
+    pub surface_seq: u64,
+}
+
+/// `expiry_settle_price`: the expiry's settlement price (quote native per contract) from the
+/// oracle price published at `publish_time` (unix seconds, at or after `expiry`).
+#[event]
+pub struct SettlementPriceLog {
+    pub exchange: Pubkey,
+    pub underlying: Pubkey,
+    pub expiry_index: u8,
+    pub expiry: i64,
+    pub settlement_price: u64,
+    pub publish_time: i64,
+}

@@ -26,7 +26,7 @@ pub struct AccountSettle<'info> {
 pub fn account_settle<'info>(ctx: Context<'info, AccountSettle<'info>>) -> Result<()> {
     let ex = ctx.accounts.exchange.load()?;
     ex.require_enabled(IxGate::Settle)?;
-    require!(ctx.accounts.quote_bank.load()?.is_quote == 1, MaxwellError::QuoteBankInvalid);
+    require!(ctx.accounts.quote_bank.load()?.is_quote == 1, MaxwellError::NotQuoteBank);
     let now = Clock::get()?.unix_timestamp;
     let account_key = ctx.accounts.account.key();
     let underlying_key = ctx.accounts.underlying.key();

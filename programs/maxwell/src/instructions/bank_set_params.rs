@@ -21,7 +21,7 @@ pub fn bank_set_params(ctx: Context<BankSetParams>, params: BankParamsArgs) -> R
     let mut bank = ctx.accounts.bank.load_mut()?;
     // The feed stays (the quote bank has none and ignores the argument's).
     let feed = bank.feed_id;
-    require!(bank.is_quote == 1 || params.feed_id == feed, MaxwellError::OracleFeedMismatch);
+    require!(bank.is_quote == 1 || params.feed_id == feed, MaxwellError::BankFeedIdChanged);
     bank.accrue(Clock::get()?.unix_timestamp)?;
     bank.apply_params(&params);
     bank.feed_id = feed;

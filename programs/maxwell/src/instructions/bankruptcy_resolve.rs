@@ -30,7 +30,7 @@ pub fn bankruptcy_resolve<'info>(ctx: Context<'info, BankruptcyResolve<'info>>) 
     let ex = ctx.accounts.exchange.load()?;
     ex.require_enabled(IxGate::Bankruptcy)?;
     require_keys_eq!(ctx.accounts.insurance.key(), ex.insurance_vault, MaxwellError::WrongInsuranceAccount);
-    require_keys_neq!(ctx.accounts.insurance.key(), ctx.accounts.account.key(), MaxwellError::NotBankrupt);
+    require_keys_neq!(ctx.accounts.insurance.key(), ctx.accounts.account.key(), MaxwellError::InsuranceIsTarget);
     let now = Clock::get()?.unix_timestamp;
 
     let mut acc = ctx.accounts.account.load_mut()?;

@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::error::MaxwellError;
+use crate::events::DelegateLog;
 use crate::state::{Exchange, IxGate, MarginAccount};
 
 #[derive(Accounts)]
@@ -16,7 +17,15 @@ pub struct DelegateSet<'info> {
 pub fn delegate_set(ctx: Context<DelegateSet>, delegate: Pubkey) -> Result<()> {
     ctx.accounts.exchange.load()?.require_enabled(IxGate::DelegateSet)?;
     let mut acc = ctx.accounts.account.load_mut()?;
+    let old_delegate = acc.delegate;
     acc.delegate = delegate;
     acc.invariant()?;
+    emit!(DelegateLog {
+        exchange: acc.exchange,
+        account: ctx.accounts.account.key(),
+        owner: acc.owner,
+        old_delegate,
+        new_delegate: delegate,
+    });
     Ok(())
 }

@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::error::MaxwellError;
+use crate::events::SettlementPriceLog;
 use crate::health::spot_per_contract;
 use crate::oracle::{read_price, Freshness};
 use crate::state::{Exchange, IxGate, Underlying};
@@ -27,9 +28,18 @@ pub fn expiry_settle_price(ctx: Context<ExpirySettlePrice>, expiry_index: u8) ->
     require!(expiry.settled == 0, MaxwellError::SettlementPriceAlreadySet);
     let p = read_price(&ctx.accounts.oracle, &u.oracle_spec(), now, Freshness::Strict)?;
     require!(p.publish_time >= expiry.expiry, MaxwellError::SettlementPriceBeforeExpiry);
+    let settlement_price = spot_per_contract(p.price as u64, p.expo, ex.quote_decimals)?;
     let e = &mut u.expiries[usize::from(expiry_index)];
-    e.settlement_price = spot_per_contract(p.price as u64, p.expo, ex.quote_decimals)?;
+    e.settlement_price = settlement_price;
     e.settled = 1;
     u.invariant()?;
+    emit!(SettlementPriceLog {
+        exchange: ctx.accounts.exchange.key(),
+        underlying: ctx.accounts.underlying.key(),
+        expiry_index,
+        expiry: expiry.expiry,
+        settlement_price,
+        publish_time: p.publish_time,
+    });
     Ok(())
 }

@@ -2,6 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::constants::INSURANCE_SEED;
 use crate::error::MaxwellError;
+use crate::events::InsuranceCreateLog;
 use crate::state::{Exchange, MarginAccount};
 
 /// Id of the insurance fund's margin account (owner = the exchange PDA).
@@ -38,5 +39,10 @@ pub fn insurance_create(ctx: Context<InsuranceCreate>) -> Result<()> {
     acc.created_ts = Clock::get()?.unix_timestamp;
     acc.invariant()?;
     ex.invariant()?;
+    emit!(InsuranceCreateLog {
+        exchange: acc.exchange,
+        insurance: ctx.accounts.insurance.key(),
+        admin: ctx.accounts.admin.key(),
+    });
     Ok(())
 }

@@ -4,7 +4,7 @@ use maxwell_engine::plans::liquidation::{self, LegInput, LiquidationParams};
 use crate::error::MaxwellError;
 use crate::events::LiquidateLog;
 use crate::health::{cache_health, HealthCache};
-use crate::instructions::trade::require_margin;
+use crate::instructions::trade::{require_margin, MAX_LEGS};
 use crate::oracle::Freshness;
 use crate::state::{CollateralBank, Exchange, ExchangeParams, IxGate, MarginAccount, Underlying};
 
@@ -47,14 +47,14 @@ pub struct Liquidate<'info> {
 pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, legs: Vec<LiquidateLeg>) -> Result<()> {
     let ex = ctx.accounts.exchange.load()?;
     ex.require_enabled(IxGate::Liquidate)?;
-    require!(!legs.is_empty() && legs.len() <= 4, MaxwellError::TradeLegsOutOfRange);
+    require!(!legs.is_empty() && legs.len() <= MAX_LEGS, MaxwellError::LiquidationLegsOutOfRange);
     require_keys_eq!(ctx.accounts.insurance.key(), ex.insurance_vault, MaxwellError::WrongInsuranceAccount);
-    require_keys_neq!(ctx.accounts.liquidatee.key(), ctx.accounts.liquidator.key(), MaxwellError::SelfTrade);
+    require_keys_neq!(ctx.accounts.liquidatee.key(), ctx.accounts.liquidator.key(), MaxwellError::LiquidatorIsLiquidatee);
     require!(
         ctx.accounts.liquidator.load()?.is_owner_or_delegate(ctx.accounts.liquidator_signer.key),
         MaxwellError::NotOwnerOrDelegate
     );
-    require!(ctx.accounts.quote_bank.load()?.is_quote == 1, MaxwellError::QuoteBankInvalid);
+    require!(ctx.accounts.quote_bank.load()?.is_quote == 1, MaxwellError::NotQuoteBank);
     let now = Clock::get()?.unix_timestamp;
     let exchange_key = ctx.accounts.exchange.key();
 

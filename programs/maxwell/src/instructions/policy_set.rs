@@ -27,15 +27,15 @@ pub struct PolicySet<'info> {
 pub fn policy_set<'info>(ctx: Context<'info, PolicySet<'info>>, args: PolicyArgs) -> Result<()> {
     ctx.accounts.exchange.load()?.require_enabled(IxGate::PolicySet)?;
     args.validate()?;
-    require!(ctx.remaining_accounts.len() == args.accounts.len(), MaxwellError::PolicyAccountNotListed);
+    require!(ctx.remaining_accounts.len() == args.accounts.len(), MaxwellError::PolicyAccountsMismatch);
     let exchange = ctx.accounts.exchange.key();
     let owner = ctx.accounts.owner.key();
     for (i, (key, ai)) in args.accounts.iter().zip(ctx.remaining_accounts.iter()).enumerate() {
-        require_keys_eq!(*key, *ai.key, MaxwellError::PolicyAccountNotListed);
+        require_keys_eq!(*key, *ai.key, MaxwellError::PolicyAccountsMismatch);
         let acc = AccountLoader::<MarginAccount>::try_from(ai)?;
         let acc = acc.load()?;
         require!(acc.owner == owner && acc.exchange == exchange, MaxwellError::PolicyAccountNotListed);
-        require!(!args.accounts[..i].contains(key), MaxwellError::PolicyInvalid);
+        require!(!args.accounts[..i].contains(key), MaxwellError::PolicyDuplicateAccount);
     }
     let mut p = match ctx.accounts.policy.load_mut() {
         Ok(p) => p,

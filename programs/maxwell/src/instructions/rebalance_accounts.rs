@@ -37,8 +37,8 @@ pub fn rebalance_accounts<'info>(ctx: Context<'info, RebalanceAccounts<'info>>, 
     require!(amount > 0, MaxwellError::ZeroAmount);
     let (src_key, dst_key, k_key) =
         (ctx.accounts.source.key(), ctx.accounts.destination.key(), ctx.accounts.keeper_account.key());
-    require_keys_neq!(src_key, dst_key, MaxwellError::RebalanceNotAllowed);
-    require!(k_key != src_key && k_key != dst_key, MaxwellError::RebalanceNotAllowed);
+    require_keys_neq!(src_key, dst_key, MaxwellError::RebalanceSourceIsDestination);
+    require!(k_key != src_key && k_key != dst_key, MaxwellError::KeeperIsTarget);
     let now = Clock::get()?.unix_timestamp;
     let exchange_key = ctx.accounts.exchange.key();
 

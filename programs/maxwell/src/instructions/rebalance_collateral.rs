@@ -44,8 +44,8 @@ pub fn rebalance_collateral<'info>(
     ex.require_enabled(IxGate::Rebalance)?;
     require!(quote_amount > 0, MaxwellError::ZeroAmount);
     let (acc_key, k_key) = (ctx.accounts.account.key(), ctx.accounts.keeper_account.key());
-    require_keys_neq!(acc_key, k_key, MaxwellError::SelfTrade);
-    require!(ctx.accounts.quote_bank.load()?.is_quote == 1, MaxwellError::QuoteBankInvalid);
+    require_keys_neq!(acc_key, k_key, MaxwellError::KeeperIsTarget);
+    require!(ctx.accounts.quote_bank.load()?.is_quote == 1, MaxwellError::NotQuoteBank);
     require!(ctx.accounts.bank.load()?.is_quote == 0, MaxwellError::ConversionBankInvalid);
     let policy = ctx.accounts.policy.load()?;
     policy.index_of(&acc_key)?;
@@ -67,9 +67,9 @@ pub fn rebalance_collateral<'info>(
     let quote = acc.slot_index(q.bank_index).map_or(Ok(0), |i| q.value(acc.collateral[i].balance))?;
     let limit = i64::try_from(policy.quote_borrow_limit).map_err(|_| MaxwellError::MathOverflow)?;
     require!(quote < -limit, MaxwellError::ConversionNotNeeded);
-    require!(quote_amount <= quote.unsigned_abs(), MaxwellError::RebalanceLimitExceeded);
+    require!(quote_amount <= quote.unsigned_abs(), MaxwellError::RepayExceedsBorrow);
     let collateral = plan_conversion(quote_amount, cache.price(b.bank_index)?, discount_bps).map_err(MaxwellError::from)?.collateral;
-    require!(collateral > 0, MaxwellError::ZeroAmount);
+    require!(collateral > 0, MaxwellError::ConversionTooSmall);
     let held = acc.slot_index(b.bank_index).map_or(Ok(0), |i| b.value(acc.collateral[i].balance))?;
     require!(held >= 0 && held.unsigned_abs() >= collateral, MaxwellError::InsufficientBalance);
 

@@ -5,6 +5,7 @@ use maxwell_risk::scenario::underlying_scenarios;
 use maxwell_risk::series::{series_risk_on, ExpiryGrid, Series};
 
 use crate::error::MaxwellError;
+use crate::events::RiskRefreshLog;
 use crate::health::spot_per_contract;
 use crate::oracle::{read_price, Freshness};
 use crate::state::{Exchange, IxGate, Underlying};
@@ -42,19 +43,22 @@ pub fn risk_refresh(ctx: Context<RiskRefresh>, first: u16, count: u16) -> Result
         .collect();
     let market = UnderlyingMarket { spot, conf, now, expiries: &expiries };
     let scen = underlying_scenarios(&market, ex.risk.engine()).map_err(MaxwellError::from)?;
+    let implied_range = scen.range;
+    let realized_vol = u.realized_vol();
     // Predictive margin: the price range from max(ATM vol, realized vol), never narrower.
-    let scen = widen_for_realized_vol(&scen, u.realized_vol(), ex.risk.engine()).map_err(MaxwellError::from)?;
+    let scen = widen_for_realized_vol(&scen, realized_vol, ex.risk.engine()).map_err(MaxwellError::from)?;
     u.scen = scen.into();
 
     let end = first.checked_add(count).ok_or(MaxwellError::MathOverflow)?.min(u.n_series);
     let seq = u.surface_seq;
     let mut grids: Vec<ExpiryGrid> = Vec::new();
+    let mut refreshed = 0u16;
     for i in usize::from(first)..usize::from(end) {
         let info = u.series[i];
         if info.listed == 0 || info.expiry <= now {
             continue; // expired series settle; they are never margined again
         }
-        require!(u.expiries[usize::from(info.expiry_index)].has_surface == 1, MaxwellError::SurfaceStale);
+        require!(u.expiries[usize::from(info.expiry_index)].has_surface == 1, MaxwellError::SurfaceMissing);
         let series = Series { strike: info.strike, expiry: info.expiry, underlying: 0, kind: info.kind, _pad: [0; 6] };
         // The strike-independent part of the grid once per expiry (tenor, vol shocks, shocked
         // forwards and their logarithms), shared by the expiry's series.
@@ -70,7 +74,20 @@ pub fn risk_refresh(ctx: Context<RiskRefresh>, first: u16, count: u16) -> Result
         s.risk_spot = spot;
         s.risk_ts = now;
         s.risk_surface_seq = seq;
+        refreshed += 1;
     }
     u.invariant()?;
+    emit!(RiskRefreshLog {
+        underlying: ctx.accounts.underlying.key(),
+        first,
+        end,
+        refreshed,
+        spot,
+        conf,
+        range: scen.range,
+        realized_vol: realized_vol.0,
+        widened: scen.range != implied_range,
+        surface_seq: seq,
+    });
     Ok(())
 }

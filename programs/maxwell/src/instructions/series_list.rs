@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::error::MaxwellError;
+use crate::events::SeriesListLog;
 use crate::state::{Exchange, ExpiryState, IxGate, SeriesInfo, Underlying, MAX_EXPIRIES, MAX_SERIES};
 
 /// Strikes per `series_list` call (each gives a call and a put).
@@ -30,19 +31,18 @@ pub struct SeriesList<'info> {
 pub fn series_list(ctx: Context<SeriesList>, args: SeriesListArgs) -> Result<()> {
     ctx.accounts.exchange.load()?.require_enabled(IxGate::SeriesList)?;
     require!(args.expiry > Clock::get()?.unix_timestamp, MaxwellError::ExpiryInPast);
-    require!(
-        !args.strikes.is_empty() && args.strikes.len() <= MAX_STRIKES_PER_LIST,
-        MaxwellError::TooManySeries
-    );
+    require!(!args.strikes.is_empty(), MaxwellError::NoStrikes);
+    require!(args.strikes.len() <= MAX_STRIKES_PER_LIST, MaxwellError::TooManyStrikes);
     let mut u = ctx.accounts.underlying.load_mut()?;
-    let e = match u.expiry_index(args.expiry) {
-        Some(e) => e,
+    let first_series_index = u.n_series;
+    let (e, new_expiry) = match u.expiry_index(args.expiry) {
+        Some(e) => (e, false),
         None => {
             let e = usize::from(u.n_expiries);
             require!(e < MAX_EXPIRIES, MaxwellError::TooManyExpiries);
             u.expiries[e] = ExpiryState { expiry: args.expiry, ..ExpiryState::default() };
             u.n_expiries += 1;
-            e
+            (e, true)
         }
     };
     for &strike in &args.strikes {
@@ -64,5 +64,17 @@ pub fn series_list(ctx: Context<SeriesList>, args: SeriesListArgs) -> Result<()>
             u.n_series += 1;
         }
     }
-    u.invariant()
+    u.invariant()?;
+    emit!(SeriesListLog {
+        exchange: u.exchange,
+        underlying: ctx.accounts.underlying.key(),
+        expiry: args.expiry,
+        expiry_index: e as u8,
+        new_expiry,
+        first_series_index,
+        count: u.n_series - first_series_index,
+        strikes: args.strikes,
+        oi_cap: args.oi_cap,
+    });
+    Ok(())
 }

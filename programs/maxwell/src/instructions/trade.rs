@@ -52,7 +52,7 @@ pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, legs: Vec<TradeLeg>) -> R
         require!(m.is_owner_or_delegate(ctx.accounts.maker_signer.key), MaxwellError::NotOwnerOrDelegate);
         require!(t.is_owner_or_delegate(ctx.accounts.taker_signer.key), MaxwellError::NotOwnerOrDelegate);
     }
-    require!(ctx.accounts.quote_bank.load()?.is_quote == 1, MaxwellError::QuoteBankInvalid);
+    require!(ctx.accounts.quote_bank.load()?.is_quote == 1, MaxwellError::NotQuoteBank);
     let now = Clock::get()?.unix_timestamp;
     let (u_index, premium) = {
         let u = ctx.accounts.underlying.load()?;
@@ -61,7 +61,9 @@ pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, legs: Vec<TradeLeg>) -> R
             require!(leg.size != 0, MaxwellError::ZeroSize);
             let s = u.series_checked(leg.series_index)?;
             require!(now < s.expiry, MaxwellError::SeriesExpired);
-            premium += i128::from(leg.size) * i128::from(leg.price);
+            // Four i64 x u64 products can exceed i128: checked, like the i64 total.
+            let cost = i128::from(leg.size).checked_mul(i128::from(leg.price));
+            premium = cost.and_then(|c| premium.checked_add(c)).ok_or(MaxwellError::MathOverflow)?;
         }
         (u.underlying_index, i64::try_from(premium).map_err(|_| MaxwellError::MathOverflow)?)
     };
@@ -84,8 +86,9 @@ pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, legs: Vec<TradeLeg>) -> R
         for leg in &legs {
             let cost = leg.size.checked_mul(i64::try_from(leg.price).map_err(|_| MaxwellError::MathOverflow)?)
                 .ok_or(MaxwellError::MathOverflow)?;
+            let neg = |x: i64| x.checked_neg().ok_or(MaxwellError::MathOverflow);
             let (tm0, tm1) = t.add_position(u_index, leg.series_index, leg.size, cost)?;
-            let (mk0, mk1) = m.add_position(u_index, leg.series_index, -leg.size, -cost)?;
+            let (mk0, mk1) = m.add_position(u_index, leg.series_index, neg(leg.size)?, neg(cost)?)?;
             let long = |x: i64| x.max(0) as i128;
             let s = &mut u.series[usize::from(leg.series_index)];
             let oi = i128::from(s.open_interest) + long(tm1) - long(tm0) + long(mk1) - long(mk0);
@@ -93,7 +96,7 @@ pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, legs: Vec<TradeLeg>) -> R
             require!(oi <= s.open_interest || oi <= s.oi_cap, MaxwellError::OpenInterestCapExceeded);
             s.open_interest = oi;
         }
-        t.move_balance(&mut q, -premium, now)?;
+        t.move_balance(&mut q, premium.checked_neg().ok_or(MaxwellError::MathOverflow)?, now)?;
         m.move_balance(&mut q, premium, now)?;
         q.invariant()?;
         u.invariant()?;

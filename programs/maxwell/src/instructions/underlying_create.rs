@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::error::MaxwellError;
+use crate::events::UnderlyingCreateLog;
 use crate::oracle::{read_price, Freshness, OracleSpec};
 use crate::state::{CollateralBank, Exchange, IxGate, Underlying, NO_SPOT_BANK};
 
@@ -81,5 +82,19 @@ pub fn underlying_create(ctx: Context<UnderlyingCreate>, args: UnderlyingCreateA
     u.spot_bank_index = spot_bank_index;
     u.invariant()?;
     ex.underlying_count = ex.underlying_count.checked_add(1).ok_or(MaxwellError::MathOverflow)?;
+    emit!(UnderlyingCreateLog {
+        exchange: u.exchange,
+        underlying: ctx.accounts.underlying.key(),
+        oracle: u.oracle,
+        feed_id: args.feed_id,
+        vol_oracle: args.vol_oracle,
+        underlying_index: u.underlying_index,
+        spot_bank_index,
+        oracle_max_age_secs: args.oracle_max_age_secs,
+        oracle_max_conf_bps: args.oracle_max_conf_bps,
+        surface_max_age_secs: args.surface_max_age_secs,
+        risk_max_age_secs: args.risk_max_age_secs,
+        risk_spot_tolerance_bps: args.risk_spot_tolerance_bps,
+    });
     Ok(())
 }

@@ -2,6 +2,7 @@ use anchor_lang::prelude::*;
 use maxwell_risk::surface::SviParams;
 
 use crate::error::MaxwellError;
+use crate::events::VolSurfaceLog;
 use crate::state::{Exchange, IxGate, Underlying};
 
 /// Raw SVI parameters of one expiry's total-variance smile, Q52 fixed point
@@ -38,8 +39,22 @@ pub fn vol_surface_update(ctx: Context<VolSurfaceUpdate>, expiry_index: u8, svi:
     let e = &mut u.expiries[usize::from(expiry_index)];
     e.svi = params.into();
     e.has_surface = 1;
+    let expiry = e.expiry;
     u.surface_seq += 1;
     u.surface_ts = Clock::get()?.unix_timestamp;
     u.invariant()?;
+    emit!(VolSurfaceLog {
+        underlying: ctx.accounts.underlying.key(),
+        vol_oracle: ctx.accounts.vol_oracle.key(),
+        expiry_index,
+        expiry,
+        a: svi.a,
+        b: svi.b,
+        rho: svi.rho,
+        m: svi.m,
+        sigma: svi.sigma,
+        surface_seq: u.surface_seq,
+        surface_ts: u.surface_ts,
+    });
     Ok(())
 }

@@ -62,7 +62,7 @@ impl PolicyArgs {
             !self.accounts.is_empty()
                 && self.accounts.len() <= POLICY_MAX_ACCOUNTS
                 && self.feeds.len() == self.accounts.len(),
-            MaxwellError::PolicyInvalid
+            MaxwellError::PolicyListInvalid
         );
         require!(
             0 <= self.trigger_health

@@ -9,13 +9,54 @@ use maxwell_risk::scenario::{UnderlyingScenarios, N_PRICE, N_SCEN};
 use maxwell_risk::series::SeriesRisk;
 use maxwell_risk::surface::SviParams;
 
-/// `maxwell_risk::params::RiskParams`, field for field (Q52 ratios, seconds, quote amounts),
-/// in its declaration order.
+/// `maxwell_risk::params::RiskParams`, field for field and in its declaration order (the
+/// crate documents each; Q52 = fixed point with 52 fraction bits, 1.0 = 2^52).
 #[zero_copy]
 #[repr(C)]
 #[derive(Debug, PartialEq, Eq)]
 pub struct RiskParamsState {
-    pub raw: [i64; 21],
+    /// Price range `S = clamp(z x ATM vol x sqrt(horizon), floor, cap)`: z, Q52.
+    pub shock_z: i64,
+    /// Horizon of the price range, seconds.
+    pub shock_horizon_secs: i64,
+    /// Smallest price range, Q52.
+    pub shock_floor: i64,
+    /// Largest price range, Q52.
+    pub shock_cap: i64,
+    /// Vol shock up at the reference tenor, Q52 (1.0 = vol x 2).
+    pub vol_up: i64,
+    /// Vol shock down at the reference tenor, Q52 (0.5 = vol x 0.5).
+    pub vol_down: i64,
+    /// Reference tenor of the vol shocks, seconds.
+    pub vol_ref_secs: i64,
+    /// Tenor-scaling exponent below the reference tenor, Q52.
+    pub vol_p_short: i64,
+    /// Tenor-scaling exponent at or beyond the reference tenor, Q52.
+    pub vol_p_long: i64,
+    /// Largest scaled up vol shock, Q52.
+    pub vol_up_cap: i64,
+    /// Largest scaled down vol shock, Q52.
+    pub vol_down_cap: i64,
+    /// Short-option minimum base, Q52.
+    pub short_min_base: i64,
+    /// Short-option minimum floor, Q52.
+    pub short_min_floor: i64,
+    /// Scale of the short-option minimum for maintenance, Q52.
+    pub short_min_mm_scale: i64,
+    /// Net delta value charged beyond this, quote native units.
+    pub delta_threshold: i64,
+    /// Charge per unit of net delta value beyond the threshold, Q52.
+    pub delta_rate: i64,
+    /// Net vega (quote per 1.00 vol) charged beyond this, quote native units.
+    pub vega_threshold: i64,
+    /// Charge per unit of net vega beyond the threshold, Q52.
+    pub vega_rate: i64,
+    /// Oracle-confidence add-on multiplier, Q52.
+    pub conf_mult: i64,
+    /// Initial = maintenance x this (x reputation), Q52.
+    pub im_factor: i64,
+    /// Lowest reputation multiplier on the initial requirement, Q52.
+    pub reputation_floor: i64,
 }
 
 /// `maxwell_risk::surface::SviParams` (Q52).
@@ -119,9 +160,26 @@ mod tests {
             (1, 2, 3, 4, 5, 6, 7, 8, 1)
         );
         assert_eq!(*m.engine(), r);
-        let p = RiskParams::DEFAULT;
-        assert_eq!(RiskParamsState::from(p).raw[0], p.shock_z);
-        assert_eq!(RiskParamsState::from(p).raw[20], p.reputation_floor);
-        assert_eq!(*RiskParamsState::from(p).engine(), p);
+        // Distinct values 1..=21 in declaration order: each named field gets its own.
+        let p = RiskParams {
+            shock_z: 1, shock_horizon_secs: 2, shock_floor: 3, shock_cap: 4, vol_up: 5, vol_down: 6,
+            vol_ref_secs: 7, vol_p_short: 8, vol_p_long: 9, vol_up_cap: 10, vol_down_cap: 11,
+            short_min_base: 12, short_min_floor: 13, short_min_mm_scale: 14, delta_threshold: 15,
+            delta_rate: 16, vega_threshold: 17, vega_rate: 18, conf_mult: 19, im_factor: 20,
+            reputation_floor: 21,
+        };
+        let s = RiskParamsState::from(p);
+        assert_eq!(
+            [
+                s.shock_z, s.shock_horizon_secs, s.shock_floor, s.shock_cap, s.vol_up, s.vol_down,
+                s.vol_ref_secs, s.vol_p_short, s.vol_p_long, s.vol_up_cap, s.vol_down_cap,
+                s.short_min_base, s.short_min_floor, s.short_min_mm_scale, s.delta_threshold,
+                s.delta_rate, s.vega_threshold, s.vega_rate, s.conf_mult, s.im_factor,
+                s.reputation_floor,
+            ],
+            core::array::from_fn::<i64, 21, _>(|i| i as i64 + 1)
+        );
+        assert_eq!(*s.engine(), p);
+        assert_eq!(*RiskParamsState::from(RiskParams::DEFAULT).engine(), RiskParams::DEFAULT);
     }
 }

@@ -89,6 +89,16 @@ export type MarginAccount = {
   lastLiquidationTs: bigint;
   /** Unix seconds an instruction last found maintenance health negative (0 = never). */
   lastBreachTs: bigint;
+  /**
+   * Reputation (`maxwell_engine::reputation`): credited seconds of clean risk carrying,
+   * unix seconds of the last observation while carrying risk (0 = no clock running), and the
+   * largest requirement carried cleanly across an interval and the requirement at the last
+   * observation (quote native).
+   */
+  repCleanSecs: bigint;
+  repLastObsTs: bigint;
+  repPeakReq: bigint;
+  repLastReq: bigint;
   reserved: ReadonlyUint8Array;
 };
 
@@ -115,6 +125,16 @@ export type MarginAccountArgs = {
   lastLiquidationTs: number | bigint;
   /** Unix seconds an instruction last found maintenance health negative (0 = never). */
   lastBreachTs: number | bigint;
+  /**
+   * Reputation (`maxwell_engine::reputation`): credited seconds of clean risk carrying,
+   * unix seconds of the last observation while carrying risk (0 = no clock running), and the
+   * largest requirement carried cleanly across an interval and the requirement at the last
+   * observation (quote native).
+   */
+  repCleanSecs: number | bigint;
+  repLastObsTs: number | bigint;
+  repPeakReq: number | bigint;
+  repLastReq: number | bigint;
   reserved: ReadonlyUint8Array;
 };
 
@@ -137,7 +157,11 @@ export function getMarginAccountEncoder(): FixedSizeEncoder<MarginAccountArgs> {
       ["positions", getArrayEncoder(getPositionEncoder(), { size: 128 })],
       ["lastLiquidationTs", getI64Encoder()],
       ["lastBreachTs", getI64Encoder()],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 496)],
+      ["repCleanSecs", getI64Encoder()],
+      ["repLastObsTs", getI64Encoder()],
+      ["repPeakReq", getI64Encoder()],
+      ["repLastReq", getI64Encoder()],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 464)],
     ]),
     (value) => ({ ...value, discriminator: MARGIN_ACCOUNT_DISCRIMINATOR }),
   );
@@ -161,7 +185,11 @@ export function getMarginAccountDecoder(): FixedSizeDecoder<MarginAccount> {
     ["positions", getArrayDecoder(getPositionDecoder(), { size: 128 })],
     ["lastLiquidationTs", getI64Decoder()],
     ["lastBreachTs", getI64Decoder()],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 496)],
+    ["repCleanSecs", getI64Decoder()],
+    ["repLastObsTs", getI64Decoder()],
+    ["repPeakReq", getI64Decoder()],
+    ["repLastReq", getI64Decoder()],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 464)],
   ]);
 }
 

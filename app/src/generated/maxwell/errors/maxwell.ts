@@ -148,7 +148,7 @@ export const MAXWELL_ERROR__ZERO_SIZE = 0x17b0; // 6064
 export const MAXWELL_ERROR__SELF_TRADE = 0x17b1; // 6065
 /** NotVolOracle: The signer is not the underlying's volatility oracle */
 export const MAXWELL_ERROR__NOT_VOL_ORACLE = 0x17b2; // 6066
-/** SurfaceStale: The volatility surface is older than allowed or missing for this expiry */
+/** SurfaceStale: The volatility surface is older than allowed */
 export const MAXWELL_ERROR__SURFACE_STALE = 0x17b3; // 6067
 /** RiskCacheStale: The series' risk array is stale: refresh it (risk_refresh) in the same transaction */
 export const MAXWELL_ERROR__RISK_CACHE_STALE = 0x17b4; // 6068
@@ -232,10 +232,48 @@ export const MAXWELL_ERROR__CONVERSION_NOT_NEEDED = 0x17da; // 6106
 export const MAXWELL_ERROR__CONVERSION_BANK_INVALID = 0x17db; // 6107
 /** RealizedVolTooSoon: The realized-volatility update came too soon after the last one */
 export const MAXWELL_ERROR__REALIZED_VOL_TOO_SOON = 0x17dc; // 6108
+/** BankInvariant: Collateral bank invariant violated (weights, indices or share totals) */
+export const MAXWELL_ERROR__BANK_INVARIANT = 0x17dd; // 6109
+/** UnderlyingInvariant: Underlying invariant violated (expiries, series or open interest) */
+export const MAXWELL_ERROR__UNDERLYING_INVARIANT = 0x17de; // 6110
+/** PolicyInvariant: Rebalance policy invariant violated (accounts, limits or counters) */
+export const MAXWELL_ERROR__POLICY_INVARIANT = 0x17df; // 6111
+/** KeeperIsTarget: The keeper's margin account is one of the accounts being rebalanced */
+export const MAXWELL_ERROR__KEEPER_IS_TARGET = 0x17e0; // 6112
+/** RepayExceedsBorrow: The repayment is larger than the account's quote borrow */
+export const MAXWELL_ERROR__REPAY_EXCEEDS_BORROW = 0x17e1; // 6113
+/** LiquidationLegsOutOfRange: A liquidation needs between 1 and 4 legs */
+export const MAXWELL_ERROR__LIQUIDATION_LEGS_OUT_OF_RANGE = 0x17e2; // 6114
+/** NoStrikes: A listing needs at least one strike */
+export const MAXWELL_ERROR__NO_STRIKES = 0x17e3; // 6115
+/** InsuranceIsTarget: The insurance fund cannot be resolved as a bankrupt account */
+export const MAXWELL_ERROR__INSURANCE_IS_TARGET = 0x17e4; // 6116
+/** LiquidatorIsLiquidatee: The liquidator account must differ from the liquidatee */
+export const MAXWELL_ERROR__LIQUIDATOR_IS_LIQUIDATEE = 0x17e5; // 6117
+/** TooManyStrikes: A listing takes at most 16 strikes per call */
+export const MAXWELL_ERROR__TOO_MANY_STRIKES = 0x17e6; // 6118
+/** RebalanceSourceIsDestination: A rebalance needs two different accounts: the source is the destination */
+export const MAXWELL_ERROR__REBALANCE_SOURCE_IS_DESTINATION = 0x17e7; // 6119
+/** PolicyDuplicateAccount: The policy lists an account twice */
+export const MAXWELL_ERROR__POLICY_DUPLICATE_ACCOUNT = 0x17e8; // 6120
+/** PolicyAccountsMismatch: The remaining accounts must be the policy's accounts, in the order listed */
+export const MAXWELL_ERROR__POLICY_ACCOUNTS_MISMATCH = 0x17e9; // 6121
+/** PolicyListInvalid: A policy lists 1 to 8 accounts and one feed mask per account */
+export const MAXWELL_ERROR__POLICY_LIST_INVALID = 0x17ea; // 6122
+/** BankFeedIdChanged: A bank's feed id cannot change: a different asset needs a different bank */
+export const MAXWELL_ERROR__BANK_FEED_ID_CHANGED = 0x17eb; // 6123
+/** NotQuoteBank: The bank passed as the quote bank is not the exchange's quote bank */
+export const MAXWELL_ERROR__NOT_QUOTE_BANK = 0x17ec; // 6124
+/** ConversionTooSmall: The repayment buys less than one native unit of the collateral */
+export const MAXWELL_ERROR__CONVERSION_TOO_SMALL = 0x17ed; // 6125
+/** SurfaceMissing: The series' expiry has no volatility surface yet */
+export const MAXWELL_ERROR__SURFACE_MISSING = 0x17ee; // 6126
 
 export type MaxwellError =
   | typeof MAXWELL_ERROR__ACCOUNT_NOT_EMPTY
   | typeof MAXWELL_ERROR__ASSET_WEIGHTS_INVALID
+  | typeof MAXWELL_ERROR__BANK_FEED_ID_CHANGED
+  | typeof MAXWELL_ERROR__BANK_INVARIANT
   | typeof MAXWELL_ERROR__BORROW_CAP_EXCEEDED
   | typeof MAXWELL_ERROR__COLLATERAL_SLOTS_FULL
   | typeof MAXWELL_ERROR__CONCENTRATION_PARAMS_OUT_OF_BOUNDS
@@ -244,6 +282,7 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__CONVERSION_DISCOUNT_TOO_HIGH
   | typeof MAXWELL_ERROR__CONVERSION_LOWERS_HEALTH
   | typeof MAXWELL_ERROR__CONVERSION_NOT_NEEDED
+  | typeof MAXWELL_ERROR__CONVERSION_TOO_SMALL
   | typeof MAXWELL_ERROR__DEPOSIT_CAP_EXCEEDED
   | typeof MAXWELL_ERROR__DEPOSIT_CAP_ZERO
   | typeof MAXWELL_ERROR__EXPIRED_POSITION_UNSETTLED
@@ -257,24 +296,30 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__INSUFFICIENT_BALANCE
   | typeof MAXWELL_ERROR__INSUFFICIENT_VAULT_LIQUIDITY
   | typeof MAXWELL_ERROR__INSURANCE_ALREADY_CREATED
+  | typeof MAXWELL_ERROR__INSURANCE_IS_TARGET
   | typeof MAXWELL_ERROR__INVALID_OPTION_KIND
   | typeof MAXWELL_ERROR__KEEPER_FEE_TOO_HIGH
+  | typeof MAXWELL_ERROR__KEEPER_IS_TARGET
   | typeof MAXWELL_ERROR__LIABILITY_WEIGHTS_INVALID
   | typeof MAXWELL_ERROR__LIQUIDATION_DID_NOT_IMPROVE
   | typeof MAXWELL_ERROR__LIQUIDATION_LEG_INVALID
+  | typeof MAXWELL_ERROR__LIQUIDATION_LEGS_OUT_OF_RANGE
   | typeof MAXWELL_ERROR__LIQUIDATION_PENALTY_OUT_OF_BOUNDS
+  | typeof MAXWELL_ERROR__LIQUIDATOR_IS_LIQUIDATEE
   | typeof MAXWELL_ERROR__LOG_OF_NON_POSITIVE
   | typeof MAXWELL_ERROR__LOSS_EXCEEDS_DEPOSITS
   | typeof MAXWELL_ERROR__MARGIN_ACCOUNT_INVARIANT
   | typeof MAXWELL_ERROR__MATH_OVERFLOW
   | typeof MAXWELL_ERROR__MINT_EXTENSION_NOT_SUPPORTED
   | typeof MAXWELL_ERROR__NEGATIVE_TOTAL_VARIANCE
+  | typeof MAXWELL_ERROR__NO_STRIKES
   | typeof MAXWELL_ERROR__NOT_ADMIN
   | typeof MAXWELL_ERROR__NOT_BANKRUPT
   | typeof MAXWELL_ERROR__NOT_EXPIRED
   | typeof MAXWELL_ERROR__NOT_LIQUIDATABLE
   | typeof MAXWELL_ERROR__NOT_OWNER
   | typeof MAXWELL_ERROR__NOT_OWNER_OR_DELEGATE
+  | typeof MAXWELL_ERROR__NOT_QUOTE_BANK
   | typeof MAXWELL_ERROR__NOT_VOL_ORACLE
   | typeof MAXWELL_ERROR__OPEN_INTEREST_CAP_EXCEEDED
   | typeof MAXWELL_ERROR__ORACLE_CONFIDENCE_TOO_WIDE
@@ -289,7 +334,11 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__ORACLE_WRONG_OWNER
   | typeof MAXWELL_ERROR__OVER_LIQUIDATION
   | typeof MAXWELL_ERROR__POLICY_ACCOUNT_NOT_LISTED
+  | typeof MAXWELL_ERROR__POLICY_ACCOUNTS_MISMATCH
+  | typeof MAXWELL_ERROR__POLICY_DUPLICATE_ACCOUNT
   | typeof MAXWELL_ERROR__POLICY_INVALID
+  | typeof MAXWELL_ERROR__POLICY_INVARIANT
+  | typeof MAXWELL_ERROR__POLICY_LIST_INVALID
   | typeof MAXWELL_ERROR__POSITIONS_FULL
   | typeof MAXWELL_ERROR__PRICE_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__PRICE_SCALE_OUT_OF_RANGE
@@ -304,6 +353,8 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__REBALANCE_NOT_ALLOWED
   | typeof MAXWELL_ERROR__REBALANCE_NOT_TRIGGERED
   | typeof MAXWELL_ERROR__REBALANCE_SOURCE_BELOW_TARGET
+  | typeof MAXWELL_ERROR__REBALANCE_SOURCE_IS_DESTINATION
+  | typeof MAXWELL_ERROR__REPAY_EXCEEDS_BORROW
   | typeof MAXWELL_ERROR__REPUTATION_FLOOR_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__RISK_CACHE_STALE
   | typeof MAXWELL_ERROR__SELF_TRADE
@@ -316,6 +367,7 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__SHORT_MIN_PARAMS_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__SPOT_BANK_INVALID
   | typeof MAXWELL_ERROR__STRIKE_ZERO
+  | typeof MAXWELL_ERROR__SURFACE_MISSING
   | typeof MAXWELL_ERROR__SURFACE_STALE
   | typeof MAXWELL_ERROR__SVI_ATM_VARIANCE_TOO_LARGE
   | typeof MAXWELL_ERROR__SVI_NEGATIVE_B
@@ -327,9 +379,11 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__TOO_MANY_BANKS
   | typeof MAXWELL_ERROR__TOO_MANY_EXPIRIES
   | typeof MAXWELL_ERROR__TOO_MANY_SERIES
+  | typeof MAXWELL_ERROR__TOO_MANY_STRIKES
   | typeof MAXWELL_ERROR__TOO_MANY_UNDERLYINGS
   | typeof MAXWELL_ERROR__TRADE_LEGS_OUT_OF_RANGE
   | typeof MAXWELL_ERROR__UNDERLYING_INDEX_OUT_OF_RANGE
+  | typeof MAXWELL_ERROR__UNDERLYING_INVARIANT
   | typeof MAXWELL_ERROR__UNDERLYING_PARAMS_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__VOL_OUT_OF_RANGE
   | typeof MAXWELL_ERROR__VOL_SHOCK_PARAMS_OUT_OF_BOUNDS
@@ -349,6 +403,8 @@ if (process.env["NODE_ENV"] !== "production") {
   maxwellErrorMessages = {
     [MAXWELL_ERROR__ACCOUNT_NOT_EMPTY]: `The margin account still holds collateral or positions`,
     [MAXWELL_ERROR__ASSET_WEIGHTS_INVALID]: `Asset weights must satisfy 0 <= initial <= maintenance <= 1`,
+    [MAXWELL_ERROR__BANK_FEED_ID_CHANGED]: `A bank's feed id cannot change: a different asset needs a different bank`,
+    [MAXWELL_ERROR__BANK_INVARIANT]: `Collateral bank invariant violated (weights, indices or share totals)`,
     [MAXWELL_ERROR__BORROW_CAP_EXCEEDED]: `The bank's borrow cap would be exceeded (or borrowing is off: cap 0)`,
     [MAXWELL_ERROR__COLLATERAL_SLOTS_FULL]: `The margin account has no free collateral slot`,
     [MAXWELL_ERROR__CONCENTRATION_PARAMS_OUT_OF_BOUNDS]: `Concentration add-on parameters are outside their bounds`,
@@ -357,6 +413,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__CONVERSION_DISCOUNT_TOO_HIGH]: `The conversion discount is above its bound`,
     [MAXWELL_ERROR__CONVERSION_LOWERS_HEALTH]: `The conversion would lower the account's health`,
     [MAXWELL_ERROR__CONVERSION_NOT_NEEDED]: `The account's quote balance is not borrowed beyond its threshold`,
+    [MAXWELL_ERROR__CONVERSION_TOO_SMALL]: `The repayment buys less than one native unit of the collateral`,
     [MAXWELL_ERROR__DEPOSIT_CAP_EXCEEDED]: `The deposit would exceed the bank's deposit cap`,
     [MAXWELL_ERROR__DEPOSIT_CAP_ZERO]: `The deposit cap must be greater than zero`,
     [MAXWELL_ERROR__EXPIRED_POSITION_UNSETTLED]: `The account holds an expired position that must be settled first`,
@@ -370,24 +427,30 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__INSUFFICIENT_BALANCE]: `The withdrawal exceeds the account's balance in this bank`,
     [MAXWELL_ERROR__INSUFFICIENT_VAULT_LIQUIDITY]: `The vault does not hold enough tokens for this withdrawal`,
     [MAXWELL_ERROR__INSURANCE_ALREADY_CREATED]: `The exchange already has an insurance fund`,
+    [MAXWELL_ERROR__INSURANCE_IS_TARGET]: `The insurance fund cannot be resolved as a bankrupt account`,
     [MAXWELL_ERROR__INVALID_OPTION_KIND]: `The option kind must be 0 (call) or 1 (put)`,
     [MAXWELL_ERROR__KEEPER_FEE_TOO_HIGH]: `The keeper fee is above its bound`,
+    [MAXWELL_ERROR__KEEPER_IS_TARGET]: `The keeper's margin account is one of the accounts being rebalanced`,
     [MAXWELL_ERROR__LIABILITY_WEIGHTS_INVALID]: `Liability weights must satisfy 1 <= maintenance <= initial <= 3`,
     [MAXWELL_ERROR__LIQUIDATION_DID_NOT_IMPROVE]: `The liquidation does not improve the account's maintenance health`,
     [MAXWELL_ERROR__LIQUIDATION_LEG_INVALID]: `A liquidation leg must reduce an existing position of the liquidatee, without flipping it`,
+    [MAXWELL_ERROR__LIQUIDATION_LEGS_OUT_OF_RANGE]: `A liquidation needs between 1 and 4 legs`,
     [MAXWELL_ERROR__LIQUIDATION_PENALTY_OUT_OF_BOUNDS]: `Liquidation penalty bounds are invalid`,
+    [MAXWELL_ERROR__LIQUIDATOR_IS_LIQUIDATEE]: `The liquidator account must differ from the liquidatee`,
     [MAXWELL_ERROR__LOG_OF_NON_POSITIVE]: `The risk engine was asked for the log of a non-positive number`,
     [MAXWELL_ERROR__LOSS_EXCEEDS_DEPOSITS]: `A socialized loss larger than the bank's deposits`,
     [MAXWELL_ERROR__MARGIN_ACCOUNT_INVARIANT]: `The margin account's collateral slots are inconsistent (invariant broken)`,
     [MAXWELL_ERROR__MATH_OVERFLOW]: `Arithmetic overflow`,
     [MAXWELL_ERROR__MINT_EXTENSION_NOT_SUPPORTED]: `Token-2022 mints with extensions are not supported`,
     [MAXWELL_ERROR__NEGATIVE_TOTAL_VARIANCE]: `The volatility surface gives a negative total variance`,
+    [MAXWELL_ERROR__NO_STRIKES]: `A listing needs at least one strike`,
     [MAXWELL_ERROR__NOT_ADMIN]: `The signer is not the exchange admin`,
     [MAXWELL_ERROR__NOT_BANKRUPT]: `The account is not bankrupt: it still holds positions or assets, or owes nothing to this bank`,
     [MAXWELL_ERROR__NOT_EXPIRED]: `The expiry has not been reached yet`,
     [MAXWELL_ERROR__NOT_LIQUIDATABLE]: `The account's maintenance health is not negative: it cannot be liquidated`,
     [MAXWELL_ERROR__NOT_OWNER]: `The signer is not the margin account's owner`,
     [MAXWELL_ERROR__NOT_OWNER_OR_DELEGATE]: `The signer is neither the margin account's owner nor its delegate`,
+    [MAXWELL_ERROR__NOT_QUOTE_BANK]: `The bank passed as the quote bank is not the exchange's quote bank`,
     [MAXWELL_ERROR__NOT_VOL_ORACLE]: `The signer is not the underlying's volatility oracle`,
     [MAXWELL_ERROR__OPEN_INTEREST_CAP_EXCEEDED]: `The trade would exceed the series' open-interest cap`,
     [MAXWELL_ERROR__ORACLE_CONFIDENCE_TOO_WIDE]: `The oracle confidence interval is too wide relative to the price`,
@@ -402,7 +465,11 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__ORACLE_WRONG_OWNER]: `The oracle account is not owned by the Pyth receiver program`,
     [MAXWELL_ERROR__OVER_LIQUIDATION]: `The liquidation takes more than needed to restore maintenance health`,
     [MAXWELL_ERROR__POLICY_ACCOUNT_NOT_LISTED]: `The account is not the policy's owner's, or not listed in the policy`,
+    [MAXWELL_ERROR__POLICY_ACCOUNTS_MISMATCH]: `The remaining accounts must be the policy's accounts, in the order listed`,
+    [MAXWELL_ERROR__POLICY_DUPLICATE_ACCOUNT]: `The policy lists an account twice`,
     [MAXWELL_ERROR__POLICY_INVALID]: `Rebalance policy bands invalid: need 0 <= trigger < target, and limits > 0`,
+    [MAXWELL_ERROR__POLICY_INVARIANT]: `Rebalance policy invariant violated (accounts, limits or counters)`,
+    [MAXWELL_ERROR__POLICY_LIST_INVALID]: `A policy lists 1 to 8 accounts and one feed mask per account`,
     [MAXWELL_ERROR__POSITIONS_FULL]: `The margin account has no free position slot`,
     [MAXWELL_ERROR__PRICE_OUT_OF_BOUNDS]: `The trade price is outside the option's no-arbitrage bounds`,
     [MAXWELL_ERROR__PRICE_SCALE_OUT_OF_RANGE]: `Oracle price exponent and decimals give an unsupported scale`,
@@ -417,6 +484,8 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__REBALANCE_NOT_ALLOWED]: `The policy does not allow this source to feed this destination`,
     [MAXWELL_ERROR__REBALANCE_NOT_TRIGGERED]: `The destination's health is not under its policy trigger`,
     [MAXWELL_ERROR__REBALANCE_SOURCE_BELOW_TARGET]: `The move would leave the source below its policy target`,
+    [MAXWELL_ERROR__REBALANCE_SOURCE_IS_DESTINATION]: `A rebalance needs two different accounts: the source is the destination`,
+    [MAXWELL_ERROR__REPAY_EXCEEDS_BORROW]: `The repayment is larger than the account's quote borrow`,
     [MAXWELL_ERROR__REPUTATION_FLOOR_OUT_OF_BOUNDS]: `The reputation floor is outside its bounds`,
     [MAXWELL_ERROR__RISK_CACHE_STALE]: `The series' risk array is stale: refresh it (risk_refresh) in the same transaction`,
     [MAXWELL_ERROR__SELF_TRADE]: `Maker and taker must be different accounts of different owners`,
@@ -429,7 +498,8 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__SHORT_MIN_PARAMS_OUT_OF_BOUNDS]: `Short-option minimum parameters are outside their bounds`,
     [MAXWELL_ERROR__SPOT_BANK_INVALID]: `The spot bank must be an existing non-quote bank of this exchange`,
     [MAXWELL_ERROR__STRIKE_ZERO]: `Strikes must be greater than zero`,
-    [MAXWELL_ERROR__SURFACE_STALE]: `The volatility surface is older than allowed or missing for this expiry`,
+    [MAXWELL_ERROR__SURFACE_MISSING]: `The series' expiry has no volatility surface yet`,
+    [MAXWELL_ERROR__SURFACE_STALE]: `The volatility surface is older than allowed`,
     [MAXWELL_ERROR__SVI_ATM_VARIANCE_TOO_LARGE]: `The SVI at-the-money variance is too large`,
     [MAXWELL_ERROR__SVI_NEGATIVE_B]: `SVI parameter b must not be negative`,
     [MAXWELL_ERROR__SVI_PARAM_OUT_OF_BOUNDS]: `An SVI parameter is outside its bounds`,
@@ -440,9 +510,11 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__TOO_MANY_BANKS]: `The exchange has reached its maximum number of banks`,
     [MAXWELL_ERROR__TOO_MANY_EXPIRIES]: `The underlying has no room for another expiry`,
     [MAXWELL_ERROR__TOO_MANY_SERIES]: `The underlying has no room for more series`,
+    [MAXWELL_ERROR__TOO_MANY_STRIKES]: `A listing takes at most 16 strikes per call`,
     [MAXWELL_ERROR__TOO_MANY_UNDERLYINGS]: `Too many underlyings in one margin computation`,
     [MAXWELL_ERROR__TRADE_LEGS_OUT_OF_RANGE]: `A trade needs between 1 and 4 legs`,
     [MAXWELL_ERROR__UNDERLYING_INDEX_OUT_OF_RANGE]: `The underlying index is out of range`,
+    [MAXWELL_ERROR__UNDERLYING_INVARIANT]: `Underlying invariant violated (expiries, series or open interest)`,
     [MAXWELL_ERROR__UNDERLYING_PARAMS_OUT_OF_BOUNDS]: `Underlying parameters are outside their bounds`,
     [MAXWELL_ERROR__VOL_OUT_OF_RANGE]: `The volatility is outside the supported range`,
     [MAXWELL_ERROR__VOL_SHOCK_PARAMS_OUT_OF_BOUNDS]: `Volatility shock parameters are outside their bounds`,

@@ -8,8 +8,6 @@
 
 import {
   combineCodec,
-  getArrayDecoder,
-  getArrayEncoder,
   getI64Decoder,
   getI64Encoder,
   getStructDecoder,
@@ -20,22 +18,148 @@ import {
 } from "@solana/kit";
 
 /**
- * `maxwell_risk::params::RiskParams`, field for field (Q52 ratios, seconds, quote amounts),
- * in its declaration order.
+ * `maxwell_risk::params::RiskParams`, field for field and in its declaration order (the
+ * crate documents each; Q52 = fixed point with 52 fraction bits, 1.0 = 2^52).
  */
-export type RiskParamsState = { raw: Array<bigint> };
+export type RiskParamsState = {
+  /** Price range `S = clamp(z x ATM vol x sqrt(horizon), floor, cap)`: z, Q52. */
+  shockZ: bigint;
+  /** Horizon of the price range, seconds. */
+  shockHorizonSecs: bigint;
+  /** Smallest price range, Q52. */
+  shockFloor: bigint;
+  /** Largest price range, Q52. */
+  shockCap: bigint;
+  /** Vol shock up at the reference tenor, Q52 (1.0 = vol x 2). */
+  volUp: bigint;
+  /** Vol shock down at the reference tenor, Q52 (0.5 = vol x 0.5). */
+  volDown: bigint;
+  /** Reference tenor of the vol shocks, seconds. */
+  volRefSecs: bigint;
+  /** Tenor-scaling exponent below the reference tenor, Q52. */
+  volPShort: bigint;
+  /** Tenor-scaling exponent at or beyond the reference tenor, Q52. */
+  volPLong: bigint;
+  /** Largest scaled up vol shock, Q52. */
+  volUpCap: bigint;
+  /** Largest scaled down vol shock, Q52. */
+  volDownCap: bigint;
+  /** Short-option minimum base, Q52. */
+  shortMinBase: bigint;
+  /** Short-option minimum floor, Q52. */
+  shortMinFloor: bigint;
+  /** Scale of the short-option minimum for maintenance, Q52. */
+  shortMinMmScale: bigint;
+  /** Net delta value charged beyond this, quote native units. */
+  deltaThreshold: bigint;
+  /** Charge per unit of net delta value beyond the threshold, Q52. */
+  deltaRate: bigint;
+  /** Net vega (quote per 1.00 vol) charged beyond this, quote native units. */
+  vegaThreshold: bigint;
+  /** Charge per unit of net vega beyond the threshold, Q52. */
+  vegaRate: bigint;
+  /** Oracle-confidence add-on multiplier, Q52. */
+  confMult: bigint;
+  /** Initial = maintenance x this (x reputation), Q52. */
+  imFactor: bigint;
+  /** Lowest reputation multiplier on the initial requirement, Q52. */
+  reputationFloor: bigint;
+};
 
-export type RiskParamsStateArgs = { raw: Array<number | bigint> };
+export type RiskParamsStateArgs = {
+  /** Price range `S = clamp(z x ATM vol x sqrt(horizon), floor, cap)`: z, Q52. */
+  shockZ: number | bigint;
+  /** Horizon of the price range, seconds. */
+  shockHorizonSecs: number | bigint;
+  /** Smallest price range, Q52. */
+  shockFloor: number | bigint;
+  /** Largest price range, Q52. */
+  shockCap: number | bigint;
+  /** Vol shock up at the reference tenor, Q52 (1.0 = vol x 2). */
+  volUp: number | bigint;
+  /** Vol shock down at the reference tenor, Q52 (0.5 = vol x 0.5). */
+  volDown: number | bigint;
+  /** Reference tenor of the vol shocks, seconds. */
+  volRefSecs: number | bigint;
+  /** Tenor-scaling exponent below the reference tenor, Q52. */
+  volPShort: number | bigint;
+  /** Tenor-scaling exponent at or beyond the reference tenor, Q52. */
+  volPLong: number | bigint;
+  /** Largest scaled up vol shock, Q52. */
+  volUpCap: number | bigint;
+  /** Largest scaled down vol shock, Q52. */
+  volDownCap: number | bigint;
+  /** Short-option minimum base, Q52. */
+  shortMinBase: number | bigint;
+  /** Short-option minimum floor, Q52. */
+  shortMinFloor: number | bigint;
+  /** Scale of the short-option minimum for maintenance, Q52. */
+  shortMinMmScale: number | bigint;
+  /** Net delta value charged beyond this, quote native units. */
+  deltaThreshold: number | bigint;
+  /** Charge per unit of net delta value beyond the threshold, Q52. */
+  deltaRate: number | bigint;
+  /** Net vega (quote per 1.00 vol) charged beyond this, quote native units. */
+  vegaThreshold: number | bigint;
+  /** Charge per unit of net vega beyond the threshold, Q52. */
+  vegaRate: number | bigint;
+  /** Oracle-confidence add-on multiplier, Q52. */
+  confMult: number | bigint;
+  /** Initial = maintenance x this (x reputation), Q52. */
+  imFactor: number | bigint;
+  /** Lowest reputation multiplier on the initial requirement, Q52. */
+  reputationFloor: number | bigint;
+};
 
 export function getRiskParamsStateEncoder(): FixedSizeEncoder<RiskParamsStateArgs> {
   return getStructEncoder([
-    ["raw", getArrayEncoder(getI64Encoder(), { size: 21 })],
+    ["shockZ", getI64Encoder()],
+    ["shockHorizonSecs", getI64Encoder()],
+    ["shockFloor", getI64Encoder()],
+    ["shockCap", getI64Encoder()],
+    ["volUp", getI64Encoder()],
+    ["volDown", getI64Encoder()],
+    ["volRefSecs", getI64Encoder()],
+    ["volPShort", getI64Encoder()],
+    ["volPLong", getI64Encoder()],
+    ["volUpCap", getI64Encoder()],
+    ["volDownCap", getI64Encoder()],
+    ["shortMinBase", getI64Encoder()],
+    ["shortMinFloor", getI64Encoder()],
+    ["shortMinMmScale", getI64Encoder()],
+    ["deltaThreshold", getI64Encoder()],
+    ["deltaRate", getI64Encoder()],
+    ["vegaThreshold", getI64Encoder()],
+    ["vegaRate", getI64Encoder()],
+    ["confMult", getI64Encoder()],
+    ["imFactor", getI64Encoder()],
+    ["reputationFloor", getI64Encoder()],
   ]);
 }
 
 export function getRiskParamsStateDecoder(): FixedSizeDecoder<RiskParamsState> {
   return getStructDecoder([
-    ["raw", getArrayDecoder(getI64Decoder(), { size: 21 })],
+    ["shockZ", getI64Decoder()],
+    ["shockHorizonSecs", getI64Decoder()],
+    ["shockFloor", getI64Decoder()],
+    ["shockCap", getI64Decoder()],
+    ["volUp", getI64Decoder()],
+    ["volDown", getI64Decoder()],
+    ["volRefSecs", getI64Decoder()],
+    ["volPShort", getI64Decoder()],
+    ["volPLong", getI64Decoder()],
+    ["volUpCap", getI64Decoder()],
+    ["volDownCap", getI64Decoder()],
+    ["shortMinBase", getI64Decoder()],
+    ["shortMinFloor", getI64Decoder()],
+    ["shortMinMmScale", getI64Decoder()],
+    ["deltaThreshold", getI64Decoder()],
+    ["deltaRate", getI64Decoder()],
+    ["vegaThreshold", getI64Decoder()],
+    ["vegaRate", getI64Decoder()],
+    ["confMult", getI64Decoder()],
+    ["imFactor", getI64Decoder()],
+    ["reputationFloor", getI64Decoder()],
   ]);
 }
 
