@@ -4,12 +4,12 @@ use solana_account::Account;
 use solana_address::Address;
 use solana_clock::Clock;
 use solana_instruction::{AccountMeta, Instruction};
+use solana_instruction_error::InstructionError;
 use solana_keypair::Keypair;
 use solana_message::Message;
 use solana_signer::Signer;
 use solana_transaction::Transaction;
 use solana_transaction_error::TransactionError;
-use solana_instruction_error::InstructionError;
 
 pub type Pk = anchor_lang::prelude::Pubkey;
 
@@ -39,11 +39,7 @@ pub fn pk(a: &Address) -> Pk {
 }
 
 /// An instruction built from Anchor's generated client structs.
-pub fn anchor_ix(
-    program: Pk,
-    metas: Vec<anchor_lang::prelude::AccountMeta>,
-    data: Vec<u8>,
-) -> Instruction {
+pub fn anchor_ix(program: Pk, metas: Vec<anchor_lang::prelude::AccountMeta>, data: Vec<u8>) -> Instruction {
     Instruction {
         program_id: addr(&program),
         accounts: metas
@@ -112,8 +108,7 @@ impl Env {
     /// and the test-only Pyth receiver stand-in at the receiver's id.
     pub fn with_program(so: &std::path::Path) -> Env {
         let mut svm = LiteSVM::new();
-        let bytes = std::fs::read(so)
-            .unwrap_or_else(|e| panic!("{}: {e} (run scripts/build-program.sh)", so.display()));
+        let bytes = std::fs::read(so).unwrap_or_else(|e| panic!("{}: {e} (run scripts/build-program.sh)", so.display()));
         svm.add_program(addr(&maxwell::ID), &bytes).unwrap();
         let pyth = std::fs::read(deploy_dir().join("mock_pyth.so")).unwrap();
         svm.add_program(addr(&mock_pyth::ID), &pyth).unwrap();
@@ -168,13 +163,7 @@ impl Env {
         let before: Vec<Option<Account>> = watched.iter().map(|k| self.svm.get_account(&addr(k))).collect();
         match self.send(ixs, signers) {
             Ok(_) => panic!("expected error {code}, but the transaction succeeded"),
-            Err(f) => assert_eq!(
-                f.custom_code(),
-                Some(code),
-                "expected custom error {code}, got {:?}\n{}",
-                f.err,
-                f.logs.join("\n")
-            ),
+            Err(f) => assert_eq!(f.custom_code(), Some(code), "expected custom error {code}, got {:?}\n{}", f.err, f.logs.join("\n")),
         }
         let after: Vec<Option<Account>> = watched.iter().map(|k| self.svm.get_account(&addr(k))).collect();
         assert_eq!(before, after, "a refused transaction changed state");
@@ -215,8 +204,7 @@ impl Env {
     /// instructions cannot reach yet, e.g. a borrow).
     pub fn zc_write<T: ZeroCopy + anchor_lang::Owner>(&mut self, key: &Pk, value: &T) {
         let mut acc = self.account(key).unwrap();
-        acc.data[8..8 + core::mem::size_of::<T>()]
-            .copy_from_slice(anchor_lang::__private::bytemuck::bytes_of(value));
+        acc.data[8..8 + core::mem::size_of::<T>()].copy_from_slice(anchor_lang::__private::bytemuck::bytes_of(value));
         self.set_account(key, acc);
     }
 
@@ -236,11 +224,7 @@ impl Default for Env {
 pub fn compute_budget_ix(units: u32) -> Instruction {
     let mut data = vec![2u8];
     data.extend_from_slice(&units.to_le_bytes());
-    Instruction {
-        program_id: Address::from_str_const("ComputeBudget111111111111111111111111111111"),
-        accounts: vec![],
-        data,
-    }
+    Instruction { program_id: Address::from_str_const("ComputeBudget111111111111111111111111111111"), accounts: vec![], data }
 }
 
 /// `MaxwellError::X` as its on-chain custom code.

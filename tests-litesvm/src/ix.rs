@@ -17,11 +17,7 @@ pub fn vault_pda(bank: &Pk) -> Pk {
     Pk::find_program_address(&[VAULT_SEED, bank.as_ref()], &maxwell::ID).0
 }
 pub fn account_pda(exchange: &Pk, owner: &Pk, id: u32) -> Pk {
-    Pk::find_program_address(
-        &[MARGIN_ACCOUNT_SEED, exchange.as_ref(), owner.as_ref(), &id.to_le_bytes()],
-        &maxwell::ID,
-    )
-    .0
+    Pk::find_program_address(&[MARGIN_ACCOUNT_SEED, exchange.as_ref(), owner.as_ref(), &id.to_le_bytes()], &maxwell::ID).0
 }
 
 pub fn build(metas: impl ToAccountMetas, data: impl InstructionData, extra: &[Pk]) -> Instruction {
@@ -44,21 +40,10 @@ pub fn exchange_init(admin: &Pk, quote_mint: &Pk, params: ExchangeParamsArgs) ->
 }
 
 pub fn ix_gate_set(admin: &Pk, exchange: &Pk, gate: u64) -> Instruction {
-    build(
-        maxwell::accounts::IxGateSet { admin: *admin, exchange: *exchange },
-        maxwell::instruction::IxGateSet { gate },
-        &[],
-    )
+    build(maxwell::accounts::IxGateSet { admin: *admin, exchange: *exchange }, maxwell::instruction::IxGateSet { gate }, &[])
 }
 
-pub fn bank_create(
-    admin: &Pk,
-    exchange: &Pk,
-    mint: &Pk,
-    oracle: Option<Pk>,
-    token_program: &Pk,
-    params: BankParamsArgs,
-) -> Instruction {
+pub fn bank_create(admin: &Pk, exchange: &Pk, mint: &Pk, oracle: Option<Pk>, token_program: &Pk, params: BankParamsArgs) -> Instruction {
     let bank = bank_pda(exchange, mint);
     build(
         maxwell::accounts::BankCreate {
@@ -92,12 +77,7 @@ pub fn account_create(owner: &Pk, payer: &Pk, exchange: &Pk, id: u32) -> Instruc
 
 pub fn account_close(owner: &Pk, exchange: &Pk, account: &Pk, rent_destination: &Pk) -> Instruction {
     build(
-        maxwell::accounts::AccountClose {
-            owner: *owner,
-            exchange: *exchange,
-            account: *account,
-            rent_destination: *rent_destination,
-        },
+        maxwell::accounts::AccountClose { owner: *owner, exchange: *exchange, account: *account, rent_destination: *rent_destination },
         maxwell::instruction::AccountClose {},
         &[],
     )

@@ -30,11 +30,7 @@ impl World {
     }
 
     pub fn accrue_ix(&self, b: &BankRef) -> Instruction {
-        build(
-            maxwell::accounts::AccrueInterest { exchange: self.exchange, bank: b.bank },
-            maxwell::instruction::AccrueInterest {},
-            &[],
-        )
+        build(maxwell::accounts::AccrueInterest { exchange: self.exchange, bank: b.bank }, maxwell::instruction::AccrueInterest {}, &[])
     }
 
     pub fn bankruptcy_ix(&self, keeper: &Pk, account: &Pk, b: &BankRef, insurance: &Pk) -> Instruction {

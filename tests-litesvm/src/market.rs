@@ -26,7 +26,6 @@ pub fn svi_for(vol: f64, days: f64) -> SviArgs {
     SviArgs { a: q52(w * 0.9), b: q52(w * 0.5), rho: q52(-0.3), m: 0, sigma: q52(0.2) }
 }
 
-
 pub struct Market {
     pub underlying: Pk,
     pub oracle: Pk,
@@ -291,7 +290,14 @@ impl World {
         ins
     }
 
-    pub fn liquidate_ix(&self, m: &Market, liquidatee: &Pk, liquidator: &Trader, insurance: &Pk, legs: Vec<maxwell::instructions::LiquidateLeg>) -> Instruction {
+    pub fn liquidate_ix(
+        &self,
+        m: &Market,
+        liquidatee: &Pk,
+        liquidator: &Trader,
+        insurance: &Pk,
+        legs: Vec<maxwell::instructions::LiquidateLeg>,
+    ) -> Instruction {
         let health = self.health_union(&[*liquidatee, liquidator.account], Some(m), &[self.usdc]);
         build(
             maxwell::accounts::Liquidate {

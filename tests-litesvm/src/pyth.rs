@@ -33,11 +33,7 @@ impl Env {
     pub fn write_price_owned(&mut self, key: &Pk, q: Quote, owner: &Pk) {
         let acc = PriceUpdateV2 {
             write_authority: self.payer_pk(),
-            verification_level: if q.fully_verified {
-                VerificationLevel::Full
-            } else {
-                VerificationLevel::Partial { num_signatures: 5 }
-            },
+            verification_level: if q.fully_verified { VerificationLevel::Full } else { VerificationLevel::Partial { num_signatures: 5 } },
             price_message: PriceFeedMessage {
                 feed_id: q.feed_id,
                 price: q.price,
@@ -54,10 +50,7 @@ impl Env {
         acc.try_serialize(&mut data).unwrap();
         data.resize(PriceUpdateV2::LEN, 0);
         let lamports = self.svm.minimum_balance_for_rent_exemption(data.len());
-        self.set_account(
-            key,
-            solana_account::Account { lamports, data, owner: addr(owner), executable: false, rent_epoch: 0 },
-        );
+        self.set_account(key, solana_account::Account { lamports, data, owner: addr(owner), executable: false, rent_epoch: 0 });
     }
 
     pub fn write_price(&mut self, key: &Pk, q: Quote) {

@@ -39,11 +39,7 @@ impl Env {
         init.push(0); // no freeze authority
         let ixs = [
             create_account_ix(&self.payer_pk(), &m, rent, MINT_LEN as u64, &program),
-            Instruction {
-                program_id: addr(&program),
-                accounts: vec![AccountMeta::new(addr(&m), false)],
-                data: init,
-            },
+            Instruction { program_id: addr(&program), accounts: vec![AccountMeta::new(addr(&m), false)], data: init },
         ];
         self.ok(&ixs, &[&mint]);
         m
@@ -106,10 +102,7 @@ impl Env {
         d.extend_from_slice(self.payer_pk().as_ref());
         let key = Pk::new_unique();
         let lamports = self.svm.minimum_balance_for_rent_exemption(d.len());
-        self.set_account(
-            &key,
-            solana_account::Account { lamports, data: d, owner: addr(&token_2022()), executable: false, rent_epoch: 0 },
-        );
+        self.set_account(&key, solana_account::Account { lamports, data: d, owner: addr(&token_2022()), executable: false, rent_epoch: 0 });
         key
     }
 }

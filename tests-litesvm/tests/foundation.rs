@@ -112,7 +112,15 @@ fn bank_create_refusals() {
     };
     use maxwell::state::BankParamsArgs as B;
     refuse(&mut w, B { init_asset_weight_bps: 9_500, ..p }, Some(btc_oracle), btc, spl_token(), &admin_kp, E::AssetWeightsInvalid);
-    refuse(&mut w, B { maint_asset_weight_bps: 10_001, init_asset_weight_bps: 10_001, ..p }, Some(btc_oracle), btc, spl_token(), &admin_kp, E::AssetWeightsInvalid);
+    refuse(
+        &mut w,
+        B { maint_asset_weight_bps: 10_001, init_asset_weight_bps: 10_001, ..p },
+        Some(btc_oracle),
+        btc,
+        spl_token(),
+        &admin_kp,
+        E::AssetWeightsInvalid,
+    );
     refuse(&mut w, B { maint_liab_weight_bps: 9_999, ..p }, Some(btc_oracle), btc, spl_token(), &admin_kp, E::LiabilityWeightsInvalid);
     refuse(&mut w, B { init_liab_weight_bps: 10_500, ..p }, Some(btc_oracle), btc, spl_token(), &admin_kp, E::LiabilityWeightsInvalid);
     refuse(&mut w, B { oracle_max_age_secs: 0, ..p }, Some(btc_oracle), btc, spl_token(), &admin_kp, E::OracleMaxAgeOutOfBounds);
@@ -190,7 +198,8 @@ fn deposit_refusals() {
     let cap_oracle = Pk::new_unique();
     let now = w.env.now();
     w.env.write_price(&cap_oracle, Quote::new(feed(0xCA), 100_000_000, -8, now));
-    let capped = w.add_bank(&cap_mint, Some(cap_oracle), maxwell::state::BankParamsArgs { deposit_cap: 5 * SOL, ..bank_params(feed(0xCA)) });
+    let capped =
+        w.add_bank(&cap_mint, Some(cap_oracle), maxwell::state::BankParamsArgs { deposit_cap: 5 * SOL, ..bank_params(feed(0xCA)) });
     let wallet = w.env.create_token_account(&cap_mint, &t.key);
     w.env.mint_to(&cap_mint, &wallet, 10 * SOL);
     w.deposit(&t, &capped, &wallet, 5 * SOL);

@@ -173,13 +173,25 @@ fn trade_refusals() {
     let second = ix::account_pda(&w.exchange, &maker.key, 1);
     w.env.ok(&[ix::account_create(&maker.key, &maker.key, &w.exchange, 1)], &[&maker.kp]);
     w.accounts.push(second);
-    let alias = Trader { kp: maker.kp.insecure_clone(), key: maker.key, account: second, usdc_wallet: maker.usdc_wallet, sol_wallet: maker.sol_wallet };
+    let alias = Trader {
+        kp: maker.kp.insecure_clone(),
+        key: maker.key,
+        account: second,
+        usdc_wallet: maker.usdc_wallet,
+        sol_wallet: maker.sol_wallet,
+    };
     let i = w.trade_ix(&m, &maker, &alias, vec![leg(call150, 1, D)]);
     w.env.fails_with(&[i], &[&maker.kp], code(E::SelfTrade), &[maker.account, second]);
 
     // A signer that is neither owner nor delegate.
     let mallory = w.trader();
-    let fake = Trader { kp: mallory.kp.insecure_clone(), key: mallory.key, account: taker.account, usdc_wallet: taker.usdc_wallet, sol_wallet: taker.sol_wallet };
+    let fake = Trader {
+        kp: mallory.kp.insecure_clone(),
+        key: mallory.key,
+        account: taker.account,
+        usdc_wallet: taker.usdc_wallet,
+        sol_wallet: taker.sol_wallet,
+    };
     let i = w.trade_ix(&m, &maker, &fake, vec![leg(call150, 1, D)]);
     w.env.fails_with(&[i], &[&maker.kp, &mallory.kp], code(E::NotOwnerOrDelegate), &watched);
 
@@ -231,7 +243,13 @@ fn delegate_trades_but_never_withdraws() {
     let stranger = w.env.new_funded_keypair();
     let i = w.delegate_set_ix(&pk(&stranger.pubkey()), &maker.account, bot_pk);
     w.env.fails_with(&[i], &[&stranger], code(E::NotOwner), &[maker.account]);
-    let as_bot = Trader { kp: bot.insecure_clone(), key: bot_pk, account: maker.account, usdc_wallet: maker.usdc_wallet, sol_wallet: maker.sol_wallet };
+    let as_bot = Trader {
+        kp: bot.insecure_clone(),
+        key: bot_pk,
+        account: maker.account,
+        usdc_wallet: maker.usdc_wallet,
+        sol_wallet: maker.sol_wallet,
+    };
     let call150 = m.series(150 * D, 0);
     w.trade(&m, &as_bot, &taker, vec![leg(call150, 1, 10 * D)]);
     assert_eq!(w.position(&maker.account, call150), -1);
@@ -318,5 +336,10 @@ fn a_full_account_cannot_open_another_position() {
             i.accounts.push(solana_instruction::AccountMeta::new_readonly(addr(&k), false));
         }
     }
-    w.env.fails_with(&[compute_budget_ix(1_400_000), i], &[&maker.kp, &taker.kp], code(E::PositionsFull), &[taker.account, maker.account, fresh.underlying]);
+    w.env.fails_with(
+        &[compute_budget_ix(1_400_000), i],
+        &[&maker.kp, &taker.kp],
+        code(E::PositionsFull),
+        &[taker.account, maker.account, fresh.underlying],
+    );
 }

@@ -8,7 +8,6 @@ use tests_litesvm::market::*;
 use tests_litesvm::world::*;
 use tests_litesvm::*;
 
-
 #[test]
 fn realized_vol_above_implied_widens_the_price_shocks() {
     let mut w = World::new();

@@ -111,9 +111,11 @@ fn rebalance_accounts_tops_up_within_the_policy() {
     w.env.fails_with(&[mv(&w, &b, &a, 100 * USDC)], &[&keeper.kp], code(E::RebalanceNotAllowed), &watched);
     w.env.fails_with(&[mv(&w, &a, &b, 0)], &[&keeper.kp], code(E::ZeroAmount), &watched);
     w.env.fails_with(&[mv(&w, &a, &stranger.account, 100 * USDC)], &[&keeper.kp], code(E::PolicyAccountNotListed), &watched);
-    let own_fee = w.rebalance_accounts_ix(&Trader { account: a, kp: keeper.kp.insecure_clone(), ..keeper }, &owner.key, &a, &b, &usdc, USDC, None);
+    let own_fee =
+        w.rebalance_accounts_ix(&Trader { account: a, kp: keeper.kp.insecure_clone(), ..keeper }, &owner.key, &a, &b, &usdc, USDC, None);
     w.env.fails_with(&[own_fee], &[&keeper.kp], code(E::KeeperIsTarget), &watched);
-    let own_fee = w.rebalance_accounts_ix(&Trader { account: b, kp: keeper.kp.insecure_clone(), ..keeper }, &owner.key, &a, &b, &usdc, USDC, None);
+    let own_fee =
+        w.rebalance_accounts_ix(&Trader { account: b, kp: keeper.kp.insecure_clone(), ..keeper }, &owner.key, &a, &b, &usdc, USDC, None);
     w.env.fails_with(&[own_fee], &[&keeper.kp], code(E::KeeperIsTarget), &watched);
     w.env.fails_with(&[mv(&w, &a, &a, 100 * USDC)], &[&keeper.kp], code(E::RebalanceSourceIsDestination), &watched);
     let admin = w.admin_pk();
@@ -153,7 +155,8 @@ fn rebalance_collateral_converts_at_a_bounded_discount_without_lowering_health()
     w.set_sol_price(SOL_PRICE);
     w.env.fails_with(&[conv(&w, &usdc, 1_000 * USDC, 50)], &[&keeper.kp], code(E::ConversionBankInvalid), &watched);
     // The account cannot be its own keeper.
-    let own = Trader { kp: owner.kp.insecure_clone(), key: owner.key, account: c, usdc_wallet: owner.usdc_wallet, sol_wallet: owner.sol_wallet };
+    let own =
+        Trader { kp: owner.kp.insecure_clone(), key: owner.key, account: c, usdc_wallet: owner.usdc_wallet, sol_wallet: owner.sol_wallet };
     let i = w.rebalance_collateral_ix(&own, &owner.key, &c, &sol, 1_000 * USDC, 50, None);
     w.env.fails_with(&[i], &[&owner.kp], code(E::KeeperIsTarget), &watched);
 
@@ -195,7 +198,12 @@ fn rebalance_collateral_converts_at_a_bounded_discount_without_lowering_health()
     // 100 borrowed (plus a few units of interest accrued since, at the lending curve).
     assert!((-100 * USDC as i64 - 100..=-100 * USDC as i64).contains(&w.balance(&d, &usdc)));
     let i = w.rebalance_collateral_ix(&keeper, &hedger.key, &d, &sol, 50 * USDC, 50, Some(&m));
-    w.env.fails_with(&[compute_budget_ix(1_400_000), i], &[&keeper.kp], code(E::ConversionLowersHealth), &[d, keeper.account, usdc.bank, sol.bank]);
+    w.env.fails_with(
+        &[compute_budget_ix(1_400_000), i],
+        &[&keeper.kp],
+        code(E::ConversionLowersHealth),
+        &[d, keeper.account, usdc.bank, sol.bank],
+    );
     w.assert_conservation();
 }
 

@@ -11,14 +11,9 @@ use tests_litesvm::world::*;
 use tests_litesvm::*;
 
 fn underlying_create_ix(w: &World, u: &Pk, spot_bank: Option<Pk>, args: UnderlyingCreateArgs) -> solana_instruction::Instruction {
-    let metas = maxwell::accounts::UnderlyingCreate {
-        admin: w.admin_pk(),
-        exchange: w.exchange,
-        underlying: *u,
-        oracle: w.sol_oracle,
-        spot_bank,
-    }
-    .to_account_metas(None);
+    let metas =
+        maxwell::accounts::UnderlyingCreate { admin: w.admin_pk(), exchange: w.exchange, underlying: *u, oracle: w.sol_oracle, spot_bank }
+            .to_account_metas(None);
     anchor_ix(maxwell::ID, metas, maxwell::instruction::UnderlyingCreate { args }.data())
 }
 
@@ -93,8 +88,13 @@ fn listing_capacity_and_insurance_once() {
     let ins = w.insurance();
     let again = anchor_ix(
         maxwell::ID,
-        maxwell::accounts::InsuranceCreate { admin: w.admin_pk(), exchange: w.exchange, insurance: ins, system_program: anchor_lang::system_program::ID }
-            .to_account_metas(None),
+        maxwell::accounts::InsuranceCreate {
+            admin: w.admin_pk(),
+            exchange: w.exchange,
+            insurance: ins,
+            system_program: anchor_lang::system_program::ID,
+        }
+        .to_account_metas(None),
         maxwell::instruction::InsuranceCreate {}.data(),
     );
     let r = w.env.send(&[again], &[&admin]);

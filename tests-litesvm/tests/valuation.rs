@@ -84,11 +84,7 @@ fn program_and_engine_agree_to_the_unit_on_random_balances() {
         w.env.ok(&[i], &[&b.kp]);
         let (bi, bm) = weighted_pair(-(borrowed as i64), price, &weights).unwrap();
         let acc = w.margin(&b.account);
-        assert_eq!(
-            (acc.init_health, acc.maint_health),
-            (usdc_in as i64 + bi, usdc_in as i64 + bm),
-            "case {case}: borrow {borrowed}"
-        );
+        assert_eq!((acc.init_health, acc.maint_health), (usdc_in as i64 + bi, usdc_in as i64 + bm), "case {case}: borrow {borrowed}");
         w.assert_conservation();
     }
 }

@@ -245,12 +245,7 @@ fn words<const N: usize>(xs: [u64; N]) -> Vec<u8> {
 ///
 /// # Safety
 /// `input` must point to `len` readable bytes and `out` to as many writable bytes as `f` returns.
-unsafe fn call(
-    input: *const u8,
-    len: usize,
-    out: *mut u8,
-    f: impl FnOnce(&[u8]) -> core::result::Result<Vec<u8>, u32>,
-) -> u32 {
+unsafe fn call(input: *const u8, len: usize, out: *mut u8, f: impl FnOnce(&[u8]) -> core::result::Result<Vec<u8>, u32>) -> u32 {
     let bytes = if len == 0 { &[][..] } else { core::slice::from_raw_parts(input, len) };
     match f(bytes) {
         Ok(o) => {
@@ -535,9 +530,9 @@ mod tests {
             (&at1, 1_000, 1_000),
             (&at1, -1_000, -1_000),
             (&at1, 0, 0),
-            (&idx, 3, 3 * 3 / 2),             // floor(4.5)
-            (&idx, -3, -((3 * 5 + 3) / 4)),  // -ceil(3 x 5/4 = 3.75)
-            (&idx, -4, -(4 * 5 / 4)),           // exact 5
+            (&idx, 3, 3 * 3 / 2),           // floor(4.5)
+            (&idx, -3, -((3 * 5 + 3) / 4)), // -ceil(3 x 5/4 = 3.75)
+            (&idx, -4, -(4 * 5 / 4)),       // exact 5
             (&tiny, ONE as i64, ONE as i64 + 1),
             (&tiny, -1, -2), // ceil(1 + 2^-40)
             (&tiny, 1, 1),
@@ -588,7 +583,21 @@ mod tests {
         assert_eq!(rates(10_000).0, 10_000);
         assert_eq!(rates(20_000).0, 10_000);
         assert_eq!(rates(8_000).1, 1_000 * 8_000 / 10_000 * 9_000 / 10_000); // 80% x 10% x 0.9
-        let d = bank(ONE, ONE, 0, 0, 0, RateCurveState { kink_util_bps: 7_000, base_rate_bps: 100, kink_rate_bps: 700, max_rate_bps: 15_000, reserve_bps: 1_000, _pad: 0 });
+        let d = bank(
+            ONE,
+            ONE,
+            0,
+            0,
+            0,
+            RateCurveState {
+                kink_util_bps: 7_000,
+                base_rate_bps: 100,
+                kink_rate_bps: 700,
+                max_rate_bps: 15_000,
+                reserve_bps: 1_000,
+                _pad: 0,
+            },
+        );
         let o = rate_curve_bytes(&with(&1u64.to_le_bytes(), &data(&d))).unwrap();
         assert_eq!((le(&o, 0), le(&o, 1)), (100 + 600u64.div_ceil(7_000), 0));
 

@@ -21,14 +21,8 @@ fn main() -> Result<()> {
     // Single-threaded at this point, so removing a variable is sound.
     std::env::remove_var("RUSTUP_TOOLCHAIN");
 
-    let cargo_args: Vec<String> = std::env::var("IDL_GEN_CARGO_ARGS")
-        .unwrap_or_default()
-        .split_whitespace()
-        .map(str::to_owned)
-        .collect();
-    let program_dir = PathBuf::from(program_dir)
-        .canonicalize()
-        .with_context(|| format!("program directory {program_dir}"))?;
+    let cargo_args: Vec<String> = std::env::var("IDL_GEN_CARGO_ARGS").unwrap_or_default().split_whitespace().map(str::to_owned).collect();
+    let program_dir = PathBuf::from(program_dir).canonicalize().with_context(|| format!("program directory {program_dir}"))?;
     let idl = IdlBuilder::new()
         .program_path(program_dir.clone())
         .cargo_args(cargo_args)

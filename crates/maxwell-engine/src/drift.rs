@@ -61,10 +61,10 @@ mod tests {
         // (stamp, spot now, now, fresh)
         let cases = [
             (s, 150_000_000, 1_000, true),
-            (s, 150_000_000, 1_060, true),                       // age = max
-            (s, 150_000_000, 1_061, false),                      // too old
-            (s, 150_000_000 + 1_500_000, 1_000, true),           // moved exactly 1% = tolerance
-            (s, 150_000_000 + 1_500_001, 1_000, false),          // beyond
+            (s, 150_000_000, 1_060, true),              // age = max
+            (s, 150_000_000, 1_061, false),             // too old
+            (s, 150_000_000 + 1_500_000, 1_000, true),  // moved exactly 1% = tolerance
+            (s, 150_000_000 + 1_500_001, 1_000, false), // beyond
             (s, 150_000_000 - 1_500_001, 1_000, false),
             (RiskStamp { risk_surface_seq: 2, ..s }, 150_000_000, 1_000, false), // old surface
             (RiskStamp { risk_ts: 0, ..s }, 150_000_000, 1_000, false),          // never built
@@ -81,7 +81,7 @@ mod tests {
         assert_eq!(drift_bps(150_000_001, 150_000_000), 1);
         assert_eq!(drift_bps(150_000_000, 150_000_000), 0);
         assert_eq!(drift_bps(5, 0), 50_000); // a never-built array: treated as spot 1
-        // (|delta| + |gamma|) x bps / 1e4, up: (1,000 + 250) x 100 / 1e4 = 12.5 -> 13
+                                             // (|delta| + |gamma|) x bps / 1e4, up: (1,000 + 250) x 100 / 1e4 = 12.5 -> 13
         assert_eq!(drift_charge(-1_000, 250, 100), Some(13));
         assert_eq!(drift_charge(0, 0, 100), Some(0));
         assert_eq!(drift_charge(i64::MIN, i64::MIN, u64::MAX), None);

@@ -177,9 +177,7 @@ pub fn health_detail<S: SeriesMeta, A: AccountView>(snap: &Snapshot<'_, S>, acco
         // Spot collateral of an underlying the account holds options on moves in that
         // underlying's price scenarios (SOL + a short SOL call is a covered call): the grid
         // charges its price risk, so it counts at full weight instead of its haircut.
-        let book = books_idx
-            .iter()
-            .position(|&u| find_under(snap, u).map(|e| e.spot_bank_index == bank_index).unwrap_or(false));
+        let book = books_idx.iter().position(|&u| find_under(snap, u).map(|e| e.spot_bank_index == bank_index).unwrap_or(false));
         let w = if book.is_some() { Weights::FULL } else { b.weights };
         let (vi, vm) = weighted_pair(native, b.price, &w)?;
         d.collateral_init = add(d.collateral_init, vi)?;
@@ -248,12 +246,10 @@ pub fn health_detail<S: SeriesMeta, A: AccountView>(snap: &Snapshot<'_, S>, acco
     }
     let carrying = maintenance_req > 0 || has_borrow;
     d.initial_before_reputation = initial_full;
-    d.reputation_discount =
-        reputation::discount(&account.reputation(), maintenance_req, snap.risk.im_factor, snap.risk.reputation_floor)?;
+    d.reputation_discount = reputation::discount(&account.reputation(), maintenance_req, snap.risk.im_factor, snap.risk.reputation_floor)?;
     let initial_req = initial_full.checked_sub(d.reputation_discount).ok_or(EngineError::Overflow)?;
     let init = add(d.collateral_init, option_value)?.checked_sub(initial_req).ok_or(EngineError::Overflow)?;
     let maint = add(d.collateral_maint, option_value)?.checked_sub(maintenance_req).ok_or(EngineError::Overflow)?;
     d.health = Health { init, maint, initial_req, maintenance_req, option_value, oracles_fresh: fresh, carrying_risk: carrying };
     Ok(d)
 }
-

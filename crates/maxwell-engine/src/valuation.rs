@@ -167,7 +167,7 @@ mod tests {
         let deep = TokenPrice { mantissa: u64::MAX, scale_exp: -36 }; // divisor beyond u64
         assert_eq!(weighted_pair(i64::MAX, deep, &Weights::FULL), Err(EngineError::Overflow));
         let small = TokenPrice { mantissa: u64::MAX, scale_exp: -30 }; // divisor beyond u64, fits
-        // (2^63 - 1)(2^64 - 1) / 10^30 = 170,141,183.46...: down for an asset, up for a borrow
+                                                                       // (2^63 - 1)(2^64 - 1) / 10^30 = 170,141,183.46...: down for an asset, up for a borrow
         assert_eq!(weighted_pair(i64::MAX, small, &Weights::FULL).unwrap(), (170_141_183, 170_141_183));
         assert_eq!(weighted_pair(-i64::MAX, small, &Weights::FULL).unwrap(), (-170_141_184, -170_141_184));
     }

@@ -75,7 +75,13 @@ fn stamp(risk_spot: u64) -> RiskStamp {
     RiskStamp { expiry: NOW + 86_400, risk_spot, risk_ts: NOW - 10, risk_surface_seq: 1 }
 }
 
-fn snapshot<'a>(b: &'a [BankSnap], s: &'a UnderlyingScenarios, r: &'a [SeriesRisk], st: &'a [RiskStamp], spot: u64) -> Snapshot<'a, RiskStamp> {
+fn snapshot<'a>(
+    b: &'a [BankSnap],
+    s: &'a UnderlyingScenarios,
+    r: &'a [SeriesRisk],
+    st: &'a [RiskStamp],
+    spot: u64,
+) -> Snapshot<'a, RiskStamp> {
     Snapshot {
         banks: b,
         unders: vec![UnderlyingSnap {

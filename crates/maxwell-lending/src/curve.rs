@@ -56,12 +56,8 @@ impl RateCurve {
     /// Annual borrow rate at `util_bps` (clamped to 100%), bps, rounded up.
     pub fn borrow_rate_bps(&self, util_bps: u64) -> u64 {
         let u = util_bps.min(BPS);
-        let (k, base, kr, max) = (
-            u64::from(self.kink_util_bps),
-            u64::from(self.base_rate_bps),
-            u64::from(self.kink_rate_bps),
-            u64::from(self.max_rate_bps),
-        );
+        let (k, base, kr, max) =
+            (u64::from(self.kink_util_bps), u64::from(self.base_rate_bps), u64::from(self.kink_rate_bps), u64::from(self.max_rate_bps));
         if u <= k {
             base + ((kr - base) * u).div_ceil(k)
         } else {

@@ -71,14 +71,7 @@ fn to_i64(x: u64) -> Result<i64, LendingError> {
 
 impl BankIndex {
     pub fn new(now: i64) -> Self {
-        BankIndex {
-            deposit_index: ONE,
-            borrow_index: ONE,
-            deposit_shares: 0,
-            borrow_shares: 0,
-            fee_shares: 0,
-            last_accrual_ts: now,
-        }
+        BankIndex { deposit_index: ONE, borrow_index: ONE, deposit_shares: 0, borrow_shares: 0, fee_shares: 0, last_accrual_ts: now }
     }
 
     /// Native units `shares` deposit shares own, rounded down.
@@ -137,21 +130,13 @@ impl BankIndex {
         let old_value = self.value(balance)?;
         let new_value = old_value.checked_add(delta).ok_or(LendingError::Overflow)?;
         let new = if balance >= 0 && new_value >= 0 {
-            if delta > 0 {
-                balance.checked_add(to_i64(shares_floor(d, di)?)?)
-            } else {
-                balance.checked_sub(to_i64(shares_ceil(d, di)?)?)
-            }
-            .ok_or(LendingError::Overflow)?
-            .max(0)
+            if delta > 0 { balance.checked_add(to_i64(shares_floor(d, di)?)?) } else { balance.checked_sub(to_i64(shares_ceil(d, di)?)?) }
+                .ok_or(LendingError::Overflow)?
+                .max(0)
         } else if balance <= 0 && new_value <= 0 {
-            if delta < 0 {
-                balance.checked_sub(to_i64(shares_ceil(d, bi)?)?)
-            } else {
-                balance.checked_add(to_i64(shares_floor(d, bi)?)?)
-            }
-            .ok_or(LendingError::Overflow)?
-            .min(0)
+            if delta < 0 { balance.checked_sub(to_i64(shares_ceil(d, bi)?)?) } else { balance.checked_add(to_i64(shares_floor(d, bi)?)?) }
+                .ok_or(LendingError::Overflow)?
+                .min(0)
         } else if new_value > 0 {
             // Crosses zero: the whole balance is re-shared at the other side's index.
             to_i64(shares_floor(new_value.unsigned_abs(), di)?)?
@@ -166,8 +151,7 @@ impl BankIndex {
     fn move_shares(&mut self, old: i64, new: i64) -> Result<(), LendingError> {
         let pos = |x: i64| x.max(0).unsigned_abs();
         let neg = |x: i64| x.min(0).unsigned_abs();
-        self.deposit_shares =
-            (self.deposit_shares + pos(new)).checked_sub(pos(old)).ok_or(LendingError::Overflow)?;
+        self.deposit_shares = (self.deposit_shares + pos(new)).checked_sub(pos(old)).ok_or(LendingError::Overflow)?;
         self.borrow_shares = (self.borrow_shares + neg(new)).checked_sub(neg(old)).ok_or(LendingError::Overflow)?;
         Ok(())
     }
@@ -191,8 +175,7 @@ impl BankIndex {
         }
         // Rounded down: depositors are credited exactly what borrowers are charged below, so
         // the rounding moves no value; a step too small to move the index keeps its time.
-        let dbi = (u128::from(self.borrow_index) * u128::from(rate) * u128::from(dt))
-            / (u128::from(BPS) * u128::from(SECONDS_PER_YEAR));
+        let dbi = (u128::from(self.borrow_index) * u128::from(rate) * u128::from(dt)) / (u128::from(BPS) * u128::from(SECONDS_PER_YEAR));
         let dbi = u64::try_from(dbi).map_err(|_| LendingError::Overflow)?;
         if dbi == 0 {
             self.last_accrual_ts -= dt as i64;
@@ -209,8 +192,7 @@ impl BankIndex {
         // shares at the new index (both rounded down).
         let fee_q = interest_q * u128::from(curve.reserve_bps) / u128::from(BPS);
         let value_q = mul_q(self.deposit_shares, self.deposit_index) + interest_q - fee_q;
-        self.deposit_index =
-            u64::try_from(value_q / u128::from(self.deposit_shares)).map_err(|_| LendingError::Overflow)?;
+        self.deposit_index = u64::try_from(value_q / u128::from(self.deposit_shares)).map_err(|_| LendingError::Overflow)?;
         let fee_shares = u64::try_from(fee_q / u128::from(self.deposit_index)).map_err(|_| LendingError::Overflow)?;
         self.deposit_shares = self.deposit_shares.checked_add(fee_shares).ok_or(LendingError::Overflow)?;
         self.fee_shares = self.fee_shares.checked_add(fee_shares).ok_or(LendingError::Overflow)?;

@@ -116,12 +116,7 @@ impl Black76 {
 }
 
 /// Black-76 from an annualised volatility `vol` (Q52, 1.0 = 100%): the benchmark entry point.
-pub fn price_and_greeks(
-    forward: Price,
-    strike: Price,
-    vol: Fx,
-    tenor: &Tenor,
-) -> Result<Black76, RiskError> {
+pub fn price_and_greeks(forward: Price, strike: Price, vol: Fx, tenor: &Tenor) -> Result<Black76, RiskError> {
     if vol.0 < 0 || vol > SIGMA_MAX {
         return Err(RiskError::VolOutOfRange);
     }
@@ -136,13 +131,7 @@ pub fn price_and_greeks(
 /// `k = ln(K/F)` (Q62), as the surface supplies them; sigma (for theta) is `v / sqrt(T)`.
 /// Q62 keeps `d1 = -k/v + v/2` accurate when `v` is small (a 1%-vol, 1-minute option has
 /// v = 1.4e-5: one Q52 ulp of `v` would move delta by 6e-12).
-pub fn price_and_greeks_total(
-    forward: Price,
-    strike: Price,
-    k_q62: i128,
-    v: i128,
-    tenor: &Tenor,
-) -> Result<Black76, RiskError> {
+pub fn price_and_greeks_total(forward: Price, strike: Price, k_q62: i128, v: i128, tenor: &Tenor) -> Result<Black76, RiskError> {
     if v < 0 {
         return Err(RiskError::VolOutOfRange);
     }
@@ -188,14 +177,7 @@ fn value_q20_of(scale: u64, price: Fx) -> i128 {
 }
 
 /// See [`Prices`]. `ratio` must be `MinMaxRatio::of(strike, forward)`.
-pub fn prices_total(
-    forward: Price,
-    strike: Price,
-    k_q62: i128,
-    ratio: &MinMaxRatio,
-    v: i128,
-    tenor: &Tenor,
-) -> Result<Prices, RiskError> {
+pub fn prices_total(forward: Price, strike: Price, k_q62: i128, ratio: &MinMaxRatio, v: i128, tenor: &Tenor) -> Result<Prices, RiskError> {
     if v < 0 {
         return Err(RiskError::VolOutOfRange);
     }
@@ -251,7 +233,7 @@ impl MinMaxRatio {
         let (a, b) = if strike_above { (forward, strike) } else { (strike, forward) };
         let (la, lb) = (a.leading_zeros(), b.leading_zeros());
         let (an, bn) = (a << la, b << lb); // both in [2^63, 2^64)
-        // a / b = (an / bn) 2^(lb - la); an / bn in (1/2, 2).
+                                           // a / b = (an / bn) 2^(lb - la); an / bn in (1/2, 2).
         let (ratio, e) = if an < bn {
             (div_128_by_64(an, 0, bn), 64 + la - lb) // floor(an 2^64 / bn)
         } else {
@@ -263,7 +245,11 @@ impl MinMaxRatio {
     /// `m = min/max` in Q62, rounded down (0 below 2^-62).
     pub fn m_q62(&self) -> i64 {
         let s = self.e - 62; // e >= 63 since min/max <= 1
-        if s >= 64 { 0 } else { (self.ratio >> s) as i64 }
+        if s >= 64 {
+            0
+        } else {
+            (self.ratio >> s) as i64
+        }
     }
 
     /// `k = ln(K / F)` in Q62 (exactly 0 at the money).
@@ -272,7 +258,11 @@ impl MinMaxRatio {
             return 0;
         }
         let abs_k = ln2_times(self.e) - i128::from(ln_mantissa_q62(self.ratio)) - ln2_times(63);
-        if self.strike_above { abs_k } else { -abs_k }
+        if self.strike_above {
+            abs_k
+        } else {
+            -abs_k
+        }
     }
 }
 
@@ -285,12 +275,7 @@ struct Moneyness {
 }
 
 fn moneyness(forward: u64, strike: u64, m: i64) -> Moneyness {
-    Moneyness {
-        forward,
-        scale: forward.max(strike),
-        strike_above: strike > forward,
-        m,
-    }
+    Moneyness { forward, scale: forward.max(strike), strike_above: strike > forward, m }
 }
 
 /// `floor(2^114 / v)` (`1/v` in Q52 for `v` in Q62), `2^22 <= v <= V_MAX_Q62`.
@@ -304,7 +289,7 @@ pub fn recip_q114(v: u128) -> u128 {
     };
     let sh = v64.leading_zeros();
     let vn = v64 << sh; // >= 2^63
-    // Numerator 2^(114 + sh) as three words (u2, u1, 0).
+                        // Numerator 2^(114 + sh) as three words (u2, u1, 0).
     let p = Q62 + FX_FRAC + sh;
     let (u2, u1) = if p >= 128 { (1u64 << (p - 128), 0) } else { (0, 1u64 << (p - 64)) };
     let q1 = div_128_by_64(u2, u1, vn);
@@ -316,8 +301,8 @@ pub fn recip_q114(v: u128) -> u128 {
 /// `d1 = -k/v + v/2` in Q52 from `k` (Q62), `1/v` (Q52) and `v` (Q62), clamped to +-16.
 fn d1_of(k: i128, inv_v: u128, v: i128) -> i64 {
     let half_v = shr_round(v, Q62 - FX_FRAC + 1, Rounding::Nearest) as i64; // <= 5 in Q52
-    // |k inv_v| >= 2^(bits - 2): beyond 2^119 the quotient (> 2^57 in Q52) is far past the
-    // clamp. Below, the i128 product cannot overflow (one unchecked multiply).
+                                                                            // |k inv_v| >= 2^(bits - 2): beyond 2^119 the quotient (> 2^57 in Q52) is far past the
+                                                                            // clamp. Below, the i128 product cannot overflow (one unchecked multiply).
     let bits = 256 - k.unsigned_abs().leading_zeros() - inv_v.leading_zeros();
     if k == 0 || bits <= 121 {
         let p = k.wrapping_mul(inv_v as i128);
@@ -343,24 +328,12 @@ fn gamma_of(pdf52: u64, inv_v: u128) -> Wide {
     Wide(sum as i64)
 }
 
-fn evaluate(
-    forward: u64,
-    strike: u64,
-    k: i128,
-    m: i64,
-    v: i128,
-    sigma: Fx,
-    tenor: &Tenor,
-) -> Result<Black76, RiskError> {
+fn evaluate(forward: u64, strike: u64, k: i128, m: i64, v: i128, sigma: Fx, tenor: &Tenor) -> Result<Black76, RiskError> {
     let mo = moneyness(forward, strike, m);
     if tenor.expired() || v < V_MIN_Q62 {
         return Ok(intrinsic(&mo, forward.cmp(&strike)));
     }
-    let (v, sigma) = if v > V_MAX_Q62 {
-        (V_MAX_Q62, sigma_of(V_MAX_Q62, tenor)?)
-    } else {
-        (v, sigma)
-    };
+    let (v, sigma) = if v > V_MAX_Q62 { (V_MAX_Q62, sigma_of(V_MAX_Q62, tenor)?) } else { (v, sigma) };
     // The one division: 1/v in Q52 (v >= 2^-40 so 1/v < 2^92).
     let inv_v = recip_q114(v as u128);
     let d1 = d1_of(k, inv_v, v);
@@ -406,11 +379,7 @@ fn prices(mo: &Moneyness, n1: i64, nm1: i64, n2: i64, nm2: i64) -> (i64, i64) {
 /// Intrinsic values and step deltas (expired or zero volatility).
 fn intrinsic(mo: &Moneyness, f_vs_k: core::cmp::Ordering) -> Black76 {
     let itm = q62_to_fx((ONE_Q62 - mo.m).max(0));
-    let (call, put) = if mo.strike_above {
-        (Fx::ZERO, itm)
-    } else {
-        (itm, Fx::ZERO)
-    };
+    let (call, put) = if mo.strike_above { (Fx::ZERO, itm) } else { (itm, Fx::ZERO) };
     let delta_call = match f_vs_k {
         core::cmp::Ordering::Greater => Fx::ONE,
         core::cmp::Ordering::Less => Fx::ZERO,
@@ -448,13 +417,7 @@ mod tests {
         // ATM, T = 1, sigma = 0.2: C/F = N(0.1) - N(-0.1) = 2 N(0.1) - 1 = 0.0796556745540...
         // K = 0: refused; expired: intrinsic.
         let tol = 1 << 13; // 2^-39 ~ 1.8e-12
-        let atm = price_and_greeks(
-            Price(100_000_000),
-            Price(100_000_000),
-            Fx::from_bps(2_000),
-            &year(),
-        )
-        .unwrap();
+        let atm = price_and_greeks(Price(100_000_000), Price(100_000_000), Fx::from_bps(2_000), &year()).unwrap();
         let want = Fx::ratio(7_965_567_455_406, 100_000_000_000_000);
         assert!(close(atm.call, want, tol), "{:?} vs {:?}", atm.call, want);
         assert_eq!(atm.call, atm.put); // ATM: C = P by parity
@@ -535,7 +498,9 @@ mod tests {
                 1 => (forward as u128 * u128::from(next() % 4000 + 1) / 1000).clamp(1, i64::MAX as u128) as u64,
                 _ => (next() >> (1 + next() % 50)).max(1),
             };
-            let tenor = Tenor::from_secs([0, 1, 60, 86_400, 30 * 86_400, YEAR_SECS, 10 * YEAR_SECS][(next() % 7) as usize] - (next() % 2) as i64).unwrap();
+            let tenor =
+                Tenor::from_secs([0, 1, 60, 86_400, 30 * 86_400, YEAR_SECS, 10 * YEAR_SECS][(next() % 7) as usize] - (next() % 2) as i64)
+                    .unwrap();
             let v = (i128::from(next()) >> (next() % 64)) << (next() % 3);
             let k = MinMaxRatio::of(strike, forward).ln_k_over_f() + (next() % 5) as i128 - 2;
             let ratio = MinMaxRatio::of(strike, forward);
@@ -564,32 +529,18 @@ mod tests {
         // Expired ITM call: (F - K)/F = 0.2; put 0; delta step.
         let b = price_and_greeks(Price(100), Price(80), Fx::from_bps(5_000), &expired).unwrap();
         assert!(close(b.call, Fx::from_bps(2_000), 4));
-        assert_eq!(
-            (b.put, b.delta_call, b.gamma),
-            (Fx::ZERO, Fx::ONE, Wide::ZERO)
-        );
+        assert_eq!((b.put, b.delta_call, b.gamma), (Fx::ZERO, Fx::ONE, Wide::ZERO));
         // Zero vol at the money: worth 0, delta 1/2.
         let z = price_and_greeks(Price(100), Price(100), Fx::ZERO, &year()).unwrap();
         assert_eq!((z.call, z.delta_call), (Fx::ZERO, Fx::HALF));
         // Huge vol is capped at v = 10: C/F = N(5) - N(-5) = 0.99999942669...
-        let h =
-            price_and_greeks(Price(100), Price(100), Fx::from_int(50).unwrap(), &year()).unwrap();
-        assert!(close(
-            h.call,
-            Fx::ratio(999_999_426_696_856, 1_000_000_000_000_000),
-            1 << 14
-        ));
+        let h = price_and_greeks(Price(100), Price(100), Fx::from_int(50).unwrap(), &year()).unwrap();
+        assert!(close(h.call, Fx::ratio(999_999_426_696_856, 1_000_000_000_000_000), 1 << 14));
         // Deep OTM call is 0, deep ITM put is (K - F)/K.
         let d = price_and_greeks(Price(1), Price(1 << 40), Fx::from_bps(1_000), &year()).unwrap();
         assert_eq!(d.call, Fx::ZERO);
         assert!(close(d.put, Fx::ONE, 8192));
-        assert_eq!(
-            price_and_greeks(Price(0), Price(1), Fx::ONE, &year()),
-            Err(RiskError::NonPositivePrice)
-        );
-        assert_eq!(
-            price_and_greeks(Price(1), Price(1), Fx(-1), &year()),
-            Err(RiskError::VolOutOfRange)
-        );
+        assert_eq!(price_and_greeks(Price(0), Price(1), Fx::ONE, &year()), Err(RiskError::NonPositivePrice));
+        assert_eq!(price_and_greeks(Price(1), Price(1), Fx(-1), &year()), Err(RiskError::VolOutOfRange));
     }
 }

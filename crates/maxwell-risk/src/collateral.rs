@@ -28,19 +28,12 @@ impl TokenPrice {
     pub const ONE: TokenPrice = TokenPrice { mantissa: 1, scale_exp: 0 };
 
     /// Builds the native-unit price from a Pyth-style price and the two mints' decimals.
-    pub fn from_oracle(
-        mantissa: i64,
-        expo: i32,
-        token_decimals: u8,
-        quote_decimals: u8,
-    ) -> Result<TokenPrice, RiskError> {
+    pub fn from_oracle(mantissa: i64, expo: i32, token_decimals: u8, quote_decimals: u8) -> Result<TokenPrice, RiskError> {
         if mantissa <= 0 {
             return Err(RiskError::NonPositivePrice);
         }
         // Checked: `expo` comes from oracle bytes (any i32).
-        let scale_exp = expo
-            .checked_add(i32::from(quote_decimals) - i32::from(token_decimals))
-            .ok_or(RiskError::ScaleOutOfRange)?;
+        let scale_exp = expo.checked_add(i32::from(quote_decimals) - i32::from(token_decimals)).ok_or(RiskError::ScaleOutOfRange)?;
         if !(-MAX_SCALE..=MAX_SCALE).contains(&scale_exp) {
             return Err(RiskError::ScaleOutOfRange);
         }
@@ -62,7 +55,6 @@ const POW10: [u128; 39] = {
     t
 };
 
-
 /// `|amount| * price * weight_bps / 10_000` with ONE rounding at the end, down for an asset
 /// (`round_up = false`) and up for a liability.
 pub fn value_weighted_abs(amount: u64, price: TokenPrice, weight_bps: u16, round_up: bool) -> Result<u128, RiskError> {
@@ -70,10 +62,7 @@ pub fn value_weighted_abs(amount: u64, price: TokenPrice, weight_bps: u16, round
     // (the same refusals as a checked u128 product).
     let (hi, lo) = umul_wide(amount, price.mantissa);
     let (lw_hi, lw_lo) = umul_wide(lo, u64::from(weight_bps));
-    let top = hi
-        .checked_mul(u64::from(weight_bps))
-        .and_then(|t| t.checked_add(lw_hi))
-        .ok_or(RiskError::Overflow)?;
+    let top = hi.checked_mul(u64::from(weight_bps)).and_then(|t| t.checked_add(lw_hi)).ok_or(RiskError::Overflow)?;
     let mut num = (u128::from(top) << 64) | u128::from(lw_lo);
     let mut den = u128::from(BPS);
     if price.scale_exp >= 0 {
@@ -96,12 +85,7 @@ pub fn raw_value(amount: u64, price: TokenPrice, round_up: bool) -> Result<u128,
 /// Weighted value of a signed balance, rounded against the account:
 /// a deposit counts `floor(amount * price * asset_weight)`, a borrow counts
 /// `-ceil(|amount| * price * liability_weight)`.
-pub fn weighted_value(
-    amount: i64,
-    price: TokenPrice,
-    asset_weight_bps: u16,
-    liability_weight_bps: u16,
-) -> Result<i64, RiskError> {
+pub fn weighted_value(amount: i64, price: TokenPrice, asset_weight_bps: u16, liability_weight_bps: u16) -> Result<i64, RiskError> {
     let borrowed = amount < 0;
     let weight = if borrowed { liability_weight_bps } else { asset_weight_bps };
     let v = value_weighted_abs(amount.unsigned_abs(), price, weight, borrowed)?;

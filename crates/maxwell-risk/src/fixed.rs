@@ -67,9 +67,7 @@ impl Fx {
 
     /// `n` as a fixed-point number (checked).
     pub fn from_int(n: i64) -> Result<Fx, RiskError> {
-        n.checked_mul(1 << FX_FRAC)
-            .map(Fx)
-            .ok_or(RiskError::Overflow)
+        n.checked_mul(1 << FX_FRAC).map(Fx).ok_or(RiskError::Overflow)
     }
 
     /// `num / den` rounded to nearest (a compile-time or setup helper, not for hot paths).
@@ -162,10 +160,7 @@ mod tests {
     #[test]
     fn products() {
         let three_halves = Fx::ratio(3, 2);
-        assert_eq!(
-            three_halves.mul_round(three_halves).unwrap(),
-            Fx::ratio(9, 4)
-        ); // 1.5^2
+        assert_eq!(three_halves.mul_round(three_halves).unwrap(), Fx::ratio(9, 4)); // 1.5^2
         assert_eq!(Fx::from_bps(5_000), Fx::HALF);
         assert_eq!(Fx::HALF.scale_u64(3, Rounding::Floor).unwrap(), 1); // floor(1.5)
         assert_eq!(Fx::HALF.scale_u64(3, Rounding::Ceil).unwrap(), 2); // ceil(1.5)

@@ -225,7 +225,8 @@ fn scale_shock(value: i128, x: i64, ceil: bool) -> i128 {
     if let Ok(v64) = u64::try_from(value) {
         let (hi, lo) = umul_wide(v64, ax);
         let q = (u128::from(hi) << (64 - FX_FRAC)) | u128::from(lo >> FX_FRAC);
-        return (q + u128::from(ceil && lo & ((1 << FX_FRAC) - 1) != 0)) as i128; // < 2^76
+        return (q + u128::from(ceil && lo & ((1 << FX_FRAC) - 1) != 0)) as i128;
+        // < 2^76
     }
     let r = if ceil { Rounding::Ceil } else { Rounding::Floor };
     shr_round(value * i128::from(ax), FX_FRAC, r)
@@ -240,11 +241,7 @@ fn add_spot(book: &mut Book, scen: &UnderlyingScenarios, c: &CollateralInput) ->
     let long = c.amount > 0;
     for (p, &x) in scen.shock.iter().enumerate() {
         // P&L = sign * value * x; loss = -P&L: a loss when sign * x < 0.
-        let loss = if (long && x < 0) || (!long && x > 0) {
-            scale_shock(hi, x, true)
-        } else {
-            -scale_shock(lo, x, false)
-        };
+        let loss = if (long && x < 0) || (!long && x > 0) { scale_shock(hi, x, true) } else { -scale_shock(lo, x, false) };
         for v in 0..N_VOL {
             book.loss[p * N_VOL + v] += loss;
         }
@@ -634,9 +631,8 @@ mod tests {
             let size_bits = [8u32, 20, 31, 63][(round / 6 % 4) as usize];
             let set: Vec<SeriesRisk> = (0..8).map(|i| series(&mut rng, bits, (i % 2) as u8)).collect();
             let n = (rng() % 40) as usize;
-            let positions: Vec<Position> = (0..n)
-                .map(|_| Position { size: (rng() as i64) >> (64 - size_bits), series: (rng() % 8) as u16, _pad: [0; 6] })
-                .collect();
+            let positions: Vec<Position> =
+                (0..n).map(|_| Position { size: (rng() as i64) >> (64 - size_bits), series: (rng() % 8) as u16, _pad: [0; 6] }).collect();
             let mut exact = Book::EMPTY;
             for pos in &positions {
                 add_array_position(&mut exact, &set[usize::from(pos.series)], pos.size).unwrap();

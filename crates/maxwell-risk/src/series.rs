@@ -76,13 +76,7 @@ fn err_q20(scale: u64) -> i128 {
 }
 
 /// Value of one contract when the forward moves by `price_shock` and the smile by `vol_shock`.
-pub fn scenario_eval(
-    strike: u64,
-    exp: &ExpiryMarket,
-    tenor: &Tenor,
-    price_shock: Fx,
-    vol_shock: Fx,
-) -> Result<Black76, RiskError> {
+pub fn scenario_eval(strike: u64, exp: &ExpiryMarket, tenor: &Tenor, price_shock: Fx, vol_shock: Fx) -> Result<Black76, RiskError> {
     let forward = Price(exp.forward).positive()?.shocked(price_shock)?;
     let k = ln_ratio_q62(Price(strike).positive()?.0, forward.0)?;
     let v = exp.svi.total_vol_q62(k, vol_shock)?;
@@ -138,12 +132,7 @@ pub struct ExpiryGrid {
 
 impl ExpiryGrid {
     /// The grid of expiry `expiry` of `market` under the price shocks of `scen`.
-    pub fn new(
-        market: &UnderlyingMarket,
-        expiry: i64,
-        scen: &UnderlyingScenarios,
-        params: &RiskParams,
-    ) -> Result<ExpiryGrid, RiskError> {
+    pub fn new(market: &UnderlyingMarket, expiry: i64, scen: &UnderlyingScenarios, params: &RiskParams) -> Result<ExpiryGrid, RiskError> {
         let exp = market.expiry(expiry)?;
         let tenor = Tenor::new(market.now, exp.expiry)?;
         let vols = vol_shocks(&tenor, params)?;
@@ -355,9 +344,9 @@ mod tests {
     #[test]
     fn short_minimum_table() {
         let p = RiskParams::DEFAULT; // base 0.15, floor 0.10, mm scale 0.5
-        // (kind, strike, spot, expected = max(0.10, 0.15 - OTM/S) * S * 0.5)
+                                     // (kind, strike, spot, expected = max(0.10, 0.15 - OTM/S) * S * 0.5)
         let cases: &[(OptionKind, u64, u64, i64)] = &[
-            (OptionKind::Call, 100, 100, 7_500_000 / 1_000_000 + 1), // 0.15*100*0.5 = 7.5 -> 8
+            (OptionKind::Call, 100, 100, 7_500_000 / 1_000_000 + 1),  // 0.15*100*0.5 = 7.5 -> 8
             (OptionKind::Call, 150_000_000, 150_000_000, 11_250_000), // ATM: 0.15 * 150e6 * 0.5
             (OptionKind::Call, 165_000_000, 150_000_000, 7_500_000),  // 10% OTM: max(0.10, 0.05) * 150e6 * 0.5
             (OptionKind::Put, 144_000_000, 150_000_000, 8_250_000),   // 4% OTM: 0.11 * 150e6 * 0.5

@@ -101,7 +101,7 @@ impl SviParams {
         let (lo, carry) = xl.overflowing_add(sl);
         let sum = (u128::from(xh + sh + u64::from(carry)) << 64) | u128::from(lo);
         let root = sqrt_u128(sum) as i64; // Q52, < 2^60
-        // |rho x| < 2^111 >> 52; inner < 2^61; |b inner| < 2^114 >> 52 < 2^62.
+                                          // |rho x| < 2^111 >> 52; inner < 2^61; |b inner| < 2^114 >> 52 < 2^62.
         let inner = smul_shr_round(self.rho, x, FX_FRAC) + root;
         let w = self.a + smul_shr_round(self.b, inner, FX_FRAC);
         Some(Fx(w.max(0)))
@@ -159,8 +159,8 @@ mod tests {
     fn variance_table() {
         // (params, k, expected w = the SVI formula evaluated by hand)
         let skew = SviParams {
-            a: Fx::from_bps(100).0,    // 0.01
-            b: Fx::from_bps(1_000).0,  // 0.1
+            a: Fx::from_bps(100).0,      // 0.01
+            b: Fx::from_bps(1_000).0,    // 0.1
             rho: Fx::from_bps(-5_000).0, // -0.5
             m: 0,
             sigma: Fx::from_bps(2_000).0, // 0.2
@@ -203,7 +203,8 @@ mod tests {
 
     #[test]
     fn vol_shock_keeps_the_skew_shape() {
-        let p = SviParams { a: Fx::from_bps(100).0, b: Fx::from_bps(1_000).0, rho: Fx::from_bps(-5_000).0, m: 0, sigma: Fx::from_bps(2_000).0 };
+        let p =
+            SviParams { a: Fx::from_bps(100).0, b: Fx::from_bps(1_000).0, rho: Fx::from_bps(-5_000).0, m: 0, sigma: Fx::from_bps(2_000).0 };
         let k = 1i128 << 60; // 0.25
         let base = p.total_vol_q62(k, Fx::ZERO).unwrap();
         let up = p.total_vol_q62(k, Fx::HALF).unwrap();

@@ -36,10 +36,7 @@ pub struct Contracts(pub i64);
 impl Contracts {
     /// `contracts * quote-per-contract = quote` (checked).
     pub fn times(self, per_contract: Quote) -> Result<Quote, RiskError> {
-        self.0
-            .checked_mul(per_contract.0)
-            .map(Quote)
-            .ok_or(RiskError::Overflow)
+        self.0.checked_mul(per_contract.0).map(Quote).ok_or(RiskError::Overflow)
     }
 }
 
@@ -91,12 +88,7 @@ impl Tenor {
         }
         if secs <= 0 {
             let zero = crate::fixed::Wide::ZERO;
-            return Ok(Tenor {
-                secs,
-                sqrt_t: Fx::ZERO,
-                sqrt_t_q62: 0,
-                inv_sqrt_t: zero,
-            });
+            return Ok(Tenor { secs, sqrt_t: Fx::ZERO, sqrt_t_q62: 0, inv_sqrt_t: zero });
         }
         // T in Q124 = secs * 2^124 / YEAR, exact floor in two steps (secs * 2^124 needs
         // 153 bits), then sqrt -> Q62. Divisions here are once per expiry.
@@ -110,12 +102,7 @@ impl Tenor {
         // 1/sqrt(T) in Q40 = 2^102 / sqrt_t(Q62), nearest.
         let num: u128 = 1u128 << (62 + 40);
         let inv = div_rem_u128_u64(num + u128::from(sqrt_t_q62 / 2), sqrt_t_q62).0;
-        Ok(Tenor {
-            secs,
-            sqrt_t: Fx(sqrt_t),
-            sqrt_t_q62,
-            inv_sqrt_t: crate::fixed::Wide(to_i64(inv as i128)?),
-        })
+        Ok(Tenor { secs, sqrt_t: Fx(sqrt_t), sqrt_t_q62, inv_sqrt_t: crate::fixed::Wide(to_i64(inv as i128)?) })
     }
 
     /// `true` when the options of this expiry are expired.
@@ -146,23 +133,14 @@ mod tests {
         let four = Tenor::from_secs(4 * YEAR_SECS).unwrap();
         assert_eq!(four.sqrt_t, Fx::from_int(2).unwrap()); // sqrt(4)
         assert!(Tenor::from_secs(0).unwrap().expired());
-        assert_eq!(
-            Tenor::from_secs(11 * YEAR_SECS),
-            Err(RiskError::TenorTooLong)
-        );
+        assert_eq!(Tenor::from_secs(11 * YEAR_SECS), Err(RiskError::TenorTooLong));
     }
 
     #[test]
     fn shocked_prices() {
         // 150 USD * (1 - 0.1) = 135 USD
-        assert_eq!(
-            Price(150_000_000).shocked(Fx::from_bps(-1_000)).unwrap(),
-            Price(135_000_000)
-        );
-        assert_eq!(
-            Price(1).shocked(Fx::from_bps(-10_000)),
-            Err(RiskError::NonPositivePrice)
-        );
+        assert_eq!(Price(150_000_000).shocked(Fx::from_bps(-1_000)).unwrap(), Price(135_000_000));
+        assert_eq!(Price(1).shocked(Fx::from_bps(-10_000)), Err(RiskError::NonPositivePrice));
         assert_eq!(Contracts(-3).times(Quote(7)).unwrap(), Quote(-21));
     }
 }

@@ -13,10 +13,7 @@ use maxwell_risk::{normal_cdf, normal_pdf};
 const Q80: f64 = 1_208_925_819_614_629_174_706_176.0; // 2^80, for printing only
 
 fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
-    text.lines()
-        .filter(|l| !l.starts_with('#'))
-        .skip(1)
-        .map(|l| l.split(',').collect())
+    text.lines().filter(|l| !l.starts_with('#')).skip(1).map(|l| l.split(',').collect())
 }
 
 fn int(s: &str) -> i128 {
@@ -37,11 +34,7 @@ struct Worst {
 
 impl Worst {
     fn new(name: &'static str) -> Self {
-        Worst {
-            name,
-            err: 0.0,
-            at: String::new(),
-        }
+        Worst { name, err: 0.0, at: String::new() }
     }
     fn see(&mut self, err: f64, at: impl FnOnce() -> String) {
         if err > self.err {
@@ -50,10 +43,7 @@ impl Worst {
         }
     }
     fn report(&self) {
-        println!(
-            "worst {:<11} error {:.3e} at {}",
-            self.name, self.err, self.at
-        );
+        println!("worst {:<11} error {:.3e} at {}", self.name, self.err, self.at);
     }
 }
 
@@ -95,22 +85,13 @@ fn black76_against_mpmath() {
     ];
     let mut n = 0;
     for r in rows(text) {
-        let (f, k, secs, sigma) = (
-            int(r[1]) as u64,
-            int(r[2]) as u64,
-            int(r[3]) as i64,
-            int(r[4]) as i64,
-        );
+        let (f, k, secs, sigma) = (int(r[1]) as u64, int(r[2]) as u64, int(r[3]) as i64, int(r[4]) as i64);
         let tenor = Tenor::from_secs(secs).unwrap();
         let b = price_and_greeks(Price(f), Price(k), Fx(sigma), &tenor).unwrap();
         let want: Vec<i128> = r[5..12].iter().map(|s| int(s)).collect();
         let at = || {
             let s = sigma as f64 / (1u64 << FX_FRAC) as f64;
-            format!(
-                "{} F={f} K={k} ln(K/F)={:.3} T={secs}s sigma={s:.3}",
-                r[0],
-                (k as f64 / f as f64).ln()
-            )
+            format!("{} F={f} K={k} ln(K/F)={:.3} T={secs}s sigma={s:.3}", r[0], (k as f64 / f as f64).ln())
         };
         // Prices: mine = p * scale / F. Compare in Q60 multiplied by F (F can be 2^62):
         // p * scale * 2^8 against (ref >> 20) * F.
@@ -119,12 +100,7 @@ fn black76_against_mpmath() {
             let reference = (want[i] + (1 << 19)) >> 20;
             let err_f = (lhs - reference * i128::from(f)).abs();
             worst[i].see(err_f as f64 / f as f64 / (Q80 / 1_048_576.0), at);
-            assert!(
-                err_f <= (price_tol >> 20) * i128::from(f),
-                "{} {}",
-                worst[i].name,
-                at()
-            );
+            assert!(err_f <= (price_tol >> 20) * i128::from(f), "{} {}", worst[i].name, at());
         }
         for (i, d) in [b.delta_call, b.delta_put].into_iter().enumerate() {
             let err = ((i128::from(d.0) << (80 - FX_FRAC)) - want[2 + i]).abs();
@@ -136,13 +112,7 @@ fn black76_against_mpmath() {
             let err = ((i128::from(g.0) << (80 - WIDE_FRAC)) - reference).abs();
             let unit = reference.abs().max(1i128 << 80);
             worst[4 + i].see(err as f64 / unit as f64, at);
-            assert!(
-                err * 1_000_000_000 <= unit,
-                "{} {} err {}",
-                worst[4 + i].name,
-                at(),
-                err as f64 / unit as f64
-            );
+            assert!(err * 1_000_000_000 <= unit, "{} {} err {}", worst[4 + i].name, at(), err as f64 / unit as f64);
         }
         n += 1;
     }

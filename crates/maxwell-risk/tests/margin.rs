@@ -3,11 +3,11 @@
 mod common;
 
 use common::*;
+use maxwell_risk::black76::OptionKind;
 use maxwell_risk::fixed::Fx;
 use maxwell_risk::margin::{portfolio_margin_from_arrays, BookArrays, FullPosition, Position};
 use maxwell_risk::params::RiskParams;
 use maxwell_risk::series::short_minimum;
-use maxwell_risk::black76::OptionKind;
 use maxwell_risk::RiskError;
 
 fn run(book: &[FullPosition], sol_n: i64) -> maxwell_risk::margin::MarginSummary {
@@ -88,8 +88,5 @@ fn refusals() {
     let ok = [BookArrays { scen: &scen, series: &risks, positions: &[] }];
     assert_eq!(portfolio_margin_from_arrays(&ok, &[stray], &p, Fx::ONE), Err(RiskError::UnderlyingIndexOutOfRange));
     let unlisted = series(165_000_000, 12, 0);
-    assert_eq!(
-        maxwell_risk::series::series_risk(&unlisted, &m, &scen, &p),
-        Err(RiskError::ExpiryNotListed)
-    );
+    assert_eq!(maxwell_risk::series::series_risk(&unlisted, &m, &scen, &p), Err(RiskError::ExpiryNotListed));
 }

@@ -15,8 +15,7 @@ pub const MAX_POSITIONS: usize = 128;
 pub const MAX_BANKS: u16 = 1024;
 
 /// The Pyth Solana Receiver program, which owns every `PriceUpdateV2` account.
-pub const PYTH_RECEIVER_PROGRAM_ID: anchor_lang::prelude::Pubkey =
-    anchor_lang::pubkey!("rec5EKMGg6MxZYaMdyBfgwp4d5rB9T1VQH5pJv5LtFJ");
+pub const PYTH_RECEIVER_PROGRAM_ID: anchor_lang::prelude::Pubkey = anchor_lang::pubkey!("rec5EKMGg6MxZYaMdyBfgwp4d5rB9T1VQH5pJv5LtFJ");
 
 /// 10_000 bps = 1.0
 pub const BPS: u32 = 10_000;

@@ -32,12 +32,7 @@ pub fn spot_per_contract(mantissa: u64, expo: i32, quote_decimals: u8) -> Result
 
 impl SeriesMeta for SeriesInfo {
     fn stamp(&self) -> RiskStamp {
-        RiskStamp {
-            expiry: self.expiry,
-            risk_spot: self.risk_spot,
-            risk_ts: self.risk_ts,
-            risk_surface_seq: self.risk_surface_seq,
-        }
+        RiskStamp { expiry: self.expiry, risk_spot: self.risk_spot, risk_ts: self.risk_ts, risk_surface_seq: self.risk_surface_seq }
     }
 }
 
@@ -77,14 +72,8 @@ impl<'info> HealthCache<'info> {
         now: i64,
         mode: Freshness,
     ) -> Result<HealthCache<'info>> {
-        let mut cache = HealthCache {
-            banks: Vec::new(),
-            unders: Vec::new(),
-            risk: *exchange.risk.engine(),
-            now,
-            mode,
-            oracles_fresh: true,
-        };
+        let mut cache =
+            HealthCache { banks: Vec::new(), unders: Vec::new(), risk: *exchange.risk.engine(), now, mode, oracles_fresh: true };
         let mut it = health_accounts.iter();
         while let Some(ai) = it.next() {
             let disc = {
@@ -105,8 +94,7 @@ impl<'info> HealthCache<'info> {
                     require_keys_eq!(*oracle.key, bank.oracle, MaxwellError::WrongOracle);
                     let p = read_price(oracle, &bank.oracle_spec(), now, mode)?;
                     cache.oracles_fresh &= p.fresh;
-                    TokenPrice::from_oracle(p.price, p.expo, bank.decimals, exchange.quote_decimals)
-                        .map_err(MaxwellError::from)?
+                    TokenPrice::from_oracle(p.price, p.expo, bank.decimals, exchange.quote_decimals).map_err(MaxwellError::from)?
                 };
                 cache.banks.push(BankSnap {
                     bank_index: bank.bank_index,

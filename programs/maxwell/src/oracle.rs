@@ -55,10 +55,7 @@ fn read_i64(d: &[u8], at: usize) -> i64 {
 pub fn read_price(ai: &AccountInfo, spec: &OracleSpec, now: i64, mode: Freshness) -> Result<OraclePrice> {
     require_keys_eq!(*ai.owner, PYTH_RECEIVER_PROGRAM_ID, MaxwellError::OracleWrongOwner);
     let data = ai.try_borrow_data()?;
-    require!(
-        data.len() >= MESSAGE_OFFSET_FULL + MESSAGE_LEN && data[..8] == PRICE_UPDATE_V2_DISCRIMINATOR,
-        MaxwellError::OracleMalformed
-    );
+    require!(data.len() >= MESSAGE_OFFSET_FULL + MESSAGE_LEN && data[..8] == PRICE_UPDATE_V2_DISCRIMINATOR, MaxwellError::OracleMalformed);
     require!(data[VERIFICATION_OFFSET] == VERIFICATION_FULL, MaxwellError::OracleNotFullyVerified);
     let m = MESSAGE_OFFSET_FULL;
     require!(data[m..m + 32] == spec.feed_id[..], MaxwellError::OracleFeedMismatch);

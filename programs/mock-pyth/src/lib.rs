@@ -60,11 +60,8 @@ pub struct PriceArgs {
 
 impl PriceArgs {
     fn write(&self, acc: &mut PriceUpdateV2) -> Result<()> {
-        acc.verification_level = if self.fully_verified {
-            VerificationLevel::Full
-        } else {
-            VerificationLevel::Partial { num_signatures: 5 }
-        };
+        acc.verification_level =
+            if self.fully_verified { VerificationLevel::Full } else { VerificationLevel::Partial { num_signatures: 5 } };
         let prev = acc.price_message.publish_time;
         acc.price_message = PriceFeedMessage {
             feed_id: self.feed_id,

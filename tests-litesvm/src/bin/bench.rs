@@ -39,7 +39,9 @@ fn instructions(rows: &mut Vec<(String, u64, String)>) {
     let tp_sol = w.sol.token_program;
     let s = w.env.ok(&[ix::bank_create(&a, &ex2, &usdc_mint, None, &tp_usdc, quote_bank_params())], &[&admin]);
     push("bank_create (quote, SPL Token)", s.cu, "bank PDA + vault PDA token account");
-    let s = w.env.ok(&[ix::bank_create(&a, &ex2, &sol_mint, Some(oracle), &tp_sol, bank_params(tests_litesvm::pyth::feed(SOL_FEED)))], &[&admin]);
+    let s = w
+        .env
+        .ok(&[ix::bank_create(&a, &ex2, &sol_mint, Some(oracle), &tp_sol, bank_params(tests_litesvm::pyth::feed(SOL_FEED)))], &[&admin]);
     push("bank_create (Pyth oracle, Token-2022)", s.cu, "reads and validates the PriceUpdateV2");
     let s = w.env.ok(&[ix::ix_gate_set(&a, &ex2, 0)], &[&admin]);
     push("ix_gate_set", s.cu, "");
@@ -202,7 +204,11 @@ fn liquidation(rows: &mut Vec<(String, u64, String)>) {
     w.env.zc_write(&victim.account, &acc);
     let i = w.liquidate_ix(&m, &victim.account, &liq, &ins, vec![LiquidateLeg { series_index: 0, size: -1 }]);
     let s = w.env.ok_big(&[i], &[&liq.kp]);
-    rows.push(("liquidate: 1 contract of a 32-position account".into(), s.cu, "both accounts checked before and after; target <= 200,000".into()));
+    rows.push((
+        "liquidate: 1 contract of a 32-position account".into(),
+        s.cu,
+        "both accounts checked before and after; target <= 200,000".into(),
+    ));
 }
 
 /// Anchor instruction data: `sha256("global:<name>")[..8]` then borsh arguments.
@@ -351,7 +357,11 @@ fn risk_engine(rows: &mut Vec<(String, u64, String)>) {
     // The per-position slope at fixed underlyings and tokens.
     let a = bench_cu(&mut env, "bench_margin", &le(&[&0u16.to_le_bytes(), &[2], &[4]]));
     let b = bench_cu(&mut env, "bench_margin", &le(&[&128u16.to_le_bytes(), &[2], &[4]]));
-    rows.push(("margin slope: CU per extra position (0 -> 128 positions, 2 underlyings, 4 tokens)".into(), (b - a) / 128, "target <= 1,000".into()));
+    rows.push((
+        "margin slope: CU per extra position (0 -> 128 positions, 2 underlyings, 4 tokens)".into(),
+        (b - a) / 128,
+        "target <= 1,000".into(),
+    ));
 }
 
 fn write(rows: &[(String, u64, String)]) {

@@ -122,12 +122,7 @@ pub fn check_leg(size: i64, left: i64) -> Result<()> {
 /// `pre_maint_req`. Legs are validated in order ([`check_leg`] against the position less the
 /// earlier legs on the same series), then priced. Refusals: [`EngineError::ZeroSize`],
 /// [`EngineError::LiquidationLegInvalid`], [`EngineError::Overflow`].
-pub fn plan_liquidation(
-    legs: &[LegInput],
-    pre_maint: i64,
-    pre_maint_req: i64,
-    p: &LiquidationParams,
-) -> Result<LiquidationPlan> {
+pub fn plan_liquidation(legs: &[LegInput], pre_maint: i64, pre_maint_req: i64, p: &LiquidationParams) -> Result<LiquidationPlan> {
     let penalty_bps = penalty_rate(pre_maint, pre_maint_req, p)?;
     let (mut value, mut base) = (0i128, 0u128);
     for (k, leg) in legs.iter().enumerate() {
@@ -177,15 +172,15 @@ mod tests {
     fn penalty_rate_table() {
         // (maint health, maint requirement, rate = formula)
         let cases: &[(i64, i64, u32)] = &[
-            (-1, 1_000_000, 100),                                  // 400 x 1e-6 -> 0: the minimum
+            (-1, 1_000_000, 100),                                   // 400 x 1e-6 -> 0: the minimum
             (-250_000, 1_000_000, 100 + 400 * 250_000 / 1_000_000), // a quarter deep: 200
             (-333_333, 1_000_000, 100 + 400 * 333_333 / 1_000_000), // 133.33 -> 133 (down)
-            (-1_000_000, 1_000_000, 500),                          // depth 1: the maximum
-            (-5_000_000, 1_000_000, 500),                          // deeper: capped
-            (-10, 0, 500),                                         // no requirement: as 1, capped
-            (0, 1_000_000, 100),                                   // no shortfall
-            (7, 1_000_000, 100),                                   // healthy: the minimum
-            (i64::MIN, i64::MAX, 100 + 400),                       // |MIN| > MAX: capped
+            (-1_000_000, 1_000_000, 500),                           // depth 1: the maximum
+            (-5_000_000, 1_000_000, 500),                           // deeper: capped
+            (-10, 0, 500),                                          // no requirement: as 1, capped
+            (0, 1_000_000, 100),                                    // no shortfall
+            (7, 1_000_000, 100),                                    // healthy: the minimum
+            (i64::MIN, i64::MAX, 100 + 400),                        // |MIN| > MAX: capped
         ];
         for &(maint, req, want) in cases {
             assert_eq!(penalty_rate(maint, req, &P), Ok(want), "maint {maint} req {req}");
@@ -200,11 +195,11 @@ mod tests {
     fn leg_value_table() {
         // (size, mark, short_min, (value = size x mark, base = |size| x per))
         let cases: &[(i64, i64, i64, (i128, u128))] = &[
-            (3, 14_000_000, 9_000_000, (3 * 14_000_000, 3 * 14_000_000)), // a long: mark
+            (3, 14_000_000, 9_000_000, (3 * 14_000_000, 3 * 14_000_000)),   // a long: mark
             (-3, 14_000_000, 9_000_000, (-3 * 14_000_000, 3 * 14_000_000)), // a short above its minimum
-            (-3, 2_000_000, 9_000_000, (-3 * 2_000_000, 3 * 9_000_000)),  // a short under it: the minimum
-            (3, 2_000_000, 9_000_000, (3 * 2_000_000, 3 * 2_000_000)),    // a long never uses it
-            (-2, -5, 7, (0, 2 * 7)),                                      // negative mark counts 0
+            (-3, 2_000_000, 9_000_000, (-3 * 2_000_000, 3 * 9_000_000)),    // a short under it: the minimum
+            (3, 2_000_000, 9_000_000, (3 * 2_000_000, 3 * 2_000_000)),      // a long never uses it
+            (-2, -5, 7, (0, 2 * 7)),                                        // negative mark counts 0
             (2, -5, 7, (0, 0)),
         ];
         for &(size, mark, min, want) in cases {
@@ -221,7 +216,7 @@ mod tests {
         let cases: &[(u128, u32, u128, u128)] = &[
             (10_000, 100, 10_000 * 100 / 10_000, 100 / 5),
             (10_001, 100, 101, 101 * 2_000 / 10_000), // 100.01 -> 101; 20.2 -> 20
-            (1, 100, 1, 0),                            // 0.01 -> 1; 0.2 -> 0
+            (1, 100, 1, 0),                           // 0.01 -> 1; 0.2 -> 0
             (0, 500, 0, 0),
             (42_000_000, 250, 42_000_000 * 250 / 10_000, 42_000_000 * 250 / 10_000 / 5),
         ];
@@ -278,10 +273,7 @@ mod tests {
         // Two legs on one series take from what the first left: -4 then -6 of -10 is all;
         // -4 then -7 is one too many.
         assert!(plan_liquidation(&[short(0, -4, -10), short(0, -6, -10)], -1, 1, &P).is_ok());
-        assert_eq!(
-            plan_liquidation(&[short(0, -4, -10), short(0, -7, -10)], -1, 1, &P),
-            Err(EngineError::LiquidationLegInvalid)
-        );
+        assert_eq!(plan_liquidation(&[short(0, -4, -10), short(0, -7, -10)], -1, 1, &P), Err(EngineError::LiquidationLegInvalid));
         // Other series do not count against each other.
         assert!(plan_liquidation(&[short(0, -4, -4), short(1, -7, -7)], -1, 1, &P).is_ok());
         // Legs validated in order: the first fault is reported.
@@ -323,9 +315,9 @@ mod tests {
     fn over_liquidation_table() {
         // (post maint, maint without the last contract, result)
         let cases: &[(i64, i64, Result<()>)] = &[
-            (-5, 0, Ok(())),   // still under: never over-liquidated (the improvement rule is separate)
-            (0, 0, Ok(())),    // exactly restored: no probe
-            (10, -1, Ok(())),  // the last contract was needed
+            (-5, 0, Ok(())),                            // still under: never over-liquidated (the improvement rule is separate)
+            (0, 0, Ok(())),                             // exactly restored: no probe
+            (10, -1, Ok(())),                           // the last contract was needed
             (10, 0, Err(EngineError::OverLiquidation)), // zero without it: not needed
             (10, 3, Err(EngineError::OverLiquidation)),
         ];

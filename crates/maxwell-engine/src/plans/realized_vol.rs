@@ -128,11 +128,11 @@ mod tests {
     fn ewma_table() {
         // (variance, sample, expected = (v x 9,400 + s x 600) / 10,000)
         let cases: &[(i64, i64, i64)] = &[
-            (0, RV_MAX_VARIANCE, (3 << FX_FRAC) / 2),          // 0.06 x 25 = 1.5
-            (ONE, ONE, ONE),                              // a steady state stays
-            (ONE, 0, ONE * 94 / 100),                     // 0.94, truncated
-            (7, 3, (7 * 9_400 + 3 * 600) / 10_000),       // 6.76 -> 6
-            (i64::MAX, i64::MAX, i64::MAX),               // no overflow at the top
+            (0, RV_MAX_VARIANCE, (3 << FX_FRAC) / 2), // 0.06 x 25 = 1.5
+            (ONE, ONE, ONE),                          // a steady state stays
+            (ONE, 0, ONE * 94 / 100),                 // 0.94, truncated
+            (7, 3, (7 * 9_400 + 3 * 600) / 10_000),   // 6.76 -> 6
+            (i64::MAX, i64::MAX, i64::MAX),           // no overflow at the top
         ];
         for &(v, s, want) in cases {
             assert_eq!(ewma(v, s), Ok(want), "v {v} s {s}");

@@ -102,8 +102,7 @@ pub fn plan_rebalance(amount: u64, value: u64, keeper_fee_bps: u16, l: &Rebalanc
     if value > l.max_per_move {
         return Err(EngineError::MoveLimitExceeded);
     }
-    let (day_start_ts, before) =
-        if day_over(l.day_start_ts, now) { (now, 0) } else { (l.day_start_ts, l.moved_today) };
+    let (day_start_ts, before) = if day_over(l.day_start_ts, now) { (now, 0) } else { (l.day_start_ts, l.moved_today) };
     let total = before.checked_add(value).ok_or(EngineError::Overflow)?;
     if total > l.max_per_day {
         return Err(EngineError::DayLimitExceeded);
@@ -125,10 +124,10 @@ mod tests {
         let cases: &[(i64, u64, i64, u64, u64)] = &[
             (t0, 700 * USDC, t0, 700 * USDC, 2_500 * USDC - 700 * USDC),
             (t0, 700 * USDC, t0 + DAY - 1, 700 * USDC, 1_800 * USDC), // the day's last second
-            (t0, 700 * USDC, t0 + DAY, 0, 2_500 * USDC),               // a day later: fresh
-            (t0, 3_000 * USDC, t0, 3_000 * USDC, 0),                   // over the limit (lowered): 0 left
-            (0, 5, 1_700_000_000, 0, 2_500 * USDC),                    // never started
-            (i64::MAX, 5, i64::MAX - 1, 5, 2_500 * USDC - 5),          // saturates, never wraps
+            (t0, 700 * USDC, t0 + DAY, 0, 2_500 * USDC),              // a day later: fresh
+            (t0, 3_000 * USDC, t0, 3_000 * USDC, 0),                  // over the limit (lowered): 0 left
+            (0, 5, 1_700_000_000, 0, 2_500 * USDC),                   // never started
+            (i64::MAX, 5, i64::MAX - 1, 5, 2_500 * USDC - 5),         // saturates, never wraps
         ];
         for &(start, moved, now, today, left) in cases {
             assert_eq!(moved_today(start, moved, now), today, "start {start} now {now}");
@@ -140,11 +139,11 @@ mod tests {
     fn fee_and_value_table() {
         // (amount, bps, fee = floor(amount x bps / 1e4))
         let cases: &[(u64, u16, Result<u64>)] = &[
-            (1_000 * USDC, 10, Ok(1_000 * USDC * 10 / 10_000)), // the LiteSVM test: 1 USDC
-            (999, 10, Ok(0)),                                   // 0.999 -> 0
-            (10_001, 50, Ok(50)),                               // 50.005 -> 50
+            (1_000 * USDC, 10, Ok(1_000 * USDC * 10 / 10_000)),          // the LiteSVM test: 1 USDC
+            (999, 10, Ok(0)),                                            // 0.999 -> 0
+            (10_001, 50, Ok(50)),                                        // 50.005 -> 50
             (u64::MAX, 50, Ok((u64::MAX as u128 * 50 / 10_000) as u64)), // no u64 product overflow
-            (u64::MAX, u16::MAX, Err(EngineError::Overflow)),   // a fee above 100% does not fit
+            (u64::MAX, u16::MAX, Err(EngineError::Overflow)),            // a fee above 100% does not fit
         ];
         for &(amount, bps, want) in cases {
             assert_eq!(keeper_fee(amount, bps), want, "amount {amount} bps {bps}");

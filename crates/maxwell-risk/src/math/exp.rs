@@ -49,9 +49,7 @@ pub fn exp_q62(x: i128) -> Result<u128, RiskError> {
     let n = mul_shr_round_hi((x >> 20) as i64, SIXTY_FOUR_OVER_LN2_Q56 as u64, 98);
     // r = round((x 2^58 - n ln2/64 (Q120)) / 2^58) = x - n C_HI + round(-n C_LO / 2^58),
     // computed modulo 2^64: r itself is below ln2/128 (< 2^56 in Q62), so it is exact.
-    let r = (x as i64)
-        .wrapping_sub(n.wrapping_mul(C_HI))
-        .wrapping_add(mul_shr_round(-n, C_LO, 58));
+    let r = (x as i64).wrapping_sub(n.wrapping_mul(C_HI)).wrapping_add(mul_shr_round(-n, C_LO, 58));
     let er = (1i64 << Q62) + expm1_small(r); // e^r in Q62, in (0.99, 1.01)
     let frac = EXP2[(n & 63) as usize]; // 2^((n mod 64)/64), Q62
     let m = mul_shr_round(er, frac, 62) as u64; // Q62, in [1, 2.02)

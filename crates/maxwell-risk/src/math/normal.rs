@@ -139,20 +139,14 @@ mod tests {
         // (x, expected as the formula it comes from, tolerance)
         let tol = 1e-13 * (1u64 << 52) as f64;
         let cases: &[(Fx, Fx)] = &[
-            (Fx::ZERO, Fx::HALF),                   // N(0) = 1/2
-            (Fx::from_int(10).unwrap(), Fx::ONE),   // N(10) = 1 - 7.6e-24
-            (Fx::from_int(-10).unwrap(), Fx::ZERO), // N(-10) = 7.6e-24
-            (
-                Fx::from_int(1).unwrap(),
-                Fx::ratio(8_413_447_460_685_429, 10_000_000_000_000_000),
-            ), // N(1) = 0.8413447460685429...
+            (Fx::ZERO, Fx::HALF),                                                                 // N(0) = 1/2
+            (Fx::from_int(10).unwrap(), Fx::ONE),                                                 // N(10) = 1 - 7.6e-24
+            (Fx::from_int(-10).unwrap(), Fx::ZERO),                                               // N(-10) = 7.6e-24
+            (Fx::from_int(1).unwrap(), Fx::ratio(8_413_447_460_685_429, 10_000_000_000_000_000)), // N(1) = 0.8413447460685429...
         ];
         for &(x, want) in cases {
             let got = normal_cdf(x);
-            assert!(
-                ((got.0 - want.0) as f64).abs() <= tol,
-                "N({x:?}) = {got:?}, want {want:?}"
-            );
+            assert!(((got.0 - want.0) as f64).abs() <= tol, "N({x:?}) = {got:?}, want {want:?}");
         }
         // phi(0) = 1/sqrt(2 pi) = 0.3989422804014327
         let phi0 = Fx::ratio(3_989_422_804_014_327, 10_000_000_000_000_000);
@@ -209,10 +203,7 @@ mod tests {
             let [q0, p0, d0, s0] = NORMAL[i].map(i128::from);
             let [q1, p1, d1, s1] = NORMAL[i + 1].map(i128::from);
             let (h1, h2) = (H_SHIFT, 2 * H_SHIFT);
-            for args in [
-                (q0, -(p0 >> h1), -(d0 >> h2), q1, -(p1 >> h1), -(d1 >> h2)),
-                (p0, d0 >> h1, s0 >> h2, p1, d1 >> h1, s1 >> h2),
-            ] {
+            for args in [(q0, -(p0 >> h1), -(d0 >> h2), q1, -(p1 >> h1), -(d1 >> h2)), (p0, d0 >> h1, s0 >> h2, p1, d1 >> h1, s1 >> h2)] {
                 let (_, coeffs, bound) = hermite_i128(args.0, args.1, args.2, args.3, args.4, args.5, 0);
                 assert!(bound < 1 << 63, "interval {i}");
                 for c in coeffs {

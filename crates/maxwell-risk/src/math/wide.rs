@@ -22,10 +22,7 @@ pub fn umul_wide(a: u64, b: u64) -> (u64, u64) {
     // < 3 * 2^32: no overflow.
     let mid = (p00 >> 32).wrapping_add(p01 & LO32).wrapping_add(p10 & LO32);
     // The high word of a 128-bit product of two 64-bit numbers is < 2^64: no overflow.
-    let hi = p11
-        .wrapping_add(p01 >> 32)
-        .wrapping_add(p10 >> 32)
-        .wrapping_add(mid >> 32);
+    let hi = p11.wrapping_add(p01 >> 32).wrapping_add(p10 >> 32).wrapping_add(mid >> 32);
     let lo = (mid << 32) | (p00 & LO32);
     (hi, lo)
 }
@@ -61,14 +58,9 @@ pub fn smul_wide(a: i64, b: i64) -> (i64, u64) {
     let p01 = a0.wrapping_mul(b1);
     let p11 = a1.wrapping_mul(b1);
     // < 3 * 2^32
-    let mid = (p00 >> 32)
-        .wrapping_add(p10 as u32 as u64)
-        .wrapping_add(p01 as u32 as u64);
+    let mid = (p00 >> 32).wrapping_add(p10 as u32 as u64).wrapping_add(p01 as u32 as u64);
     // floor(a b / 2^64): fits in i64 for |a|, |b| <= 2^63.
-    let hi = p11
-        .wrapping_add(p10 >> 32)
-        .wrapping_add(p01 >> 32)
-        .wrapping_add((mid >> 32) as i64);
+    let hi = p11.wrapping_add(p10 >> 32).wrapping_add(p01 >> 32).wrapping_add((mid >> 32) as i64);
     (hi, (mid << 32) | (p00 & LO32))
 }
 
@@ -78,8 +70,7 @@ pub fn smul_shr_round(a: i64, b: i64, s: u32) -> i64 {
     debug_assert!((2..64).contains(&s));
     let (hi, lo) = smul_wide(a, b);
     // floor((hi 2^64 + lo + 2^(s-1)) / 2^s) = hi 2^(64-s) + floor(((lo >> (s-1)) + 1) / 2)
-    hi.wrapping_shl(64 - s)
-        .wrapping_add((((lo >> (s - 1)) + 1) >> 1) as i64)
+    hi.wrapping_shl(64 - s).wrapping_add((((lo >> (s - 1)) + 1) >> 1) as i64)
 }
 
 /// `round(a * b / 2^s)` (ties up) for `64 <= s < 128`, exact when the result fits in `i64`.

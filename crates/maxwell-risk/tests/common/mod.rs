@@ -9,8 +9,8 @@ use maxwell_risk::market::{ExpiryMarket, UnderlyingMarket};
 use maxwell_risk::params::RiskParams;
 use maxwell_risk::scenario::{atm_vol, underlying_scenarios, UnderlyingScenarios};
 use maxwell_risk::series::{scenario_eval, series_risk, Series, SeriesRisk};
-use maxwell_risk::units::Tenor;
 use maxwell_risk::surface::SviParams;
+use maxwell_risk::units::Tenor;
 
 pub const NOW: i64 = 1_800_000_000;
 pub const DAY: i64 = 86_400;
@@ -28,11 +28,7 @@ pub fn svi(atm_bps: i64, secs: i64) -> SviParams {
 }
 
 pub fn expiries(atm_bps: i64) -> [ExpiryMarket; 3] {
-    [7 * DAY, 30 * DAY, 91 * DAY].map(|secs| ExpiryMarket {
-        expiry: NOW + secs,
-        forward: SPOT,
-        svi: svi(atm_bps, secs),
-    })
+    [7 * DAY, 30 * DAY, 91 * DAY].map(|secs| ExpiryMarket { expiry: NOW + secs, forward: SPOT, svi: svi(atm_bps, secs) })
 }
 
 pub fn market(exps: &[ExpiryMarket]) -> UnderlyingMarket<'_> {
@@ -71,11 +67,7 @@ pub fn usdc(micro: i64) -> CollateralInput {
 }
 
 /// Risk arrays of the positions' series (one per position) and the positions indexing them.
-pub fn arrays(
-    m: &UnderlyingMarket,
-    book: &[FullPosition],
-    p: &RiskParams,
-) -> (UnderlyingScenarios, Vec<SeriesRisk>, Vec<Position>) {
+pub fn arrays(m: &UnderlyingMarket, book: &[FullPosition], p: &RiskParams) -> (UnderlyingScenarios, Vec<SeriesRisk>, Vec<Position>) {
     let scen = underlying_scenarios(m, p).unwrap();
     let risks = book.iter().map(|f| series_risk(&f.series, m, &scen, p).unwrap()).collect();
     let pos = book.iter().enumerate().map(|(i, f)| Position { size: f.size, series: i as u16, _pad: [0; 6] }).collect();

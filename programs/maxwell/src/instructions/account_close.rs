@@ -25,10 +25,6 @@ pub fn account_close(ctx: Context<AccountClose>) -> Result<()> {
     ctx.accounts.exchange.load()?.require_enabled(IxGate::AccountClose)?;
     let acc = ctx.accounts.account.load()?;
     require!(acc.is_empty(), MaxwellError::AccountNotEmpty);
-    emit!(AccountCloseLog {
-        exchange: acc.exchange,
-        account: ctx.accounts.account.key(),
-        owner: acc.owner,
-    });
+    emit!(AccountCloseLog { exchange: acc.exchange, account: ctx.accounts.account.key(), owner: acc.owner });
     Ok(())
 }

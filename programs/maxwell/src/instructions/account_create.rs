@@ -31,11 +31,6 @@ pub fn account_create(ctx: Context<AccountCreate>, id: u32) -> Result<()> {
     acc.bump = ctx.bumps.account;
     acc.created_ts = Clock::get()?.unix_timestamp;
     acc.invariant()?;
-    emit!(AccountCreateLog {
-        exchange: acc.exchange,
-        account: ctx.accounts.account.key(),
-        owner: acc.owner,
-        id,
-    });
+    emit!(AccountCreateLog { exchange: acc.exchange, account: ctx.accounts.account.key(), owner: acc.owner, id });
     Ok(())
 }

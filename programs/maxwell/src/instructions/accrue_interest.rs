@@ -1,8 +1,8 @@
 use anchor_lang::prelude::*;
 
+use crate::error::MaxwellError;
 use crate::events::InterestLog;
 use crate::state::{CollateralBank, Exchange, IxGate};
-use crate::error::MaxwellError;
 
 #[derive(Accounts)]
 pub struct AccrueInterest<'info> {

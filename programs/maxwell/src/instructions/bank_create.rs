@@ -58,11 +58,8 @@ pub fn bank_create(ctx: Context<BankCreate>, params: BankParamsArgs) -> Result<(
         (None, false) => return err!(MaxwellError::OracleRequired),
         (Some(oracle), false) => {
             // The oracle must already be a verified price for this feed; it may be stale now.
-            let spec = OracleSpec {
-                feed_id: &params.feed_id,
-                max_age_secs: params.oracle_max_age_secs,
-                max_conf_bps: params.oracle_max_conf_bps,
-            };
+            let spec =
+                OracleSpec { feed_id: &params.feed_id, max_age_secs: params.oracle_max_age_secs, max_conf_bps: params.oracle_max_conf_bps };
             read_price(&oracle.to_account_info(), &spec, Clock::get()?.unix_timestamp, Freshness::Lenient)?;
             oracle.key()
         }
@@ -91,13 +88,7 @@ pub fn bank_create(ctx: Context<BankCreate>, params: BankParamsArgs) -> Result<(
     bank.invariant()?;
     ex.bank_count += 1;
 
-    emit!(BankCreateLog {
-        exchange: bank.exchange,
-        bank: ctx.accounts.bank.key(),
-        mint: bank.mint,
-        bank_index: bank.bank_index,
-        is_quote,
-    });
+    emit!(BankCreateLog { exchange: bank.exchange, bank: ctx.accounts.bank.key(), mint: bank.mint, bank_index: bank.bank_index, is_quote });
     Ok(())
 }
 
@@ -120,10 +111,6 @@ fn create_vault(ctx: &Context<BankCreate>, bump: u8) -> Result<()> {
     system_program::assign(CpiContext::new_with_signer(sys, assign, &[seeds]), &a.token_program.key())?;
     token_interface::initialize_account3(CpiContext::new(
         a.token_program.key(),
-        InitializeAccount3 {
-            account: a.vault.to_account_info(),
-            mint: a.mint.to_account_info(),
-            authority: a.bank.to_account_info(),
-        },
+        InitializeAccount3 { account: a.vault.to_account_info(), mint: a.mint.to_account_info(), authority: a.bank.to_account_info() },
     ))
 }

@@ -95,11 +95,7 @@ pub fn bench_margin(n_positions: u16, n_underlyings: u8, n_tokens: u8) -> Result
         .collect();
     let per_u = usize::from(n_positions).div_ceil(u_count);
     let positions: Vec<Position> = (0..usize::from(n_positions))
-        .map(|i| Position {
-            size: if i % 3 == 0 { -2 } else { 1 },
-            series: (i % SERIES_PER_UNDERLYING) as u16,
-            _pad: [0; 6],
-        })
+        .map(|i| Position { size: if i % 3 == 0 { -2 } else { 1 }, series: (i % SERIES_PER_UNDERLYING) as u16, _pad: [0; 6] })
         .collect();
     let books: Vec<BookArrays> = (0..u_count)
         .map(|u| BookArrays {

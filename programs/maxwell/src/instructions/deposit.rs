@@ -76,14 +76,8 @@ pub fn deposit<'info>(ctx: Context<'info, Deposit<'info>>, amount: u64) -> Resul
 
     // Health (recomputed on every instruction that touches the account), then the event.
     let clock = Clock::get()?;
-    let h = compute_health(
-        &ctx.accounts.exchange.key(),
-        &exchange,
-        &acc,
-        ctx.remaining_accounts,
-        clock.unix_timestamp,
-        Freshness::Lenient,
-    )?;
+    let h =
+        compute_health(&ctx.accounts.exchange.key(), &exchange, &acc, ctx.remaining_accounts, clock.unix_timestamp, Freshness::Lenient)?;
     cache_health(&mut acc, &h, &clock);
     acc.invariant()?;
     emit!(DepositLog {

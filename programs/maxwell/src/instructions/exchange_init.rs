@@ -40,10 +40,6 @@ pub fn exchange_init(ctx: Context<ExchangeInit>, params: ExchangeParamsArgs) -> 
     ex.risk = risk.into();
     ex.bump = ctx.bumps.exchange;
     ex.invariant()?;
-    emit!(ExchangeInitLog {
-        exchange: ctx.accounts.exchange.key(),
-        admin: ex.admin,
-        quote_mint: ex.quote_mint,
-    });
+    emit!(ExchangeInitLog { exchange: ctx.accounts.exchange.key(), admin: ex.admin, quote_mint: ex.quote_mint });
     Ok(())
 }

@@ -39,10 +39,6 @@ pub fn insurance_create(ctx: Context<InsuranceCreate>) -> Result<()> {
     acc.created_ts = Clock::get()?.unix_timestamp;
     acc.invariant()?;
     ex.invariant()?;
-    emit!(InsuranceCreateLog {
-        exchange: acc.exchange,
-        insurance: ctx.accounts.insurance.key(),
-        admin: ctx.accounts.admin.key(),
-    });
+    emit!(InsuranceCreateLog { exchange: acc.exchange, insurance: ctx.accounts.insurance.key(), admin: ctx.accounts.admin.key() });
     Ok(())
 }

@@ -50,10 +50,7 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, legs: Vec<Liquida
     require!(!legs.is_empty() && legs.len() <= MAX_LEGS, MaxwellError::LiquidationLegsOutOfRange);
     require_keys_eq!(ctx.accounts.insurance.key(), ex.insurance_vault, MaxwellError::WrongInsuranceAccount);
     require_keys_neq!(ctx.accounts.liquidatee.key(), ctx.accounts.liquidator.key(), MaxwellError::LiquidatorIsLiquidatee);
-    require!(
-        ctx.accounts.liquidator.load()?.is_owner_or_delegate(ctx.accounts.liquidator_signer.key),
-        MaxwellError::NotOwnerOrDelegate
-    );
+    require!(ctx.accounts.liquidator.load()?.is_owner_or_delegate(ctx.accounts.liquidator_signer.key), MaxwellError::NotOwnerOrDelegate);
     require!(ctx.accounts.quote_bank.load()?.is_quote == 1, MaxwellError::NotQuoteBank);
     let now = Clock::get()?.unix_timestamp;
     let exchange_key = ctx.accounts.exchange.key();
@@ -85,8 +82,7 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, legs: Vec<Liquida
             *input = LegInput { series_index: leg.series_index, size: leg.size, held, mark: r.mark, short_min: r.short_min };
         }
         let params = liquidation_params(&ex.params);
-        liquidation::plan_liquidation(&inputs[..legs.len()], pre.maint, pre.maintenance_req, &params)
-            .map_err(MaxwellError::from)?
+        liquidation::plan_liquidation(&inputs[..legs.len()], pre.maint, pre.maintenance_req, &params).map_err(MaxwellError::from)?
     };
     let rate_bps = plan.penalty_bps;
 

@@ -35,8 +35,7 @@ pub fn rebalance_accounts<'info>(ctx: Context<'info, RebalanceAccounts<'info>>, 
     let ex = ctx.accounts.exchange.load()?;
     ex.require_enabled(IxGate::Rebalance)?;
     require!(amount > 0, MaxwellError::ZeroAmount);
-    let (src_key, dst_key, k_key) =
-        (ctx.accounts.source.key(), ctx.accounts.destination.key(), ctx.accounts.keeper_account.key());
+    let (src_key, dst_key, k_key) = (ctx.accounts.source.key(), ctx.accounts.destination.key(), ctx.accounts.keeper_account.key());
     require_keys_neq!(src_key, dst_key, MaxwellError::RebalanceSourceIsDestination);
     require!(k_key != src_key && k_key != dst_key, MaxwellError::KeeperIsTarget);
     let now = Clock::get()?.unix_timestamp;

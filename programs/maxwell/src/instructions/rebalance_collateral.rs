@@ -35,11 +35,7 @@ pub struct RebalanceCollateral<'info> {
 /// turn the quote balance positive, or if the keeper breaks its own initial margin. The
 /// discount is the keeper's fee. Internal transfers: vaults unchanged.
 /// Remaining accounts: health accounts covering the account and the keeper account.
-pub fn rebalance_collateral<'info>(
-    ctx: Context<'info, RebalanceCollateral<'info>>,
-    quote_amount: u64,
-    discount_bps: u16,
-) -> Result<()> {
+pub fn rebalance_collateral<'info>(ctx: Context<'info, RebalanceCollateral<'info>>, quote_amount: u64, discount_bps: u16) -> Result<()> {
     let ex = ctx.accounts.exchange.load()?;
     ex.require_enabled(IxGate::Rebalance)?;
     require!(quote_amount > 0, MaxwellError::ZeroAmount);

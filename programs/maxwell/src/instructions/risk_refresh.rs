@@ -31,10 +31,7 @@ pub fn risk_refresh(ctx: Context<RiskRefresh>, first: u16, count: u16) -> Result
     let p = read_price(&ctx.accounts.oracle, &u.oracle_spec(), now, Freshness::Strict)?;
     let spot = spot_per_contract(p.price as u64, p.expo, ex.quote_decimals)?;
     let conf = spot_per_contract(p.conf, p.expo, ex.quote_decimals)?;
-    require!(
-        u.surface_ts > 0 && now.saturating_sub(u.surface_ts) <= i64::from(u.surface_max_age_secs),
-        MaxwellError::SurfaceStale
-    );
+    require!(u.surface_ts > 0 && now.saturating_sub(u.surface_ts) <= i64::from(u.surface_max_age_secs), MaxwellError::SurfaceStale);
 
     let expiries: Vec<ExpiryMarket> = u.expiries[..usize::from(u.n_expiries)]
         .iter()

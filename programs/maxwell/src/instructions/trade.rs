@@ -84,7 +84,9 @@ pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, legs: Vec<TradeLeg>) -> R
         let mut t = ctx.accounts.taker.load_mut()?;
         let mut q = ctx.accounts.quote_bank.load_mut()?;
         for leg in &legs {
-            let cost = leg.size.checked_mul(i64::try_from(leg.price).map_err(|_| MaxwellError::MathOverflow)?)
+            let cost = leg
+                .size
+                .checked_mul(i64::try_from(leg.price).map_err(|_| MaxwellError::MathOverflow)?)
                 .ok_or(MaxwellError::MathOverflow)?;
             let neg = |x: i64| x.checked_neg().ok_or(MaxwellError::MathOverflow);
             let (tm0, tm1) = t.add_position(u_index, leg.series_index, leg.size, cost)?;

@@ -51,20 +51,13 @@ pub fn underlying_create(ctx: Context<UnderlyingCreate>, args: UnderlyingCreateA
     let mut ex = ctx.accounts.exchange.load_mut()?;
     ex.require_enabled(IxGate::UnderlyingCreate)?;
     args.validate()?;
-    let spec = OracleSpec {
-        feed_id: &args.feed_id,
-        max_age_secs: args.oracle_max_age_secs,
-        max_conf_bps: args.oracle_max_conf_bps,
-    };
+    let spec = OracleSpec { feed_id: &args.feed_id, max_age_secs: args.oracle_max_age_secs, max_conf_bps: args.oracle_max_conf_bps };
     read_price(&ctx.accounts.oracle, &spec, Clock::get()?.unix_timestamp, Freshness::Lenient)?;
     let spot_bank_index = match &ctx.accounts.spot_bank {
         None => NO_SPOT_BANK,
         Some(b) => {
             let b = b.load()?;
-            require!(
-                b.exchange == ctx.accounts.exchange.key() && b.is_quote == 0,
-                MaxwellError::SpotBankInvalid
-            );
+            require!(b.exchange == ctx.accounts.exchange.key() && b.is_quote == 0, MaxwellError::SpotBankInvalid);
             b.bank_index
         }
     };

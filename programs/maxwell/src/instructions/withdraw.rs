@@ -85,14 +85,7 @@ pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Res
 
     // Margin check at the choke point: fresh oracles, initial health >= 0.
     let clock = Clock::get()?;
-    let h = compute_health(
-        &ctx.accounts.exchange.key(),
-        &exchange,
-        &acc,
-        ctx.remaining_accounts,
-        clock.unix_timestamp,
-        Freshness::Strict,
-    )?;
+    let h = compute_health(&ctx.accounts.exchange.key(), &exchange, &acc, ctx.remaining_accounts, clock.unix_timestamp, Freshness::Strict)?;
     require!(h.init >= 0, MaxwellError::InitialMarginViolated);
     cache_health(&mut acc, &h, &clock);
     acc.invariant()?;

@@ -165,13 +165,9 @@ impl BankParamsArgs {
             (ORACLE_MAX_AGE_MIN_SECS..=ORACLE_MAX_AGE_MAX_SECS).contains(&self.oracle_max_age_secs),
             MaxwellError::OracleMaxAgeOutOfBounds
         );
+        require!(self.oracle_max_conf_bps <= ORACLE_MAX_CONF_MAX_BPS, MaxwellError::OracleMaxConfOutOfBounds);
         require!(
-            self.oracle_max_conf_bps <= ORACLE_MAX_CONF_MAX_BPS,
-            MaxwellError::OracleMaxConfOutOfBounds
-        );
-        require!(
-            self.init_asset_weight_bps <= self.maint_asset_weight_bps
-                && u32::from(self.maint_asset_weight_bps) <= BPS,
+            self.init_asset_weight_bps <= self.maint_asset_weight_bps && u32::from(self.maint_asset_weight_bps) <= BPS,
             MaxwellError::AssetWeightsInvalid
         );
         require!(
@@ -189,11 +185,7 @@ impl BankParamsArgs {
 impl CollateralBank {
     /// The oracle's acceptance rules (feed, age, confidence).
     pub fn oracle_spec(&self) -> crate::oracle::OracleSpec<'_> {
-        crate::oracle::OracleSpec {
-            feed_id: &self.feed_id,
-            max_age_secs: self.oracle_max_age_secs,
-            max_conf_bps: self.oracle_max_conf_bps,
-        }
+        crate::oracle::OracleSpec { feed_id: &self.feed_id, max_age_secs: self.oracle_max_age_secs, max_conf_bps: self.oracle_max_conf_bps }
     }
 
     pub fn apply_params(&mut self, p: &BankParamsArgs) {
@@ -284,14 +276,10 @@ impl CollateralBank {
 
     pub fn invariant(&self) -> Result<()> {
         require!(
-            self.init_asset_weight_bps <= self.maint_asset_weight_bps
-                && u32::from(self.maint_asset_weight_bps) <= BPS,
+            self.init_asset_weight_bps <= self.maint_asset_weight_bps && u32::from(self.maint_asset_weight_bps) <= BPS,
             MaxwellError::AssetWeightsInvalid
         );
-        require!(
-            (self.is_quote == 1) == (self.oracle == Pubkey::default()),
-            MaxwellError::QuoteBankInvalid
-        );
+        require!((self.is_quote == 1) == (self.oracle == Pubkey::default()), MaxwellError::QuoteBankInvalid);
         // Lending: the borrow index never falls below 1; the deposit index stays positive
         // (a socialized loss lowers it); the reserve's shares are deposit shares.
         require!(

@@ -33,9 +33,7 @@ pub struct Exchange {
     pub risk: RiskParamsState,
     pub reserved: [u8; 256],
 }
-const _: () = assert!(
-    core::mem::size_of::<Exchange>() == 4 * 32 + 8 + 32 + 8 + core::mem::size_of::<RiskParams>() + 256
-);
+const _: () = assert!(core::mem::size_of::<Exchange>() == 4 * 32 + 8 + 32 + 8 + core::mem::size_of::<RiskParams>() + 256);
 
 /// Exchange-wide risk parameters, all in basis points (10_000 = 1.0).
 #[zero_copy]
@@ -63,10 +61,7 @@ pub struct ExchangeParamsArgs {
 
 impl ExchangeParamsArgs {
     pub fn validate(&self) -> Result<()> {
-        require!(
-            (IM_FACTOR_MIN_BPS..=IM_FACTOR_MAX_BPS).contains(&self.im_factor_bps),
-            MaxwellError::ImFactorOutOfBounds
-        );
+        require!((IM_FACTOR_MIN_BPS..=IM_FACTOR_MAX_BPS).contains(&self.im_factor_bps), MaxwellError::ImFactorOutOfBounds);
         require!(
             self.liq_penalty_min_bps <= self.liq_penalty_max_bps
                 && self.liq_penalty_max_bps <= LIQ_PENALTY_MAX_BPS
@@ -118,10 +113,7 @@ impl Exchange {
     }
 
     pub fn invariant(&self) -> Result<()> {
-        require!(
-            self.params.im_factor_bps >= IM_FACTOR_MIN_BPS,
-            MaxwellError::ImFactorOutOfBounds
-        );
+        require!(self.params.im_factor_bps >= IM_FACTOR_MIN_BPS, MaxwellError::ImFactorOutOfBounds);
         require!(self.bank_count <= MAX_BANKS, MaxwellError::TooManyBanks);
         Ok(())
     }

@@ -40,10 +40,8 @@ pub struct MarginAccount {
     pub rep_last_req: i64,
     pub reserved: [u8; 464],
 }
-const _: () = assert!(
-    core::mem::size_of::<MarginAccount>()
-        == 3 * 32 + 8 + 4 * 8 + MAX_COLLATERAL_SLOTS * 16 + MAX_POSITIONS * 24 + 6 * 8 + 464
-);
+const _: () =
+    assert!(core::mem::size_of::<MarginAccount>() == 3 * 32 + 8 + 4 * 8 + MAX_COLLATERAL_SLOTS * 16 + MAX_POSITIONS * 24 + 6 * 8 + 464);
 
 /// A collateral balance in one bank, in that bank's shares (native units = shares x the
 /// bank's deposit index, or borrow index when negative); negative = borrowed.
@@ -87,11 +85,7 @@ impl MarginAccount {
         if let Some(i) = self.slot_index(bank_index) {
             return Ok(i);
         }
-        let i = self
-            .collateral
-            .iter()
-            .position(|s| s.in_use == 0)
-            .ok_or(MaxwellError::CollateralSlotsFull)?;
+        let i = self.collateral.iter().position(|s| s.in_use == 0).ok_or(MaxwellError::CollateralSlotsFull)?;
         self.collateral[i] = CollateralSlot { balance: 0, bank_index, in_use: 1, _pad: [0; 5] };
         Ok(i)
     }
@@ -143,16 +137,12 @@ impl MarginAccount {
     /// Adds `size` contracts (and `cost` quote native units of premium) to the position in
     /// (`underlying`, `series`), opening or releasing its slot. Returns (size before, after).
     pub fn add_position(&mut self, underlying: u16, series: u16, size: i64, cost: i64) -> Result<(i64, i64)> {
-        let found = self
-            .positions
-            .iter()
-            .position(|p| p.in_use == 1 && p.underlying_index == underlying && p.series_index == series);
+        let found = self.positions.iter().position(|p| p.in_use == 1 && p.underlying_index == underlying && p.series_index == series);
         let i = match found {
             Some(i) => i,
             None => {
                 let i = self.positions.iter().position(|p| p.in_use == 0).ok_or(MaxwellError::PositionsFull)?;
-                self.positions[i] =
-                    Position { underlying_index: underlying, series_index: series, in_use: 1, ..Position::default() };
+                self.positions[i] = Position { underlying_index: underlying, series_index: series, in_use: 1, ..Position::default() };
                 i
             }
         };

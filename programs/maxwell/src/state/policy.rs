@@ -38,9 +38,7 @@ pub struct RebalancePolicy {
     pub _pad: [u8; 3],
     pub reserved: [u8; 64],
 }
-const _: () = assert!(
-    core::mem::size_of::<RebalancePolicy>() == 2 * 32 + POLICY_MAX_ACCOUNTS * 33 + 2 * 8 + 5 * 8 + 8 + 64
-);
+const _: () = assert!(core::mem::size_of::<RebalancePolicy>() == 2 * 32 + POLICY_MAX_ACCOUNTS * 33 + 2 * 8 + 5 * 8 + 8 + 64);
 
 /// `policy_set` arguments.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
@@ -59,9 +57,7 @@ pub struct PolicyArgs {
 impl PolicyArgs {
     pub fn validate(&self) -> Result<()> {
         require!(
-            !self.accounts.is_empty()
-                && self.accounts.len() <= POLICY_MAX_ACCOUNTS
-                && self.feeds.len() == self.accounts.len(),
+            !self.accounts.is_empty() && self.accounts.len() <= POLICY_MAX_ACCOUNTS && self.feeds.len() == self.accounts.len(),
             MaxwellError::PolicyListInvalid
         );
         require!(

@@ -150,8 +150,17 @@ mod tests {
             *p = 100 + i as i64;
         }
         let r = SeriesRisk {
-            pnl, mark: 1, slack: 2, delta_e9: 3, delta_quote: 4, gamma_quote: 5, vega_quote: 6,
-            theta_quote: 7, short_min: 8, kind: 1, _pad: [0; 7],
+            pnl,
+            mark: 1,
+            slack: 2,
+            delta_e9: 3,
+            delta_quote: 4,
+            gamma_quote: 5,
+            vega_quote: 6,
+            theta_quote: 7,
+            short_min: 8,
+            kind: 1,
+            _pad: [0; 7],
         };
         let m = SeriesRiskState::from(r);
         assert_eq!(m.pnl, pnl);
@@ -162,19 +171,51 @@ mod tests {
         assert_eq!(*m.engine(), r);
         // Distinct values 1..=21 in declaration order: each named field gets its own.
         let p = RiskParams {
-            shock_z: 1, shock_horizon_secs: 2, shock_floor: 3, shock_cap: 4, vol_up: 5, vol_down: 6,
-            vol_ref_secs: 7, vol_p_short: 8, vol_p_long: 9, vol_up_cap: 10, vol_down_cap: 11,
-            short_min_base: 12, short_min_floor: 13, short_min_mm_scale: 14, delta_threshold: 15,
-            delta_rate: 16, vega_threshold: 17, vega_rate: 18, conf_mult: 19, im_factor: 20,
+            shock_z: 1,
+            shock_horizon_secs: 2,
+            shock_floor: 3,
+            shock_cap: 4,
+            vol_up: 5,
+            vol_down: 6,
+            vol_ref_secs: 7,
+            vol_p_short: 8,
+            vol_p_long: 9,
+            vol_up_cap: 10,
+            vol_down_cap: 11,
+            short_min_base: 12,
+            short_min_floor: 13,
+            short_min_mm_scale: 14,
+            delta_threshold: 15,
+            delta_rate: 16,
+            vega_threshold: 17,
+            vega_rate: 18,
+            conf_mult: 19,
+            im_factor: 20,
             reputation_floor: 21,
         };
         let s = RiskParamsState::from(p);
         assert_eq!(
             [
-                s.shock_z, s.shock_horizon_secs, s.shock_floor, s.shock_cap, s.vol_up, s.vol_down,
-                s.vol_ref_secs, s.vol_p_short, s.vol_p_long, s.vol_up_cap, s.vol_down_cap,
-                s.short_min_base, s.short_min_floor, s.short_min_mm_scale, s.delta_threshold,
-                s.delta_rate, s.vega_threshold, s.vega_rate, s.conf_mult, s.im_factor,
+                s.shock_z,
+                s.shock_horizon_secs,
+                s.shock_floor,
+                s.shock_cap,
+                s.vol_up,
+                s.vol_down,
+                s.vol_ref_secs,
+                s.vol_p_short,
+                s.vol_p_long,
+                s.vol_up_cap,
+                s.vol_down_cap,
+                s.short_min_base,
+                s.short_min_floor,
+                s.short_min_mm_scale,
+                s.delta_threshold,
+                s.delta_rate,
+                s.vega_threshold,
+                s.vega_rate,
+                s.conf_mult,
+                s.im_factor,
                 s.reputation_floor,
             ],
             core::array::from_fn::<i64, 21, _>(|i| i as i64 + 1)

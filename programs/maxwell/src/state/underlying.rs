@@ -104,11 +104,7 @@ pub struct SeriesInfo {
 impl Underlying {
     /// The spot oracle's acceptance rules (feed, age, confidence).
     pub fn oracle_spec(&self) -> crate::oracle::OracleSpec<'_> {
-        crate::oracle::OracleSpec {
-            feed_id: &self.feed_id,
-            max_age_secs: self.oracle_max_age_secs,
-            max_conf_bps: self.oracle_max_conf_bps,
-        }
+        crate::oracle::OracleSpec { feed_id: &self.feed_id, max_age_secs: self.oracle_max_age_secs, max_conf_bps: self.oracle_max_conf_bps }
     }
 
     pub fn series_checked(&self, index: u16) -> Result<&SeriesInfo> {
@@ -145,10 +141,7 @@ impl Underlying {
                 continue;
             }
             let e = self.expiries.get(usize::from(s.expiry_index)).filter(|_| usize::from(s.expiry_index) < n_exp);
-            require!(
-                s.listed == 1 && s.kind <= 1 && e.is_some_and(|e| e.expiry == s.expiry),
-                MaxwellError::UnderlyingInvariant
-            );
+            require!(s.listed == 1 && s.kind <= 1 && e.is_some_and(|e| e.expiry == s.expiry), MaxwellError::UnderlyingInvariant);
         }
         Ok(())
     }
