@@ -151,8 +151,11 @@ impl BankIndex {
     fn move_shares(&mut self, old: i64, new: i64) -> Result<(), LendingError> {
         let pos = |x: i64| x.max(0).unsigned_abs();
         let neg = |x: i64| x.min(0).unsigned_abs();
-        self.deposit_shares = (self.deposit_shares + pos(new)).checked_sub(pos(old)).ok_or(LendingError::Overflow)?;
-        self.borrow_shares = (self.borrow_shares + neg(new)).checked_sub(neg(old)).ok_or(LendingError::Overflow)?;
+        // Checked both ways: share totals come from caller-sized balances.
+        self.deposit_shares =
+            self.deposit_shares.checked_add(pos(new)).and_then(|t| t.checked_sub(pos(old))).ok_or(LendingError::Overflow)?;
+        self.borrow_shares =
+            self.borrow_shares.checked_add(neg(new)).and_then(|t| t.checked_sub(neg(old))).ok_or(LendingError::Overflow)?;
         Ok(())
     }
 

@@ -4,8 +4,9 @@
 //!
 //! Health accounts (the instruction's remaining accounts), in any order, each entry being
 //! - a `CollateralBank`, followed by its Pyth oracle unless it is the quote bank, or
-//! - an `Underlying`, followed by its Pyth spot oracle,
-//! covering the banks of the collateral slots in use now plus the banks the instruction
+//! - an `Underlying`, followed by its Pyth spot oracle.
+//!
+//! Together they cover the banks of the collateral slots in use now plus the banks the instruction
 //! touches, and the underlyings with positions now plus the underlying it touches. An emptied
 //! slot is freed only after the health check (`cache_health`), so the client never
 //! predicts the account's layout. Extra entries are allowed.
