@@ -100,8 +100,9 @@ describe('keeper jobs: lending, bankruptcy, rebalance, realized vol', () => {
   it('observes accounts whose reputation clock runs and whose last observation is old enough', () => {
     const a = (repLastObsTs: bigint) => ({ repLastObsTs });
     // clock not running (0), observed 11 h ago, exactly 12 h ago, 2 days ago
-    const accounts = [a(0n), a(100_000n - 11n * 3_600n), a(100_000n - 12n * 3_600n), a(100_000n - 172_800n)];
-    assert.deepEqual(accountsToObserve(accounts, 100_000n, 12 * 3_600), [accounts[2], accounts[3]]);
+    const now = 1_000_000n;
+    const accounts = [a(0n), a(now - 11n * 3_600n), a(now - 12n * 3_600n), a(now - 172_800n)];
+    assert.deepEqual(accountsToObserve(accounts, now, 12 * 3_600), [accounts[2], accounts[3]]);
   });
 
   it('accrues banks with borrows whose last accrual is old enough', () => {
