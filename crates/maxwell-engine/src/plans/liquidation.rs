@@ -108,7 +108,7 @@ pub fn insurance_share(penalty: u128, share_bps: u32) -> Result<u128> {
 /// at most the position.
 pub fn check_leg(size: i64, left: i64) -> Result<()> {
     if size == 0 {
-        return Err(EngineError::ZeroSize);
+        return Err(EngineError::LiquidationLegInvalid);
     }
     let same_sign = (left > 0 && size > 0) || (left < 0 && size < 0);
     if !same_sign || size.unsigned_abs() > left.unsigned_abs() {
@@ -120,8 +120,8 @@ pub fn check_leg(size: i64, left: i64) -> Result<()> {
 /// The liquidation of `legs` from an account whose maintenance health is `pre_maint` (< 0 for
 /// a liquidatable account; the caller checks) against a maintenance requirement
 /// `pre_maint_req`. Legs are validated in order ([`check_leg`] against the position less the
-/// earlier legs on the same series), then priced. Refusals: [`EngineError::ZeroSize`],
-/// [`EngineError::LiquidationLegInvalid`], [`EngineError::Overflow`].
+/// earlier legs on the same series), then priced. Refusals: [`EngineError::LiquidationLegInvalid`] (a zero leg
+/// too: it reduces nothing), [`EngineError::Overflow`].
 pub fn plan_liquidation(legs: &[LegInput], pre_maint: i64, pre_maint_req: i64, p: &LiquidationParams) -> Result<LiquidationPlan> {
     let penalty_bps = penalty_rate(pre_maint, pre_maint_req, p)?;
     let (mut value, mut base) = (0i128, 0u128);
@@ -237,8 +237,8 @@ mod tests {
             (-11, -10, Err(EngineError::LiquidationLegInvalid)), // more than held
             (1, -10, Err(EngineError::LiquidationLegInvalid)),   // flips the sign
             (-1, 0, Err(EngineError::LiquidationLegInvalid)),    // not held
-            (0, -10, Err(EngineError::ZeroSize)),
-            (0, 0, Err(EngineError::ZeroSize)),
+            (0, -10, Err(EngineError::LiquidationLegInvalid)),
+            (0, 0, Err(EngineError::LiquidationLegInvalid)),
             (5, 5, Ok(())),
             (i64::MIN, i64::MIN, Ok(())),
         ];
@@ -277,7 +277,7 @@ mod tests {
         // Other series do not count against each other.
         assert!(plan_liquidation(&[short(0, -4, -4), short(1, -7, -7)], -1, 1, &P).is_ok());
         // Legs validated in order: the first fault is reported.
-        assert_eq!(plan_liquidation(&[short(0, 0, -10), short(1, 1, -10)], -1, 1, &P), Err(EngineError::ZeroSize));
+        assert_eq!(plan_liquidation(&[short(0, 0, -10), short(1, 1, -10)], -1, 1, &P), Err(EngineError::LiquidationLegInvalid));
         // A long and a short under its minimum, depth 1 (500 bps), odd amounts: rounding.
         let legs = [
             LegInput { series_index: 2, size: 7, held: 9, mark: 1_234_567, short_min: 0 },
