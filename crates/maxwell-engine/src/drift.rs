@@ -27,13 +27,21 @@ pub struct RiskLimits {
 }
 
 /// Whether an array stamped `s` may be used at `spot_now`, `now`: built, on the current
-/// surface, at most `max_age_secs` old, and the spot moved at most `spot_tolerance_bps`.
+/// surface, at most `max_age_secs` old ([`stamp_current`]), and the spot moved at most
+/// `spot_tolerance_bps` ([`spot_within`]).
 pub fn risk_fresh(s: &RiskStamp, l: &RiskLimits, spot_now: u64, now: i64) -> bool {
-    let moved = u128::from(spot_now.abs_diff(s.risk_spot)) * 10_000;
-    s.risk_ts > 0
-        && s.risk_surface_seq == l.surface_seq
-        && now.saturating_sub(s.risk_ts) <= i64::from(l.max_age_secs)
-        && moved <= u128::from(s.risk_spot) * u128::from(l.spot_tolerance_bps)
+    stamp_current(s, l, now) && spot_within(l, spot_now, s.risk_spot)
+}
+
+/// The time and surface part of [`risk_fresh`]: built, on the current surface, not too old.
+pub fn stamp_current(s: &RiskStamp, l: &RiskLimits, now: i64) -> bool {
+    s.risk_ts > 0 && s.risk_surface_seq == l.surface_seq && now.saturating_sub(s.risk_ts) <= i64::from(l.max_age_secs)
+}
+
+/// The spot part of [`risk_fresh`]: `|spot_now - risk_spot| x 10_000 <= risk_spot x tolerance`.
+pub fn spot_within(l: &RiskLimits, spot_now: u64, risk_spot: u64) -> bool {
+    let moved = u128::from(spot_now.abs_diff(risk_spot)) * 10_000;
+    moved <= u128::from(risk_spot) * u128::from(l.spot_tolerance_bps)
 }
 
 /// The spot's move since the array was built, bps of the build spot, rounded up.

@@ -25,7 +25,7 @@ use maxwell_risk::params::RiskParams;
 use maxwell_risk::scenario::UnderlyingScenarios;
 use maxwell_risk::series::SeriesRisk;
 
-use crate::drift::{drift_bps, drift_charge, risk_fresh, RiskLimits, RiskStamp};
+use crate::drift::{drift_bps, drift_charge, spot_within, stamp_current, RiskLimits, RiskStamp};
 use crate::error::{EngineError, Result};
 use crate::reputation::{self, RepState};
 use crate::valuation::{weighted_pair, Weights};
@@ -154,15 +154,23 @@ pub fn health<S: SeriesMeta, A: AccountView>(snap: &Snapshot<'_, S>, account: &A
 /// add-ons). About 1 KB: boxed, and never inlined into the caller's 4 KB SBF frame.
 #[inline(never)]
 pub fn health_detail<S: SeriesMeta, A: AccountView>(snap: &Snapshot<'_, S>, account: &A) -> Result<Box<HealthDetail>> {
-    // Underlyings with positions, in first-seen order (the risk engine's book indexes).
+    // Underlyings with positions, in first-seen order (the risk engine's book indexes), and
+    // each one's positions: one pass over the account's position slots.
     let mut books_idx: Vec<u16> = Vec::new();
-    for (u, _, _) in account.positions() {
-        if !books_idx.contains(&u) {
-            books_idx.push(u);
-        }
-    }
-    if books_idx.len() > MAX_UNDERLYINGS {
-        return Err(EngineError::TooManyUnderlyings);
+    let mut positions: Vec<Vec<margin::Position>> = Vec::new();
+    for (u, series, size) in account.positions() {
+        let k = match books_idx.iter().position(|&x| x == u) {
+            Some(k) => k,
+            None => {
+                if books_idx.len() == MAX_UNDERLYINGS {
+                    return Err(EngineError::TooManyUnderlyings);
+                }
+                books_idx.push(u);
+                positions.push(Vec::new());
+                books_idx.len() - 1
+            }
+        };
+        positions[k].push(margin::Position { size, series, _pad: [0; 6] });
     }
     let mut d = Box::new(HealthDetail::default());
     let mut has_borrow = false;
@@ -197,14 +205,15 @@ pub fn health_detail<S: SeriesMeta, A: AccountView>(snap: &Snapshot<'_, S>, acco
     let mut initial_full = 0i64;
     let mut option_value = 0i64;
     if !books_idx.is_empty() {
-        // Positions per underlying, checking that every risk array used is fresh.
-        let mut positions: Vec<Vec<margin::Position>> = Vec::with_capacity(books_idx.len());
-        for (k, &u) in books_idx.iter().enumerate() {
+        // Every risk array used must be listed, unexpired and fresh.
+        for (k, (&u, ps)) in books_idx.iter().zip(positions.iter()).enumerate() {
             let e = find_under(snap, u)?;
-            let mut ps = Vec::new();
             let mut drift = 0u64;
-            for (_, series, size) in account.positions().filter(|p| p.0 == u) {
-                let i = usize::from(series);
+            // The spot part (two u128 divisions) once per build spot: the series of one crank
+            // share it, so a large book pays it a few times, not once per position.
+            let (mut last_spot, mut spot_ok, mut last_drift) = (None, false, 0u64);
+            for p in ps {
+                let i = usize::from(p.series);
                 let st = e.series.get(i).ok_or(EngineError::SeriesNotListed)?.stamp();
                 if e.risk.len() <= i {
                     return Err(EngineError::SeriesNotListed);
@@ -212,16 +221,19 @@ pub fn health_detail<S: SeriesMeta, A: AccountView>(snap: &Snapshot<'_, S>, acco
                 if snap.now >= st.expiry {
                     return Err(EngineError::ExpiredPositionUnsettled);
                 }
-                if !risk_fresh(&st, &e.limits, e.spot, snap.now) {
+                if last_spot != Some(st.risk_spot) {
+                    last_spot = Some(st.risk_spot);
+                    spot_ok = spot_within(&e.limits, e.spot, st.risk_spot);
+                    last_drift = drift_bps(e.spot, st.risk_spot);
+                }
+                if !(spot_ok && stamp_current(&st, &e.limits, snap.now)) {
                     if !snap.lenient {
                         return Err(EngineError::RiskCacheStale);
                     }
                     fresh = false;
                 }
-                drift = drift.max(drift_bps(e.spot, st.risk_spot));
-                ps.push(margin::Position { size, series, _pad: [0; 6] });
+                drift = drift.max(last_drift);
             }
-            positions.push(ps);
             d.underlyings[k].underlying_index = u;
             d.underlyings[k].drift_bps = drift;
         }
