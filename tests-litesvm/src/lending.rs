@@ -48,3 +48,35 @@ impl World {
         )
     }
 }
+
+impl World {
+    /// `balance_liquidate` by `liquidator` of `liquidatee`'s debt to `liability` against its
+    /// balance in `asset`, at most `max` liability native units. Health accounts cover both
+    /// accounts, both banks and the underlying `m` when given.
+    pub fn balance_liquidate_ix(
+        &self,
+        m: Option<&crate::market::Market>,
+        liquidatee: &Pk,
+        liquidator: &Trader,
+        asset: &BankRef,
+        liability: &BankRef,
+        insurance: &Pk,
+        max: u64,
+    ) -> Instruction {
+        let health = self.health_union(&[*liquidatee, liquidator.account], m, &[*asset, *liability, self.usdc]);
+        build(
+            maxwell::accounts::BalanceLiquidate {
+                exchange: self.exchange,
+                liquidatee: *liquidatee,
+                liquidator: liquidator.account,
+                liquidator_signer: liquidator.key,
+                asset_bank: asset.bank,
+                liability_bank: liability.bank,
+                quote_bank: self.usdc.bank,
+                insurance: *insurance,
+            },
+            maxwell::instruction::BalanceLiquidate { max_liability_amount: max },
+            &health,
+        )
+    }
+}

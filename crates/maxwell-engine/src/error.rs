@@ -19,8 +19,6 @@ pub enum EngineError {
     TooManyUnderlyings,
     /// A product or sum does not fit.
     Overflow,
-    /// A liquidation leg of zero contracts.
-    ZeroSize,
     /// A liquidation leg whose sign differs from the liquidatee's position in the series, or
     /// that takes more contracts than the position has left.
     LiquidationLegInvalid,
@@ -33,6 +31,18 @@ pub enum EngineError {
     MoveLimitExceeded,
     /// A rebalance move worth more than what is left of the policy's rolling day.
     DayLimitExceeded,
+    /// The account's maintenance health is not negative: nothing to liquidate.
+    NotLiquidatable,
+    /// A liquidation that would not raise the liquidatee's maintenance health.
+    LiquidationDidNotImprove,
+    /// A balance liquidation's asset bank is its liability bank.
+    BalanceSameBank,
+    /// The liquidatee holds no positive balance in the asset bank.
+    BalanceNotAsset,
+    /// The liquidatee owes nothing to the liability bank.
+    BalanceNotLiability,
+    /// The take rounds to nothing (no debt, no asset, or a zero maximum).
+    BalanceTakeTooSmall,
 }
 
 impl From<RiskError> for EngineError {

@@ -9,6 +9,8 @@ pub const INSURANCE_SEED: &[u8] = b"insurance";
 
 /// Collateral slots per margin account.
 pub const MAX_COLLATERAL_SLOTS: usize = 16;
+/// The collateral slot only the quote bank may use (`MarginAccount::slot_index_or_open`).
+pub const QUOTE_SLOT: usize = 0;
 /// Option positions per margin account.
 pub const MAX_POSITIONS: usize = 128;
 /// Banks per exchange (bank_index is a u16; this caps the index space we hand out).

@@ -277,6 +277,20 @@ pub enum MaxwellError {
     ConversionTooSmall,
     #[msg("The series' expiry has no volatility surface yet")]
     SurfaceMissing,
+    // 6127
+    #[msg("A balance liquidation needs two different banks: the asset bank is the liability bank")]
+    BalanceSameBank,
+    #[msg("The liquidatee holds no positive balance in the asset bank")]
+    BalanceNotAsset,
+    #[msg("The liquidatee owes nothing to the liability bank")]
+    BalanceNotLiability,
+    #[msg("The balance liquidation rounds to nothing (a zero maximum)")]
+    BalanceTakeTooSmall,
+    // 6131
+    #[msg("The insurance fund holds the quote token only")]
+    InsuranceQuoteOnly,
+    #[msg("The insurance fund cannot be liquidated")]
+    InsuranceIsLiquidatee,
 }
 
 impl From<maxwell_risk::RiskError> for MaxwellError {
@@ -328,12 +342,17 @@ impl From<maxwell_engine::EngineError> for MaxwellError {
             G::RiskCacheStale => M::RiskCacheStale,
             G::TooManyUnderlyings => M::TooManyUnderlyings,
             G::Overflow => M::MathOverflow,
-            G::ZeroSize => M::ZeroSize,
             G::LiquidationLegInvalid => M::LiquidationLegInvalid,
             G::OverLiquidation => M::OverLiquidation,
             G::RealizedVolTooSoon => M::RealizedVolTooSoon,
             // The program's code covers both limits (per move and per rolling day).
             G::MoveLimitExceeded | G::DayLimitExceeded => M::RebalanceLimitExceeded,
+            G::NotLiquidatable => M::NotLiquidatable,
+            G::LiquidationDidNotImprove => M::LiquidationDidNotImprove,
+            G::BalanceSameBank => M::BalanceSameBank,
+            G::BalanceNotAsset => M::BalanceNotAsset,
+            G::BalanceNotLiability => M::BalanceNotLiability,
+            G::BalanceTakeTooSmall => M::BalanceTakeTooSmall,
         }
     }
 }

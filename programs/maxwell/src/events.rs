@@ -125,6 +125,29 @@ pub struct LiquidateLog {
     pub maint_health_after: i64,
 }
 
+/// One balance liquidation (`balance_liquidate`). Amounts in the named bank's native units
+/// unless stated; health in quote native units.
+#[event]
+pub struct BalanceLiquidateLog {
+    pub exchange: Pubkey,
+    pub liquidatee: Pubkey,
+    pub liquidator: Pubkey,
+    pub asset_bank: Pubkey,
+    pub liability_bank: Pubkey,
+    /// Debt taken over by the liquidator (liability bank native units).
+    pub liability_amount: u64,
+    /// Asset given to the liquidator (asset bank native units).
+    pub asset_amount: u64,
+    /// Penalty rate, bps, and the penalty, quote native: `liability value x rate`, rounded up.
+    pub penalty_bps: u32,
+    pub penalty: u64,
+    /// Paid by the liquidator to the insurance fund, quote native.
+    pub to_insurance: u64,
+    pub maint_health_before: i64,
+    pub maint_health_after: i64,
+    pub liquidator_init_health_after: i64,
+}
+
 #[event]
 pub struct BankSetParamsLog {
     pub exchange: Pubkey,

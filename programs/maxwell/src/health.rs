@@ -15,6 +15,8 @@ use anchor_lang::prelude::*;
 use core::cell::Ref;
 use maxwell_engine::drift::{RiskLimits, RiskStamp};
 use maxwell_engine::health::{self as engine, AccountView, BankSnap, HealthDetail, SeriesMeta, Snapshot, UnderlyingSnap};
+use maxwell_engine::plans::balance_liquidation::{self, BalanceLiquidationPlan};
+use maxwell_engine::plans::liquidation::LiquidationParams;
 use maxwell_engine::reputation::{self, RepState};
 use maxwell_engine::valuation::Weights;
 use maxwell_risk::collateral::TokenPrice;
@@ -172,6 +174,26 @@ impl<'info> HealthCache<'info> {
     /// Health of `account` (the engine's rule over the snapshot).
     pub fn health(&self, account: &MarginAccount) -> Result<Health> {
         Ok(engine::health(&self.snapshot(), account).map_err(MaxwellError::from)?)
+    }
+
+    /// The balance liquidation of `account` (the engine's plan over this snapshot).
+    pub fn plan_balance_liquidation(
+        &self,
+        account: &MarginAccount,
+        asset_bank: u16,
+        liability_bank: u16,
+        max_liability_native: u64,
+        params: &LiquidationParams,
+    ) -> Result<BalanceLiquidationPlan> {
+        let plan = balance_liquidation::plan_balance_liquidation(
+            &self.snapshot(),
+            account,
+            asset_bank,
+            liability_bank,
+            max_liability_native,
+            params,
+        );
+        Ok(plan.map_err(MaxwellError::from)?)
     }
 
     /// Health with every part itemised (per-underlying Greeks, worst scenario, add-ons).

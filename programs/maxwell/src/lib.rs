@@ -136,6 +136,13 @@ pub mod maxwell {
         instructions::accrue_interest(ctx)
     }
 
+    /// Keeper: takes over part of a liquidatable account's debt in one bank against its balance
+    /// in another, at oracle prices plus a penalty, as far as maintenance health zero.
+    /// Remaining accounts: health accounts covering both accounts and the two banks.
+    pub fn balance_liquidate<'info>(ctx: Context<'info, BalanceLiquidate<'info>>, max_liability_amount: u64) -> Result<()> {
+        instructions::balance_liquidate(ctx, max_liability_amount)
+    }
+
     /// Keeper (anyone): closes a bankrupt account's debt in one bank: the insurance fund
     /// first, then socialized over the bank's depositors.
     pub fn bankruptcy_resolve<'info>(ctx: Context<'info, BankruptcyResolve<'info>>) -> Result<()> {

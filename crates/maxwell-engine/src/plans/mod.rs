@@ -5,6 +5,8 @@
 //!
 //! - [`liquidation`]: penalty rate, per-leg value and penalty base, the quote moves between
 //!   liquidatee, liquidator and insurance fund, the no-over-liquidation rule.
+//! - [`balance_liquidation`]: how much debt a keeper takes over against which asset, at what
+//!   penalty, never beyond maintenance health zero.
 //! - [`conversion`]: collateral for a quote repayment at the oracle price less a discount.
 //! - [`realized_vol`]: the EWMA of oracle log returns.
 //! - [`shock_range`]: the price-shock range widened to realized volatility.
@@ -13,6 +15,7 @@
 //! Units: quote native units unless stated; bps = 1/10,000. Every operation is checked and
 //! every rounding is stated (against the account that is acted on).
 
+pub mod balance_liquidation;
 pub mod conversion;
 pub mod liquidation;
 pub mod realized_vol;

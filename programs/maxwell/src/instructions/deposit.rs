@@ -49,6 +49,9 @@ pub fn deposit<'info>(ctx: Context<'info, Deposit<'info>>, amount: u64) -> Resul
     let now = Clock::get()?.unix_timestamp;
     let balance_after = {
         let mut bank = ctx.accounts.bank.load_mut()?;
+        // The fund pays bankruptcies and takes its liquidation share in quote: it accepts only
+        // what it can use (another token would only fill its slots).
+        require!(!is_insurance || bank.is_quote == 1, MaxwellError::InsuranceQuoteOnly);
         let old = acc.slot_index(bank.bank_index).map_or(0, |i| acc.collateral[i].balance);
         let new = acc.move_balance(&mut bank, delta, now)?;
         // The cap binds deposits that grow, not a repayment of a borrow.

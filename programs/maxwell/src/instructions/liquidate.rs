@@ -50,6 +50,7 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, legs: Vec<Liquida
     require!(!legs.is_empty() && legs.len() <= MAX_LEGS, MaxwellError::LiquidationLegsOutOfRange);
     require_keys_eq!(ctx.accounts.insurance.key(), ex.insurance_vault, MaxwellError::WrongInsuranceAccount);
     require_keys_neq!(ctx.accounts.liquidatee.key(), ctx.accounts.liquidator.key(), MaxwellError::LiquidatorIsLiquidatee);
+    require_keys_neq!(ctx.accounts.liquidatee.key(), ex.insurance_vault, MaxwellError::InsuranceIsLiquidatee);
     require!(ctx.accounts.liquidator.load()?.is_owner_or_delegate(ctx.accounts.liquidator_signer.key), MaxwellError::NotOwnerOrDelegate);
     require!(ctx.accounts.quote_bank.load()?.is_quote == 1, MaxwellError::NotQuoteBank);
     let now = Clock::get()?.unix_timestamp;
@@ -153,7 +154,7 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, legs: Vec<Liquida
 }
 
 /// The exchange's liquidation parameters as the plan takes them.
-fn liquidation_params(p: &ExchangeParams) -> LiquidationParams {
+pub(crate) fn liquidation_params(p: &ExchangeParams) -> LiquidationParams {
     LiquidationParams {
         penalty_min_bps: p.liq_penalty_min_bps,
         penalty_max_bps: p.liq_penalty_max_bps,

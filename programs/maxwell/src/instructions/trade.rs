@@ -98,8 +98,9 @@ pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, legs: Vec<TradeLeg>) -> R
             require!(oi <= s.open_interest || oi <= s.oi_cap, MaxwellError::OpenInterestCapExceeded);
             s.open_interest = oi;
         }
-        t.move_balance(&mut q, premium.checked_neg().ok_or(MaxwellError::MathOverflow)?, now)?;
-        m.move_balance(&mut q, premium, now)?;
+        // A premium that takes a quote balance below zero is a borrow: the bank's cap applies.
+        t.move_balance_borrowing(&mut q, premium.checked_neg().ok_or(MaxwellError::MathOverflow)?, now)?;
+        m.move_balance_borrowing(&mut q, premium, now)?;
         q.invariant()?;
         u.invariant()?;
     }

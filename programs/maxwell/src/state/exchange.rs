@@ -104,6 +104,7 @@ pub enum IxGate {
     PolicySet = 15,
     Rebalance = 16,
     RealizedVol = 17,
+    BalanceLiquidate = 18,
 }
 
 impl Exchange {

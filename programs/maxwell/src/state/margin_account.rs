@@ -80,14 +80,30 @@ impl MarginAccount {
         self.collateral.iter().position(|s| s.in_use == 1 && s.bank_index == bank_index)
     }
 
-    /// The slot for `bank_index`, taking a free one if the account has none yet.
-    pub fn slot_index_or_open(&mut self, bank_index: u16) -> Result<usize> {
+    /// The slot for `bank_index`, taking a free one if the account has none yet. Slot 0 is
+    /// reserved for the quote bank ([`QUOTE_SLOT`]): a liquidation, a settlement or the
+    /// insurance fund's share always finds a place for quote, whatever the owner (or a dust
+    /// depositor) put in the other fifteen.
+    pub fn slot_index_or_open(&mut self, bank_index: u16, is_quote: bool) -> Result<usize> {
         if let Some(i) = self.slot_index(bank_index) {
             return Ok(i);
         }
-        let i = self.collateral.iter().position(|s| s.in_use == 0).ok_or(MaxwellError::CollateralSlotsFull)?;
+        let first = if is_quote { QUOTE_SLOT } else { QUOTE_SLOT + 1 };
+        let i = first + self.collateral[first..].iter().position(|s| s.in_use == 0).ok_or(MaxwellError::CollateralSlotsFull)?;
         self.collateral[i] = CollateralSlot { balance: 0, bank_index, in_use: 1, _pad: [0; 5] };
         Ok(i)
+    }
+
+    /// [`Self::move_balance`] for an action the owner chose that may borrow (a premium paid, a
+    /// debt taken over): a balance that goes below zero or further below is a borrow, and the
+    /// bank's borrow cap applies (a cap of 0 = the bank does not lend).
+    pub fn move_balance_borrowing(&mut self, bank: &mut super::CollateralBank, delta: i64, now: i64) -> Result<i64> {
+        let before = self.slot_index(bank.bank_index).map_or(0, |i| self.collateral[i].balance);
+        let new = self.move_balance(bank, delta, now)?;
+        if new < 0 && new < before {
+            bank.require_borrow_cap()?;
+        }
+        Ok(new)
     }
 
     /// Adds `delta` native units to the account's balance in `bank` (negative = a borrow, or
@@ -98,7 +114,7 @@ impl MarginAccount {
         if delta == 0 {
             return Ok(self.slot_index(bank.bank_index).map_or(0, |i| self.collateral[i].balance));
         }
-        let i = self.slot_index_or_open(bank.bank_index)?;
+        let i = self.slot_index_or_open(bank.bank_index, bank.is_quote == 1)?;
         let new = bank.change_balance(self.collateral[i].balance, delta, now)?;
         self.collateral[i].balance = new;
         Ok(new)

@@ -268,10 +268,26 @@ export const MAXWELL_ERROR__NOT_QUOTE_BANK = 0x17ec; // 6124
 export const MAXWELL_ERROR__CONVERSION_TOO_SMALL = 0x17ed; // 6125
 /** SurfaceMissing: The series' expiry has no volatility surface yet */
 export const MAXWELL_ERROR__SURFACE_MISSING = 0x17ee; // 6126
+/** BalanceSameBank: A balance liquidation needs two different banks: the asset bank is the liability bank */
+export const MAXWELL_ERROR__BALANCE_SAME_BANK = 0x17ef; // 6127
+/** BalanceNotAsset: The liquidatee holds no positive balance in the asset bank */
+export const MAXWELL_ERROR__BALANCE_NOT_ASSET = 0x17f0; // 6128
+/** BalanceNotLiability: The liquidatee owes nothing to the liability bank */
+export const MAXWELL_ERROR__BALANCE_NOT_LIABILITY = 0x17f1; // 6129
+/** BalanceTakeTooSmall: The balance liquidation rounds to nothing (a zero maximum) */
+export const MAXWELL_ERROR__BALANCE_TAKE_TOO_SMALL = 0x17f2; // 6130
+/** InsuranceQuoteOnly: The insurance fund holds the quote token only */
+export const MAXWELL_ERROR__INSURANCE_QUOTE_ONLY = 0x17f3; // 6131
+/** InsuranceIsLiquidatee: The insurance fund cannot be liquidated */
+export const MAXWELL_ERROR__INSURANCE_IS_LIQUIDATEE = 0x17f4; // 6132
 
 export type MaxwellError =
   | typeof MAXWELL_ERROR__ACCOUNT_NOT_EMPTY
   | typeof MAXWELL_ERROR__ASSET_WEIGHTS_INVALID
+  | typeof MAXWELL_ERROR__BALANCE_NOT_ASSET
+  | typeof MAXWELL_ERROR__BALANCE_NOT_LIABILITY
+  | typeof MAXWELL_ERROR__BALANCE_SAME_BANK
+  | typeof MAXWELL_ERROR__BALANCE_TAKE_TOO_SMALL
   | typeof MAXWELL_ERROR__BANK_FEED_ID_CHANGED
   | typeof MAXWELL_ERROR__BANK_INVARIANT
   | typeof MAXWELL_ERROR__BORROW_CAP_EXCEEDED
@@ -296,7 +312,9 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__INSUFFICIENT_BALANCE
   | typeof MAXWELL_ERROR__INSUFFICIENT_VAULT_LIQUIDITY
   | typeof MAXWELL_ERROR__INSURANCE_ALREADY_CREATED
+  | typeof MAXWELL_ERROR__INSURANCE_IS_LIQUIDATEE
   | typeof MAXWELL_ERROR__INSURANCE_IS_TARGET
+  | typeof MAXWELL_ERROR__INSURANCE_QUOTE_ONLY
   | typeof MAXWELL_ERROR__INVALID_OPTION_KIND
   | typeof MAXWELL_ERROR__KEEPER_FEE_TOO_HIGH
   | typeof MAXWELL_ERROR__KEEPER_IS_TARGET
@@ -403,6 +421,10 @@ if (process.env["NODE_ENV"] !== "production") {
   maxwellErrorMessages = {
     [MAXWELL_ERROR__ACCOUNT_NOT_EMPTY]: `The margin account still holds collateral or positions`,
     [MAXWELL_ERROR__ASSET_WEIGHTS_INVALID]: `Asset weights must satisfy 0 <= initial <= maintenance <= 1`,
+    [MAXWELL_ERROR__BALANCE_NOT_ASSET]: `The liquidatee holds no positive balance in the asset bank`,
+    [MAXWELL_ERROR__BALANCE_NOT_LIABILITY]: `The liquidatee owes nothing to the liability bank`,
+    [MAXWELL_ERROR__BALANCE_SAME_BANK]: `A balance liquidation needs two different banks: the asset bank is the liability bank`,
+    [MAXWELL_ERROR__BALANCE_TAKE_TOO_SMALL]: `The balance liquidation rounds to nothing (a zero maximum)`,
     [MAXWELL_ERROR__BANK_FEED_ID_CHANGED]: `A bank's feed id cannot change: a different asset needs a different bank`,
     [MAXWELL_ERROR__BANK_INVARIANT]: `Collateral bank invariant violated (weights, indices or share totals)`,
     [MAXWELL_ERROR__BORROW_CAP_EXCEEDED]: `The bank's borrow cap would be exceeded (or borrowing is off: cap 0)`,
@@ -427,7 +449,9 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__INSUFFICIENT_BALANCE]: `The withdrawal exceeds the account's balance in this bank`,
     [MAXWELL_ERROR__INSUFFICIENT_VAULT_LIQUIDITY]: `The vault does not hold enough tokens for this withdrawal`,
     [MAXWELL_ERROR__INSURANCE_ALREADY_CREATED]: `The exchange already has an insurance fund`,
+    [MAXWELL_ERROR__INSURANCE_IS_LIQUIDATEE]: `The insurance fund cannot be liquidated`,
     [MAXWELL_ERROR__INSURANCE_IS_TARGET]: `The insurance fund cannot be resolved as a bankrupt account`,
+    [MAXWELL_ERROR__INSURANCE_QUOTE_ONLY]: `The insurance fund holds the quote token only`,
     [MAXWELL_ERROR__INVALID_OPTION_KIND]: `The option kind must be 0 (call) or 1 (put)`,
     [MAXWELL_ERROR__KEEPER_FEE_TOO_HIGH]: `The keeper fee is above its bound`,
     [MAXWELL_ERROR__KEEPER_IS_TARGET]: `The keeper's margin account is one of the accounts being rebalanced`,

@@ -11,6 +11,7 @@ export * from "./accountCreate";
 export * from "./accountHealth";
 export * from "./accountSettle";
 export * from "./accrueInterest";
+export * from "./balanceLiquidate";
 export * from "./bankCreate";
 export * from "./bankruptcyResolve";
 export * from "./bankSetParams";

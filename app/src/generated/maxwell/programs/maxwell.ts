@@ -56,6 +56,7 @@ import {
   getAccountHealthInstruction,
   getAccountSettleInstruction,
   getAccrueInterestInstruction,
+  getBalanceLiquidateInstruction,
   getBankCreateInstructionAsync,
   getBankruptcyResolveInstruction,
   getBankSetParamsInstruction,
@@ -81,6 +82,7 @@ import {
   parseAccountHealthInstruction,
   parseAccountSettleInstruction,
   parseAccrueInterestInstruction,
+  parseBalanceLiquidateInstruction,
   parseBankCreateInstruction,
   parseBankruptcyResolveInstruction,
   parseBankSetParamsInstruction,
@@ -106,6 +108,7 @@ import {
   type AccountHealthInput,
   type AccountSettleInput,
   type AccrueInterestInput,
+  type BalanceLiquidateInput,
   type BankCreateAsyncInput,
   type BankruptcyResolveInput,
   type BankSetParamsInput,
@@ -121,6 +124,7 @@ import {
   type ParsedAccountHealthInstruction,
   type ParsedAccountSettleInstruction,
   type ParsedAccrueInterestInstruction,
+  type ParsedBalanceLiquidateInstruction,
   type ParsedBankCreateInstruction,
   type ParsedBankruptcyResolveInstruction,
   type ParsedBankSetParamsInstruction,
@@ -243,6 +247,7 @@ export enum MaxwellInstruction {
   AccountHealth,
   AccountSettle,
   AccrueInterest,
+  BalanceLiquidate,
   BankCreate,
   BankSetParams,
   BankruptcyResolve,
@@ -323,6 +328,17 @@ export function identifyMaxwellInstruction(
     )
   ) {
     return MaxwellInstruction.AccrueInterest;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([146, 207, 134, 149, 113, 52, 2, 147]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.BalanceLiquidate;
   }
   if (
     containsBytes(
@@ -569,6 +585,9 @@ export type ParsedMaxwellInstruction<
       instructionType: MaxwellInstruction.AccrueInterest;
     } & ParsedAccrueInterestInstruction<TProgram>)
   | ({
+      instructionType: MaxwellInstruction.BalanceLiquidate;
+    } & ParsedBalanceLiquidateInstruction<TProgram>)
+  | ({
       instructionType: MaxwellInstruction.BankCreate;
     } & ParsedBankCreateInstruction<TProgram>)
   | ({
@@ -667,6 +686,13 @@ export function parseMaxwellInstruction<TProgram extends string>(
       return {
         instructionType: MaxwellInstruction.AccrueInterest,
         ...parseAccrueInterestInstruction(instruction),
+      };
+    }
+    case MaxwellInstruction.BalanceLiquidate: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.BalanceLiquidate,
+        ...parseBalanceLiquidateInstruction(instruction),
       };
     }
     case MaxwellInstruction.BankCreate: {
@@ -856,6 +882,10 @@ export type MaxwellPluginInstructions = {
     input: AccrueInterestInput,
   ) => ReturnType<typeof getAccrueInterestInstruction> &
     SelfPlanAndSendFunctions;
+  balanceLiquidate: (
+    input: BalanceLiquidateInput,
+  ) => ReturnType<typeof getBalanceLiquidateInstruction> &
+    SelfPlanAndSendFunctions;
   bankCreate: (
     input: BankCreateAsyncInput,
   ) => ReturnType<typeof getBankCreateInstructionAsync> &
@@ -993,6 +1023,11 @@ export function maxwellProgram() {
             addSelfPlanAndSendFunctions(
               client,
               getAccrueInterestInstruction(input),
+            ),
+          balanceLiquidate: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getBalanceLiquidateInstruction(input),
             ),
           bankCreate: (input) =>
             addSelfPlanAndSendFunctions(
