@@ -332,6 +332,8 @@ export type RiskRefreshLog = {
   realizedVol: bigint;
   widened: boolean;
   surfaceSeq: bigint;
+  /** Built on a surface older than its max age, with widened shocks. */
+  staleSurface: boolean;
 };
 
 /** expiry_settle_price: quote native per contract, from the price published at `publishTime`. */
@@ -410,6 +412,7 @@ const riskRefreshLogDecoder: Decoder<RiskRefreshLog> = getStructDecoder([
   ['realizedVol', getI64Decoder()],
   ['widened', getBooleanDecoder()],
   ['surfaceSeq', getU64Decoder()],
+  ['staleSurface', getBooleanDecoder()],
 ]);
 
 const settlementPriceLogDecoder: Decoder<SettlementPriceLog> = getStructDecoder([

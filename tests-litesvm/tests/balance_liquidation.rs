@@ -201,3 +201,93 @@ fn a_premium_that_borrows_quote_obeys_the_borrow_cap() {
     let _ = sol;
     w.assert_conservation();
 }
+
+mod writer_with_a_borrow {
+    use super::*;
+    use maxwell::instructions::{LiquidateLeg, TradeLeg};
+    use tests_litesvm::market::*;
+
+    /// A put writer on 10 SOL that withdrew its premium and borrowed USDC up to half its
+    /// initial health; then SOL falls from $150 to `dollars`.
+    fn writer_after_fall(dollars: i64) -> (World, Market, Trader, Trader, Pk, u16) {
+        let mut w = World::new();
+        w.enable_quote_lending(1_000_000 * USDC);
+        let m = w.market(&[150 * D]);
+        let ins = w.insurance();
+        let (writer, buyer, liq) = (w.trader(), w.trader(), w.trader());
+        let (usdc, sol) = (w.usdc, w.sol);
+        w.deposit(&writer, &sol, &writer.sol_wallet, 10 * SOL);
+        w.deposit(&buyer, &usdc, &buyer.usdc_wallet, 50_000 * USDC);
+        w.deposit(&liq, &usdc, &liq.usdc_wallet, 50_000 * USDC);
+        let put = m.series(150 * D, 1);
+        w.trade(&m, &writer, &buyer, vec![TradeLeg { series_index: put, size: 10, price: 14 * D }]);
+        let (h, _) = w.health_of(&writer.account, Some(&m));
+        let take = w.balance(&writer.account, &usdc) as u64 + h.init_health as u64 / 2;
+        let mut health = w.health_accounts_with(&writer.account, &[usdc]);
+        health.extend([m.underlying, m.oracle]);
+        let i = ix::withdraw(&writer.key, &writer.account, &usdc, &writer.usdc_wallet, take, &health);
+        w.env.ok_big(&[i], &[&writer.kp]);
+        assert!(w.balance(&writer.account, &usdc) < 0, "the writer borrows USDC");
+        w.set_sol_price(SOL_AT(dollars));
+        w.refresh_all(&m);
+        let (h, _) = w.health_of(&writer.account, Some(&m));
+        assert!(h.maint_health < 0, "under maintenance at ${dollars}: {}", h.maint_health);
+        w.assert_conservation();
+        (w, m, writer, liq, ins, put)
+    }
+
+    /// One contract at a time while the account is under maintenance (no over-liquidation).
+    fn take_options(w: &mut World, m: &Market, writer: &Trader, liq: &Trader, ins: &Pk, put: u16) {
+        while w.position(&writer.account, put) < 0 && w.health_of(&writer.account, Some(m)).0.maint_health < 0 {
+            let i = w.liquidate_ix(m, &writer.account, liq, ins, vec![LiquidateLeg { series_index: put, size: -1 }]);
+            w.env.ok_big(&[i], &[&liq.kp]);
+            w.assert_conservation();
+        }
+    }
+
+    fn take_balances(w: &mut World, m: &Market, writer: &Trader, liq: &Trader, ins: &Pk) {
+        let (usdc, sol) = (w.usdc, w.sol);
+        if w.health_of(&writer.account, Some(m)).0.maint_health < 0 && w.balance(&writer.account, &sol) > 0 {
+            let i = w.balance_liquidate_ix(Some(m), &writer.account, liq, &sol, &usdc, ins, u64::MAX);
+            w.env.ok_big(&[i], &[&liq.kp]);
+            w.assert_conservation();
+        }
+    }
+
+    /// Protected: maintenance health at or above zero, or nothing positive left and the
+    /// bankruptcy resolved.
+    fn assert_protected(w: &mut World, m: &Market, writer: &Trader, liq: &Trader, ins: &Pk, put: u16) {
+        let (h, _) = w.health_of(&writer.account, Some(m));
+        if h.maint_health >= 0 {
+            return;
+        }
+        assert_eq!(w.position(&writer.account, put), 0, "under maintenance with options left to take");
+        assert_eq!(w.balance(&writer.account, &w.sol.clone()), 0, "under maintenance with SOL left to take");
+        let usdc = w.usdc;
+        w.env.ok(&[w.bankruptcy_ix(&liq.key, &writer.account, &usdc, ins)], &[&liq.kp]);
+        assert_eq!(w.shares(&writer.account, &usdc), 0);
+        w.assert_conservation();
+    }
+
+    #[test]
+    fn options_first_then_balances() {
+        for dollars in [110, 70] {
+            let (mut w, m, writer, liq, ins, put) = writer_after_fall(dollars);
+            take_options(&mut w, &m, &writer, &liq, &ins, put);
+            take_balances(&mut w, &m, &writer, &liq, &ins);
+            take_options(&mut w, &m, &writer, &liq, &ins, put);
+            assert_protected(&mut w, &m, &writer, &liq, &ins, put);
+        }
+    }
+
+    #[test]
+    fn balances_first_then_options() {
+        for dollars in [110, 70] {
+            let (mut w, m, writer, liq, ins, put) = writer_after_fall(dollars);
+            take_balances(&mut w, &m, &writer, &liq, &ins);
+            take_options(&mut w, &m, &writer, &liq, &ins, put);
+            take_balances(&mut w, &m, &writer, &liq, &ins);
+            assert_protected(&mut w, &m, &writer, &liq, &ins, put);
+        }
+    }
+}

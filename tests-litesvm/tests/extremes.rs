@@ -62,7 +62,7 @@ fn extreme_trade_arguments_return_maxwell_errors() {
 /// A series with no open-interest cap: a size of i64::MAX passes the premium and open-interest
 /// arithmetic and reaches the margin check, whose arithmetic refuses it (MathOverflow).
 #[test]
-fn an_uncapped_series_refuses_an_i64_max_trade_at_the_margin_check() {
+fn an_uncapped_series_refuses_an_i64_max_trade() {
     let (mut w, m, maker, taker) = setup();
     let admin_kp = w.admin.insecure_clone();
     let expiry2 = w.env.now() + 60 * DAY;
@@ -71,9 +71,12 @@ fn an_uncapped_series_refuses_an_i64_max_trade_at_the_margin_check() {
     w.refresh_all(&m);
     let uncapped = 4; // expiry 2, call
     let watched = [maker.account, taker.account, m.underlying, w.usdc.bank];
-    for size in [i64::MAX, i64::MIN + 1] {
+    // Buying i64::MAX contracts: the taker's premium (i64::MAX micro-USDC) would be a quote
+    // borrow, refused by the bank's cap. Selling them: the taker would receive i64::MAX on top of
+    // its deposit, which no balance holds.
+    for (size, want) in [(i64::MAX, E::BorrowCapExceeded), (i64::MIN + 1, E::MathOverflow)] {
         let i = w.trade_ix(&m, &maker, &taker, vec![leg(uncapped, size, 1)]);
-        w.env.fails_with(&[compute_budget_ix(1_400_000), i], &[&maker.kp, &taker.kp], code(E::MathOverflow), &watched);
+        w.env.fails_with(&[compute_budget_ix(1_400_000), i], &[&maker.kp, &taker.kp], code(want), &watched);
     }
 }
 

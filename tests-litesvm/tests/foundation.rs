@@ -279,6 +279,9 @@ fn withdraw_refusals() {
         (Quote { price: -5, ..base }, E::OracleNonPositivePrice),
         (Quote { feed_id: feed(0x01), ..base }, E::OracleFeedMismatch),
         (Quote { expo: -60, ..base }, E::PriceScaleOutOfRange),
+        // Published a day ahead (it would count as fresh until then), or 11 s ahead.
+        (Quote { publish_time: now + 86_400, ..base }, E::OraclePublishedInFuture),
+        (Quote { publish_time: now + 11, ..base }, E::OraclePublishedInFuture),
     ];
     for (q, err) in cases {
         w.env.write_price(&oracle, q);
@@ -286,6 +289,13 @@ fn withdraw_refusals() {
     }
     w.env.write_price_owned(&oracle, base, &Pk::new_unique());
     w.env.fails_with(&[wd(&sol, &t.sol_wallet, SOL, &h)], &[&t.kp], code(E::OracleWrongOwner), &watched);
+    // A deposit tolerates a stale price, never one from the future.
+    w.env.write_price(&oracle, Quote { publish_time: now + 86_400, ..base });
+    let i = ix::deposit(&t.key, &t.account, &sol, &t.sol_wallet, SOL, &h);
+    w.env.fails_with(&[i], &[&t.kp], code(E::OraclePublishedInFuture), &watched);
+    // 10 s ahead is clock skew: accepted.
+    w.env.write_price(&oracle, Quote { publish_time: now + 10, ..base });
+    w.env.ok(&[wd(&sol, &t.sol_wallet, SOL / 2, &h)], &[&t.kp]);
     // Exactly at the limits still passes: age 60 s, confidence 2%.
     w.env.write_price(&oracle, Quote { publish_time: now - 60, conf: (SOL_PRICE as u64) / 50, ..base });
     w.env.ok(&[wd(&sol, &t.sol_wallet, SOL, &h)], &[&t.kp]);

@@ -138,3 +138,20 @@ fn a_liquidator_that_would_break_its_initial_margin_is_refused() {
     w.env.fails_with(&[compute_budget_ix(1_400_000), i], &[&poor.kp], code(E::InitialMarginViolated), &[writer.account, poor.account]);
     w.assert_conservation();
 }
+
+/// The volatility oracle went silent an hour ago and the spot doubled: the crank still builds
+/// the arrays (on the last surface with widened shocks) and the writer is liquidated.
+#[test]
+fn liquidation_does_not_wait_for_the_volatility_oracle() {
+    let (mut w, m, writer, _, liq, ins, c150) = setup(10);
+    w.env.advance(3_601); // surface_max_age_secs = 3,600
+    w.set_sol_price(30_000_000_000); // SOL 150 -> 300
+    w.refresh_all(&m);
+    let (h, _) = w.health_of(&writer.account, Some(&m));
+    assert!(h.maint_health < 0, "{h:?}");
+    let i = w.liquidate_ix(&m, &writer.account, &liq, &ins, vec![leg(c150, -1)]);
+    let r = w.env.ok_big(&[compute_budget_ix(1_400_000), i], &[&liq.kp]);
+    let log: maxwell::events::LiquidateLog = r.event().unwrap();
+    assert!(log.maint_health_after > log.maint_health_before);
+    w.assert_conservation();
+}

@@ -14,7 +14,6 @@
 //!
 //! Units: quote native units (e.g. micro-USDC); every rounding is against the account.
 
-use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use maxwell_lending::BankIndex;
@@ -119,7 +118,7 @@ pub struct UnderlyingHealth {
 }
 
 /// The whole account, itemised.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HealthDetail {
     pub health: Health,
     /// Weighted collateral, assets floor, borrows ceil.
@@ -129,8 +128,9 @@ pub struct HealthDetail {
     pub initial_before_reputation: i64,
     pub reputation_discount: i64,
     pub addon_drift: i64,
-    pub n_underlyings: u8,
-    pub underlyings: [UnderlyingHealth; MAX_UNDERLYINGS],
+    /// One entry per underlying with positions, in the order the positions first name them
+    /// (allocated only when there are positions).
+    pub underlyings: Vec<UnderlyingHealth>,
 }
 
 fn find_bank<'s, S>(snap: &'s Snapshot<'_, S>, index: u16) -> Result<&'s BankSnap> {
@@ -151,9 +151,9 @@ pub fn health<S: SeriesMeta, A: AccountView>(snap: &Snapshot<'_, S>, account: &A
 }
 
 /// Health of `account` with every part itemised (per-underlying Greeks, worst scenario,
-/// add-ons). About 1 KB: boxed, and never inlined into the caller's 4 KB SBF frame.
+/// add-ons). Never inlined into the caller's 4 KB SBF frame.
 #[inline(never)]
-pub fn health_detail<S: SeriesMeta, A: AccountView>(snap: &Snapshot<'_, S>, account: &A) -> Result<Box<HealthDetail>> {
+pub fn health_detail<S: SeriesMeta, A: AccountView>(snap: &Snapshot<'_, S>, account: &A) -> Result<HealthDetail> {
     // Underlyings with positions, in first-seen order (the risk engine's book indexes), and
     // each one's positions: one pass over the account's position slots.
     let mut books_idx: Vec<u16> = Vec::new();
@@ -172,7 +172,7 @@ pub fn health_detail<S: SeriesMeta, A: AccountView>(snap: &Snapshot<'_, S>, acco
         };
         positions[k].push(margin::Position { size, series, _pad: [0; 6] });
     }
-    let mut d = Box::new(HealthDetail::default());
+    let mut d = HealthDetail::default();
     let mut has_borrow = false;
     let mut inputs: Vec<CollateralInput> = Vec::new();
     for (bank_index, shares) in account.balances() {
@@ -206,6 +206,7 @@ pub fn health_detail<S: SeriesMeta, A: AccountView>(snap: &Snapshot<'_, S>, acco
     let mut option_value = 0i64;
     if !books_idx.is_empty() {
         // Every risk array used must be listed, unexpired and fresh.
+        d.underlyings.reserve_exact(books_idx.len());
         for (k, (&u, ps)) in books_idx.iter().zip(positions.iter()).enumerate() {
             let e = find_under(snap, u)?;
             let mut drift = 0u64;
@@ -234,8 +235,8 @@ pub fn health_detail<S: SeriesMeta, A: AccountView>(snap: &Snapshot<'_, S>, acco
                 }
                 drift = drift.max(last_drift);
             }
-            d.underlyings[k].underlying_index = u;
-            d.underlyings[k].drift_bps = drift;
+            debug_assert_eq!(d.underlyings.len(), k);
+            d.underlyings.push(UnderlyingHealth { underlying_index: u, drift_bps: drift, ..UnderlyingHealth::default() });
         }
         let mut books: Vec<BookArrays> = Vec::with_capacity(books_idx.len());
         for (&u, ps) in books_idx.iter().zip(positions.iter()) {
@@ -254,7 +255,6 @@ pub fn health_detail<S: SeriesMeta, A: AccountView>(snap: &Snapshot<'_, S>, acco
         maintenance_req = add(s.maintenance, d.addon_drift)?;
         initial_full = add(s.initial, d.addon_drift)?;
         option_value = s.option_value;
-        d.n_underlyings = books_idx.len() as u8;
     }
     let carrying = maintenance_req > 0 || has_borrow;
     d.initial_before_reputation = initial_full;

@@ -95,6 +95,12 @@ fn a_smaller_maximum_is_taken_whole() {
     let plan = plan_balance_liquidation(&snap(&b), &borrower(), 1, 0, 1_000_000_000, &P).unwrap();
     assert_eq!(plan.liability_native, 1_000_000_000);
     assert!(plan.maint_at_cap < 0);
+    // The shortcut (balances only: health before + the two balances' changes) is the health
+    // rule's own number for the account moved.
+    let a = borrower();
+    let moved =
+        BalanceOverlay { inner: &a, moved: [(1, 100_000_000_000 - plan.asset_native as i64), (0, -11_900_000_000 + 1_000_000_000)] };
+    assert_eq!(health(&snap(&b), &moved).unwrap().maint, plan.maint_at_cap);
 }
 
 #[test]

@@ -48,3 +48,7 @@ pub const POLICY_MAX_ACCOUNTS: usize = 8;
 /// `day_start_ts` (a move at or after its end starts a new day).
 pub const POLICY_DAY_SECS: i64 = 86_400;
 pub const POLICY_SEED: &[u8] = b"policy";
+
+/// How far past the cluster clock an oracle's publish time may be (publisher and validator
+/// clocks differ by a few seconds); beyond it the price is refused (`OraclePublishedInFuture`).
+pub const ORACLE_MAX_FUTURE_SKEW_SECS: i64 = 10;

@@ -291,6 +291,8 @@ pub enum MaxwellError {
     InsuranceQuoteOnly,
     #[msg("The insurance fund cannot be liquidated")]
     InsuranceIsLiquidatee,
+    #[msg("The oracle price is published more than 10 s after the cluster clock")]
+    OraclePublishedInFuture,
 }
 
 impl From<maxwell_risk::RiskError> for MaxwellError {

@@ -320,6 +320,8 @@ pub struct RiskRefreshLog {
     pub realized_vol: i64,
     pub widened: bool,
     pub surface_seq: u64,
+    /// Built on a surface older than its max age, with widened shocks (stale_surface_params).
+    pub stale_surface: bool,
 }
 
 /// `expiry_settle_price`: the expiry's settlement price (quote native per contract) from the

@@ -87,8 +87,12 @@ impl<'info> HealthCache<'info> {
                 disc
             };
             if disc == *CollateralBank::DISCRIMINATOR {
-                let loader = AccountLoader::<CollateralBank>::try_from(ai)?;
-                let bank = loader.load()?;
+                // Owner and discriminator checked above: read the bytes in place (no second
+                // discriminator check through an AccountLoader).
+                let raw = ai.try_borrow_data().map_err(|_| MaxwellError::HealthAccountsMismatch)?;
+                let size = core::mem::size_of::<CollateralBank>();
+                require!(raw.len() >= 8 + size, MaxwellError::HealthAccountsMismatch);
+                let bank: &CollateralBank = bytemuck::from_bytes(&raw[8..8 + size]);
                 require_keys_eq!(bank.exchange, *exchange_key, MaxwellError::WrongExchange);
                 let price = if bank.is_quote == 1 {
                     TokenPrice::ONE
@@ -197,7 +201,7 @@ impl<'info> HealthCache<'info> {
     }
 
     /// Health with every part itemised (per-underlying Greeks, worst scenario, add-ons).
-    pub fn health_detail(&self, account: &MarginAccount) -> Result<Box<HealthDetail>> {
+    pub fn health_detail(&self, account: &MarginAccount) -> Result<HealthDetail> {
         Ok(engine::health_detail(&self.snapshot(), account).map_err(MaxwellError::from)?)
     }
 }

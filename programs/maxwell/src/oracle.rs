@@ -9,7 +9,7 @@
 
 use anchor_lang::prelude::*;
 
-use crate::constants::{BPS, PYTH_RECEIVER_PROGRAM_ID};
+use crate::constants::{BPS, ORACLE_MAX_FUTURE_SKEW_SECS, PYTH_RECEIVER_PROGRAM_ID};
 use crate::error::MaxwellError;
 
 /// `sha256("account:PriceUpdateV2")[..8]`.
@@ -51,7 +51,8 @@ fn read_i64(d: &[u8], at: usize) -> i64 {
 }
 
 /// Validates and reads a `PriceUpdateV2` account. Order of checks: owner, layout,
-/// verification level, feed id, sign of the price, then staleness and confidence.
+/// verification level, feed id, sign of the price, a publish time in the future, then
+/// staleness and confidence.
 pub fn read_price(ai: &AccountInfo, spec: &OracleSpec, now: i64, mode: Freshness) -> Result<OraclePrice> {
     require_keys_eq!(*ai.owner, PYTH_RECEIVER_PROGRAM_ID, MaxwellError::OracleWrongOwner);
     let data = ai.try_borrow_data()?;
@@ -64,6 +65,9 @@ pub fn read_price(ai: &AccountInfo, spec: &OracleSpec, now: i64, mode: Freshness
     let expo = i32::from_le_bytes(data[m + 48..m + 52].try_into().unwrap());
     let publish_time = read_i64(&data, m + 52);
     require!(price > 0, MaxwellError::OracleNonPositivePrice);
+    // A price stamped beyond the clock (plus a small skew between publishers and validators)
+    // is refused in every mode: otherwise it would count as fresh until its own time comes.
+    require!(publish_time <= now.saturating_add(ORACLE_MAX_FUTURE_SKEW_SECS), MaxwellError::OraclePublishedInFuture);
 
     let age = now.saturating_sub(publish_time);
     let fresh_in_time = age <= i64::from(spec.max_age_secs);

@@ -18,6 +18,7 @@ fn main() {
     market_instructions(&mut rows);
     margin_checks(&mut rows);
     liquidation(&mut rows);
+    balance_liquidation(&mut rows);
     lending_and_rebalance(&mut rows);
     risk_engine(&mut rows);
     write(&rows);
@@ -208,6 +209,41 @@ fn liquidation(rows: &mut Vec<(String, u64, String)>) {
         "liquidate: 1 contract of a 32-position account".into(),
         s.cu,
         "both accounts checked before and after; target <= 200,000".into(),
+    ));
+}
+
+/// A spot borrower with all 16 collateral slots in use (USDC borrow, SOL, 14 more tokens)
+/// after SOL -40%: one balance liquidation (SOL for USDC debt) back to maintenance health zero.
+fn balance_liquidation(rows: &mut Vec<(String, u64, String)>) {
+    let mut w = World::new();
+    w.enable_quote_lending(1_000_000 * USDC);
+    let ins = w.insurance();
+    let (lender, borrower, liq) = (w.trader(), w.trader(), w.trader());
+    let (usdc, sol) = (w.usdc, w.sol);
+    w.deposit(&lender, &usdc, &lender.usdc_wallet, 50_000 * USDC);
+    w.deposit(&liq, &usdc, &liq.usdc_wallet, 50_000 * USDC);
+    w.deposit(&borrower, &sol, &borrower.sol_wallet, 100 * SOL);
+    for k in 0..14u8 {
+        let mint = w.env.create_mint(tests_litesvm::token::spl_token(), 6);
+        let oracle = Pk::new_unique();
+        let now = w.env.now();
+        let f = tests_litesvm::pyth::feed(0xa0 + k);
+        w.env.write_price(&oracle, tests_litesvm::pyth::Quote::new(f, 100_000_000, -8, now));
+        let b = w.add_bank(&mint, Some(oracle), bank_params(f));
+        let wallet = w.env.create_token_account(&mint, &borrower.key);
+        w.env.mint_to(&mint, &wallet, 10 * USDC);
+        w.deposit(&borrower, &b, &wallet, 10 * USDC);
+    }
+    let i = w.withdraw_ix(&borrower, &usdc, &borrower.usdc_wallet, 8_600 * USDC);
+    w.env.ok_big(&[i], &[&borrower.kp]);
+    assert_eq!(w.margin(&borrower.account).collateral.iter().filter(|s| s.in_use == 1).count(), 16);
+    w.set_sol_price(9_000_000_000);
+    let i = w.balance_liquidate_ix(None, &borrower.account, &liq, &sol, &usdc, &ins, u64::MAX);
+    let s = w.env.ok_big(&[i], &[&liq.kp]);
+    rows.push((
+        "balance_liquidate: 16 collateral slots in use (SOL for a USDC borrow)".into(),
+        s.cu,
+        "plan: health before and the two balances' change; both accounts checked after; target <= 100,000".into(),
     ));
 }
 

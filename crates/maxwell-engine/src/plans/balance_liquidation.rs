@@ -31,6 +31,7 @@ use crate::health::{self, AccountView, BankSnap, SeriesMeta, Snapshot};
 use crate::plans::liquidation::{insurance_share, penalty, penalty_rate, LiquidationParams};
 use crate::plans::BPS;
 use crate::reputation::RepState;
+use crate::valuation::weighted_pair;
 
 /// What the program applies.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -172,17 +173,28 @@ pub fn plan_balance_liquidation<S: SeriesMeta, A: AccountView>(
     // (dust) is taken whole against one unit.
     let full = liability_for_asset(asset_held, lb.price, ab.price, rate)?;
     let cap = max_liability_native.min(owed).min(full.max(1));
+    // Neither bank the spot of an underlying the account holds options on: health is the sum
+    // of the balances' weighted values plus option terms the take does not touch, so the
+    // health after a take is the health before plus the two balances' changes, each valued by
+    // the health rule's own valuation (exact, and one full evaluation cheaper on-chain).
+    let in_a_book =
+        |bank: u16| account.positions().any(|(u, _, _)| snap.unders.iter().any(|e| e.underlying_index == u && e.spot_bank_index == bank));
+    let linear = !in_a_book(asset_bank) && !in_a_book(liability_bank);
+    let maint_of = |b: &BankSnap, shares: i64| -> Result<i64> { Ok(weighted_pair(b.index.value(shares)?, b.price, &b.weights)?.1) };
     let health_after = |liab: u64| -> Result<i64> {
         let asset = asset_taken(liab)?;
         let to_i64 = |x: u64| i64::try_from(x).map_err(|_| EngineError::Overflow);
-        let view = BalanceOverlay {
-            inner: account,
-            moved: [
-                (asset_bank, moved_shares(&ab.index, asset_shares, -to_i64(asset)?)?),
-                (liability_bank, moved_shares(&lb.index, liab_shares, to_i64(liab)?)?),
-            ],
-        };
-        Ok(health::health(snap, &view)?.maint)
+        let moved = [
+            (asset_bank, moved_shares(&ab.index, asset_shares, -to_i64(asset)?)?),
+            (liability_bank, moved_shares(&lb.index, liab_shares, to_i64(liab)?)?),
+        ];
+        if linear {
+            let d_asset = maint_of(ab, moved[0].1)?.checked_sub(maint_of(ab, asset_shares)?);
+            let d_liab = maint_of(lb, moved[1].1)?.checked_sub(maint_of(lb, liab_shares)?);
+            let sum = d_asset.zip(d_liab).and_then(|(x, y)| pre.maint.checked_add(x)?.checked_add(y));
+            return sum.ok_or(EngineError::Overflow);
+        }
+        Ok(health::health(snap, &BalanceOverlay { inner: account, moved })?.maint)
     };
     if cap == 0 {
         return Err(EngineError::BalanceTakeTooSmall);

@@ -32,6 +32,20 @@ pub fn widen_for_realized_vol(scen: &UnderlyingScenarios, realized: Fx, params: 
     Ok(out)
 }
 
+/// The parameters a crank uses on a stale surface (the volatility oracle silent beyond the
+/// underlying's `surface_max_age_secs`): the last surface, with the up volatility shocks and
+/// their cap doubled and the price range's floor raised by half (at most the cap). Liquidation
+/// never waits for the volatility oracle: the arrays rebuilt this way charge more, never less,
+/// than the ones the stale surface would give.
+pub fn stale_surface_params(p: &RiskParams) -> RiskParams {
+    RiskParams {
+        vol_up: p.vol_up.saturating_mul(2),
+        vol_up_cap: p.vol_up_cap.saturating_mul(2),
+        shock_floor: p.shock_floor.saturating_add(p.shock_floor / 2).min(p.shock_cap),
+        ..*p
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +103,16 @@ mod tests {
         let mut g = grid(1);
         g.shock[6] = i64::MAX;
         assert_eq!(widen_for_realized_vol(&g, Fx(3 * ONE / 2), &p), Err(EngineError::Overflow));
+    }
+
+    #[test]
+    fn stale_surface_params_only_widen() {
+        let p = RiskParams::DEFAULT;
+        let s = stale_surface_params(&p);
+        assert_eq!(s.vol_up, 2 * p.vol_up);
+        assert_eq!(s.vol_up_cap, 2 * p.vol_up_cap);
+        assert_eq!(s.shock_floor, (p.shock_floor + p.shock_floor / 2).min(p.shock_cap));
+        assert!(s.shock_floor >= p.shock_floor && s.shock_floor <= s.shock_cap);
+        assert_eq!(RiskParams { vol_up: p.vol_up, vol_up_cap: p.vol_up_cap, shock_floor: p.shock_floor, ..s }, p, "nothing else moves");
     }
 }

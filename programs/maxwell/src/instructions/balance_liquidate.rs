@@ -4,7 +4,6 @@ use crate::error::MaxwellError;
 use crate::events::BalanceLiquidateLog;
 use crate::health::{cache_health, HealthCache};
 use crate::instructions::liquidate::liquidation_params;
-use crate::instructions::trade::require_margin;
 use crate::oracle::Freshness;
 use crate::state::{CollateralBank, Exchange, IxGate, MarginAccount};
 
@@ -40,8 +39,8 @@ pub struct BalanceLiquidate<'info> {
 ///
 /// The liquidator's balances move the other way (it may borrow the liability token to take the
 /// debt over: that moves a borrow between accounts, the bank's total does not grow) and it
-/// pays the insurance fund its share of the penalty in quote; it must pass its own initial
-/// margin. The liquidatee needs no free slot (both of its slots exist); the fund's quote slot
+/// pays the insurance fund its share of the penalty in quote; it must end with initial health
+/// at or above zero. The liquidatee needs no free slot (both of its slots exist); the fund's quote slot
 /// is reserved. Remaining accounts: health accounts covering both accounts and the two banks.
 pub fn balance_liquidate<'info>(ctx: Context<'info, BalanceLiquidate<'info>>, max_liability_amount: u64) -> Result<()> {
     let ex = ctx.accounts.exchange.load()?;
@@ -58,14 +57,18 @@ pub fn balance_liquidate<'info>(ctx: Context<'info, BalanceLiquidate<'info>>, ma
     let now = Clock::get()?.unix_timestamp;
     let exchange_key = ctx.accounts.exchange.key();
 
-    // Plan from one snapshot: the liquidatee's pre health, the penalty, how much to take.
-    let (plan, pre_liquidator) = {
-        let cache = HealthCache::load(&exchange_key, &ex, ctx.remaining_accounts, now, Freshness::Strict)?;
-        let a = ctx.accounts.liquidatee.load()?;
-        let plan =
-            cache.plan_balance_liquidation(&a, asset_index, liability_index, max_liability_amount, &liquidation_params(&ex.params))?;
-        (plan, cache.health(&*ctx.accounts.liquidator.load()?)?)
-    };
+    // One snapshot serves the plan and the post check: the banks' indices are accrued to `now`
+    // in it, and applying the plan accrues them to the same second, so balances value the same
+    // way before and after (only share totals move, which health does not read); the
+    // underlyings are not written here.
+    let cache = HealthCache::load(&exchange_key, &ex, ctx.remaining_accounts, now, Freshness::Strict)?;
+    let plan = cache.plan_balance_liquidation(
+        &*ctx.accounts.liquidatee.load()?,
+        asset_index,
+        liability_index,
+        max_liability_amount,
+        &liquidation_params(&ex.params),
+    )?;
     let as_i64 = |x: u64| i64::try_from(x).map_err(|_| MaxwellError::MathOverflow);
     let (liab, asset, to_insurance) = (as_i64(plan.liability_native)?, as_i64(plan.asset_native)?, as_i64(plan.to_insurance)?);
 
@@ -96,15 +99,14 @@ pub fn balance_liquidate<'info>(ctx: Context<'info, BalanceLiquidate<'info>>, ma
         }
     }
 
-    // Post: the liquidatee improved; the liquidator keeps its own initial margin.
+    // Post: the liquidatee improved; the liquidator ends within its initial margin.
     let clock = Clock::get()?;
-    let cache = HealthCache::load(&exchange_key, &ex, ctx.remaining_accounts, now, Freshness::Strict)?;
     let mut a = ctx.accounts.liquidatee.load_mut()?;
     let mut l = ctx.accounts.liquidator.load_mut()?;
     let post = cache.health(&a)?;
     require!(post.maint > plan.maint_before, MaxwellError::LiquidationDidNotImprove);
     let post_l = cache.health(&l)?;
-    require_margin(&pre_liquidator, &post_l)?;
+    require!(post_l.init >= 0, MaxwellError::InitialMarginViolated);
     cache_health(&mut a, &post, &clock);
     a.last_liquidation_ts = clock.unix_timestamp;
     a.set_rep_state(maxwell_engine::reputation::reset());

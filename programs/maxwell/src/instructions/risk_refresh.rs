@@ -1,5 +1,5 @@
 use anchor_lang::prelude::*;
-use maxwell_engine::plans::shock_range::widen_for_realized_vol;
+use maxwell_engine::plans::shock_range::{stale_surface_params, widen_for_realized_vol};
 use maxwell_risk::market::{ExpiryMarket, UnderlyingMarket};
 use maxwell_risk::scenario::underlying_scenarios;
 use maxwell_risk::series::{series_risk_on, ExpiryGrid, Series};
@@ -22,7 +22,9 @@ pub struct RiskRefresh<'info> {
 /// Keeper crank (anyone may call): recomputes the scenario grid and the risk arrays of series
 /// `first..first + count` from the live oracle spot and the current surface. Each array is
 /// full revaluation (Black-76 on the forward, the expiry's smile) of one contract in every
-/// scenario; margin checks then only multiply and add.
+/// scenario; margin checks then only multiply and add. On a surface older than
+/// `surface_max_age_secs` the arrays are built on conservative parameters
+/// (`maxwell_engine::plans::shock_range::stale_surface_params`) and the log says so.
 pub fn risk_refresh(ctx: Context<RiskRefresh>, first: u16, count: u16) -> Result<()> {
     let ex = ctx.accounts.exchange.load()?;
     ex.require_enabled(IxGate::RiskRefresh)?;
@@ -31,7 +33,11 @@ pub fn risk_refresh(ctx: Context<RiskRefresh>, first: u16, count: u16) -> Result
     let p = read_price(&ctx.accounts.oracle, &u.oracle_spec(), now, Freshness::Strict)?;
     let spot = spot_per_contract(p.price as u64, p.expo, ex.quote_decimals)?;
     let conf = spot_per_contract(p.conf, p.expo, ex.quote_decimals)?;
-    require!(u.surface_ts > 0 && now.saturating_sub(u.surface_ts) <= i64::from(u.surface_max_age_secs), MaxwellError::SurfaceStale);
+    require!(u.surface_ts > 0, MaxwellError::SurfaceStale);
+    // A surface older than its max age still prices, on conservative parameters (wider vol
+    // shocks and price range): liquidations never wait for the volatility oracle.
+    let stale_surface = now.saturating_sub(u.surface_ts) > i64::from(u.surface_max_age_secs);
+    let params = if stale_surface { stale_surface_params(ex.risk.engine()) } else { *ex.risk.engine() };
 
     let expiries: Vec<ExpiryMarket> = u.expiries[..usize::from(u.n_expiries)]
         .iter()
@@ -39,11 +45,11 @@ pub fn risk_refresh(ctx: Context<RiskRefresh>, first: u16, count: u16) -> Result
         .map(|e| ExpiryMarket { expiry: e.expiry, forward: spot, svi: *e.svi.engine() })
         .collect();
     let market = UnderlyingMarket { spot, conf, now, expiries: &expiries };
-    let scen = underlying_scenarios(&market, ex.risk.engine()).map_err(MaxwellError::from)?;
+    let scen = underlying_scenarios(&market, &params).map_err(MaxwellError::from)?;
     let implied_range = scen.range;
     let realized_vol = u.realized_vol();
     // Predictive margin: the price range from max(ATM vol, realized vol), never narrower.
-    let scen = widen_for_realized_vol(&scen, realized_vol, ex.risk.engine()).map_err(MaxwellError::from)?;
+    let scen = widen_for_realized_vol(&scen, realized_vol, &params).map_err(MaxwellError::from)?;
     u.scen = scen.into();
 
     let end = first.checked_add(count).ok_or(MaxwellError::MathOverflow)?.min(u.n_series);
@@ -62,11 +68,11 @@ pub fn risk_refresh(ctx: Context<RiskRefresh>, first: u16, count: u16) -> Result
         let g = match grids.iter().position(|g| g.expiry == info.expiry) {
             Some(g) => g,
             None => {
-                grids.push(ExpiryGrid::new(&market, info.expiry, &scen, ex.risk.engine()).map_err(MaxwellError::from)?);
+                grids.push(ExpiryGrid::new(&market, info.expiry, &scen, &params).map_err(MaxwellError::from)?);
                 grids.len() - 1
             }
         };
-        u.risk[i] = series_risk_on(&series, &grids[g], &scen, ex.risk.engine()).map_err(MaxwellError::from)?.into();
+        u.risk[i] = series_risk_on(&series, &grids[g], &scen, &params).map_err(MaxwellError::from)?.into();
         let s = &mut u.series[i];
         s.risk_spot = spot;
         s.risk_ts = now;
@@ -85,6 +91,7 @@ pub fn risk_refresh(ctx: Context<RiskRefresh>, first: u16, count: u16) -> Result
         realized_vol: realized_vol.0,
         widened: scen.range != implied_range,
         surface_seq: seq,
+        stale_surface,
     });
     Ok(())
 }

@@ -211,3 +211,29 @@ impl MarginAccount {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bank(bank_index: u16, is_quote: bool) -> (u16, bool) {
+        (bank_index, is_quote)
+    }
+
+    /// Fifteen tokens fill every slot but the quote's: a sixteenth token is refused, the quote
+    /// still opens (slot 0), so no owner can block a liquidation or settlement paying quote.
+    #[test]
+    fn the_quote_slot_is_reserved() {
+        let mut a: MarginAccount = bytemuck::Zeroable::zeroed();
+        for k in 1..MAX_COLLATERAL_SLOTS as u16 {
+            let (i, q) = bank(k, false);
+            assert_eq!(a.slot_index_or_open(i, q).unwrap(), usize::from(k));
+        }
+        let (i, q) = bank(99, false);
+        assert!(a.slot_index_or_open(i, q).is_err(), "a sixteenth token");
+        let (i, q) = bank(0, true);
+        assert_eq!(a.slot_index_or_open(i, q).unwrap(), QUOTE_SLOT);
+        assert_eq!(a.slot_index_or_open(i, q).unwrap(), QUOTE_SLOT, "found, not opened twice");
+        a.invariant().unwrap();
+    }
+}
