@@ -20,12 +20,15 @@ import { createMintIxs } from '../app/src/token.js';
 import { connect, sendAndConfirm, type Connection } from '../app/src/transactions.js';
 import { airdrop, LAMPORTS_PER_SOL, newLocalSigner } from '../app/src/wallet.js';
 
-/** Must satisfy ExchangeParamsArgs::validate (im factor in [1.25, 3], penalties <= 20%). */
+/** Must satisfy ExchangeParamsArgs::validate (im factor in [1.25, 3], penalties <= 20%, band bounds). */
 export const EXCHANGE_PARAMS: ExchangeParams = {
   imFactorBps: 15_000,
   liqPenaltyMinBps: 100,
   liqPenaltyMaxBps: 500,
   insuranceShareBps: 2_000,
+  // Trade prices within mark +- max(5 vol points of vega, 0.1% of spot).
+  tradeBandVolBps: 500,
+  tradeBandMinBps: 10,
 };
 
 const NO_FEED = new Uint8Array(32);

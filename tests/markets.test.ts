@@ -44,11 +44,13 @@ let thin: Trader; // too little margin to write
 const series = (strike: bigint, kind: OptionKind) => seriesIndex(u, expiry, strike, kind);
 const quote = (t: Trader) => w.client.balance(t.account, w.usdc.bank);
 
-/** The legs traded (taker's side) and what settlement must pay the taker per leg. */
+/** The legs traded (taker's side), each at its series' mark (trades stay within a band around it). */
 const LEGS = [
-  { strike: USD(140n), kind: CALL, size: 2n, price: 11_500_000n },
-  { strike: USD(160n), kind: PUT, size: 3n, price: 9_250_000n },
+  { strike: USD(140n), kind: CALL, size: 2n },
+  { strike: USD(160n), kind: PUT, size: 3n },
 ] as const;
+/** The series' mark from its risk array, at least one native unit (a price is positive). */
+const atMark = (i: number) => (u.risk[i]!.mark > 0n ? u.risk[i]!.mark : 1n);
 
 async function trader(usdc: bigint): Promise<Trader> {
   const t = await newTrader(w, { USDC: usdc });
@@ -131,14 +133,14 @@ describe('markets: list, trade, margin check, settle', () => {
 
     const [m0, t0] = [await quote(maker), await quote(taker)];
     await setSolPrice(w, SOL_PRICE.price);
-    const legs = LEGS.map((l) => ({ seriesIndex: series(l.strike, l.kind), size: l.size, price: l.price }));
+    const legs = LEGS.map((l) => ({ seriesIndex: series(l.strike, l.kind), size: l.size, price: atMark(series(l.strike, l.kind)) }));
     const { events, result } = await w.client.trade(
       { account: maker.account, signer: bot },
       { account: taker.account, signer: taker.signer },
       underlying,
       legs,
     );
-    const premium = LEGS.reduce((s, l) => s + l.size * l.price, 0n);
+    const premium = legs.reduce((s, l) => s + l.size * l.price, 0n);
     assert.equal(await quote(maker), m0 + premium);
     assert.equal(await quote(taker), t0 - premium);
 
@@ -173,7 +175,7 @@ describe('markets: list, trade, margin check, settle', () => {
     const oiBefore = (await w.client.underlying(underlying)).data.series.map((s) => s.openInterest);
     // 100 USDC cannot carry 20 naked at-the-money calls on a $150 underlying.
     await assert.rejects(
-      w.client.trade(thin, taker, underlying, [{ seriesIndex: series(USD(150n), CALL), size: 20n, price: 1_000_000n }]),
+      w.client.trade(thin, taker, underlying, [{ seriesIndex: series(USD(150n), CALL), size: 20n, price: atMark(series(USD(150n), CALL)) }]),
       (e: unknown) => {
         isFailure(MAXWELL_ERROR__INITIAL_MARGIN_VIOLATED)(e);
         assert.equal((e as ProgramFailure).errorName, 'InitialMarginViolated');

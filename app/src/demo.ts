@@ -136,16 +136,21 @@ async function markets(admin: KeyPairSigner, alice: Trader, bob: Trader) {
   console.log(table(['series', 'option', 'mark (USDC)'], marks));
 
   // bob writes 5 calls at 150 and 2 puts at 140 to alice (legs from the taker's side: alice buys).
-  const legs: { strike: string; kind: OptionKind; size: bigint; price: string }[] = [
-    { strike: '150', kind: CALL, size: 5n, price: '2.5' },
-    { strike: '140', kind: PUT, size: 2n, price: '0.4' },
+  // Each at its series' mark: trade prices must sit within a band around it (5 vol points of
+  // vega, at least 0.1% of spot).
+  const legs: { strike: string; kind: OptionKind; size: bigint }[] = [
+    { strike: '150', kind: CALL, size: 5n },
+    { strike: '140', kind: PUT, size: 2n },
   ];
-  const tradeLegs = legs.map((l) => ({ seriesIndex: seriesIndex(u, expiry, units(usdc, l.strike), l.kind), size: l.size, price: units(usdc, l.price) }));
+  const tradeLegs = legs.map((l) => {
+    const i = seriesIndex(u, expiry, units(usdc, l.strike), l.kind);
+    return { seriesIndex: i, size: l.size, price: u.risk[i]!.mark > 0n ? u.risk[i]!.mark : 1n };
+  });
   const q0 = new Map([[alice.name, 0n], [bob.name, 0n]]);
   for (const t of [alice, bob]) q0.set(t.name, await client.balance(t.account, usdc.bank));
   await publishSol(admin, 15_000_000_000n); // trades need a fresh price (60 s)
   const { events, result } = await client.trade(bob, alice, underlying, tradeLegs);
-  console.log(`\nbob writes to alice: ${legs.map((l) => `${l.size} ${l.kind === CALL ? 'C' : 'P'}${l.strike} @ ${l.price}`).join(', ')} (${result.computeUnitsConsumed} CU)`);
+  console.log(`\nbob writes to alice: ${legs.map((l, k) => `${l.size} ${l.kind === CALL ? 'C' : 'P'}${l.strike} @ ${usd(tradeLegs[k]!.price)}`).join(', ')} (${result.computeUnitsConsumed} CU)`);
   for (const e of events) console.log(`  TradeLog: series ${e.seriesIndex} size ${e.size} price ${usd(e.price)}; init health after: bob ${usd(e.makerInitHealth)}, alice ${usd(e.takerInitHealth)}`);
   await printHealth([alice, bob], 'Health after the trade');
   u = (await client.underlying(underlying)).data;

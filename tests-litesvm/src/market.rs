@@ -200,6 +200,11 @@ impl World {
         )
     }
 
+    /// A price inside the trade band: the series' mark from its risk array, at least 1.
+    pub fn at_mark(&self, m: &Market, series: u16) -> u64 {
+        self.underlying(m).risk[usize::from(series)].mark.max(1) as u64
+    }
+
     pub fn trade(&mut self, m: &Market, maker: &Trader, taker: &Trader, legs: Vec<TradeLeg>) -> Success {
         let i = self.trade_ix(m, maker, taker, legs);
         let (a, b) = (maker.kp.insecure_clone(), taker.kp.insecure_clone());

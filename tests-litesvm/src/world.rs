@@ -19,7 +19,14 @@ pub const SOL_PRICE: i64 = 15_000_000_000;
 pub const SOL_EXPO: i32 = -8;
 
 pub fn exchange_params() -> ExchangeParamsArgs {
-    ExchangeParamsArgs { im_factor_bps: 15_000, liq_penalty_min_bps: 100, liq_penalty_max_bps: 500, insurance_share_bps: 2_000 }
+    ExchangeParamsArgs {
+        im_factor_bps: 15_000,
+        liq_penalty_min_bps: 100,
+        liq_penalty_max_bps: 500,
+        insurance_share_bps: 2_000,
+        trade_band_vol_bps: 500,
+        trade_band_min_bps: 10,
+    }
 }
 
 pub fn bank_params(feed_id: [u8; 32]) -> BankParamsArgs {

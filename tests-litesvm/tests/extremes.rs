@@ -55,7 +55,7 @@ fn extreme_trade_arguments_return_maxwell_errors() {
     refuse(&mut w, four(i64::MAX, u64::MAX), E::MathOverflow);
     refuse(&mut w, four(i64::MIN + 1, u64::MAX), E::MathOverflow);
     // Still trades normally afterwards.
-    w.trade(&m, &maker, &taker, vec![leg(c150, 1, 10 * D)]);
+    w.trade(&m, &maker, &taker, vec![leg(c150, 1, w.at_mark(&m, c150))]);
     w.assert_conservation();
 }
 
@@ -115,7 +115,7 @@ fn extreme_liquidation_sizes_return_maxwell_errors() {
     w.deposit(&buyer, &usdc, &buyer.usdc_wallet, 50_000 * USDC);
     w.deposit(&liq, &usdc, &liq.usdc_wallet, 50_000 * USDC);
     let c150 = m.series(150 * D, 0);
-    w.trade(&m, &writer, &buyer, vec![leg(c150, 10, 14 * D)]);
+    w.trade(&m, &writer, &buyer, vec![leg(c150, 10, w.at_mark(&m, c150))]);
     w.set_sol_price(17_250_000_000);
     w.refresh_all(&m);
     let watched = [writer.account, liq.account, ins, m.underlying, usdc.bank];
@@ -154,7 +154,7 @@ fn extreme_oracle_exponents_return_price_scale_out_of_range() {
         w.env.fails_with(&[i], &[&maker.kp], err, &[maker.account, sol.bank, sol.vault]);
         let i = ix::withdraw(&maker.key, &maker.account, &sol, &maker.sol_wallet, 1, &h);
         w.env.fails_with(&[i], &[&maker.kp], err, &[maker.account, sol.bank, sol.vault]);
-        let i = w.trade_ix(&m, &maker, &taker, vec![leg(c150, 1, 10 * D)]);
+        let i = w.trade_ix(&m, &maker, &taker, vec![leg(c150, 1, w.at_mark(&m, c150))]);
         let watched = [maker.account, taker.account, m.underlying, usdc.bank];
         w.env.fails_with(&[compute_budget_ix(1_400_000), i], &[&maker.kp, &taker.kp], err, &watched);
         w.env.fails_with(&[compute_budget_ix(1_400_000), w.refresh_ix(&m, 0, 2)], &[], err, &[m.underlying]);

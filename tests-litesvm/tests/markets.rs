@@ -43,8 +43,8 @@ fn covered_call_needs_far_less_margin_than_a_naked_call() {
     // is the requirement).
     let before_n = w.health_of(&naked.account, Some(&m)).0.init_health;
     let before_c = w.health_of(&covered.account, Some(&m)).0.init_health;
-    w.trade(&m, &naked, &buyer, vec![leg(call150, 10, 14 * D)]);
-    w.trade(&m, &covered, &buyer, vec![leg(call150, 10, 14 * D)]);
+    w.trade(&m, &naked, &buyer, vec![leg(call150, 10, w.at_mark(&m, call150))]);
+    w.trade(&m, &covered, &buyer, vec![leg(call150, 10, w.at_mark(&m, call150))]);
     assert_eq!(w.position(&naked.account, call150), -10);
     assert_eq!(w.position(&buyer.account, call150), 20);
     let (n, _) = w.health_of(&naked.account, Some(&m));
@@ -64,11 +64,11 @@ fn a_trade_that_breaks_initial_margin_fails_and_changes_nothing() {
     let (mut w, m, maker, taker) = setup(200 * USDC, 20_000 * USDC);
     let call150 = m.series(150 * D, 0);
     // 200 USDC cannot carry 20 naked ATM calls on a $150 underlying.
-    let i = w.trade_ix(&m, &maker, &taker, vec![leg(call150, 20, 10 * D)]);
+    let i = w.trade_ix(&m, &maker, &taker, vec![leg(call150, 20, w.at_mark(&m, call150))]);
     let watched = [maker.account, taker.account, m.underlying, w.usdc.bank];
     w.env.fails_with(&[i], &[&maker.kp, &taker.kp], code(E::InitialMarginViolated), &watched);
     // One contract fits.
-    w.trade(&m, &maker, &taker, vec![leg(call150, 1, 10 * D)]);
+    w.trade(&m, &maker, &taker, vec![leg(call150, 1, w.at_mark(&m, call150))]);
     assert_eq!(w.position(&maker.account, call150), -1);
     w.assert_conservation();
 }
@@ -80,7 +80,7 @@ fn a_risk_reducing_trade_passes_below_initial_margin() {
     // Write as many calls as initial margin allows.
     let mut n = 0;
     for _ in 0..20 {
-        let i = w.trade_ix(&m, &maker, &taker, vec![leg(call150, 1, 12 * D)]);
+        let i = w.trade_ix(&m, &maker, &taker, vec![leg(call150, 1, w.at_mark(&m, call150))]);
         if w.env.send(&[compute_budget_ix(1_400_000), i], &[&maker.kp, &taker.kp]).is_err() {
             break;
         }
@@ -93,7 +93,7 @@ fn a_risk_reducing_trade_passes_below_initial_margin() {
     let (h, _) = w.health_of(&maker.account, Some(&m));
     assert!(h.init_health < 0, "{h:?}");
     // Writing more is refused...
-    let i = w.trade_ix(&m, &maker, &taker, vec![leg(call150, 1, 14 * D)]);
+    let i = w.trade_ix(&m, &maker, &taker, vec![leg(call150, 1, w.at_mark(&m, call150))]);
     w.env.fails_with(&[compute_budget_ix(1_400_000), i], &[&maker.kp, &taker.kp], code(E::InitialMarginViolated), &[maker.account]);
     // ...buying one back near mark reduces risk, and passes.
     let mark = w.underlying(&m).risk[usize::from(call150)].mark as u64;
@@ -109,8 +109,8 @@ fn expiry_settlement_pays_intrinsic_and_conserves_quote() {
     let usdc = w.usdc;
     w.deposit(&third, &usdc, &third.usdc_wallet, 20_000 * USDC);
     let (c150, p180, c200) = (m.series(150 * D, 0), m.series(180 * D, 1), m.series(200 * D, 0));
-    w.trade(&m, &maker, &taker, vec![leg(c150, 5, 8 * D), leg(p180, 3, 30 * D)]);
-    w.trade(&m, &third, &maker, vec![leg(c200, 4, D), leg(c150, 2, 8 * D)]);
+    w.trade(&m, &maker, &taker, vec![leg(c150, 5, w.at_mark(&m, c150)), leg(p180, 3, w.at_mark(&m, p180))]);
+    w.trade(&m, &third, &maker, vec![leg(c200, 4, w.at_mark(&m, c200)), leg(c150, 2, w.at_mark(&m, c150))]);
     w.assert_conservation();
     let quote = |w: &World, t: &Trader| w.balance(&t.account, &usdc);
     let before = [quote(&w, &maker), quote(&w, &taker), quote(&w, &third)];
@@ -197,11 +197,13 @@ fn trade_refusals() {
 
     // Stale oracle, then stale risk arrays after the oracle moves beyond tolerance.
     w.env.advance(120);
-    let i = w.trade_ix(&m, &maker, &taker, vec![leg(call150, 1, 10 * D)]);
+    let i = w.trade_ix(&m, &maker, &taker, vec![leg(call150, 1, w.at_mark(&m, call150))]);
     w.env.fails_with(&[compute_budget_ix(1_400_000), i.clone()], &both, code(E::OracleStale), &watched);
     w.set_sol_price(15_300_000_000); // +2%, tolerance is 1%
     w.env.fails_with(&[compute_budget_ix(1_400_000), i.clone()], &both, code(E::RiskCacheStale), &watched);
     w.refresh_all(&m);
+    // Refreshed at the new spot: the mark moved, and the price follows it into the band.
+    let i = w.trade_ix(&m, &maker, &taker, vec![leg(call150, 1, w.at_mark(&m, call150))]);
     w.env.ok_big(&[i], &both);
     w.assert_conservation();
 }
@@ -224,12 +226,12 @@ fn open_interest_cap() {
     w.env.ok(&[vol], &[&admin_kp]);
     w.refresh_all(&m);
     let capped = 2; // third series: expiry 2, call
-    w.trade(&m, &maker, &taker, vec![leg(capped, 5, 10 * D)]);
+    w.trade(&m, &maker, &taker, vec![leg(capped, 5, w.at_mark(&m, capped))]);
     assert_eq!(w.underlying(&m).series[2].open_interest, 5);
-    let i = w.trade_ix(&m, &maker, &taker, vec![leg(capped, 1, 10 * D)]);
+    let i = w.trade_ix(&m, &maker, &taker, vec![leg(capped, 1, w.at_mark(&m, capped))]);
     w.env.fails_with(&[compute_budget_ix(1_400_000), i], &[&maker.kp, &taker.kp], code(E::OpenInterestCapExceeded), &[m.underlying]);
     // Closing reduces open interest and is always allowed.
-    w.trade(&m, &maker, &taker, vec![leg(capped, -2, 10 * D)]);
+    w.trade(&m, &maker, &taker, vec![leg(capped, -2, w.at_mark(&m, capped))]);
     assert_eq!(w.underlying(&m).series[2].open_interest, 3);
 }
 
@@ -251,7 +253,7 @@ fn delegate_trades_but_never_withdraws() {
         sol_wallet: maker.sol_wallet,
     };
     let call150 = m.series(150 * D, 0);
-    w.trade(&m, &as_bot, &taker, vec![leg(call150, 1, 10 * D)]);
+    w.trade(&m, &as_bot, &taker, vec![leg(call150, 1, w.at_mark(&m, call150))]);
     assert_eq!(w.position(&maker.account, call150), -1);
     let bot_wallet = w.env.create_token_account(&w.usdc.mint.clone(), &bot_pk);
     let h = w.health_union(&[maker.account], Some(&m), &[]);
@@ -303,12 +305,12 @@ fn surface_and_listing_refusals() {
     w.env.fails_with(&[compute_budget_ix(1_400_000), i], &[], code(E::SurfaceMissing), &[m.underlying]);
     // A stale surface still refreshes, on conservative parameters: wider, never narrower.
     let i = w.refresh_ix(&m, 0, 2);
-    let fresh: maxwell::events::RiskRefreshLog = w.env.ok_big(&[compute_budget_ix(1_400_000), i], &[]).event().unwrap();
+    let fresh: maxwell::events::RiskRefreshLog = w.env.ok_big(&[i], &[]).event().unwrap();
     assert!(!fresh.stale_surface);
     w.env.advance(3_601);
     w.set_sol_price(SOL_PRICE);
     let i = w.refresh_ix(&m, 0, 2);
-    let stale: maxwell::events::RiskRefreshLog = w.env.ok_big(&[compute_budget_ix(1_400_000), i], &[]).event().unwrap();
+    let stale: maxwell::events::RiskRefreshLog = w.env.ok_big(&[i], &[]).event().unwrap();
     assert!(stale.stale_surface && stale.range >= fresh.range, "stale {} vs fresh {}", stale.range, fresh.range);
 }
 

@@ -189,7 +189,12 @@ fn rebalance_collateral_converts_at_a_bounded_discount_without_lowering_health()
     // 20 SOL against 50 short ATM calls (delta about -25): net short.
     w.deposit(&hedger, &sol, &hedger.sol_wallet, 20 * SOL);
     w.deposit(&hedger, &usdc, &hedger.usdc_wallet, 3_000 * USDC);
-    w.trade(&m, &hedger, &buyer, vec![TradeLeg { series_index: m.series(150 * D, 0), size: 50, price: 14 * D }]);
+    w.trade(
+        &m,
+        &hedger,
+        &buyer,
+        vec![TradeLeg { series_index: m.series(150 * D, 0), size: 50, price: w.at_mark(&m, m.series(150 * D, 0)) }],
+    );
     let d = hedger.account;
     let health = w.health_union(&[d], Some(&m), &[usdc]);
     w.env.ok(&[ix::withdraw(&hedger.key, &d, &usdc, &hedger.usdc_wallet, 3_800 * USDC, &health)], &[&hedger.kp]);
@@ -222,8 +227,13 @@ fn price_path(with_policy: bool) -> usize {
     w.deposit(&calls, &usdc, &owner.usdc_wallet, 1_000 * USDC);
     w.deposit(&puts, &usdc, &owner.usdc_wallet, 1_000 * USDC);
     w.deposit(&buyer, &usdc, &buyer.usdc_wallet, 100_000 * USDC);
-    w.trade(&m, &calls, &buyer, vec![TradeLeg { series_index: m.series(160 * D, 0), size: 20, price: 9 * D }]);
-    w.trade(&m, &puts, &buyer, vec![TradeLeg { series_index: m.series(140 * D, 1), size: 20, price: 8 * D }]);
+    w.trade(
+        &m,
+        &calls,
+        &buyer,
+        vec![TradeLeg { series_index: m.series(160 * D, 0), size: 20, price: w.at_mark(&m, m.series(160 * D, 0)) }],
+    );
+    w.trade(&m, &puts, &buyer, vec![TradeLeg { series_index: m.series(140 * D, 1), size: 20, price: w.at_mark(&m, m.series(140 * D, 1)) }]);
     let trigger = 1_500 * USDC as i64;
     if with_policy {
         let p = PolicyArgs {

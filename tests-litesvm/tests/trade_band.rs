@@ -29,10 +29,13 @@ fn a_delegate_cannot_move_value_out_through_the_price() {
     // Victim (taker, signed by the delegate) buys from the thief (maker) at 149 USDC: refused.
     let i = w.trade_ix(&m, &thief, &as_delegate, vec![TradeLeg { series_index: otm, size: 60, price: 149 * D }]);
     w.env.fails_with(&[i], &[&thief.kp], code(E::TradePriceOutsideBand), &watched);
-    // Sold back at one unit: refused too.
-    let i = w.trade_ix(&m, &thief, &as_delegate, vec![TradeLeg { series_index: otm, size: -60, price: 1 }]);
+    // Far below the mark: selling the victim's at-the-money exposure for one unit. (A deep OTM
+    // series whose mark is under the band's floor may trade down to one unit: it moves at most
+    // the floor, 0.1% of spot, per contract.)
+    let atm = m.series(150 * D, 0);
+    let i = w.trade_ix(&m, &as_delegate, &thief, vec![TradeLeg { series_index: atm, size: 10, price: 1 }]);
     w.env.fails_with(&[i], &[&thief.kp], code(E::TradePriceOutsideBand), &watched);
-    // The owner trading between its own accounts is held to the same band.
+    // The owner signing itself is held to the same band.
     let i = w.trade_ix(&m, &thief, &victim, vec![TradeLeg { series_index: otm, size: 60, price: 149 * D }]);
     w.env.fails_with(&[i], &[&thief.kp, &victim.kp], code(E::TradePriceOutsideBand), &watched);
 

@@ -43,6 +43,8 @@ pub enum EngineError {
     BalanceNotLiability,
     /// The take rounds to nothing (no debt, no asset, or a zero maximum).
     BalanceTakeTooSmall,
+    /// A trade price outside the band around the series' mark.
+    TradePriceOutsideBand,
 }
 
 impl From<RiskError> for EngineError {

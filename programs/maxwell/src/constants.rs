@@ -52,3 +52,10 @@ pub const POLICY_SEED: &[u8] = b"policy";
 /// How far past the cluster clock an oracle's publish time may be (publisher and validator
 /// clocks differ by a few seconds); beyond it the price is refused (`OraclePublishedInFuture`).
 pub const ORACLE_MAX_FUTURE_SKEW_SECS: i64 = 10;
+
+/// Bounds of the trade price band (`ExchangeParams::trade_band_*`): 1 to 20 volatility points of
+/// vega, and a floor of 0.01% to 1% of spot.
+pub const TRADE_BAND_VOL_MIN_BPS: u32 = 100;
+pub const TRADE_BAND_VOL_MAX_BPS: u32 = 2_000;
+pub const TRADE_BAND_MIN_MIN_BPS: u32 = 1;
+pub const TRADE_BAND_MIN_MAX_BPS: u32 = 100;

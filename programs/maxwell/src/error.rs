@@ -293,6 +293,11 @@ pub enum MaxwellError {
     InsuranceIsLiquidatee,
     #[msg("The oracle price is published more than 10 s after the cluster clock")]
     OraclePublishedInFuture,
+    #[msg("The trade price is outside the band around the series' mark")]
+    TradePriceOutsideBand,
+    // 6135
+    #[msg("The trade band takes 100 to 2,000 bps of vega and 1 to 100 bps of spot")]
+    TradeBandParamsOutOfBounds,
 }
 
 impl From<maxwell_risk::RiskError> for MaxwellError {
@@ -355,6 +360,7 @@ impl From<maxwell_engine::EngineError> for MaxwellError {
             G::BalanceNotAsset => M::BalanceNotAsset,
             G::BalanceNotLiability => M::BalanceNotLiability,
             G::BalanceTakeTooSmall => M::BalanceTakeTooSmall,
+            G::TradePriceOutsideBand => M::TradePriceOutsideBand,
         }
     }
 }

@@ -10,6 +10,7 @@
 //! - [`conversion`]: collateral for a quote repayment at the oracle price less a discount.
 //! - [`realized_vol`]: the EWMA of oracle log returns.
 //! - [`shock_range`]: the price-shock range widened to realized volatility.
+//! - [`trade_band`]: the price band around the mark every trade must respect.
 //! - [`rebalance`]: keeper fee, per-move and rolling per-day limits, the policy's day window.
 //!
 //! Units: quote native units unless stated; bps = 1/10,000. Every operation is checked and
@@ -21,6 +22,7 @@ pub mod liquidation;
 pub mod realized_vol;
 pub mod rebalance;
 pub mod shock_range;
+pub mod trade_band;
 
 /// Full scale of a basis-point rate.
 pub const BPS: u32 = 10_000;

@@ -68,6 +68,6 @@ mod tests {
         assert_eq!(check_price(0, 0, 0, SPOT, &P), Err(EngineError::TradePriceOutsideBand));
         // Extremes saturate instead of overflowing.
         assert_eq!(half_width(i64::MIN, u64::MAX, &BandParams { vol_bps: u32::MAX, min_bps: u32::MAX }), u64::MAX);
-        assert_eq!(check_price(u64::MAX, i64::MAX, i64::MAX, u64::MAX, &P), Ok(()));
+        assert_eq!(check_price(i64::MAX as u64, i64::MAX, i64::MAX, u64::MAX, &P), Ok(()));
     }
 }

@@ -1,4 +1,5 @@
 use anchor_lang::prelude::*;
+use maxwell_engine::plans::trade_band::{self, BandParams};
 
 use crate::error::MaxwellError;
 use crate::events::TradeLog;
@@ -70,11 +71,11 @@ pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, legs: Vec<TradeLeg>) -> R
 
     // Pre-trade health of both accounts (the risk-reducing exception compares against it).
     let exchange_key = ctx.accounts.exchange.key();
-    let (pre_m, pre_t) = {
+    let (pre_m, pre_t, spot) = {
         let cache = HealthCache::load(&exchange_key, &ex, ctx.remaining_accounts, now, Freshness::Strict)?;
         let spot = cache.spot(u_index)?;
-        check_prices(&*ctx.accounts.underlying.load()?, &legs, spot)?;
-        (cache.health(&*ctx.accounts.maker.load()?)?, cache.health(&*ctx.accounts.taker.load()?)?)
+        check_price_bounds(&*ctx.accounts.underlying.load()?, &legs, spot)?;
+        (cache.health(&*ctx.accounts.maker.load()?)?, cache.health(&*ctx.accounts.taker.load()?)?, spot)
     };
 
     // Apply: positions, open interest, premiums (quote balances and the quote bank's totals).
@@ -105,7 +106,11 @@ pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, legs: Vec<TradeLeg>) -> R
         u.invariant()?;
     }
 
-    // Margin check at the choke point, then cache, invariants and the event.
+    // Prices within the band around the marks (after the apply's own refusals: sizes, open
+    // interest, borrow cap), then the margin check at the choke point, cache, invariants, event.
+    let band = BandParams { vol_bps: ex.params.trade_band_vol_bps, min_bps: ex.params.trade_band_min_bps };
+    check_price_band(&*ctx.accounts.underlying.load()?, &legs, spot, &band)?;
+
     let clock = Clock::get()?;
     let cache = HealthCache::load(&exchange_key, &ex, ctx.remaining_accounts, now, Freshness::Strict)?;
     let mut m = ctx.accounts.maker.load_mut()?;
@@ -135,11 +140,21 @@ pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, legs: Vec<TradeLeg>) -> R
 }
 
 /// No-arbitrage bounds: 0 < call price < spot, 0 < put price < strike.
-fn check_prices(u: &Underlying, legs: &[TradeLeg], spot: u64) -> Result<()> {
+fn check_price_bounds(u: &Underlying, legs: &[TradeLeg], spot: u64) -> Result<()> {
     for leg in legs {
         let s = &u.series[usize::from(leg.series_index)];
         let cap = if s.kind == 0 { spot } else { s.strike };
         require!(leg.price > 0 && leg.price < cap, MaxwellError::PriceOutOfBounds);
+    }
+    Ok(())
+}
+
+/// The band around each series' mark (`maxwell_engine::plans::trade_band`): no signer moves
+/// value between accounts through the price.
+fn check_price_band(u: &Underlying, legs: &[TradeLeg], spot: u64, band: &BandParams) -> Result<()> {
+    for leg in legs {
+        let r = &u.risk[usize::from(leg.series_index)];
+        trade_band::check_price(leg.price, r.mark, r.vega_quote, spot, band).map_err(MaxwellError::from)?;
     }
     Ok(())
 }

@@ -47,7 +47,11 @@ pub struct ExchangeParams {
     pub liq_penalty_max_bps: u32,
     /// Share of each liquidation penalty that goes to the insurance fund.
     pub insurance_share_bps: u32,
-    pub reserved: [u32; 4],
+    /// Trade price band around the mark (`maxwell_engine::plans::trade_band`): volatility
+    /// points of vega (bps of 1.00 vol; 500 = 5 points) and a floor in bps of spot.
+    pub trade_band_vol_bps: u32,
+    pub trade_band_min_bps: u32,
+    pub reserved: [u32; 2],
 }
 
 /// Instruction argument form of [`ExchangeParams`] (borsh).
@@ -57,6 +61,8 @@ pub struct ExchangeParamsArgs {
     pub liq_penalty_min_bps: u32,
     pub liq_penalty_max_bps: u32,
     pub insurance_share_bps: u32,
+    pub trade_band_vol_bps: u32,
+    pub trade_band_min_bps: u32,
 }
 
 impl ExchangeParamsArgs {
@@ -68,6 +74,11 @@ impl ExchangeParamsArgs {
                 && self.insurance_share_bps <= BPS,
             MaxwellError::LiquidationPenaltyOutOfBounds
         );
+        require!(
+            (TRADE_BAND_VOL_MIN_BPS..=TRADE_BAND_VOL_MAX_BPS).contains(&self.trade_band_vol_bps)
+                && (TRADE_BAND_MIN_MIN_BPS..=TRADE_BAND_MIN_MAX_BPS).contains(&self.trade_band_min_bps),
+            MaxwellError::TradeBandParamsOutOfBounds
+        );
         Ok(())
     }
 
@@ -77,7 +88,9 @@ impl ExchangeParamsArgs {
             liq_penalty_min_bps: self.liq_penalty_min_bps,
             liq_penalty_max_bps: self.liq_penalty_max_bps,
             insurance_share_bps: self.insurance_share_bps,
-            reserved: [0; 4],
+            trade_band_vol_bps: self.trade_band_vol_bps,
+            trade_band_min_bps: self.trade_band_min_bps,
+            reserved: [0; 2],
         }
     }
 }

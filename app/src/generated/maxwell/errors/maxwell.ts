@@ -280,6 +280,12 @@ export const MAXWELL_ERROR__BALANCE_TAKE_TOO_SMALL = 0x17f2; // 6130
 export const MAXWELL_ERROR__INSURANCE_QUOTE_ONLY = 0x17f3; // 6131
 /** InsuranceIsLiquidatee: The insurance fund cannot be liquidated */
 export const MAXWELL_ERROR__INSURANCE_IS_LIQUIDATEE = 0x17f4; // 6132
+/** OraclePublishedInFuture: The oracle price is published more than 10 s after the cluster clock */
+export const MAXWELL_ERROR__ORACLE_PUBLISHED_IN_FUTURE = 0x17f5; // 6133
+/** TradePriceOutsideBand: The trade price is outside the band around the series' mark */
+export const MAXWELL_ERROR__TRADE_PRICE_OUTSIDE_BAND = 0x17f6; // 6134
+/** TradeBandParamsOutOfBounds: The trade band takes 100 to 2,000 bps of vega and 1 to 100 bps of spot */
+export const MAXWELL_ERROR__TRADE_BAND_PARAMS_OUT_OF_BOUNDS = 0x17f7; // 6135
 
 export type MaxwellError =
   | typeof MAXWELL_ERROR__ACCOUNT_NOT_EMPTY
@@ -347,6 +353,7 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__ORACLE_MAX_CONF_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__ORACLE_NON_POSITIVE_PRICE
   | typeof MAXWELL_ERROR__ORACLE_NOT_FULLY_VERIFIED
+  | typeof MAXWELL_ERROR__ORACLE_PUBLISHED_IN_FUTURE
   | typeof MAXWELL_ERROR__ORACLE_REQUIRED
   | typeof MAXWELL_ERROR__ORACLE_STALE
   | typeof MAXWELL_ERROR__ORACLE_WRONG_OWNER
@@ -399,7 +406,9 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__TOO_MANY_SERIES
   | typeof MAXWELL_ERROR__TOO_MANY_STRIKES
   | typeof MAXWELL_ERROR__TOO_MANY_UNDERLYINGS
+  | typeof MAXWELL_ERROR__TRADE_BAND_PARAMS_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__TRADE_LEGS_OUT_OF_RANGE
+  | typeof MAXWELL_ERROR__TRADE_PRICE_OUTSIDE_BAND
   | typeof MAXWELL_ERROR__UNDERLYING_INDEX_OUT_OF_RANGE
   | typeof MAXWELL_ERROR__UNDERLYING_INVARIANT
   | typeof MAXWELL_ERROR__UNDERLYING_PARAMS_OUT_OF_BOUNDS
@@ -484,6 +493,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__ORACLE_MAX_CONF_OUT_OF_BOUNDS]: `Oracle max confidence is outside its bounds`,
     [MAXWELL_ERROR__ORACLE_NON_POSITIVE_PRICE]: `The oracle price is zero or negative`,
     [MAXWELL_ERROR__ORACLE_NOT_FULLY_VERIFIED]: `The oracle update is only partially verified`,
+    [MAXWELL_ERROR__ORACLE_PUBLISHED_IN_FUTURE]: `The oracle price is published more than 10 s after the cluster clock`,
     [MAXWELL_ERROR__ORACLE_REQUIRED]: `A non-quote bank needs a Pyth oracle and feed id`,
     [MAXWELL_ERROR__ORACLE_STALE]: `The oracle price is older than the allowed age`,
     [MAXWELL_ERROR__ORACLE_WRONG_OWNER]: `The oracle account is not owned by the Pyth receiver program`,
@@ -536,7 +546,9 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__TOO_MANY_SERIES]: `The underlying has no room for more series`,
     [MAXWELL_ERROR__TOO_MANY_STRIKES]: `A listing takes at most 16 strikes per call`,
     [MAXWELL_ERROR__TOO_MANY_UNDERLYINGS]: `Too many underlyings in one margin computation`,
+    [MAXWELL_ERROR__TRADE_BAND_PARAMS_OUT_OF_BOUNDS]: `The trade band takes 100 to 2,000 bps of vega and 1 to 100 bps of spot`,
     [MAXWELL_ERROR__TRADE_LEGS_OUT_OF_RANGE]: `A trade needs between 1 and 4 legs`,
+    [MAXWELL_ERROR__TRADE_PRICE_OUTSIDE_BAND]: `The trade price is outside the band around the series' mark`,
     [MAXWELL_ERROR__UNDERLYING_INDEX_OUT_OF_RANGE]: `The underlying index is out of range`,
     [MAXWELL_ERROR__UNDERLYING_INVARIANT]: `Underlying invariant violated (expiries, series or open interest)`,
     [MAXWELL_ERROR__UNDERLYING_PARAMS_OUT_OF_BOUNDS]: `Underlying parameters are outside their bounds`,

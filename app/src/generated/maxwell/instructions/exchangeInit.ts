@@ -87,6 +87,8 @@ export type ExchangeInitInstructionData = {
   liqPenaltyMinBps: number;
   liqPenaltyMaxBps: number;
   insuranceShareBps: number;
+  tradeBandVolBps: number;
+  tradeBandMinBps: number;
 };
 
 export type ExchangeInitInstructionDataArgs = {
@@ -94,6 +96,8 @@ export type ExchangeInitInstructionDataArgs = {
   liqPenaltyMinBps: number;
   liqPenaltyMaxBps: number;
   insuranceShareBps: number;
+  tradeBandVolBps: number;
+  tradeBandMinBps: number;
 };
 
 export function getExchangeInitInstructionDataEncoder(): FixedSizeEncoder<ExchangeInitInstructionDataArgs> {
@@ -104,6 +108,8 @@ export function getExchangeInitInstructionDataEncoder(): FixedSizeEncoder<Exchan
       ["liqPenaltyMinBps", getU32Encoder()],
       ["liqPenaltyMaxBps", getU32Encoder()],
       ["insuranceShareBps", getU32Encoder()],
+      ["tradeBandVolBps", getU32Encoder()],
+      ["tradeBandMinBps", getU32Encoder()],
     ]),
     (value) => ({ ...value, discriminator: EXCHANGE_INIT_DISCRIMINATOR }),
   );
@@ -116,6 +122,8 @@ export function getExchangeInitInstructionDataDecoder(): FixedSizeDecoder<Exchan
     ["liqPenaltyMinBps", getU32Decoder()],
     ["liqPenaltyMaxBps", getU32Decoder()],
     ["insuranceShareBps", getU32Decoder()],
+    ["tradeBandVolBps", getU32Decoder()],
+    ["tradeBandMinBps", getU32Decoder()],
   ]);
 }
 
@@ -144,6 +152,8 @@ export type ExchangeInitAsyncInput<
   liqPenaltyMinBps: ExchangeInitInstructionDataArgs["liqPenaltyMinBps"];
   liqPenaltyMaxBps: ExchangeInitInstructionDataArgs["liqPenaltyMaxBps"];
   insuranceShareBps: ExchangeInitInstructionDataArgs["insuranceShareBps"];
+  tradeBandVolBps: ExchangeInitInstructionDataArgs["tradeBandVolBps"];
+  tradeBandMinBps: ExchangeInitInstructionDataArgs["tradeBandMinBps"];
 };
 
 export async function getExchangeInitInstructionAsync<
@@ -237,6 +247,8 @@ export type ExchangeInitInput<
   liqPenaltyMinBps: ExchangeInitInstructionDataArgs["liqPenaltyMinBps"];
   liqPenaltyMaxBps: ExchangeInitInstructionDataArgs["liqPenaltyMaxBps"];
   insuranceShareBps: ExchangeInitInstructionDataArgs["insuranceShareBps"];
+  tradeBandVolBps: ExchangeInitInstructionDataArgs["tradeBandVolBps"];
+  tradeBandMinBps: ExchangeInitInstructionDataArgs["tradeBandMinBps"];
 };
 
 export function getExchangeInitInstruction<

@@ -28,6 +28,12 @@ export type ExchangeParams = {
   liqPenaltyMaxBps: number;
   /** Share of each liquidation penalty that goes to the insurance fund. */
   insuranceShareBps: number;
+  /**
+   * Trade price band around the mark (`maxwell_engine::plans::trade_band`): volatility
+   * points of vega (bps of 1.00 vol; 500 = 5 points) and a floor in bps of spot.
+   */
+  tradeBandVolBps: number;
+  tradeBandMinBps: number;
   reserved: Array<number>;
 };
 
@@ -39,7 +45,9 @@ export function getExchangeParamsEncoder(): FixedSizeEncoder<ExchangeParamsArgs>
     ["liqPenaltyMinBps", getU32Encoder()],
     ["liqPenaltyMaxBps", getU32Encoder()],
     ["insuranceShareBps", getU32Encoder()],
-    ["reserved", getArrayEncoder(getU32Encoder(), { size: 4 })],
+    ["tradeBandVolBps", getU32Encoder()],
+    ["tradeBandMinBps", getU32Encoder()],
+    ["reserved", getArrayEncoder(getU32Encoder(), { size: 2 })],
   ]);
 }
 
@@ -49,7 +57,9 @@ export function getExchangeParamsDecoder(): FixedSizeDecoder<ExchangeParams> {
     ["liqPenaltyMinBps", getU32Decoder()],
     ["liqPenaltyMaxBps", getU32Decoder()],
     ["insuranceShareBps", getU32Decoder()],
-    ["reserved", getArrayDecoder(getU32Decoder(), { size: 4 })],
+    ["tradeBandVolBps", getU32Decoder()],
+    ["tradeBandMinBps", getU32Decoder()],
+    ["reserved", getArrayDecoder(getU32Decoder(), { size: 2 })],
   ]);
 }
 
