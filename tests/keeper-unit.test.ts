@@ -1,5 +1,6 @@
 // Keeper unit tests (no validator): which contract to take next, refresh runs, config, args, logs;
-// the rebalance plan over the program's own day window and keeper fee (WASM, rules-wasm.ts).
+// the rebalance plan over the program's own day window and keeper fee (WASM, rules-wasm.ts); the
+// scan's batched snapshot: what it fetches, health of every account in memory, classification.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { describe, it } from 'node:test';
 
 import { DEFAULT_CONFIG, loadConfig } from '../app/src/keeper/config.js';
 import { nextLeg } from '../app/src/keeper/liquidate.js';
+import { balancePairs } from '../app/src/keeper/balance-liquidate.js';
 import { jsonLine } from '../app/src/keeper/log.js';
 import { parseArgs } from '../app/src/keeper/main.js';
 import { runs } from '../app/src/keeper/refresh.js';
@@ -16,10 +18,22 @@ import { banksToAccrue } from '../app/src/keeper/accrue.js';
 import { accountsToObserve } from '../app/src/keeper/observe.js';
 import { bankruptcies } from '../app/src/keeper/bankruptcy.js';
 import { realizedVolDueAt } from '../app/src/keeper/realized-vol.js';
+import { classify } from '../app/src/keeper/scan.js';
+import { accountsToFetch, chunks, healthOfAll, MAX_MULTIPLE_ACCOUNTS, type KeeperSnapshot } from '../app/src/keeper/snapshot.js';
+import {
+  getMarginAccountDecoder,
+  getMarginAccountEncoder,
+  getMarginAccountSize,
+  MAXWELL_ERROR__RISK_CACHE_STALE,
+  MAXWELL_PROGRAM_ADDRESS,
+} from '../app/src/generated/maxwell/index.js';
+import { decodeMarginAccountBytes } from '../app/src/keeper/decode.js';
+import type { LocalHealth } from '../app/src/health-wasm.js';
+import { addressAt, addressBytes } from '../app/src/base58.js';
 import { grossForNet, planRebalance, spare } from '../app/src/keeper/rebalance.js';
 import { keeperFee } from '../app/src/rules-wasm.js';
-import { slots as slotsOf, zeroAccount, zeroPolicy } from './fixtures.js';
-import type { Address } from '@solana/kit';
+import { positions as positionsWith, slots as slotsOf, zeroAccount, zeroPolicy } from './fixtures.js';
+import { getAddressDecoder, getAddressEncoder, type Address } from '@solana/kit';
 import { ProgramFailure } from '../app/src/transactions.js';
 
 const pos = (underlyingIndex: number, seriesIndex: number, size: bigint, inUse = 1) =>
@@ -179,5 +193,128 @@ describe('keeper jobs: lending, bankruptcy, rebalance, realized vol', () => {
     assert.equal(cfg.rebalanceEnabled, false);
     assert.equal(cfg.accrueIntervalSecs, 60);
     assert.equal(cfg.bankruptcyEnabled, true);
+  });
+});
+
+describe('keeper scan: one batched snapshot, health of every account in memory', () => {
+  // Real 32-byte keys (the WASM input encodes them): key(n) = n repeated.
+  const key = (n: number) => getAddressDecoder().decode(new Uint8Array(32).fill(n));
+  const [exchange, usdcBank, solBank, ethBank, solUnder, btcUnder, solOracle, ethOracle, btcOracle] = [1, 2, 3, 4, 5, 6, 7, 8, 9].map(key) as [Address, Address, Address, Address, Address, Address, Address, Address, Address];
+  const A = (s: string) => s as Address; // margin accounts in classify: names are enough
+  // Directory: quote bank 0 (no oracle), SOL bank 1 and SOL underlying 0 on the same oracle, ETH bank 2, BTC underlying 1.
+  const banks = [
+    { address: usdcBank, bank: { bankIndex: 0, isQuote: 1, oracle: key(0) } },
+    { address: solBank, bank: { bankIndex: 1, isQuote: 0, oracle: solOracle } },
+    { address: ethBank, bank: { bankIndex: 2, isQuote: 0, oracle: ethOracle } },
+  ];
+  const underlyings = [
+    { address: solUnder, underlying: { underlyingIndex: 0, oracle: solOracle } },
+    { address: btcUnder, underlying: { underlyingIndex: 1, oracle: btcOracle } },
+  ];
+  const withPositions = (...ps: { underlyingIndex: number; seriesIndex: number; size: bigint; inUse?: number }[]) => {
+    const all = positionsWith();
+    ps.forEach((p, i) => (all[i] = { ...all[i]!, ...p, inUse: p.inUse ?? 1 }));
+    return all;
+  };
+  const borrower = zeroAccount({ collateral: slotsOf([1, 10n], [0, -1_000n]) }); // SOL collateral, USDC borrow, no options
+  const writer = zeroAccount({ collateral: slotsOf([0, 500n]), positions: withPositions({ underlyingIndex: 0, seriesIndex: 2, size: -3n }) });
+  const closed = zeroAccount({ positions: withPositions({ underlyingIndex: 1, seriesIndex: 0, size: 5n, inUse: 0 }) }); // a position no longer in use
+
+  it('fetches every bank of a slot in use, every underlying with positions and their oracles, each once', () => {
+    assert.deepEqual(accountsToFetch([borrower, writer, closed], banks, underlyings), [solBank, solOracle, usdcBank, solUnder]);
+    assert.deepEqual(accountsToFetch([closed], banks, underlyings), [], 'nothing in use: nothing to fetch');
+    const eth = zeroAccount({ collateral: slotsOf([2, 1n]), positions: withPositions({ underlyingIndex: 1, seriesIndex: 4, size: 1n }) });
+    assert.deepEqual(accountsToFetch([eth, writer], banks, underlyings), [ethBank, ethOracle, usdcBank, btcUnder, btcOracle, solUnder, solOracle]);
+    const unknown = zeroAccount({ collateral: slotsOf([7, 1n], [0, 1n]), positions: withPositions({ underlyingIndex: 9, seriesIndex: 0, size: 1n }) });
+    assert.deepEqual(accountsToFetch([unknown], banks, underlyings), [usdcBank], 'indexes the directory does not know are left out');
+  });
+
+  it('converts addresses to and from their 32 bytes as @solana/kit does, leading zero bytes included', () => {
+    const enc = getAddressEncoder();
+    const xs = [key(0), key(255), '11111111111111111111111111111111' as Address, MAXWELL_PROGRAM_ADDRESS];
+    for (let i = 0; i < 200; i++) xs.push(getAddressDecoder().decode(Uint8Array.from({ length: 32 }, (_, j) => (j < i % 5 ? 0 : (i * 31 + j * 17) & 0xff))));
+    for (const x of xs) {
+      const bytes = new Uint8Array(enc.encode(x));
+      assert.deepEqual(addressBytes(x), bytes, x);
+      assert.equal(addressAt(Uint8Array.of(9, ...bytes), 1), x);
+    }
+    assert.throws(() => addressBytes('0OIl'), /not a base58 address/);
+    assert.throws(() => addressBytes('z'.repeat(45)), /longer than 32 bytes/);
+  });
+
+  it('decodes margin account bytes exactly as the generated decoder does', () => {
+    const size = getMarginAccountSize();
+    let seed = 7;
+    const byte = () => ((seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0) >>> 16) & 0xff;
+    for (let n = 0; n < 20; n++) {
+      const bytes = Uint8Array.from({ length: size }, byte);
+      if (n % 2 === 0) bytes.fill(0, 72, 104); // no delegate (after discriminator, exchange, owner): 32 zero bytes, '111...1'
+      assert.deepEqual(decodeMarginAccountBytes(bytes), getMarginAccountDecoder().decode(bytes));
+    }
+    const real = zeroAccount({ collateral: slotsOf([1, 10n], [0, -1_000n]), positions: withPositions({ underlyingIndex: 3, seriesIndex: 9, size: -4n }) });
+    const bytes = new Uint8Array(getMarginAccountEncoder().encode(real));
+    assert.deepEqual(decodeMarginAccountBytes(bytes), getMarginAccountDecoder().decode(bytes));
+    assert.throws(() => decodeMarginAccountBytes(bytes.subarray(1)), /expected/);
+  });
+
+  it('chunks the batch at the RPC limit of 100 addresses', () => {
+    const xs = Array.from({ length: 2 * MAX_MULTIPLE_ACCOUNTS + 1 }, (_, i) => i);
+    assert.deepEqual(chunks(xs, MAX_MULTIPLE_ACCOUNTS).map((c) => c.length), [100, 100, 1]);
+    assert.deepEqual(chunks([], MAX_MULTIPLE_ACCOUNTS), []);
+  });
+
+  it('skips an account whose bank, oracle or underlying is missing from the snapshot, and never throws', () => {
+    const raw = (address: Address) => ({ address, owner: MAXWELL_PROGRAM_ADDRESS, data: new Uint8Array(8) });
+    const snapshot: KeeperSnapshot = {
+      exchange: exchange, now: 1_000n, banks, underlyings,
+      // The SOL oracle closed between the scan and the batch; the bytes present are not real accounts.
+      raw: new Map([exchange, usdcBank, solBank, solUnder].map((a) => [a, raw(a)])),
+    };
+    const bytes = new Uint8Array(8);
+    const r = healthOfAll(snapshot, [
+      { address: key(20), data: borrower, bytes },
+      { address: key(21), data: zeroAccount({ collateral: slotsOf([0, 5n]) }), bytes }, // quote only: all it needs is there
+      { address: key(22), data: zeroAccount({ collateral: slotsOf([7, 5n]) }), bytes }, // a bank index the directory does not know
+    ]);
+    assert.deepEqual(r[0], { account: key(20), kind: 'missing', missing: solOracle });
+    assert.deepEqual(r[1], { account: key(21), kind: 'refused', code: 1 }, 'the WASM refuses bytes that are not accounts (malformed input)');
+    assert.equal(r[2]!.kind, 'missing');
+    const noExchange = healthOfAll({ ...snapshot, raw: new Map() }, [{ address: key(21), data: zeroAccount(), bytes }]);
+    assert.deepEqual(noExchange, [{ account: key(21), kind: 'missing', missing: exchange }]);
+  });
+
+  it('classifies: under maintenance most negative first, with options or not and balances; stale underlyings', () => {
+    const h = (maintHealth: bigint): LocalHealth => ({ initHealth: maintHealth, maintHealth, initialRequirement: 0n, maintenanceRequirement: 0n, optionValue: 0n, oraclesFresh: true });
+    const stale = zeroAccount({ positions: withPositions({ underlyingIndex: 1, seriesIndex: 0, size: 2n }, { underlyingIndex: 0, seriesIndex: 1, size: 1n }) });
+    const holdings = new Map([[A('borrower'), borrower], [A('writer'), writer], [A('fine'), writer], [A('stale'), stale]]);
+    const out = classify([
+      { account: A('borrower'), kind: 'health', health: h(-5n) },
+      { account: A('fine'), kind: 'health', health: h(0n) },
+      { account: A('writer'), kind: 'health', health: h(-9n) },
+      { account: A('stale'), kind: 'refused', code: MAXWELL_ERROR__RISK_CACHE_STALE },
+      { account: A('gone'), kind: 'missing', missing: solOracle },
+    ], holdings);
+    assert.deepEqual(out.liquidatable.map((l) => [l.account, l.health.maintHealth, l.hasOptions]), [['writer', -9n, true], ['borrower', -5n, false]]);
+    assert.deepEqual(out.liquidatable[1]!.balances, [{ bankIndex: 1, shares: 10n }, { bankIndex: 0, shares: -1_000n }]);
+    assert.deepEqual([...out.staleUnderlyings].sort(), [0, 1]);
+    assert.deepEqual(out.unavailable.map((u) => u.account), ['stale', 'gone']);
+  });
+});
+
+describe('balance liquidation pairs', () => {
+  const slot = (bankIndex: number, balance: bigint, inUse = 1) => ({ balance, bankIndex, inUse, pad: new Uint8Array(5) });
+  it('takes the quote debt first, against non-quote assets first, never a bank against itself', () => {
+    // Quote bank 0: -11,900; SOL (1): +100; BTC (2): -1; ETH (3): +5; an empty slot; a free slot.
+    const a = { collateral: [slot(0, -11_900n), slot(1, 100n), slot(2, -1n), slot(3, 5n), slot(4, 0n), slot(5, 7n, 0)] };
+    assert.deepEqual(balancePairs(a as never, 0), [
+      { asset: 1, liability: 0 },
+      { asset: 3, liability: 0 },
+      { asset: 1, liability: 2 },
+      { asset: 3, liability: 2 },
+    ]);
+    // Quote as the only asset, a SOL debt: quote against SOL.
+    assert.deepEqual(balancePairs({ collateral: [slot(0, 500n), slot(1, -3n)] } as never, 0), [{ asset: 0, liability: 1 }]);
+    // Nothing positive: nothing to take (the bankruptcy job's case).
+    assert.deepEqual(balancePairs({ collateral: [slot(0, -5n)] } as never, 0), []);
   });
 });

@@ -3,12 +3,13 @@
 // HealthCache::load / health every margin-checking instruction runs, over account bytes fetched
 // in one getMultipleAccounts (so the accounts and the Clock are from one slot). No port of the
 // math: keepers and clients get the program's numbers to the last unit, with no simulation.
-import { fetchEncodedAccounts, getAddressEncoder, type Address } from '@solana/kit';
+import { fetchEncodedAccounts, type Address } from '@solana/kit';
 
 import type { MaxwellClient } from './client.js';
 import { COMMITMENT } from './config.js';
 import { unionHealthAccountMetas } from './health-accounts.js';
-import { callWasm, concat, instantiateMaxwellWasm, le32, le64, MAXWELL_WASM, MaxwellWasmError, type MaxwellWasmExports } from './wasm.js';
+import { addressBytes } from './base58.js';
+import { callWasm, instantiateMaxwellWasm, le32, le64, MAXWELL_WASM, MaxwellWasmError, type MaxwellWasmExports } from './wasm.js';
 
 export const HEALTH_WASM = MAXWELL_WASM;
 const CLOCK_SYSVAR = 'SysvarC1ock11111111111111111111111111111111' as Address;
@@ -48,12 +49,17 @@ export class HealthEngine {
    * and reported in `oraclesFresh`, as deposit does.
    */
   compute(exchange: Address, now: bigint, accounts: readonly RawAccount[], strict = true): LocalHealth {
-    const enc = getAddressEncoder();
-    const parts: Uint8Array[] = [new Uint8Array(enc.encode(exchange)), le64(now), Uint8Array.of(strict ? 1 : 0), le32(accounts.length)];
-    for (const a of accounts) {
-      parts.push(new Uint8Array(enc.encode(a.address)), new Uint8Array(enc.encode(a.owner)), le32(a.data.length), a.data);
-    }
-    const out = callWasm(this.x, this.x.mx_health, concat(parts), OUT_LEN, (code) => new HealthWasmError(code));
+    return this.computeEncoded(addressBytes(exchange), now, accounts.map(encodeRawAccount), strict);
+  }
+
+  /**
+   * As `compute`, over accounts already encoded by `encodeRawAccount` (the keeper encodes the
+   * exchange, banks, underlyings and oracles once per pass, not once per margin account).
+   * `exchange`: the exchange's 32-byte key.
+   */
+  computeEncoded(exchange: Uint8Array, now: bigint, accounts: readonly Uint8Array[], strict = true): LocalHealth {
+    const header = [exchange, le64(now), Uint8Array.of(strict ? 1 : 0), le32(accounts.length)];
+    const out = callWasm(this.x, this.x.mx_health, [...header, ...accounts], OUT_LEN, (code) => new HealthWasmError(code));
     const i = (k: number) => out.getBigInt64(8 * k, true);
     return {
       initHealth: i(0),
@@ -64,6 +70,16 @@ export class HealthEngine {
       oraclesFresh: out.getUint8(40) === 1,
     };
   }
+}
+
+/** One account as the health input carries it: key (32) | owner (32) | data_len: u32 | data. */
+export function encodeRawAccount(a: RawAccount): Uint8Array {
+  const out = new Uint8Array(68 + a.data.length);
+  out.set(addressBytes(a.address), 0);
+  out.set(addressBytes(a.owner), 32);
+  new DataView(out.buffer).setUint32(64, a.data.length, true);
+  out.set(a.data, 68);
+  return out;
 }
 
 /**

@@ -67,25 +67,33 @@ export function maxwellWasm(): MaxwellWasmExports {
 }
 
 /**
- * Copies `input` into the module, runs `fn(input, len, out)` with `outLen` bytes of output and
- * returns a copy of them; throws `errorOf(code)` on a non-zero code.
+ * Copies `input` (one buffer, or several laid end to end without concatenating them first) into
+ * the module, runs `fn(input, len, out)` with `outLen` bytes of output and returns a copy of
+ * them; throws `errorOf(code)` on a non-zero code.
  */
 export function callWasm(
   x: MaxwellWasmExports,
   fn: Call,
-  input: Uint8Array,
+  input: Uint8Array | readonly Uint8Array[],
   outLen: number,
   errorOf: (code: number) => Error = (code) => new MaxwellWasmError(code),
 ): DataView {
-  const inPtr = x.mx_alloc(input.length);
+  const parts = input instanceof Uint8Array ? [input] : input;
+  const len = parts.reduce((n, p) => n + p.length, 0);
+  const inPtr = x.mx_alloc(len);
   const outPtr = x.mx_alloc(outLen);
   try {
-    new Uint8Array(x.memory.buffer, inPtr, input.length).set(input);
-    const code = fn(inPtr, input.length, outPtr);
+    const mem = new Uint8Array(x.memory.buffer); // after the allocations: memory may have grown
+    let o = inPtr;
+    for (const p of parts) {
+      mem.set(p, o);
+      o += p.length;
+    }
+    const code = fn(inPtr, len, outPtr);
     if (code !== 0) throw errorOf(code);
     return new DataView(new Uint8Array(x.memory.buffer, outPtr, outLen).slice().buffer);
   } finally {
-    x.mx_free(inPtr, input.length);
+    x.mx_free(inPtr, len);
     x.mx_free(outPtr, outLen);
   }
 }

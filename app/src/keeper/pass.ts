@@ -1,6 +1,7 @@
-// One keeper pass: settle expired expiries, refresh stale risk arrays, scan for accounts under
-// maintenance (refreshing underlyings whose arrays a health read found stale, then scanning
-// again), rebalance accounts under their policy trigger, liquidate, resolve bankruptcies left
+// One keeper pass: settle expired expiries, refresh stale risk arrays, scan every account for
+// maintenance (one batched snapshot, health in memory: scan.ts; refreshing underlyings whose
+// arrays a health read found stale, then scanning again), rebalance accounts under their policy
+// trigger, liquidate (option positions, else balances), resolve bankruptcies left
 // by liquidations, accrue interest, crank realized volatility (each of the last four
 // switchable, k.jobs). Every job logs and swallows its own failures: a pass never throws for a
 // refusal or an RPC error that outlived its retries.
@@ -12,6 +13,7 @@ import type { MaxwellClient } from '../client.js';
 import { accrueJob } from './accrue.js';
 import { bankruptcyJob, type BankruptcyOutcome } from './bankruptcy.js';
 import { DEFAULT_JOBS, type JobConfig } from './config.js';
+import { balanceLiquidationJob, type BalanceLiquidationOutcome } from './balance-liquidate.js';
 import { liquidateJob, type LiquidationOutcome } from './liquidate.js';
 import { observeJob } from './observe.js';
 import { realizedVolJob } from './realized-vol.js';
@@ -38,6 +40,7 @@ export type PassReport = {
   refreshed: number;
   rebalances: RebalanceOutcome[];
   liquidations: LiquidationOutcome[];
+  balanceLiquidations: BalanceLiquidationOutcome[];
   bankruptcies: BankruptcyOutcome[];
   accrued: number;
   realizedVol: number;
@@ -47,7 +50,7 @@ export type PassReport = {
 export async function runPass(k: Keeper): Promise<PassReport> {
   const { client, signer, log } = k;
   const jobs: JobConfig = { ...DEFAULT_JOBS, ...k.jobs };
-  const report: PassReport = { settled: { prices: 0, accounts: 0 }, refreshed: 0, rebalances: [], liquidations: [], bankruptcies: [], accrued: 0, realizedVol: 0, observed: 0 };
+  const report: PassReport = { settled: { prices: 0, accounts: 0 }, refreshed: 0, rebalances: [], liquidations: [], balanceLiquidations: [], bankruptcies: [], accrued: 0, realizedVol: 0, observed: 0 };
   const step = async <T>(name: string, f: () => Promise<T>): Promise<T | null> => {
     try {
       return await f();
@@ -65,9 +68,21 @@ export async function runPass(k: Keeper): Promise<PassReport> {
   if (jobs.rebalanceEnabled) report.rebalances = (await step('rebalance', () => rebalanceJob(client, keeper, log))) ?? [];
   if (found) {
     const now = (await step('clock', () => withRetry('clock', log, () => clusterTime(client.conn)))) ?? 0n;
-    for (const { account } of found.liquidatable) {
-      const r = await step('liquidate', () => liquidateJob(client, account, keeper, log, k.maxContractsPerAccount, now));
-      if (r) report.liquidations.push(r);
+    for (const target of found.liquidatable) {
+      // Options first (the program refuses any take beyond restoring the account), then, if
+      // still under maintenance or holding no options, balances (both orders end protected:
+      // tests-litesvm/tests/balance_liquidation.rs). What is left with nothing positive goes to
+      // the bankruptcy job below.
+      let restored = false;
+      if (target.hasOptions) {
+        const r = await step('liquidate', () => liquidateJob(client, target.account, keeper, log, k.maxContractsPerAccount, now));
+        if (r) report.liquidations.push(r);
+        restored = r?.stop === 'NotLiquidatable';
+      }
+      if (!restored) {
+        const b = await step('balance_liquidate', () => balanceLiquidationJob(client, target.account, keeper, log));
+        if (b) report.balanceLiquidations.push(b);
+      }
     }
   }
   if (jobs.bankruptcyEnabled) report.bankruptcies = (await step('bankruptcy', () => bankruptcyJob(client, signer, log, skip))) ?? [];
@@ -81,6 +96,7 @@ export async function runPass(k: Keeper): Promise<PassReport> {
     ...report.settled, refreshed: report.refreshed,
     rebalanced: report.rebalances.map((r) => ({ destination: r.destination, amount: r.amount })),
     liquidated: report.liquidations.map((l) => ({ account: l.account, contracts: l.contracts, stop: l.stop })),
+    balanceLiquidated: report.balanceLiquidations.map((b) => ({ account: b.account, takes: b.takes, stop: b.stop })),
     bankruptcies: report.bankruptcies.map((b) => ({ account: b.account, owed: b.owed, socialized: b.socialized })),
     accrued: report.accrued, realizedVol: report.realizedVol, observed: report.observed,
   });
