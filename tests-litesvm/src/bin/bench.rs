@@ -92,9 +92,9 @@ fn market_instructions(rows: &mut Vec<(String, u64, String)>) {
     let usdc = w.usdc;
     w.deposit(&maker, &usdc, &maker.usdc_wallet, 10_000 * USDC);
     w.deposit(&taker, &usdc, &taker.usdc_wallet, 10_000 * USDC);
-    let s = w.trade(&m, &maker, &taker, vec![TradeLeg { series_index: 0, size: 2, price: 14 * D }]);
+    let s = w.trade(&m, &maker, &taker, vec![TradeLeg { series_index: 0, size: 2, price: w.at_mark(&m, 0) }]);
     rows.push(("trade (1 leg, both accounts checked before and after)".into(), s.cu, "".into()));
-    let legs = (0..4).map(|k| TradeLeg { series_index: k, size: 1, price: if k % 2 == 0 { 10 * D } else { 5 * D } }).collect();
+    let legs = (0..4).map(|k| TradeLeg { series_index: k, size: 1, price: w.at_mark(&m, k) }).collect();
     let s = w.trade(&m, &maker, &taker, legs);
     rows.push(("trade (4 legs)".into(), s.cu, "".into()));
     let (_, cu) = w.health_of(&maker.account, Some(&m));
@@ -321,7 +321,7 @@ fn lending_and_rebalance(rows: &mut Vec<(String, u64, String)>) {
     let h = w.health_accounts_with(&ins, &[usdc]);
     w.env.ok(&[ix::deposit(&buyer.key, &ins, &usdc, &buyer.usdc_wallet, 300 * USDC, &h)], &[&buyer.kp]);
     let c150 = m.series(150 * D, 0);
-    w.trade(&m, &writer, &buyer, vec![TradeLeg { series_index: c150, size: 10, price: 14 * D }]);
+    w.trade(&m, &writer, &buyer, vec![TradeLeg { series_index: c150, size: 10, price: w.at_mark(&m, c150) }]);
     w.set_sol_price(30_000_000_000);
     w.refresh_all(&m);
     let i = w.liquidate_ix(&m, &writer.account, &liq, &ins, vec![LiquidateLeg { series_index: c150, size: -10 }]);
