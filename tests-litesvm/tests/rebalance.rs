@@ -197,7 +197,9 @@ fn rebalance_collateral_converts_at_a_bounded_discount_without_lowering_health()
     );
     let d = hedger.account;
     let health = w.health_union(&[d], Some(&m), &[usdc]);
-    w.env.ok(&[ix::withdraw(&hedger.key, &d, &usdc, &hedger.usdc_wallet, 3_800 * USDC, &health)], &[&hedger.kp]);
+    // Everything held (3,000 deposited + the premium at the mark) and 100 more: a 100 USDC borrow.
+    let amount = w.balance(&d, &usdc) as u64 + 100 * USDC;
+    w.env.ok(&[ix::withdraw(&hedger.key, &d, &usdc, &hedger.usdc_wallet, amount, &health)], &[&hedger.kp]);
     let p = PolicyArgs { quote_borrow_limit: 0, ..policy(vec![d], vec![0]) };
     w.env.ok(&[w.policy_set_ix(&hedger.key, p)], &[&hedger.kp]);
     // 100 borrowed (plus a few units of interest accrued since, at the lending curve).

@@ -124,7 +124,7 @@ fn expiry_refusals() {
     let usdc = w.usdc;
     w.deposit(&maker, &usdc, &maker.usdc_wallet, 10_000 * USDC);
     w.deposit(&taker, &usdc, &taker.usdc_wallet, 10_000 * USDC);
-    w.trade(&m, &maker, &taker, vec![TradeLeg { series_index: 0, size: 1, price: 10 * D }]);
+    w.trade(&m, &maker, &taker, vec![TradeLeg { series_index: 0, size: 1, price: w.at_mark(&m, 0) }]);
     w.env.set_time(m.expiry + 10);
     // A fresh price published before the expiry cannot settle it.
     let oracle = w.sol_oracle;
