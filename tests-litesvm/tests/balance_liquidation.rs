@@ -140,6 +140,15 @@ fn refusals_each_with_its_code_and_nothing_changed() {
     // An asset bank the liquidatee holds negative (USDC), and one it does not hold.
     let i = w.balance_liquidate_ix(None, &borrower.account, &liq, &usdc, &sol, &ins, u64::MAX);
     w.env.fails_with(&[i], &[&kp], code(E::BalanceNotAsset), &watched);
+    // A liability bank it owes nothing to (a third token it never touched).
+    let eth_mint = w.env.create_mint(tests_litesvm::token::spl_token(), 8);
+    let eth_oracle = Pk::new_unique();
+    let now = w.env.now();
+    let f = tests_litesvm::pyth::feed(0x77);
+    w.env.write_price(&eth_oracle, tests_litesvm::pyth::Quote::new(f, 300_000_000_000, -8, now));
+    let eth = w.add_bank(&eth_mint, Some(eth_oracle), bank_params(f));
+    let i = w.balance_liquidate_ix(None, &borrower.account, &liq, &sol, &eth, &ins, u64::MAX);
+    w.env.fails_with(&[i], &[&kp], code(E::BalanceNotLiability), &watched);
     // A zero maximum.
     let i = w.balance_liquidate_ix(None, &borrower.account, &liq, &sol, &usdc, &ins, 0);
     w.env.fails_with(&[i], &[&kp], code(E::BalanceTakeTooSmall), &watched);
