@@ -16,8 +16,9 @@
 //!
 //! How much ([`plan_balance_liquidation`]): the largest take the caller allows, the debt and the
 //! asset permit (`cap`); if the account's maintenance health after `cap` (the health rule over
-//! the account with the two balances moved, [`BalanceOverlay`]) is above zero, the take shrinks
-//! to `ceil(cap x -pre / (post_cap - pre))`. Health is linear in the take for balances (up to
+//! the account with the two balances moved, [`BalanceOverlay`]) is above [`TARGET_SLACK`]
+//! (10 quote native units), the take shrinks to `ceil(cap x (TARGET_SLACK - pre) / (post_cap -
+//! pre))`: maintenance health zero plus the slack that absorbs the two balances' roundings. Health is linear in the take for balances (up to
 //! rounding) and concave when the asset also moves an options grid (the grid's worst case is a
 //! maximum of linear losses), so the interpolated take reaches zero and overshoots the exact
 //! minimum by at most the concavity: a liquidation never goes beyond the target it states.
@@ -32,6 +33,10 @@ use crate::plans::liquidation::{insurance_share, penalty, penalty_rate, Liquidat
 use crate::plans::BPS;
 use crate::reputation::RepState;
 use crate::valuation::weighted_pair;
+
+/// The maintenance health a balance liquidation aims for, quote native units: zero plus a few
+/// units of rounding slack.
+pub const TARGET_SLACK: i64 = 10;
 
 /// What the program applies.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -203,12 +208,16 @@ pub fn plan_balance_liquidation<S: SeriesMeta, A: AccountView>(
     if at_cap <= pre.maint {
         return Err(EngineError::LiquidationDidNotImprove);
     }
-    let liab = if at_cap <= 0 {
+    let liab = if at_cap <= TARGET_SLACK {
         cap
     } else {
-        // ceil(cap x -pre / (at_cap - pre)): 0 < result <= cap.
+        // ceil(cap x (TARGET_SLACK - pre) / (at_cap - pre)): 0 < result <= cap. Aiming a few
+        // units above zero absorbs the roundings of the two balances (each valued once, shares
+        // rounded against the account): aiming at zero exactly left accounts at -1, where no
+        // take of one unit could improve them any more (found by scripts/crash-sim.ts).
         let gain = u128::from(at_cap.abs_diff(pre.maint));
-        let need = (u128::from(cap) * u128::from(pre.maint.unsigned_abs())).div_ceil(gain);
+        let want = u128::from(pre.maint.unsigned_abs()) + TARGET_SLACK as u128;
+        let need = (u128::from(cap) * want).div_ceil(gain);
         u64::try_from(need).map_err(|_| EngineError::Overflow)?.clamp(1, cap)
     };
     let asset_native = asset_taken(liab)?;
