@@ -244,15 +244,18 @@ impl CollateralBank {
         Ok(new)
     }
 
-    /// Writes off a borrow of `balance` (< 0) shares and socializes what it owed over the
-    /// depositors (deposit index lowered). Returns the amount socialized, native units.
-    pub fn socialize_borrow(&mut self, balance: i64) -> Result<u64> {
+    /// Writes off a borrow of `balance` (< 0) shares, of which `paid` native units were covered
+    /// (the insurance fund burned deposits worth at least that), and socializes the rest over
+    /// the depositors (deposit index lowered). Returns `(owed, socialized)`, native units, with
+    /// `owed = paid + socialized` exactly.
+    pub fn write_off_borrow(&mut self, balance: i64, paid: u64) -> Result<(u64, u64)> {
         let mut i = self.index();
         let owed = i.write_off(balance).map_err(MaxwellError::from)?;
-        i.socialize(owed).map_err(MaxwellError::from)?;
+        let loss = owed.checked_sub(paid).ok_or(MaxwellError::MathOverflow)?;
+        i.socialize(loss).map_err(MaxwellError::from)?;
         self.set_index(&i);
-        self.socialized_total = self.socialized_total.checked_add(owed).ok_or(MaxwellError::MathOverflow)?;
-        Ok(owed)
+        self.socialized_total = self.socialized_total.checked_add(loss).ok_or(MaxwellError::MathOverflow)?;
+        Ok((owed, loss))
     }
 
     /// Signed native value of a balance at the stored indices (rounded against the account).
