@@ -3,11 +3,11 @@
 // maintenance health zero. How much is the program's rule (maxwell_engine::plans::
 // balance_liquidation): the client passes a maximum and the program takes what is needed.
 import type { Address, Instruction, TransactionSigner } from '@solana/kit';
-import { getAddressDecoder, getBase64Encoder, getI64Decoder, getStructDecoder, getU32Decoder, getU64Decoder, type Decoder } from '@solana/kit';
+import { getAddressDecoder, getI64Decoder, getStructDecoder, getU32Decoder, getU64Decoder, type Decoder } from '@solana/kit';
 
 import type { MaxwellClient } from './client.js';
 import { setComputeUnitLimitIx } from './compute-budget.js';
-import { eventDiscriminator } from './events.js';
+import { findEvents, singleEvent } from './events.js';
 import { getBalanceLiquidateInstruction } from './generated/maxwell/index.js';
 import { unionHealthAccountMetas, type HealthBank } from './health-accounts.js';
 import { withRemaining } from './instructions.js';
@@ -52,17 +52,7 @@ const decoder: Decoder<BalanceLiquidateLog> = getStructDecoder([
 ]);
 
 /** BalanceLiquidateLog events in `logs`. */
-export function balanceLiquidateLogs(logs: readonly string[]): BalanceLiquidateLog[] {
-  const disc = eventDiscriminator('BalanceLiquidateLog');
-  const out: BalanceLiquidateLog[] = [];
-  for (const line of logs) {
-    if (!line.startsWith('Program data: ')) continue;
-    const bytes = getBase64Encoder().encode(line.slice('Program data: '.length));
-    if (bytes.length < 8 || !disc.every((b, i) => bytes[i] === b)) continue;
-    out.push(decoder.decode(bytes, 8));
-  }
-  return out;
-}
+export const balanceLiquidateLogs = (logs: readonly string[]) => findEvents(logs, 'BalanceLiquidateLog', decoder);
 
 /** u64::MAX: "as much as restoring the account needs". */
 export const TAKE_WHAT_IS_NEEDED = 0xffff_ffff_ffff_ffffn;
@@ -136,7 +126,5 @@ export async function balanceLiquidate(
     universe,
   });
   const result = await sendAndConfirm(client.conn, liquidator.signer, ixs);
-  const events = balanceLiquidateLogs(result.logs);
-  if (events.length !== 1) throw new Error(`expected one BalanceLiquidateLog, found ${events.length}`);
-  return { result, event: events[0]! };
+  return { result, event: singleEvent(balanceLiquidateLogs(result.logs), 'BalanceLiquidateLog') };
 }

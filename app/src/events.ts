@@ -431,7 +431,7 @@ export function eventDiscriminator(name: string): Uint8Array {
 const PROGRAM_DATA = 'Program data: ';
 
 /** All events named `name` in `logs`, decoded with `decoder`. */
-function findEvents<T>(logs: readonly string[], name: string, decoder: Decoder<T>): T[] {
+export function findEvents<T>(logs: readonly string[], name: string, decoder: Decoder<T>): T[] {
   const disc = eventDiscriminator(name);
   const out: T[] = [];
   for (const line of logs) {

@@ -74,6 +74,11 @@ fn exchange_init_refuses_out_of_bounds_params() {
         (maxwell::state::ExchangeParamsArgs { liq_penalty_min_bps: 600, ..exchange_params() }, E::LiquidationPenaltyOutOfBounds),
         (maxwell::state::ExchangeParamsArgs { liq_penalty_max_bps: 2_001, ..exchange_params() }, E::LiquidationPenaltyOutOfBounds),
         (maxwell::state::ExchangeParamsArgs { insurance_share_bps: 10_001, ..exchange_params() }, E::LiquidationPenaltyOutOfBounds),
+        // The trade band: 100..=2,000 bps of vega, 1..=100 bps of spot.
+        (maxwell::state::ExchangeParamsArgs { trade_band_vol_bps: 99, ..exchange_params() }, E::TradeBandParamsOutOfBounds),
+        (maxwell::state::ExchangeParamsArgs { trade_band_vol_bps: 2_001, ..exchange_params() }, E::TradeBandParamsOutOfBounds),
+        (maxwell::state::ExchangeParamsArgs { trade_band_min_bps: 0, ..exchange_params() }, E::TradeBandParamsOutOfBounds),
+        (maxwell::state::ExchangeParamsArgs { trade_band_min_bps: 101, ..exchange_params() }, E::TradeBandParamsOutOfBounds),
     ];
     for (params, err) in cases {
         env.fails_with(&[ix::exchange_init(&a, &quote, params)], &[&admin], code(err), &[ex]);
