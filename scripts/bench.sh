@@ -3,4 +3,4 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 bash "$ROOT/scripts/build-program.sh" --bench
-cd "$ROOT" && cargo run --release -q -p tests-litesvm --bin bench
+cd "$ROOT" && cargo run --profile host -q -p tests-litesvm --bin bench

@@ -19,29 +19,29 @@ step "formatting (cargo fmt --check)"
 cargo +"$HOST_TOOLCHAIN" fmt --all --check
 
 step "lints (cargo clippy -D warnings: the pure crates and the program)"
-cargo +"$HOST_TOOLCHAIN" clippy --release -q -p maxwell-risk -p maxwell-lending -p maxwell-engine -p maxwell --all-targets -- -D warnings
+cargo +"$HOST_TOOLCHAIN" clippy --profile host -q -p maxwell-risk -p maxwell-lending -p maxwell-engine -p maxwell --all-targets -- -D warnings
 
 step "risk engine: unit, golden-vector and property tests"
-cargo +"$HOST_TOOLCHAIN" test --release -p maxwell-risk
+cargo +"$HOST_TOOLCHAIN" test --profile host -p maxwell-risk
 
 step "lending math: unit and conservation property tests"
-cargo +"$HOST_TOOLCHAIN" test --release -p maxwell-lending
+cargo +"$HOST_TOOLCHAIN" test --profile host -p maxwell-lending
 
 step "account-health engine: valuation, drift, reputation, plans, health on plain snapshots"
-cargo +"$HOST_TOOLCHAIN" test --release -p maxwell-engine
+cargo +"$HOST_TOOLCHAIN" test --profile host -p maxwell-engine
 
 step "risk engine, lending math and health engine build for wasm32-unknown-unknown"
 cargo +"$HOST_TOOLCHAIN" build --release -p maxwell-risk -p maxwell-lending -p maxwell-engine --target wasm32-unknown-unknown
 
 step "program unit tests (state layouts)"
-cargo +"$HOST_TOOLCHAIN" test --release -p maxwell --lib
+cargo +"$HOST_TOOLCHAIN" test --profile host -p maxwell --lib
 
 step "LiteSVM integration tests (target/deploy/maxwell.so)"
-cargo +"$HOST_TOOLCHAIN" test --release -p tests-litesvm
+cargo +"$HOST_TOOLCHAIN" test --profile host -p tests-litesvm
 
 step "compute-unit table is current (docs/compute-units.json)"
 cp docs/compute-units.json target/compute-units.committed.json
-cargo +"$HOST_TOOLCHAIN" run --release -q -p tests-litesvm --bin bench >/dev/null
+cargo +"$HOST_TOOLCHAIN" run --profile host -q -p tests-litesvm --bin bench >/dev/null
 if ! diff -u target/compute-units.committed.json docs/compute-units.json; then
   echo "docs/compute-units.json is stale: run scripts/bench.sh and commit the table" >&2
   exit 1

@@ -215,7 +215,7 @@ describe('format', () => {
 
 describe('events added by issue 10', () => {
   // Real `Program data:` payloads emitted by the program in LiteSVM
-  // (tests-litesvm/tests/events.rs writes and checks tests/fixtures/events.json).
+  // (tests-litesvm/tests/program/events.rs writes and checks tests/fixtures/events.json).
   const fixture = JSON.parse(readFileSync(new URL('./fixtures/events.json', import.meta.url), 'utf8')) as Record<string, string>;
   const logs = (name: string) => ['Program log: Instruction: X', `Program data: ${fixture[name]!}`];
   const expiry = 1_800_000_000n + 30n * 86_400n;

@@ -90,8 +90,8 @@ describe('foundation: deploy, account, deposit, withdraw', () => {
     await w.client.deposit(bob.signer, bob.account, w.sol.bank, bob.wallet.SOL!, SOL(40n));
     await w.client.deposit(bob.signer, bob.account, w.usdc.bank, bob.wallet.USDC!, USDC(2_000n));
     const acc = (await w.client.marginAccount(bob.account)).data;
-    // Slots are taken in deposit order: SOL first, then USDC.
-    assert.deepEqual(acc.collateral.slice(0, 2).map((s) => s.bankIndex), [w.sol.bankIndex, w.usdc.bankIndex]);
+    // Slot 0 is reserved for the quote bank (USDC); SOL takes the first free slot after it.
+    assert.deepEqual(acc.collateral.slice(0, 2).map((s) => s.bankIndex), [w.usdc.bankIndex, w.sol.bankIndex]);
     await assertConservation(w, w.usdc);
     await assertConservation(w, w.sol);
   });

@@ -71,7 +71,7 @@ export async function runPass(k: Keeper): Promise<PassReport> {
     for (const target of found.liquidatable) {
       // Options first (the program refuses any take beyond restoring the account), then, if
       // still under maintenance or holding no options, balances (both orders end protected:
-      // tests-litesvm/tests/balance_liquidation.rs). What is left with nothing positive goes to
+      // tests-litesvm/tests/program/balance_liquidation.rs). What is left with nothing positive goes to
       // the bankruptcy job below.
       let restored = false;
       if (target.hasOptions) {

@@ -4,7 +4,7 @@
 //! `tests/fixtures/events.json` holds one real `Program data:` line of each, from this test:
 //! the TypeScript decoders (`app/src/events.ts`) are unit-tested on those bytes, and this test
 //! checks that the committed lines still decode, exactly, with the program's event types.
-//! Regenerate with `MAXWELL_EVENT_FIXTURE=1 cargo +1.99.1 test --release -p tests-litesvm --test events`.
+//! Regenerate with `MAXWELL_EVENT_FIXTURE=1 cargo +1.99.1 test --profile host -p tests-litesvm --test program events::`.
 
 use anchor_lang::{prelude::Pubkey, AnchorDeserialize, Discriminator, InstructionData, ToAccountMetas};
 use maxwell::events::*;

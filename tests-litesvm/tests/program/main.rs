@@ -1,0 +1,17 @@
+//! The LiteSVM integration tests on the real `target/deploy/maxwell.so`, one test binary (one
+//! link instead of one per file). Each module is one area of the program; `cargo test -p tests-litesvm
+//! --test program <module>::` runs one of them.
+mod balance_liquidation;
+mod bankruptcy;
+mod events;
+mod extremes;
+mod foundation;
+mod lending;
+mod liquidation;
+mod markets;
+mod realized_vol;
+mod rebalance;
+mod refusals;
+mod reputation;
+mod trade_band;
+mod valuation;
