@@ -1,6 +1,7 @@
 // Keeper unit tests (no validator): which contract to take next, refresh runs, config, args, logs;
 // the rebalance plan over the program's own day window and keeper fee (WASM, rules-wasm.ts); the
-// scan's batched snapshot: what it fetches, health of every account in memory, classification.
+// scan's batched snapshot: what it fetches, health of every account in memory, classification;
+// which (asset, debt) pair the balance liquidation job takes first (keeper policy, not a program rule).
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { describe, it } from 'node:test';
 
 import { DEFAULT_CONFIG, loadConfig } from '../app/src/keeper/config.js';
 import { nextLeg } from '../app/src/keeper/liquidate.js';
-import { balancePairs } from '../app/src/keeper/balance-liquidate.js';
+import { balancePairs, pairRankingOf, pairScore, rankBalancePairs, type PairRanking } from '../app/src/keeper/balance-liquidate.js';
 import { jsonLine } from '../app/src/keeper/log.js';
 import { parseArgs } from '../app/src/keeper/main.js';
 import { runs } from '../app/src/keeper/refresh.js';
@@ -21,6 +22,10 @@ import { realizedVolDueAt } from '../app/src/keeper/realized-vol.js';
 import { classify } from '../app/src/keeper/scan.js';
 import { accountsToFetch, chunks, healthOfAll, MAX_MULTIPLE_ACCOUNTS, type KeeperSnapshot } from '../app/src/keeper/snapshot.js';
 import {
+  getCollateralBankEncoder,
+  getExchangeDecoder,
+  getExchangeEncoder,
+  getExchangeSize,
   getMarginAccountDecoder,
   getMarginAccountEncoder,
   getMarginAccountSize,
@@ -32,7 +37,7 @@ import type { LocalHealth } from '../app/src/health-wasm.js';
 import { addressAt, addressBytes } from '../app/src/base58.js';
 import { grossForNet, planRebalance, spare } from '../app/src/keeper/rebalance.js';
 import { keeperFee } from '../app/src/rules-wasm.js';
-import { positions as positionsWith, slots as slotsOf, zeroAccount, zeroPolicy } from './fixtures.js';
+import { positions as positionsWith, slots as slotsOf, zeroAccount, zeroBank, zeroPolicy } from './fixtures.js';
 import { getAddressDecoder, getAddressEncoder, type Address } from '@solana/kit';
 import { ProgramFailure } from '../app/src/transactions.js';
 
@@ -316,5 +321,73 @@ describe('balance liquidation pairs', () => {
     assert.deepEqual(balancePairs({ collateral: [slot(0, 500n), slot(1, -3n)] } as never, 0), [{ asset: 0, liability: 1 }]);
     // Nothing positive: nothing to take (the bankruptcy job's case).
     assert.deepEqual(balancePairs({ collateral: [slot(0, -5n)] } as never, 0), []);
+  });
+
+  // Maintenance weights (bps): USDC 0 at par; SOL 1 asset 0.90 / liability 1.10; BTC 2 asset
+  // 0.90 / liability 1.15; ETH 3 asset 0.95 / liability 1.05. Assumed penalty 5% (the max).
+  const w = (maintAssetWeightBps: number, maintLiabWeightBps: number) => ({ maintAssetWeightBps, maintLiabWeightBps });
+  const ranking: PairRanking = { weights: new Map([[0, w(10_000, 10_000)], [1, w(9_000, 11_000)], [2, w(9_000, 11_500)], [3, w(9_500, 10_500)]]), penaltyBps: 500 };
+
+  it('scores a pair by its maintenance gain and penalty per unit of debt value (keeper policy)', () => {
+    // SOL against the USDC debt: 1.00 - 1.05 x 0.90 = 0.055 of health per unit, 0.05 of penalty.
+    assert.deepEqual(pairScore({ asset: 1, liability: 0 }, ranking), { gain: 5_500_000n, penalty: 5_000_000n });
+    // SOL against the BTC debt: 1.15 - 0.945 = 0.205; ETH against USDC: 1 - 1.05 x 0.95 = 0.0025.
+    assert.equal(pairScore({ asset: 1, liability: 2 }, ranking)!.gain, 20_500_000n);
+    assert.equal(pairScore({ asset: 3, liability: 0 }, ranking)!.gain, 250_000n);
+    // Giving up quote (weight 1) against BTC: 1.15 - 1.05 = 0.10.
+    assert.equal(pairScore({ asset: 0, liability: 2 }, ranking)!.gain, 10_000_000n);
+    assert.equal(pairScore({ asset: 9, liability: 0 }, ranking), null, 'a bank the snapshot does not hold');
+  });
+
+  it('ranks pairs by gain per unit of penalty, not in the fixed order', () => {
+    const a = { collateral: [slot(0, -11_900n), slot(1, 100n), slot(2, -1n), slot(3, 5n), slot(4, 0n), slot(5, 7n, 0)] };
+    // Fixed order: USDC debt first ((SOL, USDC) 0.055, (ETH, USDC) 0.0025), then BTC ((SOL, BTC)
+    // 0.205, (ETH, BTC) 1.15 - 0.9975 = 0.1525). Ranked: the BTC debt against SOL first.
+    assert.deepEqual(rankBalancePairs(a as never, 0, ranking), [
+      { asset: 1, liability: 2 },
+      { asset: 3, liability: 2 },
+      { asset: 1, liability: 0 },
+      { asset: 3, liability: 0 },
+    ]);
+    // Without a ranking (no snapshot): the fixed order.
+    assert.deepEqual(rankBalancePairs(a as never, 0, null), balancePairs(a as never, 0));
+    // Quote as an asset (weight 1) comes after SOL (0.9) against the same debt; a pair that
+    // loses health at the assumed rate (an asset at 0.98 against USDC: 1 - 1.029 < 0) is not
+    // dropped, only last; a bank with no weights (4) after every scored pair.
+    const r2: PairRanking = { ...ranking, weights: new Map([...ranking.weights, [3, w(9_800, 10_500)]]) };
+    const b = { collateral: [slot(0, 500n), slot(1, 10n), slot(2, -3n), slot(3, 4n), slot(4, 9n)] };
+    assert.deepEqual(rankBalancePairs(b as never, 0, r2), [
+      { asset: 1, liability: 2 }, // 0.205
+      { asset: 3, liability: 2 }, // 1.15 - 1.029 = 0.121
+      { asset: 0, liability: 2 }, // 0.10
+      { asset: 4, liability: 2 }, // unknown weights
+    ]);
+    const c = { collateral: [slot(0, -500n), slot(3, 10n), slot(1, 2n)] };
+    assert.deepEqual(rankBalancePairs(c as never, 0, r2), [{ asset: 1, liability: 0 }, { asset: 3, liability: 0 }]);
+    assert.ok(pairScore({ asset: 3, liability: 0 }, r2)!.gain < 0n);
+    // Equal scores keep the fixed order; at a zero assumed penalty, gains decide.
+    const twin: PairRanking = { weights: new Map([[0, w(10_000, 10_000)], [1, w(9_000, 11_000)], [3, w(9_000, 11_000)]]), penaltyBps: 0 };
+    assert.deepEqual(rankBalancePairs({ collateral: [slot(0, -5n), slot(3, 1n), slot(1, 1n)] } as never, 0, twin), [{ asset: 3, liability: 0 }, { asset: 1, liability: 0 }]);
+  });
+
+  it('reads the ranking from the scan snapshot: fresh bank weights, the exchange\'s maximum penalty', () => {
+    const key = (n: number) => getAddressDecoder().decode(new Uint8Array(32).fill(n));
+    const [exchange, usdcBank, solBank, ethBank] = [31, 32, 33, 34].map(key) as [Address, Address, Address, Address];
+    const zeroEx = getExchangeDecoder().decode(new Uint8Array(getExchangeSize()));
+    const exBytes = new Uint8Array(getExchangeEncoder().encode({ ...zeroEx, params: { ...zeroEx.params, liqPenaltyMinBps: 100, liqPenaltyMaxBps: 500 } }));
+    const bankBytes = (bankIndex: number, a: number, l: number) =>
+      new Uint8Array(getCollateralBankEncoder().encode(zeroBank({ bankIndex, maintAssetWeightBps: a, maintLiabWeightBps: l })));
+    const raw = (address: Address, data: Uint8Array) => [address, { address, owner: MAXWELL_PROGRAM_ADDRESS, data }] as const;
+    // The directory knows three banks (its cached states say nothing here); the batch holds two.
+    const dir = (address: Address, bankIndex: number) => ({ address, bank: { bankIndex, maintAssetWeightBps: 1, maintLiabWeightBps: 1 } as never });
+    const snap = {
+      exchange,
+      banks: [dir(usdcBank, 0), dir(solBank, 1), dir(ethBank, 2)],
+      raw: new Map([raw(exchange, exBytes), raw(usdcBank, bankBytes(0, 10_000, 10_000)), raw(solBank, bankBytes(1, 9_000, 11_000))]),
+    };
+    const r = pairRankingOf(snap)!;
+    assert.equal(r.penaltyBps, 500);
+    assert.deepEqual([...r.weights], [[0, w(10_000, 10_000)], [1, w(9_000, 11_000)]]);
+    assert.equal(pairRankingOf({ ...snap, raw: new Map() }), null, 'no exchange in the batch: no ranking');
   });
 });

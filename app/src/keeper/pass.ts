@@ -13,7 +13,7 @@ import type { MaxwellClient } from '../client.js';
 import { accrueJob } from './accrue.js';
 import { bankruptcyJob, type BankruptcyOutcome } from './bankruptcy.js';
 import { DEFAULT_JOBS, type JobConfig } from './config.js';
-import { balanceLiquidationJob, type BalanceLiquidationOutcome } from './balance-liquidate.js';
+import { balanceLiquidationJob, pairRankingOf, type BalanceLiquidationOutcome } from './balance-liquidate.js';
 import { liquidateJob, type LiquidationOutcome } from './liquidate.js';
 import { observeJob } from './observe.js';
 import { realizedVolJob } from './realized-vol.js';
@@ -68,6 +68,9 @@ export async function runPass(k: Keeper): Promise<PassReport> {
   if (jobs.rebalanceEnabled) report.rebalances = (await step('rebalance', () => rebalanceJob(client, keeper, log))) ?? [];
   if (found) {
     const now = (await step('clock', () => withRetry('clock', log, () => clusterTime(client.conn)))) ?? 0n;
+    // Which (asset, debt) pair the balance job takes first: keeper policy, ranked from this
+    // scan's snapshot (balance-liquidate.ts rankBalancePairs).
+    const ranking = pairRankingOf(found.snapshot);
     for (const target of found.liquidatable) {
       // Options first (the program refuses any take beyond restoring the account), then, if
       // still under maintenance or holding no options, balances (both orders end protected:
@@ -80,7 +83,7 @@ export async function runPass(k: Keeper): Promise<PassReport> {
         restored = r?.stop === 'NotLiquidatable';
       }
       if (!restored) {
-        const b = await step('balance_liquidate', () => balanceLiquidationJob(client, target.account, keeper, log));
+        const b = await step('balance_liquidate', () => balanceLiquidationJob(client, target.account, keeper, log, undefined, ranking));
         if (b) report.balanceLiquidations.push(b);
       }
     }

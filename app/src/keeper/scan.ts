@@ -12,7 +12,7 @@ import type { HealthLog } from '../events.js';
 import { MAXWELL_ERROR__RISK_CACHE_STALE } from '../generated/maxwell/index.js';
 import type { Logger } from './log.js';
 import { withRetry } from './retry.js';
-import { fetchMarginAccounts, fetchSnapshot, healthOfAll, type AccountHealth, type Holdings } from './snapshot.js';
+import { fetchMarginAccounts, fetchSnapshot, healthOfAll, type AccountHealth, type Holdings, type KeeperSnapshot } from './snapshot.js';
 
 /** An account under maintenance, with what the liquidation job needs to choose its path. */
 export type Liquidatable = {
@@ -30,6 +30,8 @@ export type ScanResult = {
   liquidatable: Liquidatable[];
   /** Underlying indexes whose risk arrays an account's health found stale (RiskCacheStale). */
   staleUnderlyings: Set<number>;
+  /** The batch the healths were computed from (the balance liquidation job ranks its pairs from it). */
+  snapshot: KeeperSnapshot;
 };
 
 export const hasPositions = (a: Pick<MarginAccount, 'positions'>) => a.positions.some((p) => p.inUse === 1);
@@ -86,5 +88,5 @@ export async function scan(
     snapshotAccounts: snapshot.raw.size, liquidatable: liquidatable.length, stale: [...staleUnderlyings],
     readMs: Math.round(t1 - t0), healthMs: Math.round(t2 - t1), // read: the two RPC calls and decoding
   });
-  return { accounts: decoded, liquidatable, staleUnderlyings };
+  return { accounts: decoded, liquidatable, staleUnderlyings, snapshot };
 }
