@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: set-up (idempotent), formatting and lints, the risk engine's
-# unit/golden/property tests, the lending math's and the health engine's tests, their WASM build, the LiteSVM integration tests on the real .so, the compute-unit table check, the IDL
+# unit/golden/property tests, the lending math's and the health engine's tests, their WASM build, the LiteSVM integration tests on the real .so, a bounded fuzz run, the compute-unit table check, the IDL
 # check, the TypeScript type check, and the end-to-end tests on a real local validator.
 # Exits non-zero on the first failure.
 set -euo pipefail
@@ -38,6 +38,9 @@ cargo +"$HOST_TOOLCHAIN" test --profile host -p maxwell --lib
 
 step "LiteSVM integration tests (target/deploy/maxwell.so)"
 cargo +"$HOST_TOOLCHAIN" test --profile host -p tests-litesvm
+
+step "stateful fuzzing: 2,000 random sequences on the real .so (scripts/fuzz.sh)"
+bash "$HERE/fuzz.sh" 2000 1 target/fuzz/ci-report.md >/dev/null
 
 step "compute-unit table is current (docs/compute-units.json)"
 cp docs/compute-units.json target/compute-units.committed.json

@@ -143,6 +143,19 @@ impl Env {
         }
     }
 
+    /// Runs `ixs` without committing anything (LiteSVM's simulation): read paths such as
+    /// `account_health` without touching the state a test or the fuzzer is watching.
+    pub fn simulate(&self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<Success, Failure> {
+        let mut all: Vec<&Keypair> = vec![&self.payer];
+        all.extend_from_slice(signers);
+        let msg = Message::new(ixs, Some(&self.payer.pubkey()));
+        let tx = Transaction::new(&all, msg, self.svm.latest_blockhash());
+        match self.svm.simulate_transaction(tx) {
+            Ok(info) => Ok(Success { cu: info.meta.compute_units_consumed, logs: info.meta.logs, return_data: info.meta.return_data.data }),
+            Err(f) => Err(Failure { err: f.err, logs: f.meta.logs }),
+        }
+    }
+
     /// Sends with a 1.4M compute-unit limit (risk refreshes, large margin checks).
     pub fn ok_big(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Success {
         let mut all = vec![compute_budget_ix(1_400_000)];

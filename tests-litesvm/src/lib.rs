@@ -5,6 +5,7 @@
 //! and `World`, a ready exchange with a quote bank and a SOL bank (`world`).
 
 pub mod env;
+pub mod fuzz;
 pub mod ix;
 pub mod lending;
 pub mod market;

@@ -1,7 +1,7 @@
 //! `PriceUpdateV2` accounts in the Pyth receiver's real layout, serialized through the
 //! test-only receiver stand-in's account type (same name, fields and order as the SDK's).
 
-use anchor_lang::AccountSerialize;
+use anchor_lang::{AccountDeserialize, AccountSerialize};
 use mock_pyth::{PriceFeedMessage, PriceUpdateV2, VerificationLevel};
 
 use crate::env::*;
@@ -56,4 +56,11 @@ impl Env {
     pub fn write_price(&mut self, key: &Pk, q: Quote) {
         self.write_price_owned(key, q, &mock_pyth::ID);
     }
+}
+
+/// The price mantissa of a price account as it is now (None when absent or unreadable).
+pub fn read_price(env: &Env, key: &Pk) -> Option<i64> {
+    let acc = env.account(key)?;
+    let p = PriceUpdateV2::try_deserialize(&mut acc.data.as_slice()).ok()?;
+    Some(p.price_message.price)
 }

@@ -88,6 +88,13 @@ impl Env {
         u64::from_le_bytes(d[64..72].try_into().unwrap())
     }
 
+    /// Overwrites a token account's amount (planted violations in the fuzzer's own tests).
+    pub fn set_token_amount(&mut self, account: &Pk, amount: u64) {
+        let mut acc = self.account(account).unwrap();
+        acc.data[64..72].copy_from_slice(&amount.to_le_bytes());
+        self.set_account(account, acc);
+    }
+
     /// A Token-2022 mint carrying one extension (MintCloseAuthority), written directly:
     /// base mint, padding to the account length, account type, then one TLV entry.
     pub fn create_mint_with_extension(&mut self, decimals: u8) -> Pk {

@@ -6,6 +6,7 @@ mod bankruptcy;
 mod events;
 mod extremes;
 mod foundation;
+mod fuzz_checks;
 mod lending;
 mod liquidation;
 mod markets;

@@ -1,0 +1,598 @@
+//! One random step: an instruction of the program (honest or hostile, arguments inside and
+//! beyond their bounds) or a move of the world (oracle price or fault, time).
+
+use maxwell::instructions::{LiquidateLeg, TradeLeg};
+use maxwell::state::{BankParamsArgs, PolicyArgs};
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+
+use super::rng::Rng;
+use super::scenario::{Scenario, POLICY_OWNER, TRADERS};
+use crate::env::*;
+use crate::ix::{self, BankRef};
+use crate::market::*;
+use crate::pyth::{feed, Quote};
+use crate::world::*;
+
+/// What a successful transaction obliges the checks to verify.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Risk {
+    /// No risk check (risk-reducing or neutral instructions).
+    None,
+    /// A trade: each account listed must end at initial health >= 0, or have reduced its
+    /// initial requirement without lowering its initial health (the program's rule).
+    Trade,
+    /// A withdrawal (or borrow): the account must end at initial health >= 0.
+    Withdraw,
+}
+
+/// A transaction to send, with what it may touch.
+pub struct Tx {
+    pub ixs: Vec<Instruction>,
+    pub signers: Vec<Keypair>,
+    /// Accounts whose balances or positions may change if it succeeds; any other account's
+    /// change is a finding.
+    pub may_move: Vec<Pk>,
+    /// Accounts under the risk rule `risk`.
+    pub risk_on: Vec<Pk>,
+    pub risk: Risk,
+    /// A hostile transaction: success is a finding.
+    pub must_fail: bool,
+}
+
+pub enum Planned {
+    Tx(&'static str, Tx),
+    /// A move of the world already applied (oracle, clock).
+    World(&'static str),
+}
+
+fn tx(ixs: Vec<Instruction>, signers: &[&Keypair], may_move: Vec<Pk>) -> Tx {
+    let mut all = vec![compute_budget_ix(1_400_000)];
+    all.extend(ixs);
+    Tx {
+        ixs: all,
+        signers: signers.iter().map(|k| k.insecure_clone()).collect(),
+        may_move,
+        risk_on: vec![],
+        risk: Risk::None,
+        must_fail: false,
+    }
+}
+
+fn hostile(mut t: Tx) -> Tx {
+    t.may_move.clear();
+    t.must_fail = true;
+    t
+}
+
+/// Every instruction kind the fuzzer can send, for the "never reached" report.
+pub const KINDS: &[&str] = &[
+    "deposit",
+    "withdraw",
+    "trade",
+    "delegate_trade",
+    "liquidate",
+    "balance_liquidate",
+    "bankruptcy_resolve",
+    "vol_surface_update",
+    "risk_refresh",
+    "expiry_settle_price",
+    "account_settle",
+    "accrue_interest",
+    "realized_vol_update",
+    "delegate_set",
+    "account_health",
+    "policy_set",
+    "rebalance_accounts",
+    "rebalance_collateral",
+    "account_create",
+    "account_close",
+    "ix_gate_set",
+    "bank_set_params",
+    "insurance_deposit",
+    "series_list",
+    "attack_foreign_bank",
+    "attack_foreign_account",
+    "attack_foreign_underlying",
+    "attack_forged_oracle",
+    "attack_foreign_health",
+];
+
+/// Every account a trader-like actor can name: the actors', the sub-account, the fund.
+fn any_account(s: &Scenario, r: &mut Rng) -> Pk {
+    let live: Vec<Pk> = s.w.accounts.iter().copied().filter(|a| s.w.env.account(a).is_some_and(|x| x.data.len() > 8)).collect();
+    live[r.below(live.len() as u64) as usize]
+}
+
+/// A liquidator's target: mostly the account with the lowest maintenance health (as a keeper
+/// would pick), otherwise any account.
+fn weakest_or_any(s: &Scenario, r: &mut Rng) -> Pk {
+    if r.chance(30) {
+        return any_account(s, r);
+    }
+    let ins = s.ins;
+    s.w.accounts
+        .iter()
+        .filter(|a| **a != ins && s.w.env.account(a).is_some_and(|x| x.data.len() > 8))
+        .filter_map(|a| super::checks::health(s, a).map(|h| (h.maint_health, *a)))
+        .min()
+        .map_or_else(|| any_account(s, r), |(_, a)| a)
+}
+
+/// Health accounts for `account` about to use bank `b`: its banks, `b`, and the underlying
+/// when it holds positions.
+fn health_for(s: &Scenario, account: &Pk, b: &BankRef) -> Vec<Pk> {
+    let holds = s.w.env.account(account).is_some() && s.w.margin(account).positions.iter().any(|p| p.in_use == 1);
+    if holds {
+        s.w.health_union(&[*account], Some(&s.m), &[*b])
+    } else {
+        s.w.health_accounts_with(account, &[*b])
+    }
+}
+
+/// The keeper's crank in front of `ix` (as a trader bundles it when the arrays are stale).
+fn with_crank(s: &Scenario, r: &mut Rng, ix: Instruction) -> Vec<Instruction> {
+    let mut ixs = vec![];
+    if r.chance(50) {
+        ixs.extend((0..n_series(s)).step_by(2).map(|first| s.w.refresh_ix(&s.m, first, 2)));
+    }
+    ixs.push(ix);
+    ixs
+}
+
+fn trader<'a>(s: &'a Scenario, r: &mut Rng) -> &'a Trader {
+    &s.actors[r.below(TRADERS as u64) as usize]
+}
+
+fn actor<'a>(s: &'a Scenario, r: &mut Rng) -> &'a Trader {
+    &s.actors[r.below(TRADERS as u64 + 1) as usize]
+}
+
+fn bank(s: &Scenario, r: &mut Rng) -> BankRef {
+    if r.chance(50) {
+        s.w.usdc
+    } else {
+        s.w.sol
+    }
+}
+
+fn wallet(s: &Scenario, t: &Trader, b: &BankRef) -> Pk {
+    if b.mint == s.w.usdc.mint {
+        t.usdc_wallet
+    } else {
+        t.sol_wallet
+    }
+}
+
+fn typical(s: &Scenario, b: &BankRef) -> u64 {
+    if b.mint == s.w.usdc.mint {
+        20_000 * USDC
+    } else {
+        20 * SOL
+    }
+}
+
+fn n_series(s: &Scenario) -> u16 {
+    s.w.underlying(&s.m).n_series
+}
+
+fn series(s: &Scenario, r: &mut Rng) -> u16 {
+    let n = n_series(s);
+    if r.chance(3) {
+        n + r.below(300) as u16
+    } else {
+        r.below(u64::from(n)) as u16
+    }
+}
+
+/// A premium: mostly at the mark (inside the band), sometimes near it, sometimes absurd.
+fn price(s: &Scenario, r: &mut Rng, series: u16) -> u64 {
+    let mark = if usize::from(series) < maxwell::state::MAX_SERIES { s.w.at_mark(&s.m, series) } else { D };
+    match r.below(20) {
+        0 => 0,
+        1 => 1,
+        2 => mark.saturating_mul(50),
+        3..=5 => mark * (95 + r.below(11)) / 100,
+        _ => mark,
+    }
+}
+
+fn size(r: &mut Rng) -> i64 {
+    let s = match r.below(20) {
+        0 => i64::MAX - r.below(2) as i64,
+        1 => 0,
+        2..=4 => r.range(20, 400),
+        _ => r.range(1, 10),
+    };
+    if r.chance(50) {
+        s
+    } else {
+        s.checked_neg().unwrap_or(i64::MIN)
+    }
+}
+
+pub fn plan(s: &mut Scenario, r: &mut Rng) -> Planned {
+    match r.below(100) {
+        0..=6 => deposit(s, r),
+        7..=12 => withdraw(s, r),
+        13..=28 => trade(s, r),
+        29..=30 => delegate_trade(s, r),
+        31..=38 => liquidate(s, r),
+        39..=43 => balance_liquidate(s, r),
+        44..=46 => bankruptcy(s, r),
+        47..=56 => oracle(s, r),
+        57..=58 => oracle_fault(s, r),
+        59..=61 => vol(s, r),
+        62..=67 => refresh(s, r),
+        68..=71 => time(s, r),
+        72..=73 => settle_price(s, r),
+        74..=75 => account_settle(s, r),
+        76..=77 => accrue(s, r),
+        78 => realized_vol(s),
+        79 => delegate_set(s, r),
+        80 => health(s, r),
+        81 => policy_set(s, r),
+        82..=83 => rebalance_accounts(s, r),
+        84 => rebalance_collateral(s, r),
+        85 => account_create_close(s, r),
+        86 => ix_gate(s, r),
+        87 => bank_set_params(s, r),
+        88 => insurance_deposit(s, r),
+        89 => series_list(s, r),
+        _ => attack(s, r),
+    }
+}
+
+fn deposit(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let t = trader(s, r);
+    let b = bank(s, r);
+    let amount = r.amount(typical(s, &b));
+    let health = health_for(s, &t.account, &b);
+    let i = ix::deposit(&t.key, &t.account, &b, &wallet(s, t, &b), amount, &health);
+    Planned::Tx("deposit", tx(vec![i], &[&t.kp], vec![t.account]))
+}
+
+fn withdraw(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let t = trader(s, r);
+    let b = bank(s, r);
+    let amount = r.amount(typical(s, &b) / 4);
+    let health = health_for(s, &t.account, &b);
+    let i = ix::withdraw(&t.key, &t.account, &b, &wallet(s, t, &b), amount, &health);
+    let mut x = tx(with_crank(s, r, i), &[&t.kp], vec![t.account]);
+    x.risk = Risk::Withdraw;
+    x.risk_on = vec![t.account];
+    Planned::Tx("withdraw", x)
+}
+
+fn legs(s: &Scenario, r: &mut Rng) -> Vec<TradeLeg> {
+    let n = if r.chance(85) { 1 } else { r.range(2, 4) as usize };
+    (0..n)
+        .map(|_| {
+            let series_index = series(s, r);
+            TradeLeg { series_index, size: size(r), price: price(s, r, series_index) }
+        })
+        .collect()
+}
+
+fn trade(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let mi = r.below(TRADERS as u64 + 1) as usize;
+    let ti = if r.chance(5) { mi } else { (mi + 1 + r.below(TRADERS as u64) as usize) % (TRADERS + 1) };
+    let (maker, taker) = (&s.actors[mi], &s.actors[ti]);
+    let legs = legs(s, r);
+    let i = s.w.trade_ix(&s.m, maker, taker, legs);
+    let mut x = tx(with_crank(s, r, i), &[&maker.kp, &taker.kp], vec![maker.account, taker.account]);
+    x.risk = Risk::Trade;
+    x.risk_on = vec![maker.account, taker.account];
+    Planned::Tx("trade", x)
+}
+
+/// A trade signed for the maker by whoever it names: its delegate when set (allowed), or a
+/// stranger (refused).
+fn delegate_trade(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let maker = trader(s, r);
+    let taker = actor(s, r);
+    let delegate = s.w.margin(&maker.account).delegate;
+    let signer = s.actors.iter().find(|a| a.key == delegate).unwrap_or_else(|| actor(s, r));
+    let mut i = s.w.trade_ix(&s.m, maker, taker, legs(s, r));
+    i.accounts[2].pubkey = addr(&signer.key);
+    let mut x = tx(with_crank(s, r, i), &[&signer.kp, &taker.kp], vec![maker.account, taker.account]);
+    x.risk = Risk::Trade;
+    x.risk_on = vec![maker.account, taker.account];
+    Planned::Tx("delegate_trade", x)
+}
+
+fn liquidate(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let target = weakest_or_any(s, r);
+    let liq = if r.chance(80) { s.keeper() } else { actor(s, r) };
+    let held: Vec<(u16, i64)> = s.w.margin(&target).positions.iter().filter(|p| p.in_use == 1).map(|p| (p.series_index, p.size)).collect();
+    let leg = if !held.is_empty() && r.chance(85) {
+        let (series_index, pos) = held[r.below(held.len() as u64) as usize];
+        let take = 1 + r.below(pos.unsigned_abs().min(20)) as i64;
+        LiquidateLeg { series_index, size: if r.chance(90) { take * pos.signum() } else { -take * pos.signum() } }
+    } else {
+        LiquidateLeg { series_index: series(s, r), size: size(r) }
+    };
+    let i = s.w.liquidate_ix(&s.m, &target, liq, &s.ins, vec![leg]);
+    Planned::Tx("liquidate", tx(with_crank(s, r, i), &[&liq.kp], vec![target, liq.account, s.ins]))
+}
+
+fn balance_liquidate(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let target = weakest_or_any(s, r);
+    let liq = if r.chance(80) { s.keeper() } else { actor(s, r) };
+    let (asset, liab) = if r.chance(70) { (s.w.sol, s.w.usdc) } else { (bank(s, r), bank(s, r)) };
+    let max = r.amount(5_000 * USDC);
+    let i = s.w.balance_liquidate_ix(Some(&s.m), &target, liq, &asset, &liab, &s.ins, max);
+    Planned::Tx("balance_liquidate", tx(with_crank(s, r, i), &[&liq.kp], vec![target, liq.account, s.ins]))
+}
+
+fn bankruptcy(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let target = weakest_or_any(s, r);
+    let b = bank(s, r);
+    let k = s.keeper();
+    let mut i = s.w.bankruptcy_ix(&k.key, &target, &b, &s.ins);
+    let extra = s.w.health_union(&[target], Some(&s.m), &[]);
+    i.accounts.truncate(5);
+    i.accounts.extend(extra.iter().map(|p| solana_instruction::AccountMeta::new_readonly(addr(p), false)));
+    Planned::Tx("bankruptcy_resolve", tx(vec![i], &[&k.kp], vec![target, s.ins]))
+}
+
+fn oracle(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let now = s.w.env.now();
+    let cur = crate::pyth::read_price(&s.w.env, &s.w.sol_oracle).unwrap_or(SOL_PRICE);
+    let pct = match r.below(10) {
+        0 => r.range(40, 70),
+        1 => r.range(130, 180),
+        _ => r.range(85, 118),
+    };
+    let price = (cur / 100 * pct).clamp(SOL_PRICE / 20, SOL_PRICE * 20);
+    let o = s.w.sol_oracle;
+    s.w.env.write_price(&o, Quote { conf: price as u64 / 2_000, ..Quote::new(feed(SOL_FEED), price, SOL_EXPO, now) });
+    Planned::World("oracle_move")
+}
+
+fn oracle_fault(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let now = s.w.env.now();
+    let cur = crate::pyth::read_price(&s.w.env, &s.w.sol_oracle).unwrap_or(SOL_PRICE);
+    let base = Quote { conf: cur as u64 / 2_000, ..Quote::new(feed(SOL_FEED), cur, SOL_EXPO, now) };
+    let o = s.w.sol_oracle;
+    let (q, kind) = match r.below(6) {
+        0 => (Quote { publish_time: now - 10_000, ..base }, "oracle_stale"),
+        1 => (Quote { publish_time: now + 3_600, ..base }, "oracle_future"),
+        2 => (Quote { conf: cur as u64 / 5, ..base }, "oracle_wide"),
+        3 => (Quote { feed_id: feed(0x77), ..base }, "oracle_foreign_feed"),
+        4 => (Quote { fully_verified: false, ..base }, "oracle_partial"),
+        _ => {
+            let owner = Pk::new_unique();
+            s.w.env.write_price_owned(&o, base, &owner);
+            return Planned::World("oracle_wrong_owner");
+        }
+    };
+    s.w.env.write_price(&o, q);
+    Planned::World(kind)
+}
+
+fn vol(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let expiry_index = if r.chance(5) { 2 + r.below(20) as u8 } else { r.below(2) as u8 };
+    let days = if expiry_index == 1 { 1.0 } else { 30.0 };
+    let v = [0.05, 0.3, 0.8, 0.8, 1.2, 3.5][r.below(6) as usize];
+    let mut svi = svi_for(v, days);
+    if r.chance(5) {
+        svi.rho = q52(1.5);
+    }
+    let mut i = s.w.vol_update_ix(&s.m, expiry_index, svi);
+    let signer = if r.chance(90) { s.w.admin.insecure_clone() } else { actor(s, r).kp.insecure_clone() };
+    i.accounts[0].pubkey = addr(&pk(&solana_signer::Signer::pubkey(&signer)));
+    Planned::Tx("vol_surface_update", tx(vec![i], &[&signer], vec![]))
+}
+
+fn refresh(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let n = n_series(s);
+    if r.chance(60) {
+        // The keeper's crank: every series, two per instruction, one transaction.
+        let ixs = (0..n).step_by(2).map(|first| s.w.refresh_ix(&s.m, first, 2)).collect();
+        return Planned::Tx("risk_refresh", tx(ixs, &[], vec![]));
+    }
+    let first = if r.chance(5) { n + 1 } else { r.below(u64::from(n)) as u16 };
+    let count = if r.chance(5) { u16::MAX } else { r.range(1, 4) as u16 };
+    let i = s.w.refresh_ix(&s.m, first, count);
+    Planned::Tx("risk_refresh", tx(vec![i], &[], vec![]))
+}
+
+fn time(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let secs = match r.below(10) {
+        0..=4 => r.range(1, 120),
+        5..=7 => 3_600,
+        8 => DAY,
+        _ => 10 * DAY,
+    };
+    s.w.env.advance(secs);
+    if r.chance(70) {
+        // The oracle keeps publishing: the price now, unchanged.
+        let now = s.w.env.now();
+        let cur = crate::pyth::read_price(&s.w.env, &s.w.sol_oracle).unwrap_or(SOL_PRICE);
+        let o = s.w.sol_oracle;
+        s.w.env.write_price(&o, Quote { conf: cur as u64 / 2_000, ..Quote::new(feed(SOL_FEED), cur, SOL_EXPO, now) });
+    }
+    Planned::World("time")
+}
+
+fn settle_price(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let i = s.w.settle_price_ix(&s.m, r.below(3) as u8);
+    Planned::Tx("expiry_settle_price", tx(vec![i], &[], vec![]))
+}
+
+fn account_settle(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let a = any_account(s, r);
+    let i = s.w.account_settle_ix(&s.m, &a);
+    Planned::Tx("account_settle", tx(vec![i], &[], vec![a]))
+}
+
+fn accrue(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let b = bank(s, r);
+    Planned::Tx("accrue_interest", tx(vec![s.w.accrue_ix(&b)], &[], vec![]))
+}
+
+fn realized_vol(s: &mut Scenario) -> Planned {
+    Planned::Tx("realized_vol_update", tx(vec![s.w.realized_vol_ix(&s.m)], &[], vec![]))
+}
+
+fn delegate_set(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let t = trader(s, r);
+    let d = if r.chance(30) { Pk::default() } else { actor(s, r).key };
+    let signer = if r.chance(90) { t } else { actor(s, r) };
+    let i = s.w.delegate_set_ix(&signer.key, &t.account, d);
+    Planned::Tx("delegate_set", tx(vec![i], &[&signer.kp], vec![]))
+}
+
+fn health(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let a = any_account(s, r);
+    Planned::Tx("account_health", tx(vec![s.w.health_ix(&a, Some(&s.m))], &[], vec![]))
+}
+
+fn policy_set(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let t = &s.actors[POLICY_OWNER];
+    let sane = r.chance(50);
+    let trigger = r.range(0, 60_000);
+    let args = PolicyArgs {
+        accounts: vec![t.account, s.sub.account],
+        feeds: vec![0, 0],
+        trigger_health: if sane { trigger } else { r.range(-1_000, 5_000) } * USDC as i64,
+        target_health: if sane { trigger + r.range(1, 10_000) } else { r.range(-1_000, 8_000) } * USDC as i64,
+        max_per_move: if sane { 1 + r.below(5_000 * USDC) } else { r.amount(2_000 * USDC) },
+        max_per_day: if sane { 1 + r.below(20_000 * USDC) } else { r.amount(10_000 * USDC) },
+        quote_borrow_limit: r.amount(1_000 * USDC),
+        keeper_fee_bps: if sane { r.below(50) as u16 } else { r.below(300) as u16 },
+        max_discount_bps: if sane { r.below(300) as u16 } else { r.below(1_500) as u16 },
+    };
+    let i = s.w.policy_set_ix(&t.key, args);
+    Planned::Tx("policy_set", tx(vec![i], &[&t.kp], vec![]))
+}
+
+fn rebalance_accounts(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let (a, b) = (s.actors[POLICY_OWNER].account, s.sub.account);
+    let (src, dst) = if r.chance(50) { (a, b) } else { (b, a) };
+    let k = s.keeper();
+    let bk = if r.chance(70) { s.w.usdc } else { s.w.sol };
+    let amount = r.amount(1_000 * USDC);
+    let i = s.w.rebalance_accounts_ix(k, &s.actors[POLICY_OWNER].key, &src, &dst, &bk, amount, Some(&s.m));
+    Planned::Tx("rebalance_accounts", tx(with_crank(s, r, i), &[&k.kp], vec![src, dst, k.account]))
+}
+
+fn rebalance_collateral(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let a = if r.chance(50) { s.actors[POLICY_OWNER].account } else { s.sub.account };
+    let k = s.keeper();
+    let sol = s.w.sol;
+    let i = s.w.rebalance_collateral_ix(k, &s.actors[POLICY_OWNER].key, &a, &sol, r.amount(500 * USDC), r.below(600) as u16, Some(&s.m));
+    Planned::Tx("rebalance_collateral", tx(with_crank(s, r, i), &[&k.kp], vec![a, k.account]))
+}
+
+/// Account id 2 of a trader: created (pushed to the walked accounts when it lands) or closed.
+fn account_create_close(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let t = trader(s, r);
+    let (key, kp, own) = (t.key, t.kp.insecure_clone(), t.account);
+    let id = 2;
+    let a = ix::account_pda(&s.w.exchange, &t.key, id);
+    if r.chance(50) {
+        let i = ix::account_create(&key, &key, &s.w.exchange, id);
+        if !s.w.accounts.contains(&a) {
+            s.w.accounts.push(a);
+        }
+        Planned::Tx("account_create", tx(vec![i], &[&kp], vec![a]))
+    } else {
+        let target = if r.chance(80) { a } else { own };
+        let i = ix::account_close(&key, &s.w.exchange, &target, &key);
+        Planned::Tx("account_close", tx(vec![i], &[&kp], vec![target]))
+    }
+}
+
+fn ix_gate(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let gate = if r.chance(60) { 0 } else { 1u64 << r.below(19) };
+    let signer = if r.chance(90) { s.w.admin.insecure_clone() } else { actor(s, r).kp.insecure_clone() };
+    let i = ix::ix_gate_set(&pk(&solana_signer::Signer::pubkey(&signer)), &s.w.exchange, gate);
+    Planned::Tx("ix_gate_set", tx(vec![i], &[&signer], vec![]))
+}
+
+fn bank_set_params(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let w = [5_000u16, 6_000, 7_000, 8_000, 9_000, 10_001][r.below(6) as usize];
+    let p = BankParamsArgs {
+        init_asset_weight_bps: w.min(10_000) - 1_000,
+        maint_asset_weight_bps: w,
+        init_liab_weight_bps: 10_000 + (10_000 - w.min(10_000)),
+        maint_liab_weight_bps: 10_000 + (10_000 - w.min(10_000)) / 2,
+        ..bank_params(feed(SOL_FEED))
+    };
+    let sol = s.w.sol;
+    let i = s.w.bank_set_params_ix(&s.w.admin_pk(), &sol, p);
+    let admin = s.w.admin.insecure_clone();
+    Planned::Tx("bank_set_params", tx(vec![i], &[&admin], vec![]))
+}
+
+fn insurance_deposit(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let k = s.keeper();
+    let b = bank(s, r);
+    let h = s.w.health_accounts_with(&s.ins, &[b]);
+    let i = ix::deposit(&k.key, &s.ins, &b, &wallet(s, k, &b), r.amount(typical(s, &b) / 10), &h);
+    Planned::Tx("insurance_deposit", tx(vec![i], &[&k.kp], vec![s.ins]))
+}
+
+fn series_list(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let expiry = s.w.env.now() + r.range(-DAY, 40 * DAY);
+    let strikes: Vec<u64> = (0..r.range(1, 3)).map(|_| r.range(50, 300) as u64 * D).collect();
+    let i = s.w.series_list_ix(&s.m, expiry, &strikes, r.amount(1_000));
+    let admin = s.w.admin.insecure_clone();
+    Planned::Tx("series_list", tx(vec![i], &[&admin], vec![]))
+}
+
+/// The attacker's accounts planted in the honest exchange's instructions.
+fn attack(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let f = &s.foreign;
+    let victim = trader(s, r);
+    match r.below(5) {
+        0 => {
+            // The victim's account with the attacker's bank (same mint, other exchange).
+            let b = if r.chance(50) { f.usdc } else { f.sol };
+            let h = s.w.health_accounts(&victim.account);
+            let i = ix::withdraw(&victim.key, &victim.account, &b, &wallet(s, victim, &b), 1 + r.below(1_000 * USDC), &h);
+            Planned::Tx("attack_foreign_bank", hostile(tx(vec![i], &[&victim.kp], vec![])))
+        }
+        1 => {
+            // The attacker's own account as the counterparty of, or liquidator in, the honest exchange.
+            let mut i = s.w.trade_ix(&s.m, victim, victim, legs(s, r));
+            i.accounts[3].pubkey = addr(&f.trader.account);
+            i.accounts[4].pubkey = addr(&f.trader.key);
+            let kind = "attack_foreign_account";
+            Planned::Tx(kind, hostile(tx(vec![i], &[&victim.kp, &f.trader.kp], vec![])))
+        }
+        2 => {
+            // The attacker's underlying (same feed, its own surface) in a liquidation.
+            let mut i = s.w.liquidate_ix(&s.m, &victim.account, s.keeper(), &s.ins, vec![LiquidateLeg { series_index: 0, size: 1 }]);
+            i.accounts[4].pubkey = addr(&f.market.underlying);
+            Planned::Tx("attack_foreign_underlying", hostile(tx(vec![i], &[&s.keeper().kp], vec![])))
+        }
+        3 => {
+            // A price account with the right layout and feed but another owner, to the crank.
+            let forged = Pk::new_unique();
+            let now = s.w.env.now();
+            let owner = Pk::new_unique();
+            s.w.env.write_price_owned(&forged, Quote::new(feed(SOL_FEED), SOL_PRICE * 3, SOL_EXPO, now), &owner);
+            let mut i = s.w.refresh_ix(&s.m, 0, 2);
+            i.accounts[2].pubkey = addr(&forged);
+            Planned::Tx("attack_forged_oracle", hostile(tx(vec![i], &[], vec![])))
+        }
+        _ => {
+            // The victim's withdrawal with the attacker's SOL bank standing in for the honest
+            // one among its health accounts (valued at the attacker's price).
+            let mut h = s.w.health_accounts_with(&victim.account, &[s.w.sol]);
+            for k in h.iter_mut() {
+                if *k == s.w.sol.bank {
+                    *k = f.sol.bank;
+                } else if *k == s.w.sol_oracle {
+                    *k = f.oracle;
+                }
+            }
+            let usdc = s.w.usdc;
+            let i = ix::withdraw(&victim.key, &victim.account, &usdc, &victim.usdc_wallet, 1 + r.below(1_000 * USDC), &h);
+            Planned::Tx("attack_foreign_health", hostile(tx(vec![i], &[&victim.kp], vec![])))
+        }
+    }
+}
