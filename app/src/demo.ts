@@ -7,7 +7,10 @@
 // Price shock: the admin creates and funds the insurance fund; on a second SOL underlying with a
 // one-day expiry carol writes calls to dave on thin margin; SOL jumps 25% (mock Pyth); one keeper
 // pass (app/src/keeper/pass.ts, as `npm run keeper -- --once`) refreshes the risk arrays and
-// liquidates carol into its own margin account.
+// liquidates carol into its own margin account; frank, a spot borrower (USDC deposited, SOL
+// borrowed, no options: the admin opens SOL borrowing), is under maintenance too and the same
+// pass balance-liquidates him (balance_liquidate: the keeper takes over part of his SOL debt
+// against his USDC at the oracle price plus a penalty, back to maintenance zero).
 // Lending and rebalance (the demo deployment lends USDC on a kinked curve): alice borrows USDC
 // against her SOL by withdrawing beyond her balance (a further withdrawal breaking initial margin
 // is refused); in the shock, erin's policy lets her reserve account feed her writer account and
@@ -27,6 +30,7 @@ import { feedMask, getPolicy, setPolicy } from './rebalance.js';
 import { bankAt, constants } from './rules-wasm.js';
 import type { BankruptcyOutcome } from './keeper/bankruptcy.js';
 import { runPass } from './keeper/pass.js';
+import { setBankParams } from './lending.js';
 import { createInsurance, fundInsurance, insuranceOf } from './liquidation.js';
 import { loadDeployment, type BankRecord } from './localnet.js';
 import { CALL, PUT, seriesIndex, type OptionKind } from './markets.js';
@@ -215,7 +219,7 @@ const SOL_BEFORE = 15_000_000_000n; // 150.00
 const SOL_AFTER = (SOL_BEFORE * 125n) / 100n; // 187.50 (+25%)
 
 async function shock(admin: KeyPairSigner) {
-  console.log('\n== Price shock: insurance fund, a thin writer, SOL +25%, one keeper pass ==');
+  console.log('\n== Price shock: insurance fund, a thin writer, a SOL borrower, SOL +25%, one keeper pass ==');
   let insurance: Address;
   try {
     insurance = await insuranceOf(client); // a re-run against the same exchange
@@ -276,6 +280,22 @@ async function shock(admin: KeyPairSigner) {
     `the reserve keeps >= 4,000; at most ${usd(maxPerMove)} per move, 1,000 per day; keeper fee 10 bps`);
   const erin0 = [await quoteOf(erin.account), await quoteOf(erinW.account), await quoteOf(keeper.account)];
 
+  // frank, a spot borrower: the admin opens SOL borrowing (cap 100 SOL, the bank's other
+  // parameters unchanged); frank deposits 1,000 USDC and borrows 4.9 SOL against it (initial
+  // limit 1,000 / (150 x 1.2) = 5.55 SOL; at $187.50 his debt weighs 4.9 x 187.5 x 1.1 = 1,010.6).
+  const solState = (await client.bankState(sol.bank)).data;
+  const { kinkUtilBps, baseRateBps, kinkRateBps, maxRateBps, reserveBps } = solState.rate;
+  await setBankParams(client, admin, sol.bank, {
+    ...solState, // feed id, oracle limits, weights, deposit cap (extra fields are not encoded)
+    borrowCap: units(sol, '100'),
+    rate: { kinkUtilBps, baseRateBps, kinkRateBps, maxRateBps, reserveBps },
+  });
+  const frank = await newTrader(conn, admin, 'frank (SOL borrower)', 0, { USDC: '1000' });
+  await deposit(frank, usdc, '1000');
+  await publishSol(admin, SOL_BEFORE); // the borrow needs a fresh price
+  const { event: fb } = await client.withdraw(frank.signer, frank.account, sol.bank, frank.wallet.get('SOL')!, units(sol, '4.9'));
+  console.log(`frank deposits 1,000 USDC and borrows 4.9 SOL against it: SOL balance ${fmt(sol, fb.balanceAfter)}, init health ${usd(fb.initHealth)}, maint health ${usd(fb.maintHealth)} USDC`);
+
   await publishSol(admin, SOL_AFTER);
   console.log(`\nSOL jumps +25%: ${usd(SOL_BEFORE / 100n)} -> ${usd(SOL_AFTER / 100n)} (mock Pyth update)`);
   const events: { event: string; fields: Record<string, unknown> }[] = [];
@@ -308,7 +328,7 @@ async function shock(admin: KeyPairSigner) {
   console.log(`positions in C150: carol ${positionSize(cAcc, u.underlyingIndex, call)}, keeper ${positionSize(kAcc, u.underlyingIndex, call)}, ` +
     `dave ${positionSize((await client.marginAccount(dave.account)).data, u.underlyingIndex, call)}`);
   const ins1 = await quoteOf(insurance);
-  console.log(`insurance fund: ${usd(ins0)} -> ${usd(ins1)} USDC (+${usd(ins1 - ins0)})`);
+  console.log(`insurance fund: ${usd(ins0)} -> ${usd(ins1)} USDC (+${usd(ins1 - ins0)}: its share of every penalty of the pass, frank's below included)`);
   if (after.maintHealth < 0n) throw new Error(`carol still under maintenance after the keeper pass: ${after.maintHealth}`);
 
   console.log('\nRebalance by the same keeper pass (rebalance_accounts: RebalanceAccountsLog, USDC)');
@@ -322,6 +342,16 @@ async function shock(admin: KeyPairSigner) {
   const pol = (await getPolicy(client, erin.signer.address))!.data;
   console.log(`policy moved today: ${usd(pol.movedToday)} USDC of ${usd(pol.maxPerDay)}`);
   if (rebs.length === 0) throw new Error('the keeper did not rebalance erin');
+
+  console.log('\nBalance liquidation by the same keeper pass (balance_liquidate: BalanceLiquidateLog; the keeper log line, then USDC)');
+  const takes = events.filter((e) => e.event === 'balance_liquidate' && e.fields.liquidatee === frank.account).map((e) => e.fields);
+  for (const f of takes) {
+    console.log(`  keeper ${jsonLine('info', 'balance_liquidate', f)}`);
+    console.log(`  frank: the keeper took over ${fmt(sol, BigInt(f.liabilityAmount as string))} SOL of his debt for ${usdOf(f.assetAmount)} USDC ` +
+      `(penalty ${f.penaltyBps} bps = ${usdOf(f.penalty)}, ${usdOf(f.toInsurance)} to insurance); maint health ${usdOf(f.maintBefore)} -> ${usdOf(f.maintAfter)}`);
+  }
+  const frankAfter = await client.health(frank.account, keeper.signer.address);
+  if (takes.length === 0 || frankAfter.maintHealth < 0n) throw new Error(`frank was not restored by the keeper pass: ${takes.length} takes, maint ${frankAfter.maintHealth}`);
 
   console.log('\nBankruptcy (bankruptcy_resolve after liquidations: insurance first, then socialized by the deposit index)');
   if (report.bankruptcies.length === 0) {
