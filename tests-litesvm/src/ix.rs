@@ -26,6 +26,9 @@ pub fn build(metas: impl ToAccountMetas, data: impl InstructionData, extra: &[Pk
     anchor_ix(maxwell::ID, m, data.data())
 }
 
+/// The governance delay of test exchanges: an hour (tests warp the clock past it).
+pub const TEST_TIMELOCK_SECS: u32 = 3_600;
+
 pub fn exchange_init(admin: &Pk, quote_mint: &Pk, params: ExchangeParamsArgs) -> Instruction {
     build(
         maxwell::accounts::ExchangeInit {
@@ -34,7 +37,7 @@ pub fn exchange_init(admin: &Pk, quote_mint: &Pk, params: ExchangeParamsArgs) ->
             quote_mint: *quote_mint,
             system_program: anchor_lang::system_program::ID,
         },
-        maxwell::instruction::ExchangeInit { params },
+        maxwell::instruction::ExchangeInit { params, timelock_secs: TEST_TIMELOCK_SECS },
         &[],
     )
 }

@@ -16,11 +16,23 @@ impl World {
         )
     }
 
-    /// Sets a bank's parameters as the admin.
+    /// Sets a bank's parameters as the admin: at once while nobody uses the bank, otherwise
+    /// through the queue (proposed, the clock warped past the timelock, executed; the SOL
+    /// oracle republishes its price at the new time). Risk arrays are the caller's to refresh.
     pub fn bank_set_params(&mut self, b: &BankRef, params: BankParamsArgs) {
-        let i = self.bank_set_params_ix(&self.admin_pk(), b, params);
-        let kp = self.admin.insecure_clone();
-        self.env.ok(&[i], &[&kp]);
+        let bank = self.bank(b);
+        if bank.deposit_shares == 0 && bank.borrow_shares == 0 {
+            let i = self.bank_set_params_ix(&self.admin_pk(), b, params);
+            let kp = self.admin.insecure_clone();
+            self.env.ok(&[i], &[&kp]);
+            return;
+        }
+        let id = self.propose(maxwell::state::Change::BankParams { bank: b.bank, params }, Some(b.bank), None);
+        self.execute_after_timelock(id, Some(b.bank), None);
+        let oracle = self.sol_oracle;
+        if let Some(price) = crate::pyth::read_price(&self.env, &oracle) {
+            self.set_sol_price(price);
+        }
     }
 
     /// Turns lending on for the quote bank: `LENDING_CURVE`, borrow cap `cap`.

@@ -6,6 +6,7 @@
 
 pub mod env;
 pub mod fuzz;
+pub mod governance;
 pub mod ix;
 pub mod lending;
 pub mod market;

@@ -45,6 +45,16 @@ pub enum EngineError {
     BalanceTakeTooSmall,
     /// A trade price outside the band around the series' mark.
     TradePriceOutsideBand,
+    /// A governance change moves a parameter further than one execution may.
+    StepTooLarge,
+    /// A timelock outside its bounds.
+    TimelockOutOfBounds,
+    /// Breaker parameters (volatility or withdrawal) outside their bounds.
+    BreakerParamsOutOfBounds,
+    /// A smile update moves ATM (or wing) volatility further than the rate bound allows.
+    VolMoveTooLarge,
+    /// An outflow beyond the bank's withdrawal breaker for the current window.
+    WithdrawalBreaker,
 }
 
 impl From<RiskError> for EngineError {

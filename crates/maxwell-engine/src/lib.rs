@@ -8,6 +8,7 @@ extern crate alloc;
 
 pub mod drift;
 pub mod error;
+pub mod governance;
 pub mod health;
 pub mod plans;
 pub mod reputation;

@@ -6,6 +6,8 @@ pub const VAULT_SEED: &[u8] = b"vault";
 pub const MARGIN_ACCOUNT_SEED: &[u8] = b"margin";
 /// The insurance fund's margin account: `["insurance", exchange]`.
 pub const INSURANCE_SEED: &[u8] = b"insurance";
+/// Queued governance changes: `["proposal", exchange, id (u64 LE)]`.
+pub const PROPOSAL_SEED: &[u8] = b"proposal";
 
 /// Collateral slots per margin account.
 pub const MAX_COLLATERAL_SLOTS: usize = 16;

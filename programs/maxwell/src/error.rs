@@ -298,6 +298,40 @@ pub enum MaxwellError {
     // 6135
     #[msg("The trade band takes 100 to 2,000 bps of vega and 1 to 100 bps of spot")]
     TradeBandParamsOutOfBounds,
+    #[msg("Only the guardian or the admin may do this")]
+    NotGuardian,
+    #[msg("The guardian may only disable instructions, never enable them")]
+    GuardianCannotEnable,
+    #[msg("Only the proposed admin may accept the transfer")]
+    NotPendingAdmin,
+    #[msg("This signer may not propose this change (keys and roles: admin; parameters: admin or risk role)")]
+    NotProposer,
+    #[msg("The change is still under its timelock")]
+    ProposalLocked,
+    // 6141
+    #[msg("The change was already executed or cancelled")]
+    ProposalNotPending,
+    #[msg("The change moves a parameter further than one execution may")]
+    ProposalStepTooLarge,
+    #[msg("The account passed is not the change's target")]
+    ProposalTargetMismatch,
+    #[msg("The timelock is outside [10 s, 30 days]")]
+    TimelockOutOfBounds,
+    #[msg("Breaker parameters outside their bounds")]
+    BreakerParamsOutOfBounds,
+    // 6146
+    #[msg("The smile moves ATM or wing volatility further than the rate bound allows")]
+    VolMoveTooLarge,
+    #[msg("The underlying's volatility breaker is tripped: only risk-reducing trades")]
+    VolBreakerTripped,
+    #[msg("The bank's withdrawal breaker is reached for this window: withdrawals and borrows wait")]
+    WithdrawalBreakerTripped,
+    #[msg("The bank has users: its parameters change through the timelocked queue")]
+    BankInUse,
+    #[msg("A proposal's state is inconsistent")]
+    ProposalInvariant,
+    #[msg("A new proposal must take the exchange's next id (gov.proposal_count)")]
+    ProposalIdNotNext,
 }
 
 impl From<maxwell_risk::RiskError> for MaxwellError {
@@ -361,6 +395,11 @@ impl From<maxwell_engine::EngineError> for MaxwellError {
             G::BalanceNotLiability => M::BalanceNotLiability,
             G::BalanceTakeTooSmall => M::BalanceTakeTooSmall,
             G::TradePriceOutsideBand => M::TradePriceOutsideBand,
+            G::StepTooLarge => M::ProposalStepTooLarge,
+            G::TimelockOutOfBounds => M::TimelockOutOfBounds,
+            G::BreakerParamsOutOfBounds => M::BreakerParamsOutOfBounds,
+            G::VolMoveTooLarge => M::VolMoveTooLarge,
+            G::WithdrawalBreaker => M::WithdrawalBreakerTripped,
         }
     }
 }

@@ -335,3 +335,56 @@ pub struct SettlementPriceLog {
     pub settlement_price: u64,
     pub publish_time: i64,
 }
+
+/// A change queued (`gov_propose`); `unlock_ts` is the earliest execution (unix seconds).
+#[event]
+pub struct GovProposedLog {
+    pub exchange: Pubkey,
+    pub proposal: Pubkey,
+    pub id: u64,
+    pub proposer: Pubkey,
+    /// `Change::kind()`.
+    pub kind: u8,
+    pub unlock_ts: i64,
+    pub change: crate::state::Change,
+}
+
+/// A queued change executed (`gov_execute`), by anyone after its unlock time.
+#[event]
+pub struct GovExecutedLog {
+    pub exchange: Pubkey,
+    pub proposal: Pubkey,
+    pub id: u64,
+    pub kind: u8,
+    pub executor: Pubkey,
+}
+
+/// A queued change cancelled (`gov_cancel`) by the admin, the guardian or its proposer.
+#[event]
+pub struct GovCancelledLog {
+    pub exchange: Pubkey,
+    pub proposal: Pubkey,
+    pub id: u64,
+    pub kind: u8,
+    pub by: Pubkey,
+}
+
+/// An admin transfer proposed (`accepted` false) or accepted (`accepted` true).
+#[event]
+pub struct AdminTransferLog {
+    pub exchange: Pubkey,
+    pub admin: Pubkey,
+    pub pending_admin: Pubkey,
+    pub accepted: bool,
+}
+
+/// A volatility breaker tripped (by a smile update; `by` = the vol oracle) or cleared (by the
+/// guardian). `window_move_bps`: sum of ATM moves in the window, vol bps.
+#[event]
+pub struct VolBreakerLog {
+    pub underlying: Pubkey,
+    pub tripped: bool,
+    pub window_move_bps: u64,
+    pub by: Pubkey,
+    pub ts: i64,
+}

@@ -22,7 +22,7 @@ pub mod oracle;
 pub mod state;
 
 use instructions::*;
-use state::{BankParamsArgs, ExchangeParamsArgs, PolicyArgs};
+use state::{BankParamsArgs, Change, ExchangeParamsArgs, PolicyArgs};
 
 declare_id!("4293dS1JYmRSUGpMzpPHmTpPZZwkXHw6MByMWU6Apbnn");
 
@@ -32,8 +32,8 @@ pub mod maxwell {
 
     /// Creates the exchange (PDA `["exchange", admin]`) with its quote mint and
     /// bounded risk parameters. The signer becomes the admin.
-    pub fn exchange_init(ctx: Context<ExchangeInit>, params: ExchangeParamsArgs) -> Result<()> {
-        instructions::exchange_init(ctx, params)
+    pub fn exchange_init(ctx: Context<ExchangeInit>, params: ExchangeParamsArgs, timelock_secs: u32) -> Result<()> {
+        instructions::exchange_init(ctx, params, timelock_secs)
     }
 
     /// Admin: sets the kill-switch bitmask (bit `IxGate::X` set = X disabled).
@@ -171,6 +171,37 @@ pub mod maxwell {
     /// Keeper: folds the oracle's latest log return into the realized-volatility EWMA.
     pub fn realized_vol_update(ctx: Context<RealizedVolUpdate>) -> Result<()> {
         instructions::realized_vol_update(ctx)
+    }
+
+    /// Admin or risk role: queues a change as proposal `id` (the exchange's next), executable
+    /// by anyone after the timelock. Optional accounts: the change's bank or underlying.
+    pub fn gov_propose(ctx: Context<GovPropose>, id: u64, change: Change) -> Result<()> {
+        instructions::gov_propose(ctx, id, change)
+    }
+
+    /// Anyone, after the unlock time: validates a queued change again and applies it.
+    pub fn gov_execute(ctx: Context<GovExecute>) -> Result<()> {
+        instructions::gov_execute(ctx)
+    }
+
+    /// Admin, guardian or proposer: cancels a pending change.
+    pub fn gov_cancel(ctx: Context<GovCancel>) -> Result<()> {
+        instructions::gov_cancel(ctx)
+    }
+
+    /// Admin: names a successor (two-step transfer).
+    pub fn admin_transfer_propose(ctx: Context<AdminTransferPropose>, new_admin: Pubkey) -> Result<()> {
+        instructions::admin_transfer_propose(ctx, new_admin)
+    }
+
+    /// The named successor: becomes the admin.
+    pub fn admin_transfer_accept(ctx: Context<AdminTransferAccept>) -> Result<()> {
+        instructions::admin_transfer_accept(ctx)
+    }
+
+    /// Guardian or admin: clears an underlying's tripped volatility breaker.
+    pub fn vol_breaker_clear(ctx: Context<VolBreakerClear>) -> Result<()> {
+        instructions::vol_breaker_clear(ctx)
     }
 
     /// Benchmark only (feature `bench`): the measurement's own overhead.

@@ -91,6 +91,12 @@ pub const KINDS: &[&str] = &[
     "bank_set_params",
     "insurance_deposit",
     "series_list",
+    "gov_propose",
+    "gov_execute",
+    "gov_cancel",
+    "admin_transfer_propose",
+    "admin_transfer_accept",
+    "vol_breaker_clear",
     "attack_foreign_bank",
     "attack_foreign_account",
     "attack_foreign_underlying",
@@ -239,6 +245,11 @@ pub fn plan(s: &mut Scenario, r: &mut Rng) -> Planned {
         87 => bank_set_params(s, r),
         88 => insurance_deposit(s, r),
         89 => series_list(s, r),
+        90..=92 => gov_propose(s, r),
+        93..=94 => gov_execute(s, r),
+        95 => gov_cancel(s, r),
+        96 => admin_transfer(s, r),
+        97 => vol_breaker_clear(s, r),
         _ => attack(s, r),
     }
 }
@@ -374,7 +385,8 @@ fn oracle_fault(s: &mut Scenario, r: &mut Rng) -> Planned {
 fn vol(s: &mut Scenario, r: &mut Rng) -> Planned {
     let expiry_index = if r.chance(5) { 2 + r.below(20) as u8 } else { r.below(2) as u8 };
     let days = if expiry_index == 1 { 1.0 } else { 30.0 };
-    let v = [0.05, 0.3, 0.8, 0.8, 1.2, 3.5][r.below(6) as usize];
+    // Mostly small moves around the starting 80% (inside the rate bound), sometimes jumps.
+    let v = if r.chance(70) { 0.78 + r.below(5) as f64 / 100.0 } else { [0.05, 0.3, 0.8, 1.2, 3.5][r.below(5) as usize] };
     let mut svi = svi_for(v, days);
     if r.chance(5) {
         svi.rho = q52(1.5);
@@ -595,4 +607,101 @@ fn attack(s: &mut Scenario, r: &mut Rng) -> Planned {
             Planned::Tx("attack_foreign_health", hostile(tx(vec![i], &[&victim.kp], vec![])))
         }
     }
+}
+
+/// A change of every kind, inside or beyond its per-step bound, by the admin or a stranger.
+fn gov_propose(s: &mut Scenario, r: &mut Rng) -> Planned {
+    use maxwell::state::{BreakerArgs, Change, ExchangeParamsArgs};
+    let u = s.m.underlying;
+    let (change, bank, und) = match r.below(7) {
+        0 => {
+            let step = [100u16, 500, 501, 3_000][r.below(4) as usize];
+            let down = r.chance(50);
+            let w = |x: u16| if down { x.saturating_sub(step) } else { x.saturating_add(step) };
+            let p = BankParamsArgs {
+                init_asset_weight_bps: w(8_000),
+                maint_asset_weight_bps: w(9_000).min(10_000),
+                ..bank_params(feed(SOL_FEED))
+            };
+            (Change::BankParams { bank: s.w.sol.bank, params: p }, Some(s.w.sol.bank), None)
+        }
+        1 => {
+            let p =
+                ExchangeParamsArgs { im_factor_bps: [15_000u32, 16_000, 17_500, 18_000, 30_000][r.below(5) as usize], ..exchange_params() };
+            (Change::ExchangeParams { params: p }, None, None)
+        }
+        2 => (Change::OiCap { underlying: u, series_index: r.below(8) as u16, oi_cap: r.amount(1_000_000) }, None, Some(u)),
+        3 => (Change::Timelock { secs: [5u32, 1_800, 3_600, 7_200, 86_400][r.below(5) as usize] }, None, None),
+        4 => {
+            let a = BreakerArgs {
+                outflow_cap_bps: [100u32, 2_000, 5_000, 10_000][r.below(4) as usize],
+                outflow_window_secs: 86_400,
+                vol_step_bps: 1_000,
+                vol_rate_bps_per_hour: 2_000,
+                vol_breaker_bps: [500u32, 5_000, 60_000][r.below(3) as usize],
+                vol_window_secs: 21_600,
+            };
+            (Change::Breakers { args: a }, None, None)
+        }
+        5 => (Change::VolOracle { underlying: u, vol_oracle: s.w.admin_pk() }, None, Some(u)),
+        _ => (Change::Roles { guardian: actor(s, r).key, risk_admin: s.w.admin_pk() }, None, None),
+    };
+    // Sometimes the target is missing or another account.
+    let (bank, und) = if r.chance(10) { (und, bank) } else { (bank, und) };
+    let id = s.w.next_proposal_id() + u64::from(r.chance(5));
+    let signer = if r.chance(85) { s.w.admin.insecure_clone() } else { actor(s, r).kp.insecure_clone() };
+    let i = s.w.gov_propose_ix(&pk(&solana_signer::Signer::pubkey(&signer)), id, change, bank, und);
+    Planned::Tx("gov_propose", tx(vec![i], &[&signer], vec![]))
+}
+
+/// Executes a queued change (maybe still locked, done or cancelled), with its target.
+fn gov_execute(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let n = s.w.next_proposal_id();
+    let id = if n == 0 { 0 } else { r.below(n) };
+    let pda = crate::governance::proposal_pda(&s.w.exchange, id);
+    let (bank, und) = match s.w.env.account(&pda).map(|_| s.w.env.borsh::<maxwell::state::Proposal>(&pda).change) {
+        Some(maxwell::state::Change::BankParams { bank, .. }) => (Some(bank), None),
+        Some(c) => (None, c.target()),
+        None => (None, None),
+    };
+    if r.chance(60) {
+        // Most executions wait for the unlock (a keeper's job); the rest try early.
+        if let Some(p) = s.w.env.account(&pda).map(|_| s.w.env.borsh::<maxwell::state::Proposal>(&pda)) {
+            if s.w.env.now() < p.unlock_ts {
+                s.w.env.set_time(p.unlock_ts);
+            }
+        }
+    }
+    let i = s.w.gov_execute_ix(&actor(s, r).key, id, bank, und);
+    let k = actor(s, r).kp.insecure_clone();
+    let mut i = i;
+    i.accounts[0].pubkey = addr(&pk(&solana_signer::Signer::pubkey(&k)));
+    Planned::Tx("gov_execute", tx(vec![i], &[&k], vec![]))
+}
+
+fn gov_cancel(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let n = s.w.next_proposal_id().max(1);
+    let id = r.below(n);
+    let signer = if r.chance(70) { s.w.admin.insecure_clone() } else { actor(s, r).kp.insecure_clone() };
+    let i = s.w.gov_cancel_ix(&pk(&solana_signer::Signer::pubkey(&signer)), id);
+    Planned::Tx("gov_cancel", tx(vec![i], &[&signer], vec![]))
+}
+
+/// The admin proposes a trader as successor, or a key tries to accept.
+fn admin_transfer(s: &mut Scenario, r: &mut Rng) -> Planned {
+    if r.chance(50) {
+        let heir = actor(s, r).key;
+        let signer = if r.chance(85) { s.w.admin.insecure_clone() } else { actor(s, r).kp.insecure_clone() };
+        let i = s.w.admin_transfer_propose_ix(&pk(&solana_signer::Signer::pubkey(&signer)), heir);
+        return Planned::Tx("admin_transfer_propose", tx(vec![i], &[&signer], vec![]));
+    }
+    let k = actor(s, r);
+    let i = s.w.admin_transfer_accept_ix(&k.key);
+    Planned::Tx("admin_transfer_accept", tx(vec![i], &[&k.kp], vec![]))
+}
+
+fn vol_breaker_clear(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let signer = if r.chance(70) { s.w.admin.insecure_clone() } else { actor(s, r).kp.insecure_clone() };
+    let i = s.w.vol_breaker_clear_ix(&pk(&solana_signer::Signer::pubkey(&signer)), &s.m.underlying);
+    Planned::Tx("vol_breaker_clear", tx(vec![i], &[&signer], vec![]))
 }

@@ -124,6 +124,16 @@ fn step_tx(s: &mut Scenario, kind: &str, t: &Tx, report: &mut Report) -> Result<
     Ok(())
 }
 
+/// After an accepted admin transfer, the fuzzer's admin actions sign with the new admin's key.
+fn follow_admin(s: &mut Scenario) {
+    let admin = s.w.env.zc::<maxwell::state::Exchange>(&s.w.exchange).admin;
+    if admin != s.w.admin_pk() {
+        if let Some(t) = s.actors.iter().find(|a| a.key == admin) {
+            s.w.admin = t.kp.insecure_clone();
+        }
+    }
+}
+
 fn invariants(s: &Scenario) -> Result<(), String> {
     let accounts = s.accounts();
     let banks: Vec<_> = s.w.banks.iter().map(|(b, _)| *b).collect();
@@ -149,7 +159,9 @@ pub fn sequence(base: &Scenario, seed: u64, report: &mut Report) {
             }
             Planned::Tx(kind, t) => {
                 trail.push(kind.to_string());
-                step_tx(&mut s, kind, t, report)
+                let r = step_tx(&mut s, kind, t, report);
+                follow_admin(&mut s);
+                r
             }
         };
         let result = result.and_then(|_| invariants(&s));

@@ -204,8 +204,10 @@ fn a_premium_that_borrows_quote_obeys_the_borrow_cap() {
     let c = m.series(150 * D, 0);
     let i = w.trade_ix(&m, &writer, &buyer, vec![TradeLeg { series_index: c, size: 1, price: 14 * D }]);
     w.env.fails_with(&[i], &[&writer.kp, &buyer.kp], code(E::BorrowCapExceeded), &[writer.account, buyer.account, usdc.bank]);
-    // With lending on, the same trade is a borrow within the cap.
-    w.enable_quote_lending(1_000_000 * USDC);
+    // With a borrow cap (through the queue: the bank has users), the same trade is a borrow
+    // within the cap.
+    w.bank_set_params(&usdc, maxwell::state::BankParamsArgs { borrow_cap: 1_000_000 * USDC, ..quote_bank_params() });
+    w.refresh_all(&m);
     w.trade(&m, &writer, &buyer, vec![TradeLeg { series_index: c, size: 1, price: 14 * D }]);
     assert_eq!(w.balance(&buyer.account, &usdc), -14 * USDC as i64);
     let _ = sol;

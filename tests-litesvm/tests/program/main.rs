@@ -7,6 +7,7 @@ mod events;
 mod extremes;
 mod foundation;
 mod fuzz_checks;
+mod governance;
 mod lending;
 mod liquidation;
 mod markets;

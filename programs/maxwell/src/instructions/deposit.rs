@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{transfer_checked, Mint, TokenAccount, TokenInterface, TransferChecked};
+use maxwell_engine::governance::record_inflow;
 
 use crate::error::MaxwellError;
 use crate::events::DepositLog;
@@ -54,6 +55,10 @@ pub fn deposit<'info>(ctx: Context<'info, Deposit<'info>>, amount: u64) -> Resul
         require!(!is_insurance || bank.is_quote == 1, MaxwellError::InsuranceQuoteOnly);
         let old = acc.slot_index(bank.bank_index).map_or(0, |i| acc.collateral[i].balance);
         let new = acc.move_balance(&mut bank, delta, now)?;
+        // Inflows free room under the withdrawal breaker (never refused by it).
+        let deposits = bank.index().total_deposits().map_err(MaxwellError::from)?;
+        let window = record_inflow(bank.outflow.get(), &exchange.gov.outflow_bounds(), now, deposits, amount);
+        bank.outflow.set(window);
         // The cap binds deposits that grow, not a repayment of a borrow.
         if new.max(0) > old.max(0) {
             bank.require_deposit_cap()?;

@@ -26,8 +26,11 @@ pub struct ExchangeInit<'info> {
     pub system_program: Program<'info, System>,
 }
 
-pub fn exchange_init(ctx: Context<ExchangeInit>, params: ExchangeParamsArgs) -> Result<()> {
+/// `timelock_secs`: the governance delay ([10 s, 30 days]; a day is the production default,
+/// a short one serves test deployments). Changing it later goes through the queue.
+pub fn exchange_init(ctx: Context<ExchangeInit>, params: ExchangeParamsArgs, timelock_secs: u32) -> Result<()> {
     params.validate()?;
+    maxwell_engine::governance::check_timelock(timelock_secs, timelock_secs).map_err(MaxwellError::from)?;
     let mut ex = ctx.accounts.exchange.load_init()?;
     ex.admin = ctx.accounts.admin.key();
     ex.creator = ctx.accounts.admin.key();
@@ -39,6 +42,15 @@ pub fn exchange_init(ctx: Context<ExchangeInit>, params: ExchangeParamsArgs) -> 
     risk.validate().map_err(MaxwellError::from)?;
     ex.risk = risk.into();
     ex.bump = ctx.bumps.exchange;
+    // Governance defaults: the admin holds every role until it queues a change of roles; the
+    // breakers at their defaults (all changeable only through the queue).
+    use maxwell_engine::governance::{OUTFLOW_BOUNDS_DEFAULT as O, VOL_BOUNDS_DEFAULT as V};
+    ex.gov.guardian = ex.admin;
+    ex.gov.risk_admin = ex.admin;
+    ex.gov.timelock_secs = timelock_secs;
+    (ex.gov.outflow_cap_bps, ex.gov.outflow_window_secs) = (O.cap_bps, O.window_secs);
+    (ex.gov.vol_step_bps, ex.gov.vol_rate_bps_per_hour, ex.gov.vol_breaker_bps, ex.gov.vol_window_secs) =
+        (V.step_bps, V.rate_bps_per_hour, V.breaker_bps, V.window_secs);
     ex.invariant()?;
     emit!(ExchangeInitLog { exchange: ctx.accounts.exchange.key(), admin: ex.admin, quote_mint: ex.quote_mint });
     Ok(())

@@ -1,4 +1,5 @@
 use anchor_lang::prelude::*;
+use maxwell_engine::governance::vol_breaker_active;
 use maxwell_engine::plans::trade_band::{self, BandParams};
 
 use crate::error::MaxwellError;
@@ -119,6 +120,13 @@ pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, legs: Vec<TradeLeg>) -> R
     let post_t = cache.health(&t)?;
     require_margin(&pre_m, &post_m)?;
     require_margin(&pre_t, &post_t)?;
+    // While the underlying's volatility breaker holds, only trades that reduce both sides'
+    // requirements go through (closing out, hedging down).
+    let guard = ctx.accounts.underlying.load()?.vol_guard.breaker();
+    if vol_breaker_active(&guard, now, ex.gov.timelock_secs) {
+        let reduces = |pre: &Health, post: &Health| post.initial_req <= pre.initial_req;
+        require!(reduces(&pre_m, &post_m) && reduces(&pre_t, &post_t), MaxwellError::VolBreakerTripped);
+    }
     cache_health(&mut m, &post_m, &clock);
     cache_health(&mut t, &post_t, &clock);
     m.invariant()?;

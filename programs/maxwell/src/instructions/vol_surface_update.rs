@@ -2,8 +2,9 @@ use anchor_lang::prelude::*;
 use maxwell_risk::surface::SviParams;
 
 use crate::error::MaxwellError;
-use crate::events::VolSurfaceLog;
+use crate::events::{VolBreakerLog, VolSurfaceLog};
 use crate::state::{Exchange, IxGate, Underlying};
+use maxwell_engine::governance::check_vol_update;
 
 /// Raw SVI parameters of one expiry's total-variance smile, Q52 fixed point
 /// (`w(k) = a + b (rho (k - m) + sqrt((k - m)^2 + sigma^2))`, k = ln(K/F)).
@@ -36,13 +37,32 @@ pub fn vol_surface_update(ctx: Context<VolSurfaceUpdate>, expiry_index: u8, svi:
     params.validate().map_err(MaxwellError::from)?;
     let mut u = ctx.accounts.underlying.load_mut()?;
     require!(expiry_index < u.n_expiries, MaxwellError::ExpiryIndexOutOfRange);
-    let e = &mut u.expiries[usize::from(expiry_index)];
+    let now = Clock::get()?.unix_timestamp;
+    let i = usize::from(expiry_index);
+    // The rate bound and the breaker (maxwell_engine::governance): a first smile is free.
+    let bounds = ctx.accounts.exchange.load()?.gov.vol_bounds();
+    let e = &u.expiries[i];
+    let old = (e.has_surface == 1).then(|| *e.svi.engine());
+    let outcome = check_vol_update(old.as_ref(), &params, now, e.expiry, u.vol_guard.last_update[i], &bounds, u.vol_guard.breaker())
+        .map_err(MaxwellError::from)?;
+    u.vol_guard.set_breaker(outcome.breaker);
+    u.vol_guard.last_update[i] = now;
+    let e = &mut u.expiries[i];
     e.svi = params.into();
     e.has_surface = 1;
     let expiry = e.expiry;
     u.surface_seq += 1;
-    u.surface_ts = Clock::get()?.unix_timestamp;
+    u.surface_ts = now;
     u.invariant()?;
+    if outcome.tripped_now {
+        emit!(VolBreakerLog {
+            underlying: ctx.accounts.underlying.key(),
+            tripped: true,
+            window_move_bps: outcome.breaker.window_move_bps,
+            by: ctx.accounts.vol_oracle.key(),
+            ts: now,
+        });
+    }
     emit!(VolSurfaceLog {
         underlying: ctx.accounts.underlying.key(),
         vol_oracle: ctx.accounts.vol_oracle.key(),

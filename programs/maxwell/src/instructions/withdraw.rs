@@ -1,6 +1,8 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{transfer_checked, Mint, TokenAccount, TokenInterface, TransferChecked};
 
+use maxwell_engine::governance::admit_outflow;
+
 use crate::constants::BANK_SEED;
 use crate::error::MaxwellError;
 use crate::events::WithdrawLog;
@@ -38,7 +40,8 @@ pub struct Withdraw<'info> {
 /// Withdraws `amount` native units to `destination`; beyond the account's balance the rest is
 /// borrowed from the bank's depositors (only where the bank has a borrow cap). Remaining
 /// accounts: the health accounts of the account after the withdrawal. Refused if initial-margin
-/// health would be negative, or if the vault does not hold `amount` (lent out).
+/// health would be negative, if the vault does not hold `amount` (lent out), or beyond the
+/// bank's withdrawal breaker (net outflow per window, `Governance::outflow_*`).
 pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Result<()> {
     // Load and validate.
     let exchange = ctx.accounts.exchange.load()?;
@@ -58,6 +61,11 @@ pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Res
         require!(available >= delta || bank.borrow_cap > 0, MaxwellError::InsufficientBalance);
         // Lent-out collateral is not in the vault: refuse clearly rather than fail in the CPI.
         require!(ctx.accounts.vault.amount >= amount, MaxwellError::InsufficientVaultLiquidity);
+        // The withdrawal breaker: net outflow per window within a bounded share of deposits.
+        let deposits = bank.index().total_deposits().map_err(MaxwellError::from)?;
+        let window =
+            admit_outflow(bank.outflow.get(), &exchange.gov.outflow_bounds(), now, deposits, amount).map_err(MaxwellError::from)?;
+        bank.outflow.set(window);
         let new = acc.move_balance(&mut bank, -delta, now)?;
         if new < 0 {
             bank.require_borrow_cap()?;

@@ -63,9 +63,11 @@ pub struct CollateralBank {
     /// Native units socialized over the depositors so far (bankruptcies).
     pub socialized_total: u64,
     pub rate: RateCurveState,
-    pub reserved: [u8; 184],
+    /// Withdrawal breaker window (issue 13: from the reserved bytes).
+    pub outflow: super::OutflowState,
+    pub reserved: [u8; 160],
 }
-const _: () = assert!(core::mem::size_of::<CollateralBank>() == 6 * 32 + 3 * 8 + 2 * 4 + 5 * 2 + 6 + 6 * 8 + 24 + 184);
+const _: () = assert!(core::mem::size_of::<CollateralBank>() == 6 * 32 + 3 * 8 + 2 * 4 + 5 * 2 + 6 + 6 * 8 + 24 + 24 + 160);
 
 /// The borrow-rate curve (`maxwell_lending::RateCurve`), annual rates in bps.
 #[zero_copy]

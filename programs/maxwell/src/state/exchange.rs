@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 
 use maxwell_risk::params::RiskParams;
 
-use super::RiskParamsState;
+use super::{Governance, RiskParamsState, GOVERNANCE_SIZE};
 
 use crate::constants::*;
 use crate::error::MaxwellError;
@@ -31,7 +31,9 @@ pub struct Exchange {
     pub _pad: [u8; 2],
     /// Portfolio-margin parameters of every underlying (validated by the risk engine).
     pub risk: RiskParamsState,
-    pub reserved: [u8; 256],
+    /// Roles, timelock and breaker parameters (issue 13: from the reserved bytes).
+    pub gov: Governance,
+    pub reserved: [u8; 256 - GOVERNANCE_SIZE],
 }
 const _: () = assert!(core::mem::size_of::<Exchange>() == 4 * 32 + 8 + 32 + 8 + core::mem::size_of::<RiskParams>() + 256);
 
@@ -127,6 +129,7 @@ impl Exchange {
     }
 
     pub fn invariant(&self) -> Result<()> {
+        self.gov.invariant()?;
         require!(self.params.im_factor_bps >= IM_FACTOR_MIN_BPS, MaxwellError::ImFactorOutOfBounds);
         require!(self.bank_count <= MAX_BANKS, MaxwellError::TooManyBanks);
         Ok(())

@@ -5,6 +5,7 @@
 
 pub mod bank;
 pub mod exchange;
+pub mod governance;
 pub mod margin_account;
 pub mod policy;
 pub mod risk_mirror;
@@ -12,6 +13,7 @@ pub mod underlying;
 
 pub use bank::*;
 pub use exchange::*;
+pub use governance::*;
 pub use margin_account::*;
 pub use policy::*;
 pub use risk_mirror::*;

@@ -57,7 +57,9 @@ pub struct Underlying {
     pub rv_last_spot: u64,
     pub rv_last_ts: i64,
     pub rv_updates: u64,
-    pub reserved: [u8; 992],
+    /// Volatility breaker and per-expiry update times (issue 13: from the reserved bytes).
+    pub vol_guard: super::VolGuard,
+    pub reserved: [u8; 904],
 }
 
 /// One listed expiry.
