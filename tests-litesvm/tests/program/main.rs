@@ -15,5 +15,6 @@ mod realized_vol;
 mod rebalance;
 mod refusals;
 mod reputation;
+mod security;
 mod trade_band;
 mod valuation;

@@ -664,7 +664,7 @@ fn another_exchanges_accounts_are_refused() {
     }
 
     // The attacker, admin of B, on B with A's bank or underlying.
-    let sp = w.bank_set_params_ix(&attacker, &usdc, BankParamsArgsExt::generous());
+    let sp = w.bank_set_params_ix(&attacker, &usdc, generous_params());
     add("bank_set_params: attacker on B with A's bank", with(&sp, 1, &ex_b), &wrong);
     let sl = with(&w.series_list_ix(m, m.expiry, &[160 * D], 10), 0, &attacker);
     add("series_list: attacker on B with A's underlying", with(&sl, 1, &ex_b), &wrong);
@@ -705,12 +705,9 @@ fn another_exchanges_accounts_are_refused() {
     s.w.assert_conservation();
 }
 
-/// Parameters an attacker would like on a victim's bank: everything at full weight.
-struct BankParamsArgsExt;
-impl BankParamsArgsExt {
-    fn generous() -> maxwell::state::BankParamsArgs {
-        maxwell::state::BankParamsArgs { borrow_cap: u64::MAX / 4, ..quote_bank_params() }
-    }
+/// Parameters an attacker would like on a victim's bank: full weights, borrowing wide open.
+fn generous_params() -> maxwell::state::BankParamsArgs {
+    maxwell::state::BankParamsArgs { borrow_cap: u64::MAX / 4, ..quote_bank_params() }
 }
 
 /// The admin of exchange B is nobody on exchange A: every admin instruction on A signed by it is
@@ -735,7 +732,7 @@ fn another_exchanges_admin_is_not_admin() {
         ),
         ("underlying_create", underlying_create_ix(&attacker, &ex, &blank, &w.sol_oracle, Some(w.sol.bank)), not_admin.clone()),
         ("series_list", with(&w.series_list_ix(&m, m.expiry, &[160 * D], 10), 0, &attacker), not_admin.clone()),
-        ("bank_set_params", w.bank_set_params_ix(&attacker, &w.usdc, BankParamsArgsExt::generous()), not_admin.clone()),
+        ("bank_set_params", w.bank_set_params_ix(&attacker, &w.usdc, generous_params()), not_admin.clone()),
         ("insurance_create", insurance_create_ix(&attacker, &ex, &ins), not_admin.clone()),
         ("vol_surface_update", with(&w.vol_update_ix(&m, 0, svi_for(3.0, 30.0)), 0, &attacker), mx(E::NotVolOracle)),
     ];
@@ -793,7 +790,6 @@ fn duplicate_mutable_accounts_are_refused() {
             an(A::ConstraintClose),
         ),
     ];
-    let _ = taker;
     let mut r = Refusals::default();
     for (label, ixn, want) in cases {
         r.check(&mut s.w.env, label, &[ixn], &pool, want);
