@@ -12,13 +12,14 @@ use anchor_lang::error::ErrorCode as A;
 use anchor_lang::Discriminator;
 use maxwell::error::MaxwellError as E;
 use maxwell::instructions::{LiquidateLeg, TradeLeg, UnderlyingCreateArgs};
-use maxwell::state::{MarginAccount, PolicyArgs, Underlying};
+use maxwell::state::{Change, Exchange, MarginAccount, PolicyArgs, Underlying};
 use solana_instruction::Instruction;
 use solana_instruction_error::InstructionError;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 use solana_transaction_error::TransactionError;
-use tests_litesvm::ix::{self, build, BankRef};
+use tests_litesvm::governance::proposal_pda;
+use tests_litesvm::ix::{self, build, BankRef, TEST_TIMELOCK_SECS};
 use tests_litesvm::market::*;
 use tests_litesvm::pyth::{feed, Quote};
 use tests_litesvm::rebalance::policy_pda;
@@ -215,6 +216,11 @@ fn policy(accounts: Vec<Pk>) -> PolicyArgs {
     }
 }
 
+/// A change any exchange's admin may queue (doubling the test timelock is within its step).
+fn timelock_change() -> Change {
+    Change::Timelock { secs: 2 * TEST_TIMELOCK_SECS }
+}
+
 fn call(m: &Market) -> Vec<TradeLeg> {
     vec![TradeLeg { series_index: m.series(150 * D, 0), size: 1, price: D }]
 }
@@ -282,6 +288,9 @@ struct Setup {
     liq: Trader,
     spare: Trader,
     sub: Pk,
+    /// A pending proposal on A and one on B.
+    prop: u64,
+    b_prop: u64,
     o: Other,
     om: Market,
     b_ins: Pk,
@@ -304,9 +313,10 @@ fn setup() -> Setup {
     w.trade(&m, &maker, &taker, vec![TradeLeg { series_index: c150, size: 1, price: w.at_mark(&m, c150) }]);
     let sub = w.sub_account(&maker, 1).account;
     w.env.ok(&[w.policy_set_ix(&maker.key, policy(vec![maker.account, sub]))], &[&maker.kp]);
+    let prop = w.propose(timelock_change(), None, None);
 
     let mut o = other_exchange(&mut w);
-    let (om, b_ins, b1, b2, maker_b) = as_other(&mut w, &mut o, |w| {
+    let (om, b_ins, b1, b2, maker_b, b_prop) = as_other(&mut w, &mut o, |w| {
         let om = w.market(&[150 * D]);
         let b_ins = w.insurance();
         let (b1, b2) = (w.trader(), w.trader());
@@ -318,9 +328,10 @@ fn setup() -> Setup {
         w.accounts.push(mb0);
         let mb1 = w.sub_account(&maker, 1).account;
         w.env.ok(&[w.policy_set_ix(&maker.key, policy(vec![mb0, mb1]))], &[&maker.kp]);
-        (om, b_ins, b1, b2, (mb0, mb1))
+        let b_prop = w.propose(timelock_change(), None, None);
+        (om, b_ins, b1, b2, (mb0, mb1), b_prop)
     });
-    Setup { w, m, ins, maker, taker, liq, spare, sub, o, om, b_ins, b1, b2, maker_b }
+    Setup { w, m, ins, maker, taker, liq, spare, sub, prop, b_prop, o, om, b_ins, b1, b2, maker_b }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -365,6 +376,12 @@ fn catalogue(s: &mut Setup) -> (Vec<(&'static str, Instruction)>, Vec<Keypair>) 
         ("rebalance_accounts", head(w.rebalance_accounts_ix(liq, &maker.key, &maker.account, &s.sub, &usdc, USDC, None), 7)),
         ("rebalance_collateral", head(w.rebalance_collateral_ix(liq, &maker.key, &maker.account, &sol, USDC, 50, None), 7)),
         ("realized_vol_update", w.realized_vol_ix(m)),
+        ("gov_propose", w.gov_propose_ix(&admin, w.next_proposal_id(), timelock_change(), Some(usdc.bank), Some(m.underlying))),
+        ("gov_execute", w.gov_execute_ix(&liq.key, s.prop, Some(usdc.bank), Some(m.underlying))),
+        ("gov_cancel", w.gov_cancel_ix(&admin, s.prop)),
+        ("admin_transfer_propose", w.admin_transfer_propose_ix(&admin, Pk::new_unique())),
+        ("admin_transfer_accept", w.admin_transfer_accept_ix(&liq.key)),
+        ("vol_breaker_clear", w.vol_breaker_clear_ix(&admin, &m.underlying)),
     ];
     let keys = vec![
         w.admin.insecure_clone(),
@@ -445,7 +462,7 @@ fn every_program_account_is_checked_for_owner_and_type() {
             );
         }
     }
-    assert!(slots >= 60, "{slots} program-account slots");
+    assert!(slots >= 80, "{slots} program-account slots");
     r.done();
 }
 
@@ -691,6 +708,43 @@ fn another_exchanges_accounts_are_refused() {
     ps_b.accounts[2].pubkey = addr(&pol_b);
     add("policy_set: the owner's policy on B listing its accounts on A", ps_b, &mx(E::PolicyAccountNotListed));
 
+    // Governance: B's targets queued on A, A's targets queued by the attacker on B, B's proposals
+    // executed or cancelled on A, A's proposals and underlyings reached through B (where the
+    // attacker is admin and guardian).
+    let admin = w.admin_pk();
+    let next = w.next_proposal_id();
+    let b_params = Change::BankParams { bank: bu.bank, params: quote_bank_params() };
+    add("gov_propose: B's bank as the target", w.gov_propose_ix(&admin, next, b_params, Some(bu.bank), None), &wrong);
+    let b_cap = Change::OiCap { underlying: om.underlying, series_index: 0, oi_cap: 1 };
+    add("gov_propose: B's underlying as the target", w.gov_propose_ix(&admin, next, b_cap, None, Some(om.underlying)), &wrong);
+    let next_b = w.env.zc::<Exchange>(&ex_b).gov.proposal_count;
+    let on_a = Change::BankParams { bank: usdc.bank, params: generous_params() };
+    let gp_b = build(
+        maxwell::accounts::GovPropose {
+            proposer: attacker,
+            exchange: ex_b,
+            proposal: proposal_pda(&ex_b, next_b),
+            bank: Some(usdc.bank),
+            underlying: None,
+            system_program: anchor_lang::system_program::ID,
+        },
+        maxwell::instruction::GovPropose { id: next_b, change: on_a },
+        &[],
+    );
+    add("gov_propose: the attacker on B targeting A's bank", gp_b, &wrong);
+    let b_proposal = proposal_pda(&ex_b, s.b_prop);
+    let ge = w.gov_execute_ix(&liq.key, s.prop, None, None);
+    add("gov_execute: B's proposal", with(&ge, 2, &b_proposal), &wrong);
+    add("gov_execute: exchange B with A's proposal", with(&ge, 1, &ex_b), &wrong);
+    add("gov_execute: B's bank", w.gov_execute_ix(&liq.key, s.prop, Some(bu.bank), None), &wrong);
+    add("gov_execute: B's underlying", w.gov_execute_ix(&liq.key, s.prop, None, Some(om.underlying)), &wrong);
+    let gc = w.gov_cancel_ix(&admin, s.prop);
+    add("gov_cancel: B's proposal", with(&gc, 2, &b_proposal), &wrong);
+    add("gov_cancel: the attacker, guardian of B, passes B with A's proposal", with(&with(&gc, 0, &attacker), 1, &ex_b), &wrong);
+    let vb = w.vol_breaker_clear_ix(&attacker, &m.underlying);
+    add("vol_breaker_clear: the attacker, guardian of B, passes B with A's underlying", with(&vb, 1, &ex_b), &wrong);
+    add("vol_breaker_clear: B's underlying", w.vol_breaker_clear_ix(&admin, &om.underlying), &wrong);
+
     let blank = blank_underlying(&mut s.w.env);
     let uc = underlying_create_ix(&attacker, &ex_b, &blank, &s.w.sol_oracle, Some(sol.bank));
     cases.push(("underlying_create: attacker on B with A's SOL bank as spot bank".into(), uc, mx(E::SpotBankInvalid)));
@@ -700,7 +754,7 @@ fn another_exchanges_accounts_are_refused() {
     for (label, ixn, want) in cases {
         r.check(&mut s.w.env, &label, &[ixn], &pool, want);
     }
-    assert!(n >= 70, "{n} cases");
+    assert!(n >= 80, "{n} cases");
     r.done();
     s.w.assert_conservation();
 }
@@ -716,6 +770,7 @@ fn generous_params() -> maxwell::state::BankParamsArgs {
 fn another_exchanges_admin_is_not_admin() {
     let mut w = World::new(); // no insurance fund yet
     let m = w.market(&[150 * D]);
+    let prop = w.propose(timelock_change(), None, None);
     let o = other_exchange(&mut w);
     let attacker = pk(&o.admin.pubkey());
     let ex = w.exchange;
@@ -735,6 +790,15 @@ fn another_exchanges_admin_is_not_admin() {
         ("bank_set_params", w.bank_set_params_ix(&attacker, &w.usdc, generous_params()), not_admin.clone()),
         ("insurance_create", insurance_create_ix(&attacker, &ex, &ins), not_admin.clone()),
         ("vol_surface_update", with(&w.vol_update_ix(&m, 0, svi_for(3.0, 30.0)), 0, &attacker), mx(E::NotVolOracle)),
+        ("admin_transfer_propose", w.admin_transfer_propose_ix(&attacker, attacker), not_admin.clone()),
+        ("admin_transfer_accept", w.admin_transfer_accept_ix(&attacker), mx(E::NotPendingAdmin)),
+        (
+            "gov_propose",
+            w.gov_propose_ix(&attacker, w.next_proposal_id(), Change::Roles { guardian: attacker, risk_admin: attacker }, None, None),
+            mx(E::NotProposer),
+        ),
+        ("gov_cancel", w.gov_cancel_ix(&attacker, prop), mx(E::NotGuardian)),
+        ("vol_breaker_clear", w.vol_breaker_clear_ix(&attacker, &m.underlying), mx(E::NotGuardian)),
     ];
     let kp = o.admin.insecure_clone();
     let pool = [&kp];
@@ -843,7 +907,13 @@ fn pda_accounts_need_their_seeds_and_canonical_bump() {
         x.accounts[2].pubkey = addr(key);
         x
     };
+    let next = w.next_proposal_id();
+    let gp = w.gov_propose_ix(&admin, next, timelock_change(), None, None);
+    let proposal_seeds = vec![maxwell::constants::PROPOSAL_SEED.to_vec(), ex.to_bytes().to_vec(), next.to_le_bytes().to_vec()];
     let cases = vec![
+        ("gov_propose: the PDA of another id", with(&gp, 2, &proposal_pda(&ex, next + 1))),
+        ("gov_propose: the PDA on exchange B", with(&gp, 2, &proposal_pda(&ex_b, next))),
+        ("gov_propose: a non-canonical bump", with(&gp, 2, &non_canonical(proposal_seeds))),
         ("exchange_init: another admin's exchange PDA", with(&ei, 1, &ix::exchange_pda(&admin))),
         ("exchange_init: a random key", with(&ei, 1, &Pk::new_unique())),
         ("bank_create: the PDA of another mint", with(&bc, 3, &ix::bank_pda(&ex, &Pk::new_unique()))),
@@ -891,6 +961,7 @@ fn cpi_programs_are_pinned() {
     let ac = ix::account_create(&nb, &nb, &ex, 0);
     let ic = insurance_create_ix(&admin, &s.o.exchange, &insurance_pda(&s.o.exchange));
     let ps = w.policy_set_ix(&s.liq.key, policy(vec![s.liq.account]));
+    let gp = w.gov_propose_ix(&admin, w.next_proposal_id(), timelock_change(), None, None);
     let mut cases: Vec<(String, Instruction, InstructionError)> = vec![];
     for (fake_name, fake) in [("mock program", mock_pyth::ID), ("random key", Pk::new_unique())] {
         let invalid = an(A::InvalidProgramId);
@@ -901,6 +972,7 @@ fn cpi_programs_are_pinned() {
             ("account_create system_program", &ac, 4),
             ("insurance_create system_program", &ic, 3),
             ("policy_set system_program", &ps, 3),
+            ("gov_propose system_program", &gp, 5),
             ("deposit token_program", &dep, 7),
             ("withdraw token_program", &wd, 7),
         ] {
@@ -1165,6 +1237,7 @@ fn no_reinitialisation_and_closed_accounts_stay_closed() {
         ("bank_create again", ix::bank_create(&admin, &ex, &usdc.mint, None, &spl_token(), quote_bank_params()), ALREADY_IN_USE),
         ("account_create again", ix::account_create(&maker.key, &maker.key, &ex, 0), ALREADY_IN_USE),
         ("insurance_create again", insurance_create_ix(&admin, &ex, &s.ins), ALREADY_IN_USE),
+        ("gov_propose at a pending proposal's id", w.gov_propose_ix(&admin, s.prop, timelock_change(), None, None), ALREADY_IN_USE),
         (
             "underlying_create on a live underlying",
             underlying_create_ix(&admin, &ex, &m.underlying, &w.sol_oracle, Some(w.sol.bank)),
