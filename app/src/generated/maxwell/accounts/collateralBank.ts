@@ -45,8 +45,12 @@ import {
   type ReadonlyUint8Array,
 } from "@solana/kit";
 import {
+  getOutflowStateDecoder,
+  getOutflowStateEncoder,
   getRateCurveStateDecoder,
   getRateCurveStateEncoder,
+  type OutflowState,
+  type OutflowStateArgs,
   type RateCurveState,
   type RateCurveStateArgs,
 } from "../types";
@@ -110,6 +114,8 @@ export type CollateralBank = {
   /** Native units socialized over the depositors so far (bankruptcies). */
   socializedTotal: bigint;
   rate: RateCurveState;
+  /** Withdrawal breaker window (issue 13: from the reserved bytes). */
+  outflow: OutflowState;
   reserved: ReadonlyUint8Array;
 };
 
@@ -161,6 +167,8 @@ export type CollateralBankArgs = {
   /** Native units socialized over the depositors so far (bankruptcies). */
   socializedTotal: number | bigint;
   rate: RateCurveStateArgs;
+  /** Withdrawal breaker window (issue 13: from the reserved bytes). */
+  outflow: OutflowStateArgs;
   reserved: ReadonlyUint8Array;
 };
 
@@ -197,7 +205,8 @@ export function getCollateralBankEncoder(): FixedSizeEncoder<CollateralBankArgs>
       ["borrowCap", getU64Encoder()],
       ["socializedTotal", getU64Encoder()],
       ["rate", getRateCurveStateEncoder()],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 184)],
+      ["outflow", getOutflowStateEncoder()],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 160)],
     ]),
     (value) => ({ ...value, discriminator: COLLATERAL_BANK_DISCRIMINATOR }),
   );
@@ -235,7 +244,8 @@ export function getCollateralBankDecoder(): FixedSizeDecoder<CollateralBank> {
     ["borrowCap", getU64Decoder()],
     ["socializedTotal", getU64Decoder()],
     ["rate", getRateCurveStateDecoder()],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 184)],
+    ["outflow", getOutflowStateDecoder()],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 160)],
   ]);
 }
 

@@ -43,10 +43,14 @@ import {
 import {
   getExchangeParamsDecoder,
   getExchangeParamsEncoder,
+  getGovernanceDecoder,
+  getGovernanceEncoder,
   getRiskParamsStateDecoder,
   getRiskParamsStateEncoder,
   type ExchangeParams,
   type ExchangeParamsArgs,
+  type Governance,
+  type GovernanceArgs,
   type RiskParamsState,
   type RiskParamsStateArgs,
 } from "../types";
@@ -83,6 +87,8 @@ export type Exchange = {
   pad: ReadonlyUint8Array;
   /** Portfolio-margin parameters of every underlying (validated by the risk engine). */
   risk: RiskParamsState;
+  /** Roles, timelock and breaker parameters (issue 13: from the reserved bytes). */
+  gov: Governance;
   reserved: ReadonlyUint8Array;
 };
 
@@ -109,6 +115,8 @@ export type ExchangeArgs = {
   pad: ReadonlyUint8Array;
   /** Portfolio-margin parameters of every underlying (validated by the risk engine). */
   risk: RiskParamsStateArgs;
+  /** Roles, timelock and breaker parameters (issue 13: from the reserved bytes). */
+  gov: GovernanceArgs;
   reserved: ReadonlyUint8Array;
 };
 
@@ -129,7 +137,8 @@ export function getExchangeEncoder(): FixedSizeEncoder<ExchangeArgs> {
       ["bump", getU8Encoder()],
       ["pad", fixEncoderSize(getBytesEncoder(), 2)],
       ["risk", getRiskParamsStateEncoder()],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 256)],
+      ["gov", getGovernanceEncoder()],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 120)],
     ]),
     (value) => ({ ...value, discriminator: EXCHANGE_DISCRIMINATOR }),
   );
@@ -151,7 +160,8 @@ export function getExchangeDecoder(): FixedSizeDecoder<Exchange> {
     ["bump", getU8Decoder()],
     ["pad", fixDecoderSize(getBytesDecoder(), 2)],
     ["risk", getRiskParamsStateDecoder()],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 256)],
+    ["gov", getGovernanceDecoder()],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 120)],
   ]);
 }
 

@@ -9,5 +9,6 @@
 export * from "./collateralBank";
 export * from "./exchange";
 export * from "./marginAccount";
+export * from "./proposal";
 export * from "./rebalancePolicy";
 export * from "./underlying";

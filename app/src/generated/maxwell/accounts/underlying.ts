@@ -55,6 +55,8 @@ import {
   getSeriesInfoEncoder,
   getSeriesRiskStateDecoder,
   getSeriesRiskStateEncoder,
+  getVolGuardDecoder,
+  getVolGuardEncoder,
   type ExpiryState,
   type ExpiryStateArgs,
   type ScenariosState,
@@ -63,6 +65,8 @@ import {
   type SeriesInfoArgs,
   type SeriesRiskState,
   type SeriesRiskStateArgs,
+  type VolGuard,
+  type VolGuardArgs,
 } from "../types";
 
 export const UNDERLYING_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -111,6 +115,8 @@ export type Underlying = {
   rvLastSpot: bigint;
   rvLastTs: bigint;
   rvUpdates: bigint;
+  /** Volatility breaker and per-expiry update times (issue 13: from the reserved bytes). */
+  volGuard: VolGuard;
   reserved: ReadonlyUint8Array;
 };
 
@@ -151,6 +157,8 @@ export type UnderlyingArgs = {
   rvLastSpot: number | bigint;
   rvLastTs: number | bigint;
   rvUpdates: number | bigint;
+  /** Volatility breaker and per-expiry update times (issue 13: from the reserved bytes). */
+  volGuard: VolGuardArgs;
   reserved: ReadonlyUint8Array;
 };
 
@@ -184,7 +192,8 @@ export function getUnderlyingEncoder(): FixedSizeEncoder<UnderlyingArgs> {
       ["rvLastSpot", getU64Encoder()],
       ["rvLastTs", getI64Encoder()],
       ["rvUpdates", getU64Encoder()],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 992)],
+      ["volGuard", getVolGuardEncoder()],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 904)],
     ]),
     (value) => ({ ...value, discriminator: UNDERLYING_DISCRIMINATOR }),
   );
@@ -219,7 +228,8 @@ export function getUnderlyingDecoder(): FixedSizeDecoder<Underlying> {
     ["rvLastSpot", getU64Decoder()],
     ["rvLastTs", getI64Decoder()],
     ["rvUpdates", getU64Decoder()],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 992)],
+    ["volGuard", getVolGuardDecoder()],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 904)],
   ]);
 }
 

@@ -286,6 +286,38 @@ export const MAXWELL_ERROR__ORACLE_PUBLISHED_IN_FUTURE = 0x17f5; // 6133
 export const MAXWELL_ERROR__TRADE_PRICE_OUTSIDE_BAND = 0x17f6; // 6134
 /** TradeBandParamsOutOfBounds: The trade band takes 100 to 2,000 bps of vega and 1 to 100 bps of spot */
 export const MAXWELL_ERROR__TRADE_BAND_PARAMS_OUT_OF_BOUNDS = 0x17f7; // 6135
+/** NotGuardian: Only the guardian or the admin may do this */
+export const MAXWELL_ERROR__NOT_GUARDIAN = 0x17f8; // 6136
+/** GuardianCannotEnable: The guardian may only disable instructions, never enable them */
+export const MAXWELL_ERROR__GUARDIAN_CANNOT_ENABLE = 0x17f9; // 6137
+/** NotPendingAdmin: Only the proposed admin may accept the transfer */
+export const MAXWELL_ERROR__NOT_PENDING_ADMIN = 0x17fa; // 6138
+/** NotProposer: This signer may not propose this change (keys and roles: admin; parameters: admin or risk role) */
+export const MAXWELL_ERROR__NOT_PROPOSER = 0x17fb; // 6139
+/** ProposalLocked: The change is still under its timelock */
+export const MAXWELL_ERROR__PROPOSAL_LOCKED = 0x17fc; // 6140
+/** ProposalNotPending: The change was already executed or cancelled */
+export const MAXWELL_ERROR__PROPOSAL_NOT_PENDING = 0x17fd; // 6141
+/** ProposalStepTooLarge: The change moves a parameter further than one execution may */
+export const MAXWELL_ERROR__PROPOSAL_STEP_TOO_LARGE = 0x17fe; // 6142
+/** ProposalTargetMismatch: The account passed is not the change's target */
+export const MAXWELL_ERROR__PROPOSAL_TARGET_MISMATCH = 0x17ff; // 6143
+/** TimelockOutOfBounds: The timelock is outside [10 s, 30 days] */
+export const MAXWELL_ERROR__TIMELOCK_OUT_OF_BOUNDS = 0x1800; // 6144
+/** BreakerParamsOutOfBounds: Breaker parameters outside their bounds */
+export const MAXWELL_ERROR__BREAKER_PARAMS_OUT_OF_BOUNDS = 0x1801; // 6145
+/** VolMoveTooLarge: The smile moves ATM or wing volatility further than the rate bound allows */
+export const MAXWELL_ERROR__VOL_MOVE_TOO_LARGE = 0x1802; // 6146
+/** VolBreakerTripped: The underlying's volatility breaker is tripped: only risk-reducing trades */
+export const MAXWELL_ERROR__VOL_BREAKER_TRIPPED = 0x1803; // 6147
+/** WithdrawalBreakerTripped: The bank's withdrawal breaker is reached for this window: withdrawals and borrows wait */
+export const MAXWELL_ERROR__WITHDRAWAL_BREAKER_TRIPPED = 0x1804; // 6148
+/** BankInUse: The bank has users: its parameters change through the timelocked queue */
+export const MAXWELL_ERROR__BANK_IN_USE = 0x1805; // 6149
+/** ProposalInvariant: A proposal's state is inconsistent */
+export const MAXWELL_ERROR__PROPOSAL_INVARIANT = 0x1806; // 6150
+/** ProposalIdNotNext: A new proposal must take the exchange's next id (gov.proposal_count) */
+export const MAXWELL_ERROR__PROPOSAL_ID_NOT_NEXT = 0x1807; // 6151
 
 export type MaxwellError =
   | typeof MAXWELL_ERROR__ACCOUNT_NOT_EMPTY
@@ -295,8 +327,10 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__BALANCE_SAME_BANK
   | typeof MAXWELL_ERROR__BALANCE_TAKE_TOO_SMALL
   | typeof MAXWELL_ERROR__BANK_FEED_ID_CHANGED
+  | typeof MAXWELL_ERROR__BANK_IN_USE
   | typeof MAXWELL_ERROR__BANK_INVARIANT
   | typeof MAXWELL_ERROR__BORROW_CAP_EXCEEDED
+  | typeof MAXWELL_ERROR__BREAKER_PARAMS_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__COLLATERAL_SLOTS_FULL
   | typeof MAXWELL_ERROR__CONCENTRATION_PARAMS_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__CONFIDENCE_PARAMS_OUT_OF_BOUNDS
@@ -311,6 +345,7 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__EXPIRY_INDEX_OUT_OF_RANGE
   | typeof MAXWELL_ERROR__EXPIRY_IN_PAST
   | typeof MAXWELL_ERROR__EXPIRY_NOT_LISTED
+  | typeof MAXWELL_ERROR__GUARDIAN_CANNOT_ENABLE
   | typeof MAXWELL_ERROR__HEALTH_ACCOUNTS_MISMATCH
   | typeof MAXWELL_ERROR__IM_FACTOR_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__INITIAL_MARGIN_VIOLATED
@@ -340,9 +375,12 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__NOT_ADMIN
   | typeof MAXWELL_ERROR__NOT_BANKRUPT
   | typeof MAXWELL_ERROR__NOT_EXPIRED
+  | typeof MAXWELL_ERROR__NOT_GUARDIAN
   | typeof MAXWELL_ERROR__NOT_LIQUIDATABLE
   | typeof MAXWELL_ERROR__NOT_OWNER
   | typeof MAXWELL_ERROR__NOT_OWNER_OR_DELEGATE
+  | typeof MAXWELL_ERROR__NOT_PENDING_ADMIN
+  | typeof MAXWELL_ERROR__NOT_PROPOSER
   | typeof MAXWELL_ERROR__NOT_QUOTE_BANK
   | typeof MAXWELL_ERROR__NOT_VOL_ORACLE
   | typeof MAXWELL_ERROR__OPEN_INTEREST_CAP_EXCEEDED
@@ -368,6 +406,12 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__PRICE_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__PRICE_SCALE_OUT_OF_RANGE
   | typeof MAXWELL_ERROR__PRICE_SHOCK_PARAMS_OUT_OF_BOUNDS
+  | typeof MAXWELL_ERROR__PROPOSAL_ID_NOT_NEXT
+  | typeof MAXWELL_ERROR__PROPOSAL_INVARIANT
+  | typeof MAXWELL_ERROR__PROPOSAL_LOCKED
+  | typeof MAXWELL_ERROR__PROPOSAL_NOT_PENDING
+  | typeof MAXWELL_ERROR__PROPOSAL_STEP_TOO_LARGE
+  | typeof MAXWELL_ERROR__PROPOSAL_TARGET_MISMATCH
   | typeof MAXWELL_ERROR__QUOTE_BANK_INVALID
   | typeof MAXWELL_ERROR__RATE_KINK_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__RATE_RESERVE_TOO_HIGH
@@ -401,6 +445,7 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__SVI_SIGMA_NON_POSITIVE
   | typeof MAXWELL_ERROR__SVI_WING_TOO_STEEP
   | typeof MAXWELL_ERROR__TENOR_TOO_LONG
+  | typeof MAXWELL_ERROR__TIMELOCK_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__TOO_MANY_BANKS
   | typeof MAXWELL_ERROR__TOO_MANY_EXPIRIES
   | typeof MAXWELL_ERROR__TOO_MANY_SERIES
@@ -412,8 +457,11 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__UNDERLYING_INDEX_OUT_OF_RANGE
   | typeof MAXWELL_ERROR__UNDERLYING_INVARIANT
   | typeof MAXWELL_ERROR__UNDERLYING_PARAMS_OUT_OF_BOUNDS
+  | typeof MAXWELL_ERROR__VOL_BREAKER_TRIPPED
+  | typeof MAXWELL_ERROR__VOL_MOVE_TOO_LARGE
   | typeof MAXWELL_ERROR__VOL_OUT_OF_RANGE
   | typeof MAXWELL_ERROR__VOL_SHOCK_PARAMS_OUT_OF_BOUNDS
+  | typeof MAXWELL_ERROR__WITHDRAWAL_BREAKER_TRIPPED
   | typeof MAXWELL_ERROR__WRONG_EXCHANGE
   | typeof MAXWELL_ERROR__WRONG_INSURANCE_ACCOUNT
   | typeof MAXWELL_ERROR__WRONG_MARGIN_ACCOUNT
@@ -435,8 +483,10 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__BALANCE_SAME_BANK]: `A balance liquidation needs two different banks: the asset bank is the liability bank`,
     [MAXWELL_ERROR__BALANCE_TAKE_TOO_SMALL]: `The balance liquidation rounds to nothing (a zero maximum)`,
     [MAXWELL_ERROR__BANK_FEED_ID_CHANGED]: `A bank's feed id cannot change: a different asset needs a different bank`,
+    [MAXWELL_ERROR__BANK_IN_USE]: `The bank has users: its parameters change through the timelocked queue`,
     [MAXWELL_ERROR__BANK_INVARIANT]: `Collateral bank invariant violated (weights, indices or share totals)`,
     [MAXWELL_ERROR__BORROW_CAP_EXCEEDED]: `The bank's borrow cap would be exceeded (or borrowing is off: cap 0)`,
+    [MAXWELL_ERROR__BREAKER_PARAMS_OUT_OF_BOUNDS]: `Breaker parameters outside their bounds`,
     [MAXWELL_ERROR__COLLATERAL_SLOTS_FULL]: `The margin account has no free collateral slot`,
     [MAXWELL_ERROR__CONCENTRATION_PARAMS_OUT_OF_BOUNDS]: `Concentration add-on parameters are outside their bounds`,
     [MAXWELL_ERROR__CONFIDENCE_PARAMS_OUT_OF_BOUNDS]: `Oracle-confidence add-on parameters are outside their bounds`,
@@ -451,6 +501,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__EXPIRY_INDEX_OUT_OF_RANGE]: `The expiry index is out of range`,
     [MAXWELL_ERROR__EXPIRY_IN_PAST]: `The expiry must be in the future`,
     [MAXWELL_ERROR__EXPIRY_NOT_LISTED]: `The expiry is not listed for this underlying`,
+    [MAXWELL_ERROR__GUARDIAN_CANNOT_ENABLE]: `The guardian may only disable instructions, never enable them`,
     [MAXWELL_ERROR__HEALTH_ACCOUNTS_MISMATCH]: `The health accounts passed do not match the margin account's collateral slots`,
     [MAXWELL_ERROR__IM_FACTOR_OUT_OF_BOUNDS]: `IM factor is outside its bounds`,
     [MAXWELL_ERROR__INITIAL_MARGIN_VIOLATED]: `Initial-margin health would be negative after this action`,
@@ -480,9 +531,12 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__NOT_ADMIN]: `The signer is not the exchange admin`,
     [MAXWELL_ERROR__NOT_BANKRUPT]: `The account is not bankrupt: it still holds positions or assets, or owes nothing to this bank`,
     [MAXWELL_ERROR__NOT_EXPIRED]: `The expiry has not been reached yet`,
+    [MAXWELL_ERROR__NOT_GUARDIAN]: `Only the guardian or the admin may do this`,
     [MAXWELL_ERROR__NOT_LIQUIDATABLE]: `The account's maintenance health is not negative: it cannot be liquidated`,
     [MAXWELL_ERROR__NOT_OWNER]: `The signer is not the margin account's owner`,
     [MAXWELL_ERROR__NOT_OWNER_OR_DELEGATE]: `The signer is neither the margin account's owner nor its delegate`,
+    [MAXWELL_ERROR__NOT_PENDING_ADMIN]: `Only the proposed admin may accept the transfer`,
+    [MAXWELL_ERROR__NOT_PROPOSER]: `This signer may not propose this change (keys and roles: admin; parameters: admin or risk role)`,
     [MAXWELL_ERROR__NOT_QUOTE_BANK]: `The bank passed as the quote bank is not the exchange's quote bank`,
     [MAXWELL_ERROR__NOT_VOL_ORACLE]: `The signer is not the underlying's volatility oracle`,
     [MAXWELL_ERROR__OPEN_INTEREST_CAP_EXCEEDED]: `The trade would exceed the series' open-interest cap`,
@@ -508,6 +562,12 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__PRICE_OUT_OF_BOUNDS]: `The trade price is outside the option's no-arbitrage bounds`,
     [MAXWELL_ERROR__PRICE_SCALE_OUT_OF_RANGE]: `Oracle price exponent and decimals give an unsupported scale`,
     [MAXWELL_ERROR__PRICE_SHOCK_PARAMS_OUT_OF_BOUNDS]: `Price shock parameters are outside their bounds`,
+    [MAXWELL_ERROR__PROPOSAL_ID_NOT_NEXT]: `A new proposal must take the exchange's next id (gov.proposal_count)`,
+    [MAXWELL_ERROR__PROPOSAL_INVARIANT]: `A proposal's state is inconsistent`,
+    [MAXWELL_ERROR__PROPOSAL_LOCKED]: `The change is still under its timelock`,
+    [MAXWELL_ERROR__PROPOSAL_NOT_PENDING]: `The change was already executed or cancelled`,
+    [MAXWELL_ERROR__PROPOSAL_STEP_TOO_LARGE]: `The change moves a parameter further than one execution may`,
+    [MAXWELL_ERROR__PROPOSAL_TARGET_MISMATCH]: `The account passed is not the change's target`,
     [MAXWELL_ERROR__QUOTE_BANK_INVALID]: `The quote bank must use the exchange's quote mint and no oracle`,
     [MAXWELL_ERROR__RATE_KINK_OUT_OF_BOUNDS]: `The rate curve's kink utilization is outside [10%, 99%]`,
     [MAXWELL_ERROR__RATE_RESERVE_TOO_HIGH]: `The reserve share of interest is above 50%`,
@@ -541,6 +601,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__SVI_SIGMA_NON_POSITIVE]: `SVI parameter sigma must be positive`,
     [MAXWELL_ERROR__SVI_WING_TOO_STEEP]: `The SVI wings are steeper than allowed`,
     [MAXWELL_ERROR__TENOR_TOO_LONG]: `The time to expiry exceeds the supported maximum`,
+    [MAXWELL_ERROR__TIMELOCK_OUT_OF_BOUNDS]: `The timelock is outside [10 s, 30 days]`,
     [MAXWELL_ERROR__TOO_MANY_BANKS]: `The exchange has reached its maximum number of banks`,
     [MAXWELL_ERROR__TOO_MANY_EXPIRIES]: `The underlying has no room for another expiry`,
     [MAXWELL_ERROR__TOO_MANY_SERIES]: `The underlying has no room for more series`,
@@ -552,8 +613,11 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__UNDERLYING_INDEX_OUT_OF_RANGE]: `The underlying index is out of range`,
     [MAXWELL_ERROR__UNDERLYING_INVARIANT]: `Underlying invariant violated (expiries, series or open interest)`,
     [MAXWELL_ERROR__UNDERLYING_PARAMS_OUT_OF_BOUNDS]: `Underlying parameters are outside their bounds`,
+    [MAXWELL_ERROR__VOL_BREAKER_TRIPPED]: `The underlying's volatility breaker is tripped: only risk-reducing trades`,
+    [MAXWELL_ERROR__VOL_MOVE_TOO_LARGE]: `The smile moves ATM or wing volatility further than the rate bound allows`,
     [MAXWELL_ERROR__VOL_OUT_OF_RANGE]: `The volatility is outside the supported range`,
     [MAXWELL_ERROR__VOL_SHOCK_PARAMS_OUT_OF_BOUNDS]: `Volatility shock parameters are outside their bounds`,
+    [MAXWELL_ERROR__WITHDRAWAL_BREAKER_TRIPPED]: `The bank's withdrawal breaker is reached for this window: withdrawals and borrows wait`,
     [MAXWELL_ERROR__WRONG_EXCHANGE]: `The account belongs to another exchange`,
     [MAXWELL_ERROR__WRONG_INSURANCE_ACCOUNT]: `The account is not the exchange's insurance fund`,
     [MAXWELL_ERROR__WRONG_MARGIN_ACCOUNT]: `The margin account is not the one derived from owner and id`,

@@ -41,6 +41,12 @@ import {
 } from "@solana/program-client-core";
 import { findExchangePda } from "../pdas";
 import { MAXWELL_PROGRAM_ADDRESS } from "../programs";
+import {
+  getExchangeParamsInputDecoder,
+  getExchangeParamsInputEncoder,
+  type ExchangeParamsInput,
+  type ExchangeParamsInputArgs,
+} from "../types";
 
 export const EXCHANGE_INIT_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
   95, 32, 250, 106, 176, 168, 71, 222,
@@ -83,33 +89,21 @@ export type ExchangeInitInstruction<
 
 export type ExchangeInitInstructionData = {
   discriminator: ReadonlyUint8Array;
-  imFactorBps: number;
-  liqPenaltyMinBps: number;
-  liqPenaltyMaxBps: number;
-  insuranceShareBps: number;
-  tradeBandVolBps: number;
-  tradeBandMinBps: number;
+  params: ExchangeParamsInput;
+  timelockSecs: number;
 };
 
 export type ExchangeInitInstructionDataArgs = {
-  imFactorBps: number;
-  liqPenaltyMinBps: number;
-  liqPenaltyMaxBps: number;
-  insuranceShareBps: number;
-  tradeBandVolBps: number;
-  tradeBandMinBps: number;
+  params: ExchangeParamsInputArgs;
+  timelockSecs: number;
 };
 
 export function getExchangeInitInstructionDataEncoder(): FixedSizeEncoder<ExchangeInitInstructionDataArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
-      ["imFactorBps", getU32Encoder()],
-      ["liqPenaltyMinBps", getU32Encoder()],
-      ["liqPenaltyMaxBps", getU32Encoder()],
-      ["insuranceShareBps", getU32Encoder()],
-      ["tradeBandVolBps", getU32Encoder()],
-      ["tradeBandMinBps", getU32Encoder()],
+      ["params", getExchangeParamsInputEncoder()],
+      ["timelockSecs", getU32Encoder()],
     ]),
     (value) => ({ ...value, discriminator: EXCHANGE_INIT_DISCRIMINATOR }),
   );
@@ -118,12 +112,8 @@ export function getExchangeInitInstructionDataEncoder(): FixedSizeEncoder<Exchan
 export function getExchangeInitInstructionDataDecoder(): FixedSizeDecoder<ExchangeInitInstructionData> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
-    ["imFactorBps", getU32Decoder()],
-    ["liqPenaltyMinBps", getU32Decoder()],
-    ["liqPenaltyMaxBps", getU32Decoder()],
-    ["insuranceShareBps", getU32Decoder()],
-    ["tradeBandVolBps", getU32Decoder()],
-    ["tradeBandMinBps", getU32Decoder()],
+    ["params", getExchangeParamsInputDecoder()],
+    ["timelockSecs", getU32Decoder()],
   ]);
 }
 
@@ -148,12 +138,8 @@ export type ExchangeInitAsyncInput<
   /** The numeraire of every requirement (e.g. USDC). */
   quoteMint: Address<TAccountQuoteMint>;
   systemProgram?: Address<TAccountSystemProgram>;
-  imFactorBps: ExchangeInitInstructionDataArgs["imFactorBps"];
-  liqPenaltyMinBps: ExchangeInitInstructionDataArgs["liqPenaltyMinBps"];
-  liqPenaltyMaxBps: ExchangeInitInstructionDataArgs["liqPenaltyMaxBps"];
-  insuranceShareBps: ExchangeInitInstructionDataArgs["insuranceShareBps"];
-  tradeBandVolBps: ExchangeInitInstructionDataArgs["tradeBandVolBps"];
-  tradeBandMinBps: ExchangeInitInstructionDataArgs["tradeBandMinBps"];
+  params: ExchangeInitInstructionDataArgs["params"];
+  timelockSecs: ExchangeInitInstructionDataArgs["timelockSecs"];
 };
 
 export async function getExchangeInitInstructionAsync<
@@ -243,12 +229,8 @@ export type ExchangeInitInput<
   /** The numeraire of every requirement (e.g. USDC). */
   quoteMint: Address<TAccountQuoteMint>;
   systemProgram?: Address<TAccountSystemProgram>;
-  imFactorBps: ExchangeInitInstructionDataArgs["imFactorBps"];
-  liqPenaltyMinBps: ExchangeInitInstructionDataArgs["liqPenaltyMinBps"];
-  liqPenaltyMaxBps: ExchangeInitInstructionDataArgs["liqPenaltyMaxBps"];
-  insuranceShareBps: ExchangeInitInstructionDataArgs["insuranceShareBps"];
-  tradeBandVolBps: ExchangeInitInstructionDataArgs["tradeBandVolBps"];
-  tradeBandMinBps: ExchangeInitInstructionDataArgs["tradeBandMinBps"];
+  params: ExchangeInitInstructionDataArgs["params"];
+  timelockSecs: ExchangeInitInstructionDataArgs["timelockSecs"];
 };
 
 export function getExchangeInitInstruction<

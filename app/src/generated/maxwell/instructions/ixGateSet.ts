@@ -105,6 +105,7 @@ export type IxGateSetInput<
   TAccountAdmin extends string = string,
   TAccountExchange extends string = string,
 > = {
+  /** The admin, or the guardian (which may only disable). */
   admin: TransactionSigner<TAccountAdmin>;
   exchange: Address<TAccountExchange>;
   gate: IxGateSetInstructionDataArgs["gate"];
@@ -153,6 +154,7 @@ export type ParsedIxGateSetInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** The admin, or the guardian (which may only disable). */
     admin: TAccountMetas[0];
     exchange: TAccountMetas[1];
   };

@@ -11,4 +11,5 @@ export * from "./bank";
 export * from "./exchange";
 export * from "./insurance";
 export * from "./policy";
+export * from "./proposal";
 export * from "./vault";

@@ -37,6 +37,7 @@ import {
   getCollateralBankCodec,
   getExchangeCodec,
   getMarginAccountCodec,
+  getProposalCodec,
   getRebalancePolicyCodec,
   getUnderlyingCodec,
   type CollateralBank,
@@ -45,6 +46,8 @@ import {
   type ExchangeArgs,
   type MarginAccount,
   type MarginAccountArgs,
+  type Proposal,
+  type ProposalArgs,
   type RebalancePolicy,
   type RebalancePolicyArgs,
   type Underlying,
@@ -56,6 +59,8 @@ import {
   getAccountHealthInstruction,
   getAccountSettleInstruction,
   getAccrueInterestInstruction,
+  getAdminTransferAcceptInstruction,
+  getAdminTransferProposeInstruction,
   getBalanceLiquidateInstruction,
   getBankCreateInstructionAsync,
   getBankruptcyResolveInstruction,
@@ -64,6 +69,9 @@ import {
   getDepositInstruction,
   getExchangeInitInstructionAsync,
   getExpirySettlePriceInstruction,
+  getGovCancelInstruction,
+  getGovExecuteInstruction,
+  getGovProposeInstructionAsync,
   getInsuranceCreateInstructionAsync,
   getIxGateSetInstruction,
   getLiquidateInstruction,
@@ -75,6 +83,7 @@ import {
   getSeriesListInstruction,
   getTradeInstruction,
   getUnderlyingCreateInstruction,
+  getVolBreakerClearInstruction,
   getVolSurfaceUpdateInstruction,
   getWithdrawInstruction,
   parseAccountCloseInstruction,
@@ -82,6 +91,8 @@ import {
   parseAccountHealthInstruction,
   parseAccountSettleInstruction,
   parseAccrueInterestInstruction,
+  parseAdminTransferAcceptInstruction,
+  parseAdminTransferProposeInstruction,
   parseBalanceLiquidateInstruction,
   parseBankCreateInstruction,
   parseBankruptcyResolveInstruction,
@@ -90,6 +101,9 @@ import {
   parseDepositInstruction,
   parseExchangeInitInstruction,
   parseExpirySettlePriceInstruction,
+  parseGovCancelInstruction,
+  parseGovExecuteInstruction,
+  parseGovProposeInstruction,
   parseInsuranceCreateInstruction,
   parseIxGateSetInstruction,
   parseLiquidateInstruction,
@@ -101,6 +115,7 @@ import {
   parseSeriesListInstruction,
   parseTradeInstruction,
   parseUnderlyingCreateInstruction,
+  parseVolBreakerClearInstruction,
   parseVolSurfaceUpdateInstruction,
   parseWithdrawInstruction,
   type AccountCloseInput,
@@ -108,6 +123,8 @@ import {
   type AccountHealthInput,
   type AccountSettleInput,
   type AccrueInterestInput,
+  type AdminTransferAcceptInput,
+  type AdminTransferProposeInput,
   type BalanceLiquidateInput,
   type BankCreateAsyncInput,
   type BankruptcyResolveInput,
@@ -116,6 +133,9 @@ import {
   type DepositInput,
   type ExchangeInitAsyncInput,
   type ExpirySettlePriceInput,
+  type GovCancelInput,
+  type GovExecuteInput,
+  type GovProposeAsyncInput,
   type InsuranceCreateAsyncInput,
   type IxGateSetInput,
   type LiquidateInput,
@@ -124,6 +144,8 @@ import {
   type ParsedAccountHealthInstruction,
   type ParsedAccountSettleInstruction,
   type ParsedAccrueInterestInstruction,
+  type ParsedAdminTransferAcceptInstruction,
+  type ParsedAdminTransferProposeInstruction,
   type ParsedBalanceLiquidateInstruction,
   type ParsedBankCreateInstruction,
   type ParsedBankruptcyResolveInstruction,
@@ -132,6 +154,9 @@ import {
   type ParsedDepositInstruction,
   type ParsedExchangeInitInstruction,
   type ParsedExpirySettlePriceInstruction,
+  type ParsedGovCancelInstruction,
+  type ParsedGovExecuteInstruction,
+  type ParsedGovProposeInstruction,
   type ParsedInsuranceCreateInstruction,
   type ParsedIxGateSetInstruction,
   type ParsedLiquidateInstruction,
@@ -143,6 +168,7 @@ import {
   type ParsedSeriesListInstruction,
   type ParsedTradeInstruction,
   type ParsedUnderlyingCreateInstruction,
+  type ParsedVolBreakerClearInstruction,
   type ParsedVolSurfaceUpdateInstruction,
   type ParsedWithdrawInstruction,
   type PolicySetAsyncInput,
@@ -153,6 +179,7 @@ import {
   type SeriesListInput,
   type TradeInput,
   type UnderlyingCreateInput,
+  type VolBreakerClearInput,
   type VolSurfaceUpdateInput,
   type WithdrawInput,
 } from "../instructions";
@@ -162,6 +189,7 @@ import {
   findExchangePda,
   findInsurancePda,
   findPolicyPda,
+  findProposalPda,
   findVaultPda,
 } from "../pdas";
 
@@ -172,6 +200,7 @@ export enum MaxwellAccount {
   CollateralBank,
   Exchange,
   MarginAccount,
+  Proposal,
   RebalancePolicy,
   Underlying,
 }
@@ -217,6 +246,17 @@ export function identifyMaxwellAccount(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([26, 94, 189, 187, 116, 136, 53, 33]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellAccount.Proposal;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([151, 239, 89, 199, 23, 190, 159, 247]),
       ),
       0,
@@ -247,6 +287,8 @@ export enum MaxwellInstruction {
   AccountHealth,
   AccountSettle,
   AccrueInterest,
+  AdminTransferAccept,
+  AdminTransferPropose,
   BalanceLiquidate,
   BankCreate,
   BankSetParams,
@@ -255,6 +297,9 @@ export enum MaxwellInstruction {
   Deposit,
   ExchangeInit,
   ExpirySettlePrice,
+  GovCancel,
+  GovExecute,
+  GovPropose,
   InsuranceCreate,
   IxGateSet,
   Liquidate,
@@ -266,6 +311,7 @@ export enum MaxwellInstruction {
   SeriesList,
   Trade,
   UnderlyingCreate,
+  VolBreakerClear,
   VolSurfaceUpdate,
   Withdraw,
 }
@@ -328,6 +374,28 @@ export function identifyMaxwellInstruction(
     )
   ) {
     return MaxwellInstruction.AccrueInterest;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([116, 9, 65, 180, 253, 0, 160, 5]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.AdminTransferAccept;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([224, 150, 58, 197, 163, 10, 90, 106]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.AdminTransferPropose;
   }
   if (
     containsBytes(
@@ -416,6 +484,39 @@ export function identifyMaxwellInstruction(
     )
   ) {
     return MaxwellInstruction.ExpirySettlePrice;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([191, 5, 156, 243, 39, 24, 67, 107]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.GovCancel;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([10, 65, 231, 48, 220, 10, 40, 227]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.GovExecute;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([212, 205, 15, 250, 68, 199, 22, 202]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.GovPropose;
   }
   if (
     containsBytes(
@@ -542,6 +643,17 @@ export function identifyMaxwellInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([88, 209, 28, 143, 148, 98, 237, 218]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.VolBreakerClear;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([41, 15, 78, 27, 80, 90, 218, 233]),
       ),
       0,
@@ -585,6 +697,12 @@ export type ParsedMaxwellInstruction<
       instructionType: MaxwellInstruction.AccrueInterest;
     } & ParsedAccrueInterestInstruction<TProgram>)
   | ({
+      instructionType: MaxwellInstruction.AdminTransferAccept;
+    } & ParsedAdminTransferAcceptInstruction<TProgram>)
+  | ({
+      instructionType: MaxwellInstruction.AdminTransferPropose;
+    } & ParsedAdminTransferProposeInstruction<TProgram>)
+  | ({
       instructionType: MaxwellInstruction.BalanceLiquidate;
     } & ParsedBalanceLiquidateInstruction<TProgram>)
   | ({
@@ -608,6 +726,15 @@ export type ParsedMaxwellInstruction<
   | ({
       instructionType: MaxwellInstruction.ExpirySettlePrice;
     } & ParsedExpirySettlePriceInstruction<TProgram>)
+  | ({
+      instructionType: MaxwellInstruction.GovCancel;
+    } & ParsedGovCancelInstruction<TProgram>)
+  | ({
+      instructionType: MaxwellInstruction.GovExecute;
+    } & ParsedGovExecuteInstruction<TProgram>)
+  | ({
+      instructionType: MaxwellInstruction.GovPropose;
+    } & ParsedGovProposeInstruction<TProgram>)
   | ({
       instructionType: MaxwellInstruction.InsuranceCreate;
     } & ParsedInsuranceCreateInstruction<TProgram>)
@@ -641,6 +768,9 @@ export type ParsedMaxwellInstruction<
   | ({
       instructionType: MaxwellInstruction.UnderlyingCreate;
     } & ParsedUnderlyingCreateInstruction<TProgram>)
+  | ({
+      instructionType: MaxwellInstruction.VolBreakerClear;
+    } & ParsedVolBreakerClearInstruction<TProgram>)
   | ({
       instructionType: MaxwellInstruction.VolSurfaceUpdate;
     } & ParsedVolSurfaceUpdateInstruction<TProgram>)
@@ -686,6 +816,20 @@ export function parseMaxwellInstruction<TProgram extends string>(
       return {
         instructionType: MaxwellInstruction.AccrueInterest,
         ...parseAccrueInterestInstruction(instruction),
+      };
+    }
+    case MaxwellInstruction.AdminTransferAccept: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.AdminTransferAccept,
+        ...parseAdminTransferAcceptInstruction(instruction),
+      };
+    }
+    case MaxwellInstruction.AdminTransferPropose: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.AdminTransferPropose,
+        ...parseAdminTransferProposeInstruction(instruction),
       };
     }
     case MaxwellInstruction.BalanceLiquidate: {
@@ -742,6 +886,27 @@ export function parseMaxwellInstruction<TProgram extends string>(
       return {
         instructionType: MaxwellInstruction.ExpirySettlePrice,
         ...parseExpirySettlePriceInstruction(instruction),
+      };
+    }
+    case MaxwellInstruction.GovCancel: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.GovCancel,
+        ...parseGovCancelInstruction(instruction),
+      };
+    }
+    case MaxwellInstruction.GovExecute: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.GovExecute,
+        ...parseGovExecuteInstruction(instruction),
+      };
+    }
+    case MaxwellInstruction.GovPropose: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.GovPropose,
+        ...parseGovProposeInstruction(instruction),
       };
     }
     case MaxwellInstruction.InsuranceCreate: {
@@ -821,6 +986,13 @@ export function parseMaxwellInstruction<TProgram extends string>(
         ...parseUnderlyingCreateInstruction(instruction),
       };
     }
+    case MaxwellInstruction.VolBreakerClear: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.VolBreakerClear,
+        ...parseVolBreakerClearInstruction(instruction),
+      };
+    }
     case MaxwellInstruction.VolSurfaceUpdate: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -856,6 +1028,8 @@ export type MaxwellPluginAccounts = {
     SelfFetchFunctions<ExchangeArgs, Exchange>;
   marginAccount: ReturnType<typeof getMarginAccountCodec> &
     SelfFetchFunctions<MarginAccountArgs, MarginAccount>;
+  proposal: ReturnType<typeof getProposalCodec> &
+    SelfFetchFunctions<ProposalArgs, Proposal>;
   rebalancePolicy: ReturnType<typeof getRebalancePolicyCodec> &
     SelfFetchFunctions<RebalancePolicyArgs, RebalancePolicy>;
   underlying: ReturnType<typeof getUnderlyingCodec> &
@@ -881,6 +1055,14 @@ export type MaxwellPluginInstructions = {
   accrueInterest: (
     input: AccrueInterestInput,
   ) => ReturnType<typeof getAccrueInterestInstruction> &
+    SelfPlanAndSendFunctions;
+  adminTransferAccept: (
+    input: AdminTransferAcceptInput,
+  ) => ReturnType<typeof getAdminTransferAcceptInstruction> &
+    SelfPlanAndSendFunctions;
+  adminTransferPropose: (
+    input: AdminTransferProposeInput,
+  ) => ReturnType<typeof getAdminTransferProposeInstruction> &
     SelfPlanAndSendFunctions;
   balanceLiquidate: (
     input: BalanceLiquidateInput,
@@ -911,6 +1093,16 @@ export type MaxwellPluginInstructions = {
   expirySettlePrice: (
     input: ExpirySettlePriceInput,
   ) => ReturnType<typeof getExpirySettlePriceInstruction> &
+    SelfPlanAndSendFunctions;
+  govCancel: (
+    input: GovCancelInput,
+  ) => ReturnType<typeof getGovCancelInstruction> & SelfPlanAndSendFunctions;
+  govExecute: (
+    input: GovExecuteInput,
+  ) => ReturnType<typeof getGovExecuteInstruction> & SelfPlanAndSendFunctions;
+  govPropose: (
+    input: GovProposeAsyncInput,
+  ) => ReturnType<typeof getGovProposeInstructionAsync> &
     SelfPlanAndSendFunctions;
   insuranceCreate: (
     input: InsuranceCreateAsyncInput,
@@ -951,6 +1143,10 @@ export type MaxwellPluginInstructions = {
     input: UnderlyingCreateInput,
   ) => ReturnType<typeof getUnderlyingCreateInstruction> &
     SelfPlanAndSendFunctions;
+  volBreakerClear: (
+    input: VolBreakerClearInput,
+  ) => ReturnType<typeof getVolBreakerClearInstruction> &
+    SelfPlanAndSendFunctions;
   volSurfaceUpdate: (
     input: VolSurfaceUpdateInput,
   ) => ReturnType<typeof getVolSurfaceUpdateInstruction> &
@@ -965,6 +1161,7 @@ export type MaxwellPluginPdas = {
   bank: typeof findBankPda;
   vault: typeof findVaultPda;
   exchange: typeof findExchangePda;
+  proposal: typeof findProposalPda;
   insurance: typeof findInsurancePda;
   policy: typeof findPolicyPda;
 };
@@ -989,6 +1186,7 @@ export function maxwellProgram() {
           ),
           exchange: addSelfFetchFunctions(client, getExchangeCodec()),
           marginAccount: addSelfFetchFunctions(client, getMarginAccountCodec()),
+          proposal: addSelfFetchFunctions(client, getProposalCodec()),
           rebalancePolicy: addSelfFetchFunctions(
             client,
             getRebalancePolicyCodec(),
@@ -1023,6 +1221,16 @@ export function maxwellProgram() {
             addSelfPlanAndSendFunctions(
               client,
               getAccrueInterestInstruction(input),
+            ),
+          adminTransferAccept: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getAdminTransferAcceptInstruction(input),
+            ),
+          adminTransferPropose: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getAdminTransferProposeInstruction(input),
             ),
           balanceLiquidate: (input) =>
             addSelfPlanAndSendFunctions(
@@ -1060,6 +1268,18 @@ export function maxwellProgram() {
             addSelfPlanAndSendFunctions(
               client,
               getExpirySettlePriceInstruction(input),
+            ),
+          govCancel: (input) =>
+            addSelfPlanAndSendFunctions(client, getGovCancelInstruction(input)),
+          govExecute: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getGovExecuteInstruction(input),
+            ),
+          govPropose: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getGovProposeInstructionAsync(input),
             ),
           insuranceCreate: (input) =>
             addSelfPlanAndSendFunctions(
@@ -1107,6 +1327,11 @@ export function maxwellProgram() {
               client,
               getUnderlyingCreateInstruction(input),
             ),
+          volBreakerClear: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getVolBreakerClearInstruction(input),
+            ),
           volSurfaceUpdate: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -1120,6 +1345,7 @@ export function maxwellProgram() {
           bank: findBankPda,
           vault: findVaultPda,
           exchange: findExchangePda,
+          proposal: findProposalPda,
           insurance: findInsurancePda,
           policy: findPolicyPda,
         },

@@ -7,10 +7,15 @@
  */
 
 export * from "./bankParamsArgs";
+export * from "./breakerArgs";
+export * from "./change";
 export * from "./collateralSlot";
 export * from "./exchangeParams";
+export * from "./exchangeParamsInput";
 export * from "./expiryState";
+export * from "./governance";
 export * from "./liquidateLeg";
+export * from "./outflowState";
 export * from "./policyArgs";
 export * from "./position";
 export * from "./rateCurveArgs";
@@ -21,3 +26,5 @@ export * from "./seriesInfo";
 export * from "./seriesRiskState";
 export * from "./sviState";
 export * from "./tradeLeg";
+export * from "./underlyingLimitsArgs";
+export * from "./volGuard";
