@@ -4,6 +4,9 @@
 // and its two banks. Writes target/localnet.json. Run: `scripts/with-validator.sh npm run deploy`.
 // Idempotent per validator: if target/localnet.json belongs to this cluster (same genesis hash)
 // and its exchange exists, it reports that and changes nothing (pass --force to deploy anew).
+// Governance: this local deployment's timelock is LOCALNET_TIMELOCK_SECS (10 s, the program's
+// minimum) so that the demo and the e2e tests can queue a change and see it land within a test;
+// a production exchange takes a day or more (docs/governance.md).
 import { pathToFileURL } from 'node:url';
 
 import { fetchEncodedAccount, type Address, type KeyPairSigner } from '@solana/kit';
@@ -30,6 +33,13 @@ export const EXCHANGE_PARAMS: ExchangeParams = {
   tradeBandVolBps: 500,
   tradeBandMinBps: 10,
 };
+
+/**
+ * The governance timelock of the local deployments (demo and e2e tests): 10 s, the program's
+ * lower bound (maxwell_engine::governance::TIMELOCK_MIN_SECS), so that a queued change lands
+ * within a test. Production uses a day (TIMELOCK_DEFAULT_SECS) or more; see docs/governance.md.
+ */
+export const LOCALNET_TIMELOCK_SECS = 10;
 
 const NO_FEED = new Uint8Array(32);
 
@@ -87,8 +97,13 @@ export const DEMO_SOL_PARAMS: BankParams = { ...SOL_PARAMS, rate: SOL_RATE };
 /**
  * `lending: 'off'` (the e2e tests): USDC_PARAMS / SOL_PARAMS, indices stay 1.0 (until a loss is
  * socialized). `'demo'` (the default, `npm run deploy`): DEMO_USDC_PARAMS / DEMO_SOL_PARAMS.
+ * `usdc` / `sol`: other bank parameters at creation (e.g. a borrow cap), replacing those of the
+ * lending choice. A bank's parameters change without the timelock only while nobody uses it
+ * (bank_set_params; BankInUse after the first deposit); a test that needs other caps states them
+ * here, before anyone deposits. `timelockSecs`: the governance delay (default
+ * LOCALNET_TIMELOCK_SECS).
  */
-export type DeployOptions = { lending?: 'off' | 'demo' };
+export type DeployOptions = { lending?: 'off' | 'demo'; usdc?: BankParams; sol?: BankParams; timelockSecs?: number };
 
 /** SOL/USD 150.00 +- 0.05 (Pyth exponent -8). */
 export const SOL_PRICE = { price: 15_000_000_000n, conf: 5_000_000n, exponent: -8 };
@@ -164,7 +179,9 @@ export async function deployExchange(
   opts: DeployOptions = {},
 ): Promise<Deployment> {
   const demo = (opts.lending ?? 'demo') === 'demo';
-  const [usdcParams, solParams] = demo ? [DEMO_USDC_PARAMS, DEMO_SOL_PARAMS] : [USDC_PARAMS, SOL_PARAMS];
+  const usdcParams = opts.usdc ?? (demo ? DEMO_USDC_PARAMS : USDC_PARAMS);
+  const solParams = opts.sol ?? (demo ? DEMO_SOL_PARAMS : SOL_PARAMS);
+  const timelockSecs = opts.timelockSecs ?? LOCALNET_TIMELOCK_SECS;
   await assertProgramsLoaded(conn);
   const { signer: admin, secretHex } = await newLocalSigner();
   await airdrop(conn, admin.address, 100n * LAMPORTS_PER_SOL);
@@ -178,8 +195,8 @@ export async function deployExchange(
   log(`SOL/USD oracle   ${solOracle} (mock Pyth, TEST ONLY)`);
 
   const exchange = await exchangeAddress(admin.address);
-  await sendAndConfirm(conn, admin, [await exchangeInitIx(admin, usdcMint, EXCHANGE_PARAMS)]);
-  log(`exchange         ${exchange}`);
+  await sendAndConfirm(conn, admin, [await exchangeInitIx(admin, usdcMint, EXCHANGE_PARAMS, timelockSecs)]);
+  log(`exchange         ${exchange} (governance timelock ${timelockSecs} s)`);
 
   const quote = await createBank(conn, admin, exchange, {
     symbol: 'USDC', mint: usdcMint, decimals: 6, tokenProgram: SPL_TOKEN_PROGRAM, oracle: null, params: usdcParams,

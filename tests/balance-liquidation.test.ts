@@ -1,7 +1,8 @@
 // Balance liquidation and bankruptcy end to end on a real validator, through the keeper's own
 // pass (runPass, in process, as `npm run keeper -- --once`). The e2e deployment lends nothing;
-// the admin opens USDC borrowing (borrow cap, still no interest: indices stay 1.0 until a loss is
-// socialized). A lender supplies USDC, the insurance fund holds a little, the keeper's account
+// this test's exchange opens USDC borrowing at the bank's creation (a borrow cap, still no
+// interest: indices stay 1.0 until a loss is socialized; a used bank's parameters change only
+// through the governance queue, tests/governance.test.ts). A lender supplies USDC, the insurance fund holds a little, the keeper's account
 // holds a small USDC margin.
 // 1. A spot borrower deposits 100 SOL at $150 and borrows 11,900 USDC (its initial limit is
 //    12,000). SOL falls to $130 (mock Pyth): maintenance 100 x 130 x 0.9 - 11,900 = -200 USDC.
@@ -29,7 +30,6 @@ import { HealthEngine, localHealth, type LocalHealth } from '../app/src/health-w
 import type { Logger } from '../app/src/keeper/log.js';
 import { jsonLine } from '../app/src/keeper/log.js';
 import { runPass, type PassReport } from '../app/src/keeper/pass.js';
-import { setBankParams } from '../app/src/lending.js';
 import { createInsurance, fundInsurance } from '../app/src/liquidation.js';
 import { bankruptBankIndexes, quoteValue } from '../app/src/rules-wasm.js';
 import { ProgramFailure } from '../app/src/transactions.js';
@@ -109,10 +109,10 @@ async function trader(amounts: { USDC?: bigint; SOL?: bigint }, deposit: { USDC?
 
 describe('balance liquidation: a spot borrower after a fall, then a crash to bankruptcy, by the keeper pass', () => {
   before(async () => {
-    w = await newWorld();
+    // Borrowing USDC on from the bank's creation (the e2e deployment's cap is 0); the flat zero rate stays.
+    w = await newWorld({ usdc: { ...USDC_PARAMS, borrowCap: USD(1_000_000n) } });
     engine = HealthEngine.load();
-    // Borrowing USDC on (the e2e deployment's cap is 0); the flat zero rate stays.
-    await setBankParams(w.client, w.admin, w.usdc.bank, { ...USDC_PARAMS, borrowCap: USD(1_000_000n) });
+    assert.equal((await w.client.bankState(w.usdc.bank)).data.borrowCap, USD(1_000_000n));
     insurance = (await createInsurance(w.client, w.admin)).address;
     const funder = await newTrader(w, { USDC: FUND });
     await fundInsurance(w.client, funder.signer, funder.wallet.USDC!, FUND);

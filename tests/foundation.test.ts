@@ -8,7 +8,7 @@ import { collateralBalance, getBank, getExchange } from '../app/src/accounts.js'
 import { maxwellErrorCode } from '../app/src/errors.js';
 import { MAXWELL_ERROR__INSUFFICIENT_BALANCE } from '../app/src/generated/maxwell/index.js';
 import { ProgramFailure } from '../app/src/transactions.js';
-import { EXCHANGE_PARAMS, SOL_PARAMS, SOL_PRICE } from '../migrations/deploy.js';
+import { EXCHANGE_PARAMS, LOCALNET_TIMELOCK_SECS, SOL_PARAMS, SOL_PRICE } from '../migrations/deploy.js';
 import { assertConservation, newTrader, newWorld, refreshSolPrice, snapshot, type Trader, type World } from './support.js';
 
 const USDC = (n: bigint) => n * 1_000_000n;
@@ -32,6 +32,10 @@ describe('foundation: deploy, account, deposit, withdraw', () => {
     assert.equal(ex.data.admin, w.d.admin);
     assert.equal(ex.data.quoteMint, w.usdc.mint);
     assert.equal(ex.data.params.imFactorBps, EXCHANGE_PARAMS.imFactorBps);
+    // Governance at exchange_init: the local deployment's short timelock, every role the admin's, no proposal yet.
+    assert.equal(ex.data.gov.timelockSecs, LOCALNET_TIMELOCK_SECS);
+    assert.deepEqual([ex.data.gov.guardian, ex.data.gov.riskAdmin], [w.d.admin, w.d.admin]);
+    assert.equal(ex.data.gov.proposalCount, 0n);
     assert.equal(ex.data.bankCount, 2);
     const usdc = await getBank(w.conn, w.usdc.bank);
     assert.equal(usdc.data.isQuote, 1);

@@ -13,7 +13,7 @@ import { bankAt, constants } from '../app/src/rules-wasm.js';
 import { fundTokenAccountIxs, tokenBalance } from '../app/src/token.js';
 import { connect, sendAndConfirm, type Connection } from '../app/src/transactions.js';
 import { fundedSigner, signerFromSecretHex } from '../app/src/wallet.js';
-import { deployExchange, SOL_PRICE } from '../migrations/deploy.js';
+import { deployExchange, SOL_PRICE, type DeployOptions } from '../migrations/deploy.js';
 
 export type Trader = { signer: KeyPairSigner; account: Address; wallet: Record<string, Address> };
 
@@ -26,9 +26,14 @@ export type World = {
   sol: BankRecord;
 };
 
-export async function newWorld(): Promise<World> {
+/**
+ * A fresh exchange with the e2e deployment (lending off: indices 1.0, exact numbers; the 10 s
+ * localnet timelock). `opts` overrides the banks' parameters at creation (before anyone
+ * deposits: afterwards they change only through the governance queue) or the timelock.
+ */
+export async function newWorld(opts: Omit<DeployOptions, 'lending'> = {}): Promise<World> {
   const conn = connect();
-  const d = await deployExchange(conn, () => {}, { lending: 'off' }); // indices 1.0: exact numbers
+  const d = await deployExchange(conn, () => {}, { ...opts, lending: 'off' });
   const sol = d.collateral.find((b) => b.symbol === 'SOL');
   assert.ok(sol);
   return {

@@ -12,7 +12,7 @@ import {
   getWithdrawInstruction,
   type CollateralBank,
   type BankParamsArgsArgs,
-  type ExchangeInitInstructionDataArgs,
+  type ExchangeParamsInputArgs,
 } from './generated/maxwell/index.js';
 import { unionHealthAccountMetas, type HealthBank, type HealthUnderlying } from './health-accounts.js';
 import type { MarginAccount } from './accounts.js';
@@ -22,13 +22,17 @@ export function withRemaining<T extends Instruction>(ix: T, remaining: AccountMe
   return { ...ix, accounts: [...(ix.accounts ?? []), ...remaining] };
 }
 
-export type ExchangeParams = ExchangeInitInstructionDataArgs;
+/** The exchange's margin, liquidation and band parameters (exchange_init, `Change::ExchangeParams`). */
+export type ExchangeParams = ExchangeParamsInputArgs;
 /** Weights, caps, oracle limits and the rate curve of a bank (bank_create, bank_set_params). */
 export type BankParams = BankParamsArgsArgs;
 
-/** Creates the exchange PDA `["exchange", admin]`; `admin` signs and pays. */
-export function exchangeInitIx(admin: TransactionSigner, quoteMint: Address, params: ExchangeParams) {
-  return getExchangeInitInstructionAsync({ admin, quoteMint, ...params });
+/**
+ * Creates the exchange PDA `["exchange", admin]`; `admin` signs and pays. `timelockSecs`: the
+ * governance delay of every queued change (the program bounds it to [10 s, 30 days]).
+ */
+export function exchangeInitIx(admin: TransactionSigner, quoteMint: Address, params: ExchangeParams, timelockSecs: number) {
+  return getExchangeInitInstructionAsync({ admin, quoteMint, params, timelockSecs });
 }
 
 /** Lists `mint` as collateral. `oracle` is omitted for the quote mint. */
