@@ -27,6 +27,9 @@ pub enum EngineError {
     OverLiquidation,
     /// A realized-vol update less than `RV_MIN_INTERVAL_SECS` after the previous one.
     RealizedVolTooSoon,
+    /// A realized-vol sample outside its grid boundary's window, or from a price published
+    /// before the boundary.
+    RealizedVolOffSchedule,
     /// A rebalance move worth more than the policy's per-move limit.
     MoveLimitExceeded,
     /// A rebalance move worth more than what is left of the policy's rolling day.

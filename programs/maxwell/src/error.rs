@@ -332,6 +332,8 @@ pub enum MaxwellError {
     ProposalInvariant,
     #[msg("A new proposal must take the exchange's next id (gov.proposal_count)")]
     ProposalIdNotNext,
+    #[msg("Realized-volatility samples are taken within 10 s after each minute boundary, from a price published after it")]
+    RealizedVolOffSchedule,
 }
 
 impl From<maxwell_risk::RiskError> for MaxwellError {
@@ -386,6 +388,7 @@ impl From<maxwell_engine::EngineError> for MaxwellError {
             G::LiquidationLegInvalid => M::LiquidationLegInvalid,
             G::OverLiquidation => M::OverLiquidation,
             G::RealizedVolTooSoon => M::RealizedVolTooSoon,
+            G::RealizedVolOffSchedule => M::RealizedVolOffSchedule,
             // The program's code covers both limits (per move and per rolling day).
             G::MoveLimitExceeded | G::DayLimitExceeded => M::RebalanceLimitExceeded,
             G::NotLiquidatable => M::NotLiquidatable,

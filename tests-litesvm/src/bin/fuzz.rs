@@ -13,7 +13,20 @@ fn main() {
     let out = args.get(3).cloned().unwrap_or_else(|| "target/fuzz/report.md".into());
     let t0 = std::time::Instant::now();
     let every = (n / 20).max(1);
+    let mut shown = 0;
     let report = fuzz::run(n, seed, |r| {
+        // A finding is printed as soon as it is found (a long run's report comes at the end).
+        for f in &r.findings[shown..] {
+            eprintln!(
+                "fuzz: FINDING seed {} step {} ({}): {}\n  trail: {}",
+                f.seed,
+                f.step,
+                f.kind,
+                f.message.lines().next().unwrap_or(""),
+                f.trail.join(" > ")
+            );
+        }
+        shown = r.findings.len();
         let done = r.sequences + r.findings.len() as u64;
         if done % every == 0 {
             eprintln!(

@@ -15,18 +15,30 @@ fn realized_vol_above_implied_widens_the_price_shocks() {
     let admin_kp = w.admin.insecure_clone();
     let range0 = w.underlying(&m).scen.range;
 
-    // The first update records the spot; the next within a minute is refused.
+    // Samples sit on the minute grid: within 10 s after a boundary, from a price published
+    // after it. The first records the spot; the same boundary again is refused.
+    assert_eq!(w.env.now() % 60, 0, "the test clock starts on a boundary");
+    w.env.advance(5);
+    w.set_sol_price(SOL_PRICE);
     w.env.ok(&[w.realized_vol_ix(&m)], &[]);
-    w.env.advance(30);
+    w.env.advance(3);
     w.set_sol_price(SOL_PRICE);
     w.env.fails_with(&[w.realized_vol_ix(&m)], &[], code(E::RealizedVolTooSoon), &[m.underlying]);
 
     // A calm market: a tiny move an hour keeps the estimate far below the 80% ATM vol.
-    w.env.advance(3_600);
+    w.env.advance(3_600 - 3);
     w.set_sol_price(SOL_PRICE + 10_000_000); // +0.07%
     let r = w.env.ok(&[w.realized_vol_ix(&m)], &[]);
     let log: RealizedVolLog = r.event().unwrap();
     assert!(log.realized_vol < 1 << (FX_FRAC - 2), "calm: {}", log.realized_vol);
+
+    // Off the schedule: 25 s after the boundary (the caller cannot pick its moment), or at the
+    // next boundary with a price published before it.
+    w.env.advance(20);
+    w.set_sol_price(SOL_PRICE);
+    w.env.fails_with(&[w.realized_vol_ix(&m)], &[], code(E::RealizedVolOffSchedule), &[m.underlying]);
+    w.env.advance(39); // 4 s after the next boundary, the price still from 39 s earlier
+    w.env.fails_with(&[w.realized_vol_ix(&m)], &[], code(E::RealizedVolOffSchedule), &[m.underlying]);
 
     // A wild one: +-6% every ten minutes.
     let mut up = true;

@@ -5,16 +5,21 @@
 //!   `min(r^2 x YEAR / dt, 25)`, `r = ln(spot / last_spot)`, Q52, every step rounded down; the
 //!   cap is a 500% volatility (one oracle glitch cannot blow the estimate up for weeks).
 //! - The update ([`ewma`]) is `var' = (0.94 x var + 0.06 x sample)`, truncated toward zero.
-//! - Updates at least [`RV_MIN_INTERVAL_SECS`] apart ([`due`]); the first one only records the
-//!   spot ([`plan_rv_update`]).
+//! - Samples sit on a fixed grid the caller cannot pick: one per [`RV_MIN_INTERVAL_SECS`]
+//!   boundary of unix time, taken within [`RV_WINDOW_SECS`] after the boundary from a price
+//!   published at or after it ([`plan_rv_update`]); the interval `dt` is the grid's, not the
+//!   caller's. The first one only records the spot.
 
 use maxwell_risk::fixed::FX_FRAC;
 use maxwell_risk::math::ln::ln_ratio_q62;
 
 use crate::error::{EngineError, Result};
 
-/// Updates closer together than this are refused (the estimate is per-interval), seconds.
+/// The sampling grid: one sample per boundary of this many seconds of unix time.
 pub const RV_MIN_INTERVAL_SECS: i64 = 60;
+/// A boundary's sample is taken within this many seconds after it, from a price published at
+/// or after the boundary: the caller picks among a few seconds of prices, never the interval.
+pub const RV_WINDOW_SECS: i64 = 10;
 /// EWMA decay per update, bps (RiskMetrics' 0.94).
 pub const RV_LAMBDA_BPS: i64 = 9_400;
 /// One sample's annualized variance is capped at 25 (a 500% volatility), Q52.
@@ -67,17 +72,30 @@ pub fn ewma(variance: i64, sample: i64) -> Result<i64> {
     i64::try_from(x / 10_000).map_err(|_| EngineError::Overflow)
 }
 
-/// The update at `now` with the oracle spot `spot` (quote native per contract): the first
-/// records the spot; later ones, at least [`RV_MIN_INTERVAL_SECS`] after the last
-/// ([`EngineError::RealizedVolTooSoon`]), fold the interval's sample into the EWMA.
-pub fn plan_rv_update(s: &RvState, spot: u64, now: i64) -> Result<RvUpdate> {
-    let mut next = RvState { last_spot: spot, last_ts: now, ..*s };
+/// The grid boundary at or before `now` (0 before the epoch). Unsigned: SBF has no signed
+/// division.
+pub fn boundary(now: i64) -> i64 {
+    let n = now.max(0) as u64;
+    (n - n % RV_MIN_INTERVAL_SECS as u64) as i64
+}
+
+/// The sample of the boundary at or before `now`, with the oracle spot `spot` (quote native per
+/// contract) published at `publish_time`. Refused outside the boundary's window or with a
+/// price from before it ([`EngineError::RealizedVolOffSchedule`]), or when the boundary is
+/// already sampled ([`EngineError::RealizedVolTooSoon`]). The first records the spot; later
+/// ones fold the sample over the grid interval since the last sampled boundary into the EWMA.
+pub fn plan_rv_update(s: &RvState, spot: u64, now: i64, publish_time: i64) -> Result<RvUpdate> {
+    let b = boundary(now);
+    if now - b > RV_WINDOW_SECS || publish_time < b {
+        return Err(EngineError::RealizedVolOffSchedule);
+    }
+    let mut next = RvState { last_spot: spot, last_ts: b, ..*s };
     let mut sample = 0;
     if s.last_ts != 0 {
-        if !due(s.last_ts, now) {
+        if !due(s.last_ts, b) {
             return Err(EngineError::RealizedVolTooSoon);
         }
-        let dt = now.checked_sub(s.last_ts).ok_or(EngineError::Overflow)?;
+        let dt = b.checked_sub(s.last_ts).ok_or(EngineError::Overflow)?;
         sample = sample_variance(spot, s.last_spot, dt)?;
         next.variance = ewma(s.variance, sample)?;
         next.updates = s.updates.checked_add(1).ok_or(EngineError::Overflow)?;
@@ -142,21 +160,24 @@ mod tests {
     #[test]
     fn update_table() {
         let s0 = RvState::default();
-        // First: only the spot and the time.
-        let u = plan_rv_update(&s0, 150_000_000, 1_000).unwrap();
-        assert_eq!(u, RvUpdate { state: RvState { variance: 0, last_spot: 150_000_000, last_ts: 1_000, updates: 0 }, sample: 0 });
-        // Too soon: refused.
-        assert_eq!(plan_rv_update(&u.state, 151_000_000, 1_059), Err(EngineError::RealizedVolTooSoon));
-        // A minute later: the sample and the EWMA of it.
-        let v = plan_rv_update(&u.state, 151_500_000, 1_060).unwrap();
+        // First: only the spot and the boundary (1,020 = 17 x 60; 1,025 is 5 s after it).
+        let u = plan_rv_update(&s0, 150_000_000, 1_025, 1_021).unwrap();
+        assert_eq!(u, RvUpdate { state: RvState { variance: 0, last_spot: 150_000_000, last_ts: 1_020, updates: 0 }, sample: 0 });
+        // The same boundary again: refused.
+        assert_eq!(plan_rv_update(&u.state, 151_000_000, 1_029, 1_028), Err(EngineError::RealizedVolTooSoon));
+        // Off schedule: past the window, or a price from before the boundary.
+        assert_eq!(plan_rv_update(&u.state, 151_000_000, 1_091, 1_090), Err(EngineError::RealizedVolOffSchedule));
+        assert_eq!(plan_rv_update(&u.state, 151_000_000, 1_085, 1_079), Err(EngineError::RealizedVolOffSchedule));
+        // The next boundary, whenever in its window: the grid's 60 s interval, not the caller's.
+        let v = plan_rv_update(&u.state, 151_500_000, 1_089, 1_080).unwrap();
         let sample = sample_variance(151_500_000, 150_000_000, 60).unwrap();
         assert_eq!(v.sample, sample);
-        assert_eq!(v.state, RvState { variance: ewma(0, sample).unwrap(), last_spot: 151_500_000, last_ts: 1_060, updates: 1 });
+        assert_eq!(v.state, RvState { variance: ewma(0, sample).unwrap(), last_spot: 151_500_000, last_ts: 1_080, updates: 1 });
         // +1% in a minute: ln(1.01)^2 x 525,600 = 52.0 -> capped at 25; variance 0.06 x 25 = 1.5.
         assert_eq!(v.sample, RV_MAX_VARIANCE);
         assert_eq!(v.state.variance, (3 << FX_FRAC) / 2);
         // Counter overflow is an error, not a wrap.
         let full = RvState { updates: u64::MAX, ..v.state };
-        assert_eq!(plan_rv_update(&full, 151_500_000, 2_000), Err(EngineError::Overflow));
+        assert_eq!(plan_rv_update(&full, 151_500_000, 2_045, 2_040), Err(EngineError::Overflow));
     }
 }
