@@ -24,6 +24,10 @@ import {
   getUnderlyingSize,
   MARGIN_ACCOUNT_DISCRIMINATOR,
   MAXWELL_PROGRAM_ADDRESS,
+  PROPOSAL_DISCRIMINATOR,
+  decodeProposal,
+  fetchProposal,
+  type Proposal,
   REBALANCE_POLICY_DISCRIMINATOR,
   decodeRebalancePolicy,
   getRebalancePolicySize,
@@ -38,7 +42,7 @@ import { COMMITMENT } from './config.js';
 import { shareValue } from './rules-wasm.js';
 import type { Connection } from './transactions.js';
 
-export type { CollateralBank, Exchange, MarginAccount, RebalancePolicy, Underlying };
+export type { CollateralBank, Exchange, MarginAccount, Proposal, RebalancePolicy, Underlying };
 
 /** ABI offsets (after the 8-byte discriminator) used by the scans below. */
 export const OFFSETS = {
@@ -48,6 +52,7 @@ export const OFFSETS = {
   underlyingExchange: 8n,
   policyExchange: 8n,
   policyOwner: 40n,
+  proposalExchange: 8n,
 } as const;
 
 export async function getExchange(conn: Connection, address: Address): Promise<Account<Exchange>> {
@@ -66,10 +71,10 @@ export async function getUnderlying(conn: Connection, address: Address): Promise
   return fetchUnderlying(conn.rpc, address, { commitment: COMMITMENT });
 }
 
-/** Maxwell accounts of one type (discriminator and size) whose `offset` holds `key`. */
+/** Maxwell accounts of one type (discriminator, and size when fixed) whose `offset` holds `key`. */
 async function scan(
   conn: Connection,
-  type: { discriminator: ReadonlyUint8Array; size: number },
+  type: { discriminator: ReadonlyUint8Array; size: number | null },
   offset: bigint,
   key: Address,
 ): Promise<EncodedAccount[]> {
@@ -79,7 +84,7 @@ async function scan(
       commitment: COMMITMENT,
       encoding: 'base64',
       filters: [
-        { dataSize: BigInt(type.size) },
+        ...(type.size === null ? [] : [{ dataSize: BigInt(type.size) }]),
         { memcmp: { offset: 0n, bytes: b58(getBase58Decoder().decode(type.discriminator)), encoding: 'base58' } },
         { memcmp: { offset, bytes: b58(key), encoding: 'base58' } },
       ],
@@ -93,6 +98,18 @@ const BANK = { discriminator: COLLATERAL_BANK_DISCRIMINATOR, size: getCollateral
 const UNDERLYING = { discriminator: UNDERLYING_DISCRIMINATOR, size: getUnderlyingSize() };
 
 const POLICY = { discriminator: REBALANCE_POLICY_DISCRIMINATOR, size: getRebalancePolicySize() };
+/** A Proposal is borsh (its Change has variants of different sizes): no size filter. */
+const PROPOSAL = { discriminator: PROPOSAL_DISCRIMINATOR, size: null };
+
+/** Every governance proposal of `exchange` (discriminator + exchange @ 8), by id. */
+export async function getProposalsOfExchange(conn: Connection, exchange: Address): Promise<Account<Proposal>[]> {
+  const found = (await scan(conn, PROPOSAL, OFFSETS.proposalExchange, exchange)).map((a) => decodeProposal(a));
+  return found.sort((a, b) => (a.data.id < b.data.id ? -1 : a.data.id > b.data.id ? 1 : 0));
+}
+
+export async function getProposal(conn: Connection, address: Address): Promise<Account<Proposal>> {
+  return fetchProposal(conn.rpc, address, { commitment: COMMITMENT });
+}
 
 /** Every rebalance policy of `exchange` (discriminator + exchange @ 8). */
 export async function getPoliciesOfExchange(conn: Connection, exchange: Address): Promise<Account<RebalancePolicy>[]> {

@@ -22,6 +22,8 @@ import {
   type ReadonlyUint8Array,
 } from '@solana/kit';
 
+import { getChangeDecoder, type Change } from './generated/maxwell/types/index.js';
+
 export type DepositLog = {
   exchange: Address;
   account: Address;
@@ -424,6 +426,73 @@ const settlementPriceLogDecoder: Decoder<SettlementPriceLog> = getStructDecoder(
   ['publishTime', getI64Decoder()],
 ]);
 
+/**
+ * gov_propose: change `id` queued by `proposer`, executable from `unlockTs` (unix seconds);
+ * `kind` = the Change's variant number (governance.ts CHANGE_KINDS), `change` its full content.
+ */
+export type GovProposedLog = {
+  exchange: Address;
+  proposal: Address;
+  id: bigint;
+  proposer: Address;
+  kind: number;
+  unlockTs: bigint;
+  change: Change;
+};
+
+/** gov_execute: change `id` applied, by `executor` (anyone, after its unlock time). */
+export type GovExecutedLog = { exchange: Address; proposal: Address; id: bigint; kind: number; executor: Address };
+
+/** gov_cancel: change `id` cancelled `by` the admin, the guardian or its proposer. */
+export type GovCancelledLog = { exchange: Address; proposal: Address; id: bigint; kind: number; by: Address };
+
+/** admin_transfer_propose (`accepted` false; `pendingAdmin` named) or admin_transfer_accept (`accepted` true; `admin` = the new admin). */
+export type AdminTransferLog = { exchange: Address; admin: Address; pendingAdmin: Address; accepted: boolean };
+
+/** A volatility breaker tripped (by a smile update) or cleared (vol_breaker_clear); `windowMoveBps`: ATM moves summed in the window, vol bps. */
+export type VolBreakerLog = { underlying: Address; tripped: boolean; windowMoveBps: bigint; by: Address; ts: bigint };
+
+const govProposedLogDecoder: Decoder<GovProposedLog> = getStructDecoder([
+  ['exchange', getAddressDecoder()],
+  ['proposal', getAddressDecoder()],
+  ['id', getU64Decoder()],
+  ['proposer', getAddressDecoder()],
+  ['kind', getU8Decoder()],
+  ['unlockTs', getI64Decoder()],
+  ['change', getChangeDecoder()], // the generated borsh enum (same bytes as Proposal.change)
+]);
+
+const govExecutedLogDecoder: Decoder<GovExecutedLog> = getStructDecoder([
+  ['exchange', getAddressDecoder()],
+  ['proposal', getAddressDecoder()],
+  ['id', getU64Decoder()],
+  ['kind', getU8Decoder()],
+  ['executor', getAddressDecoder()],
+]);
+
+const govCancelledLogDecoder: Decoder<GovCancelledLog> = getStructDecoder([
+  ['exchange', getAddressDecoder()],
+  ['proposal', getAddressDecoder()],
+  ['id', getU64Decoder()],
+  ['kind', getU8Decoder()],
+  ['by', getAddressDecoder()],
+]);
+
+const adminTransferLogDecoder: Decoder<AdminTransferLog> = getStructDecoder([
+  ['exchange', getAddressDecoder()],
+  ['admin', getAddressDecoder()],
+  ['pendingAdmin', getAddressDecoder()],
+  ['accepted', getBooleanDecoder()],
+]);
+
+const volBreakerLogDecoder: Decoder<VolBreakerLog> = getStructDecoder([
+  ['underlying', getAddressDecoder()],
+  ['tripped', getBooleanDecoder()],
+  ['windowMoveBps', getU64Decoder()],
+  ['by', getAddressDecoder()],
+  ['ts', getI64Decoder()],
+]);
+
 export function eventDiscriminator(name: string): Uint8Array {
   return createHash('sha256').update(`event:${name}`).digest().subarray(0, 8);
 }
@@ -460,6 +529,11 @@ export const volSurfaceLogs = (logs: readonly string[]) => findEvents(logs, 'Vol
 export const insuranceCreateLogs = (logs: readonly string[]) => findEvents(logs, 'InsuranceCreateLog', insuranceCreateLogDecoder);
 export const riskRefreshLogs = (logs: readonly string[]) => findEvents(logs, 'RiskRefreshLog', riskRefreshLogDecoder);
 export const settlementPriceLogs = (logs: readonly string[]) => findEvents(logs, 'SettlementPriceLog', settlementPriceLogDecoder);
+export const govProposedLogs = (logs: readonly string[]) => findEvents(logs, 'GovProposedLog', govProposedLogDecoder);
+export const govExecutedLogs = (logs: readonly string[]) => findEvents(logs, 'GovExecutedLog', govExecutedLogDecoder);
+export const govCancelledLogs = (logs: readonly string[]) => findEvents(logs, 'GovCancelledLog', govCancelledLogDecoder);
+export const adminTransferLogs = (logs: readonly string[]) => findEvents(logs, 'AdminTransferLog', adminTransferLogDecoder);
+export const volBreakerLogs = (logs: readonly string[]) => findEvents(logs, 'VolBreakerLog', volBreakerLogDecoder);
 
 /** The single event of a transaction (throws when there is not exactly one). */
 export function singleEvent<T>(events: T[], name: string): T {

@@ -3,7 +3,7 @@
 // domain names and returns plain addresses.
 import type { Address } from '@solana/kit';
 
-import { findAccountPda, findBankPda, findExchangePda, findVaultPda } from './generated/maxwell/pdas/index.js';
+import { findAccountPda, findBankPda, findExchangePda, findProposalPda, findVaultPda } from './generated/maxwell/pdas/index.js';
 
 /** `["exchange", admin]` */
 export async function exchangeAddress(admin: Address): Promise<Address> {
@@ -23,4 +23,9 @@ export async function vaultAddress(bank: Address): Promise<Address> {
 /** `["margin", exchange, owner, id as u32 little-endian]` */
 export async function marginAccountAddress(exchange: Address, owner: Address, id: number): Promise<Address> {
   return (await findAccountPda({ exchange, owner, id }))[0];
+}
+
+/** `["proposal", exchange, id as u64 little-endian]`: a queued governance change. */
+export async function proposalAddress(exchange: Address, id: bigint): Promise<Address> {
+  return (await findProposalPda({ exchange, id }))[0];
 }
