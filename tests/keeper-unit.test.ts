@@ -1,7 +1,8 @@
 // Keeper unit tests (no validator): which contract to take next, refresh runs, config, args, logs;
 // the rebalance plan over the program's own day window and keeper fee (WASM, rules-wasm.ts); the
 // scan's batched snapshot: what it fetches, health of every account in memory, classification;
-// which (asset, debt) pair the balance liquidation job takes first (keeper policy, not a program rule).
+// which (asset, debt) pair the balance liquidation job takes first (keeper policy, not a program rule);
+// which governance proposals are due, their targets, PDA and account decoding.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,16 +30,21 @@ import {
   getMarginAccountDecoder,
   getMarginAccountEncoder,
   getMarginAccountSize,
+  getProposalDecoder,
+  getProposalEncoder,
   MAXWELL_ERROR__RISK_CACHE_STALE,
   MAXWELL_PROGRAM_ADDRESS,
+  type ProposalArgs,
 } from '../app/src/generated/maxwell/index.js';
+import { changeKind, changeTarget, dueProposals, PROPOSAL_CANCELLED, PROPOSAL_EXECUTED, PROPOSAL_PENDING } from '../app/src/governance.js';
+import { proposalAddress } from '../app/src/pdas.js';
 import { decodeMarginAccountBytes } from '../app/src/keeper/decode.js';
 import type { LocalHealth } from '../app/src/health-wasm.js';
 import { addressAt, addressBytes } from '../app/src/base58.js';
 import { grossForNet, planRebalance, spare } from '../app/src/keeper/rebalance.js';
 import { keeperFee } from '../app/src/rules-wasm.js';
 import { positions as positionsWith, slots as slotsOf, zeroAccount, zeroBank, zeroPolicy } from './fixtures.js';
-import { getAddressDecoder, getAddressEncoder, type Address } from '@solana/kit';
+import { getAddressDecoder, getAddressEncoder, getProgramDerivedAddress, type Address } from '@solana/kit';
 import { ProgramFailure } from '../app/src/transactions.js';
 
 const pos = (underlyingIndex: number, seriesIndex: number, size: bigint, inUse = 1) =>
@@ -389,5 +395,69 @@ describe('balance liquidation pairs', () => {
     assert.equal(r.penaltyBps, 500);
     assert.deepEqual([...r.weights], [[0, w(10_000, 10_000)], [1, w(9_000, 11_000)]]);
     assert.equal(pairRankingOf({ ...snap, raw: new Map() }), null, 'no exchange in the batch: no ranking');
+  });
+});
+
+describe('governance: which proposals the keeper executes, their targets and PDA', () => {
+  const key = (n: number) => getAddressDecoder().decode(new Uint8Array(32).fill(n));
+  const p = (id: bigint, state: number, unlockTs: bigint) => ({ address: key(Number(id) + 1), data: { id, state, unlockTs } });
+
+  it('executes pending proposals from their unlock time (cluster seconds, inclusive), oldest first', () => {
+    const now = 1_000n;
+    const ps = [
+      p(3n, PROPOSAL_PENDING, 1_000n), // unlocks now: the program accepts now >= unlock_ts
+      p(0n, PROPOSAL_EXECUTED, 10n),
+      p(1n, PROPOSAL_PENDING, 1_001n), // one second early
+      p(2n, PROPOSAL_CANCELLED, 10n),
+      p(4n, PROPOSAL_PENDING, 500n),
+    ];
+    assert.deepEqual(dueProposals(ps, now).map((x) => x.data.id), [3n, 4n]);
+    assert.deepEqual(dueProposals(ps, 1_001n).map((x) => x.data.id), [1n, 3n, 4n]);
+    assert.deepEqual(dueProposals(ps, 499n), []);
+  });
+
+  it('passes the bank or underlying each change names; kinds in the program\'s order', () => {
+    const [bank, underlying, other] = [key(1), key(2), key(3)];
+    const params = {} as never;
+    assert.deepEqual(changeTarget({ __kind: 'BankParams', bank, params }), { bank });
+    assert.deepEqual(changeTarget({ __kind: 'OiCap', underlying, seriesIndex: 2, oiCap: 5n }), { underlying });
+    assert.deepEqual(changeTarget({ __kind: 'VolOracle', underlying, volOracle: other }), { underlying });
+    assert.deepEqual(changeTarget({ __kind: 'UnderlyingOracle', underlying, oracle: other }), { underlying });
+    assert.deepEqual(changeTarget({ __kind: 'UnderlyingLimits', underlying, limits: params }), { underlying });
+    assert.deepEqual(changeTarget({ __kind: 'Roles', guardian: other, riskAdmin: other }), {});
+    assert.deepEqual(changeTarget({ __kind: 'Timelock', secs: 20 }), {});
+    assert.deepEqual(changeTarget({ __kind: 'ExchangeParams', params }), {});
+    // Change::kind() in programs/maxwell/src/state/governance.rs.
+    assert.deepEqual([changeKind({ __kind: 'BankParams' }), changeKind({ __kind: 'OiCap' }), changeKind({ __kind: 'Breakers' })], [0, 5, 8]);
+  });
+
+  it('derives the proposal PDA from ["proposal", exchange, id as u64 little-endian]', async () => {
+    const exchange = key(9);
+    const id = 258n; // bytes 02 01 00 ...
+    const [expected] = await getProgramDerivedAddress({
+      programAddress: MAXWELL_PROGRAM_ADDRESS,
+      seeds: [new TextEncoder().encode('proposal'), getAddressEncoder().encode(exchange), new Uint8Array([2, 1, 0, 0, 0, 0, 0, 0])],
+    });
+    assert.equal(await proposalAddress(exchange, id), expected);
+  });
+
+  it('decodes a Proposal account from its fixed-size allocation (borsh, zero padded)', () => {
+    const proposal: ProposalArgs = {
+      exchange: key(1), id: 7n, proposer: key(2), proposedTs: 100n, unlockTs: 110n, state: PROPOSAL_PENDING, bump: 254,
+      change: { __kind: 'OiCap', underlying: key(3), seriesIndex: 4, oiCap: 99n },
+    };
+    const bytes = new Uint8Array(387); // Proposal::SPACE
+    bytes.set(getProposalEncoder().encode(proposal));
+    const decoded = getProposalDecoder().decode(bytes);
+    assert.deepEqual(decoded.change, proposal.change);
+    assert.deepEqual([decoded.id, decoded.unlockTs, decoded.state, decoded.bump], [7n, 110n, 0, 254]);
+  });
+
+  it('has the governance job in the config, on by default, switchable from the file', () => {
+    assert.equal(DEFAULT_CONFIG.governanceEnabled, true);
+    const dir = mkdtempSync(join(tmpdir(), 'keeper-'));
+    const f = join(dir, 'k.json');
+    writeFileSync(f, JSON.stringify({ governanceEnabled: false }));
+    assert.equal(loadConfig(f).governanceEnabled, false);
   });
 });

@@ -8,7 +8,8 @@
 // (bankruptcy_resolve after liquidations), rebalanceEnabled (rebalance_accounts per owner
 // policies; the fee goes to the keeper's account above), realizedVolEnabled +
 // realizedVolIntervalSecs (realized_vol_update per underlying, at least 60 s apart),
-// observeEnabled + observeIntervalSecs (account_health on accounts carrying risk: reputation).
+// observeEnabled + observeIntervalSecs (account_health on accounts carrying risk: reputation),
+// governanceEnabled (gov_execute on every pending proposal past its unlock time).
 import { readFileSync } from 'node:fs';
 
 import { createKeyPairSignerFromBytes, generateKeyPairSigner, type Address, type KeyPairSigner } from '@solana/kit';
@@ -35,6 +36,8 @@ export type KeeperConfig = {
   /** `account_health` on accounts carrying risk, at least this often (reputation observations). */
   observeEnabled: boolean;
   observeIntervalSecs: number;
+  /** gov_execute on every pending governance proposal whose unlock time has passed. */
+  governanceEnabled: boolean;
 };
 
 /** The switchable jobs of a pass (pass.ts), with their intervals. */
@@ -48,6 +51,7 @@ export type JobConfig = Pick<
   | 'realizedVolIntervalSecs'
   | 'observeEnabled'
   | 'observeIntervalSecs'
+  | 'governanceEnabled'
 >;
 
 export const DEFAULT_CONFIG: KeeperConfig = {
@@ -68,6 +72,7 @@ export const DEFAULT_CONFIG: KeeperConfig = {
   realizedVolIntervalSecs: 300,
   observeEnabled: true,
   observeIntervalSecs: 12 * 3_600,
+  governanceEnabled: true,
 };
 
 /** The job part of the defaults. */
@@ -80,6 +85,7 @@ export const DEFAULT_JOBS: JobConfig = {
   realizedVolIntervalSecs: DEFAULT_CONFIG.realizedVolIntervalSecs,
   observeEnabled: DEFAULT_CONFIG.observeEnabled,
   observeIntervalSecs: DEFAULT_CONFIG.observeIntervalSecs,
+  governanceEnabled: DEFAULT_CONFIG.governanceEnabled,
 };
 
 /** The defaults overridden by the file's fields (unknown fields refused). */

@@ -1,9 +1,10 @@
-// One keeper pass: settle expired expiries, refresh stale risk arrays, scan every account for
+// One keeper pass: execute the governance changes whose timelock has passed (first, so that the
+// rest of the pass sees the exchange as it now is), settle expired expiries, refresh stale risk arrays, scan every account for
 // maintenance (one batched snapshot, health in memory: scan.ts; refreshing underlyings whose
 // arrays a health read found stale, then scanning again), rebalance accounts under their policy
 // trigger, liquidate (option positions, else balances), resolve bankruptcies left
-// by liquidations, accrue interest, crank realized volatility (each of the last four
-// switchable, k.jobs). Every job logs and swallows its own failures: a pass never throws for a
+// by liquidations, accrue interest, crank realized volatility (each of the last four, and
+// governance, switchable, k.jobs). Every job logs and swallows its own failures: a pass never throws for a
 // refusal or an RPC error that outlived its retries.
 import type { Address, TransactionSigner } from '@solana/kit';
 
@@ -13,6 +14,7 @@ import type { MaxwellClient } from '../client.js';
 import { accrueJob } from './accrue.js';
 import { bankruptcyJob, type BankruptcyOutcome } from './bankruptcy.js';
 import { DEFAULT_JOBS, type JobConfig } from './config.js';
+import { governanceJob, type GovernanceOutcome } from './governance.js';
 import { balanceLiquidationJob, pairRankingOf, type BalanceLiquidationOutcome } from './balance-liquidate.js';
 import { liquidateJob, type LiquidationOutcome } from './liquidate.js';
 import { observeJob } from './observe.js';
@@ -36,6 +38,8 @@ export type Keeper = {
 };
 
 export type PassReport = {
+  /** Proposals executed (gov_execute) this pass. */
+  governanceExecuted: GovernanceOutcome[];
   settled: { prices: number; accounts: number };
   refreshed: number;
   rebalances: RebalanceOutcome[];
@@ -50,7 +54,7 @@ export type PassReport = {
 export async function runPass(k: Keeper): Promise<PassReport> {
   const { client, signer, log } = k;
   const jobs: JobConfig = { ...DEFAULT_JOBS, ...k.jobs };
-  const report: PassReport = { settled: { prices: 0, accounts: 0 }, refreshed: 0, rebalances: [], liquidations: [], balanceLiquidations: [], bankruptcies: [], accrued: 0, realizedVol: 0, observed: 0 };
+  const report: PassReport = { governanceExecuted: [], settled: { prices: 0, accounts: 0 }, refreshed: 0, rebalances: [], liquidations: [], balanceLiquidations: [], bankruptcies: [], accrued: 0, realizedVol: 0, observed: 0 };
   const step = async <T>(name: string, f: () => Promise<T>): Promise<T | null> => {
     try {
       return await f();
@@ -59,6 +63,7 @@ export async function runPass(k: Keeper): Promise<PassReport> {
       return null;
     }
   };
+  if (jobs.governanceEnabled) report.governanceExecuted = (await step('governance', () => governanceJob(client, signer, log))) ?? [];
   const skip = new Set<Address>([k.liquidatorAccount, await insuranceAddress(client.exchange)]);
   let found = await step('scan', () => scan(client, signer.address, log, skip));
   if (found) report.settled = (await step('settle', () => settleJob(client, signer, found!.accounts, log))) ?? report.settled;
@@ -96,6 +101,7 @@ export async function runPass(k: Keeper): Promise<PassReport> {
     report.observed = (await step('observe', () => observeJob(client, signer, found!.accounts, now, log, jobs.observeIntervalSecs, skip))) ?? 0;
   }
   log('info', 'pass_done', {
+    governanceExecuted: report.governanceExecuted.map((g) => ({ id: g.id, change: g.change, target: g.target })),
     ...report.settled, refreshed: report.refreshed,
     rebalanced: report.rebalances.map((r) => ({ destination: r.destination, amount: r.amount })),
     liquidated: report.liquidations.map((l) => ({ account: l.account, contracts: l.contracts, stop: l.stop })),
