@@ -270,11 +270,16 @@ fn lending_and_rebalance(rows: &mut Vec<(String, u64, String)>) {
     w.env.advance(86_400);
     let s = w.env.ok(&[w.accrue_ix(&usdc)], &[]);
     push("accrue_interest (one day, 3% utilization)", s.cu, "kinked curve, index update, reserve shares");
+    // A used bank's parameters change through the queue: propose, then execute after the
+    // timelock (anyone).
     let p = BankParamsArgs { borrow_cap: 2_000_000 * USDC, rate: LENDING_CURVE, ..quote_bank_params() };
-    let i = w.bank_set_params_ix(&w.admin_pk(), &usdc, p);
     let kp = w.admin.insecure_clone();
+    let id = w.next_proposal_id();
+    let i = w.gov_propose_ix(&w.admin_pk(), id, maxwell::state::Change::BankParams { bank: usdc.bank, params: p }, Some(usdc.bank), None);
     let s = w.env.ok(&[i], &[&kp]);
-    push("bank_set_params", s.cu, "accrues under the old curve first");
+    push("gov_propose (bank params)", s.cu, "validates bounds and per-step limits now; creates the proposal");
+    let s = w.execute_after_timelock(id, Some(usdc.bank), None);
+    push("gov_execute (bank params)", s.cu, "validates again, accrues under the old curve first, applies");
 
     // Rebalance: a policy over two accounts, a top-up, a conversion.
     w.set_sol_price(SOL_PRICE);

@@ -136,7 +136,15 @@ pub fn positions(env: &Env, m: &Market, accounts: &[Pk]) -> Result<(), String> {
 
 /// The account's health as the program computes it, without committing (simulation).
 pub fn health(s: &Scenario, a: &Pk) -> Option<HealthLog> {
-    let i = s.w.health_ix(a, Some(&s.m));
-    let ok = s.w.env.simulate(&[compute_budget_ix(1_400_000), i], &[]).ok()?;
+    health_after(s, &[], a)
+}
+
+/// The account's health after `prefix` (e.g. the crank a transaction bundles in front of its
+/// trade), without committing: the state the program's own pre-trade health sees.
+pub fn health_after(s: &Scenario, prefix: &[solana_instruction::Instruction], a: &Pk) -> Option<HealthLog> {
+    let mut ixs = vec![compute_budget_ix(1_400_000)];
+    ixs.extend(prefix.iter().filter(|i| i.program_id != compute_budget_ix(0).program_id).cloned());
+    ixs.push(s.w.health_ix(a, Some(&s.m)));
+    let ok = s.w.env.simulate(&ixs, &[]).ok()?;
     anchor_lang::AnchorDeserialize::deserialize(&mut ok.return_data.as_slice()).ok()
 }

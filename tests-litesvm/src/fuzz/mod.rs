@@ -82,8 +82,11 @@ fn send(s: &mut Scenario, t: &Tx) -> Result<Success, Failure> {
 fn step_tx(s: &mut Scenario, kind: &str, t: &Tx, report: &mut Report) -> Result<(), String> {
     let accounts = s.accounts();
     let before = checks::holdings(&s.w.env, &accounts);
+    // Pre-trade health as the program sees it: after the instructions bundled in front of the
+    // trade (the crank), before the trade itself.
+    let prefix = &t.ixs[..t.ixs.len().saturating_sub(1)];
     let pre: Vec<Option<maxwell::events::HealthLog>> =
-        if t.risk == Risk::Trade { t.risk_on.iter().map(|a| checks::health(s, a)).collect() } else { vec![] };
+        if t.risk == Risk::Trade { t.risk_on.iter().map(|a| checks::health_after(s, prefix, a)).collect() } else { vec![] };
     report.transactions += 1;
     let res = send(s, t);
     let key = match &res {
