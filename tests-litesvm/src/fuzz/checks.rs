@@ -60,8 +60,18 @@ pub fn only_moved(before: &BTreeMap<Pk, Holdings>, after: &BTreeMap<Pk, Holdings
 /// (the sum of the accounts' balances at the stored indices, deposits rounded down and borrows
 /// up, plus the reserve's shares), and the share totals are the sums of the accounts' shares.
 /// Rounding dust in the bank's favour may grow without bound over a long sequence; only the
-/// lower bound is a safety property.
-pub fn conservation(env: &Env, banks: &[BankRef], accounts: &[Pk]) -> Result<(), String> {
+/// lower bound is a safety property. While an expiry's holders settle one by one, the quote
+/// bank owes the longs already credited before the shorts have paid: `settled_net` (credited
+/// minus paid, summed over the expiries of `underlyings`) is owed to the vault by the shorts
+/// still to settle, and counts on its side.
+pub fn conservation(env: &Env, banks: &[BankRef], accounts: &[Pk], underlyings: &[Pk]) -> Result<(), String> {
+    let settling: i128 = underlyings
+        .iter()
+        .map(|u| {
+            let u = env.zc::<Underlying>(u);
+            u.expiries[..usize::from(u.n_expiries)].iter().map(|e| i128::from(e.settled_net)).sum::<i128>()
+        })
+        .sum();
     let all: Vec<MarginAccount> = accounts.iter().filter_map(|a| margin(env, a)).collect();
     for b in banks {
         let bank = env.zc::<CollateralBank>(&b.bank);
@@ -82,6 +92,9 @@ pub fn conservation(env: &Env, banks: &[BankRef], accounts: &[Pk]) -> Result<(),
             }
         }
         value += i128::from(idx.deposit_value(idx.fee_shares).map_err(|e| format!("fee value: {e:?}"))?);
+        if bank.is_quote == 1 {
+            value -= settling;
+        }
         if dep + idx.fee_shares != idx.deposit_shares {
             return Err(format!("bank {}: deposit shares {} != accounts {} + reserve {}", b.bank, idx.deposit_shares, dep, idx.fee_shares));
         }

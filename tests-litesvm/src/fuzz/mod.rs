@@ -99,6 +99,14 @@ fn step_tx(s: &mut Scenario, kind: &str, t: &Tx, report: &mut Report) -> Result<
             o
         }
     };
+    if std::env::var_os("FUZZ_TRACE").is_some() {
+        eprintln!("  {kind}: {key}");
+        if let Ok(ok) = &res {
+            for l in ok.logs.iter().filter(|l| l.starts_with("Program log:") || l.starts_with("Program data:")) {
+                eprintln!("    {l}");
+            }
+        }
+    }
     *report.outcomes.entry((kind.to_string(), key)).or_default() += 1;
     let after = checks::holdings(&s.w.env, &accounts);
     match &res {
@@ -140,10 +148,10 @@ fn follow_admin(s: &mut Scenario) {
 fn invariants(s: &Scenario) -> Result<(), String> {
     let accounts = s.accounts();
     let banks: Vec<_> = s.w.banks.iter().map(|(b, _)| *b).collect();
-    checks::conservation(&s.w.env, &banks, &accounts)?;
+    checks::conservation(&s.w.env, &banks, &accounts, &[s.m.underlying])?;
     checks::positions(&s.w.env, &s.m, &accounts)?;
     let f = &s.foreign;
-    checks::conservation(&s.w.env, &[f.usdc, f.sol], &[f.trader.account])?;
+    checks::conservation(&s.w.env, &[f.usdc, f.sol], &[f.trader.account], &[f.market.underlying])?;
     Ok(())
 }
 

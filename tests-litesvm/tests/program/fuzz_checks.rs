@@ -14,13 +14,13 @@ fn banks(s: &Scenario) -> Vec<tests_litesvm::ix::BankRef> {
 fn conservation_catches_a_vault_one_unit_short_and_edited_shares() {
     let base = Scenario::build();
     let s = base.fork();
-    checks::conservation(&s.w.env, &banks(&s), &s.accounts()).expect("honest world");
+    checks::conservation(&s.w.env, &banks(&s), &s.accounts(), &[s.m.underlying]).expect("honest world");
 
     let mut short = base.fork();
     let vault = short.w.usdc.vault;
     let amount = short.w.env.token_amount(&vault);
     short.w.env.set_token_amount(&vault, amount - 1);
-    let e = checks::conservation(&short.w.env, &banks(&short), &short.accounts()).unwrap_err();
+    let e = checks::conservation(&short.w.env, &banks(&short), &short.accounts(), &[short.m.underlying]).unwrap_err();
     assert!(e.contains("vault"), "{e}");
 
     let mut edited = base.fork();
@@ -29,7 +29,7 @@ fn conservation_catches_a_vault_one_unit_short_and_edited_shares() {
     let slot = m.collateral.iter_mut().find(|s| s.in_use == 1).unwrap();
     slot.balance += 1;
     edited.w.env.zc_write(&a, &m);
-    let e = checks::conservation(&edited.w.env, &banks(&edited), &edited.accounts()).unwrap_err();
+    let e = checks::conservation(&edited.w.env, &banks(&edited), &edited.accounts(), &[edited.m.underlying]).unwrap_err();
     assert!(e.contains("deposit shares"), "{e}");
 }
 
@@ -37,7 +37,7 @@ fn conservation_catches_a_vault_one_unit_short_and_edited_shares() {
 fn positions_catch_open_interest_drift_and_only_moved_catches_a_bystander() {
     let base = Scenario::build();
     let s = base.fork();
-    checks::positions(&s.w.env, &s.m, &s.accounts()).expect("honest world");
+    checks::positions(&s.w.env, &s.m, &s.accounts(), &[s.m.underlying]).expect("honest world");
 
     let mut oi = base.fork();
     let mut u: Underlying = oi.w.env.zc(&oi.m.underlying);
