@@ -37,7 +37,7 @@ fn conservation_catches_a_vault_one_unit_short_and_edited_shares() {
 fn positions_catch_open_interest_drift_and_only_moved_catches_a_bystander() {
     let base = Scenario::build();
     let s = base.fork();
-    checks::positions(&s.w.env, &s.m, &s.accounts(), &[s.m.underlying]).expect("honest world");
+    checks::positions(&s.w.env, &s.m, &s.accounts()).expect("honest world");
 
     let mut oi = base.fork();
     let mut u: Underlying = oi.w.env.zc(&oi.m.underlying);
