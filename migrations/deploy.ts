@@ -56,7 +56,7 @@ export const FLAT_RATE: RateCurve = { kinkUtilBps: 8_000, baseRateBps: 0, kinkRa
 /** A realistic USDC curve: 2% at 0% utilization, 10% at the 80% kink, 100% when fully lent; 10% of interest to the reserve. */
 export const QUOTE_RATE: RateCurve = { kinkUtilBps: 8_000, baseRateBps: 200, kinkRateBps: 1_000, maxRateBps: 10_000, reserveBps: 1_000 };
 
-/** SOL (borrowing it is off: no borrow cap; the curve only matters once a cap is set). */
+/** SOL (borrowing it is off: no borrow cap; the curve only matters once a cap is set: the demo queues one through governance). */
 export const SOL_RATE: RateCurve = { kinkUtilBps: 7_000, baseRateBps: 100, kinkRateBps: 700, maxRateBps: 15_000, reserveBps: 1_000 };
 
 /**

@@ -8,7 +8,7 @@
 // one-day expiry carol writes calls to dave on thin margin; SOL jumps 25% (mock Pyth); one keeper
 // pass (app/src/keeper/pass.ts, as `npm run keeper -- --once`) refreshes the risk arrays and
 // liquidates carol into its own margin account; frank, a spot borrower (USDC deposited, SOL
-// borrowed, no options: the admin opens SOL borrowing), is under maintenance too and the same
+// borrowed, no options: the admin opens SOL borrowing through the governance queue, see below), is under maintenance too and the same
 // pass balance-liquidates him (balance_liquidate: the keeper takes over part of his SOL debt
 // against his USDC at the oracle price plus a penalty, back to maintenance zero).
 // Lending and rebalance (the demo deployment lends USDC on a kinked curve): alice borrows USDC
@@ -17,6 +17,11 @@
 // the same keeper pass tops the writer up (rebalance_accounts), resolves bankruptcies if any
 // arose (insurance, then socialized by the deposit index), accrues interest and cranks realized
 // vol; then the metrics (app/src/metrics.ts) and an index-aware reconciliation of every bank.
+// Governance (docs/governance.md): once users hold SOL, the SOL bank's parameters change only
+// through the timelocked queue. At the start the admin proposes SOL borrowing (a borrow cap,
+// every other parameter unchanged): the proposal is visible with its unlock time (the local
+// deployment's 10 s timelock, which passes during the options section); before frank borrows,
+// the keeper's governance job (the first job of every pass) executes it.
 // Needs a deployed exchange (migrations/deploy.ts -> target/localnet.json).
 import type { Address, KeyPairSigner } from '@solana/kit';
 
@@ -30,7 +35,8 @@ import { feedMask, getPolicy, setPolicy } from './rebalance.js';
 import { bankAt, constants } from './rules-wasm.js';
 import type { BankruptcyOutcome } from './keeper/bankruptcy.js';
 import { runPass } from './keeper/pass.js';
-import { setBankParams } from './lending.js';
+import { currentBankParams, listProposals, proposeChange } from './governance.js';
+import { governanceJob } from './keeper/governance.js';
 import { createInsurance, fundInsurance, insuranceOf } from './liquidation.js';
 import { loadDeployment, type BankRecord } from './localnet.js';
 import { CALL, PUT, seriesIndex, type OptionKind } from './markets.js';
@@ -280,16 +286,11 @@ async function shock(admin: KeyPairSigner) {
     `the reserve keeps >= 4,000; at most ${usd(maxPerMove)} per move, 1,000 per day; keeper fee 10 bps`);
   const erin0 = [await quoteOf(erin.account), await quoteOf(erinW.account), await quoteOf(keeper.account)];
 
-  // frank, a spot borrower: the admin opens SOL borrowing (cap 100 SOL, the bank's other
-  // parameters unchanged); frank deposits 1,000 USDC and borrows 4.9 SOL against it (initial
-  // limit 1,000 / (150 x 1.2) = 5.55 SOL; at $187.50 his debt weighs 4.9 x 187.5 x 1.1 = 1,010.6).
-  const solState = (await client.bankState(sol.bank)).data;
-  const { kinkUtilBps, baseRateBps, kinkRateBps, maxRateBps, reserveBps } = solState.rate;
-  await setBankParams(client, admin, sol.bank, {
-    ...solState, // feed id, oracle limits, weights, deposit cap (extra fields are not encoded)
-    borrowCap: units(sol, '100'),
-    rate: { kinkUtilBps, baseRateBps, kinkRateBps, maxRateBps, reserveBps },
-  });
+  // frank, a spot borrower: SOL borrowing opens when the keeper's governance job executes the
+  // admin's queued proposal (cap 100 SOL, the bank's other parameters unchanged); frank deposits
+  // 1,000 USDC and borrows 4.9 SOL against it (initial limit 1,000 / (150 x 1.2) = 5.55 SOL; at
+  // $187.50 his debt weighs 4.9 x 187.5 x 1.1 = 1,010.6).
+  await openSolBorrowing(keeper);
   const frank = await newTrader(conn, admin, 'frank (SOL borrower)', 0, { USDC: '1000' });
   await deposit(frank, usdc, '1000');
   await publishSol(admin, SOL_BEFORE); // the borrow needs a fresh price
@@ -366,6 +367,42 @@ async function shock(admin: KeyPairSigner) {
   await reconcile();
 }
 
+/** SOL borrowing: the cap the admin queues at the start, executed by the keeper before frank borrows. */
+const SOL_BORROW_CAP = '100';
+let solBorrowing: { id: bigint; unlockTs: bigint } | null = null;
+
+/**
+ * The SOL bank already has depositors, so bank_set_params is refused (BankInUse): the admin
+ * queues the change (gov_propose) and anyone may execute it from its unlock time.
+ */
+async function proposeSolBorrowing(admin: KeyPairSigner) {
+  console.log('\n== Governance: the admin queues SOL borrowing (timelocked) ==');
+  const bank = (await client.bankState(sol.bank)).data;
+  const params = { ...currentBankParams(bank), borrowCap: units(sol, SOL_BORROW_CAP) };
+  const { event } = await proposeChange(client, admin, { __kind: 'BankParams', bank: sol.bank, params });
+  const now = await clusterTime(conn);
+  console.log(`GovProposedLog: proposal #${event.id} (${event.proposal}) by the admin: SOL bank borrow cap ${fmt(sol, bank.borrowCap)} -> ${SOL_BORROW_CAP} SOL, ` +
+    `every other parameter unchanged; unlocks at ${event.unlockTs} (cluster clock now ${now}: in ${event.unlockTs - now} s)`);
+  const queue = (await listProposals(client)).map((p) => [`${p.data.id}`, p.data.change.__kind, ['pending', 'executed', 'cancelled'][p.data.state] ?? '?', `${p.data.unlockTs}`]);
+  console.log(table(['proposal', 'change', 'state', 'unlock (unix s)'], queue));
+  solBorrowing = { id: event.id, unlockTs: event.unlockTs };
+}
+
+/** The keeper's governance job (the first job of every pass) executes the queued SOL borrowing. */
+async function openSolBorrowing(keeper: Trader) {
+  if (!solBorrowing) throw new Error('SOL borrowing was not proposed');
+  await waitForClusterTime(conn, solBorrowing.unlockTs);
+  const lines: string[] = [];
+  const log: Logger = (level, event, fields = {}) => lines.push(jsonLine(level, event, fields));
+  const executed = await governanceJob(client, keeper.signer, log);
+  for (const l of lines) console.log(`  keeper ${l}`);
+  const cap = (await client.bankState(sol.bank)).data.borrowCap;
+  if (!executed.some((g) => g.id === solBorrowing!.id) || cap !== units(sol, SOL_BORROW_CAP)) {
+    throw new Error(`the SOL borrowing proposal #${solBorrowing.id} did not land: ${executed.length} executed, borrow cap ${cap}`);
+  }
+  console.log(`proposal #${solBorrowing.id} unlocked; executed by the keeper's governance job (GovExecutedLog): SOL borrow cap now ${fmt(sol, cap)} SOL`);
+}
+
 /** A bank's lending state: indices, totals, utilization and the APRs of its curve now. */
 async function printBank(b: BankRecord, title: string) {
   const bank = (await client.bankState(b.bank)).data;
@@ -421,6 +458,7 @@ async function main() {
 
   const list = await client.marginAccountsOf(alice.signer.address);
   console.log(`\ngetProgramAccounts(owner = alice): ${list.map((a) => `${a.address} (id ${a.data.id})`).join(', ')}`);
+  await proposeSolBorrowing(admin);
 
   // The demo deployment lends USDC (borrow cap 1e6 USDC, kinked rate curve): beyond her balance
   // a withdrawal borrows against her SOL, within initial margin.
