@@ -20,7 +20,7 @@ import { withRemaining, type BankParams } from './instructions.js';
 import { insuranceOf } from './liquidation.js';
 import { sendAndConfirm, type SendResult } from './transactions.js';
 
-/** Admin: new weights, caps, oracle limits and rate curve (the feed id cannot change). */
+/** Admin: new weights, caps, oracle limits and rate curve (the feed id cannot change) of a bank nobody uses yet. */
 export function bankSetParamsIx(input: { admin: TransactionSigner; exchange: Address; bank: Address; params: BankParams }): Instruction {
   return getBankSetParamsInstruction(input);
 }
@@ -52,7 +52,11 @@ export function bankruptcyResolveIxs(input: {
   return [setComputeUnitLimitIx(400_000), withRemaining(ix, health)];
 }
 
-/** Admin: sets a bank's parameters. */
+/**
+ * Admin: sets a bank's parameters while nobody uses it (listing). Once it has deposits or borrows
+ * the program refuses with BankInUse (6149): queue a `BankParams` change instead
+ * (governance.ts proposeChange; the keeper executes it after the timelock).
+ */
 export function setBankParams(client: MaxwellClient, admin: TransactionSigner, bank: Address, params: BankParams): Promise<SendResult> {
   return sendAndConfirm(client.conn, admin, [bankSetParamsIx({ admin, exchange: client.exchange, bank, params })]);
 }
