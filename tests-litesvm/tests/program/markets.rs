@@ -349,3 +349,66 @@ fn a_full_account_cannot_open_another_position() {
         &[taker.account, maker.account, fresh.underlying],
     );
 }
+
+/// Issue 11's jammed writer: it sold puts on SOL collateral, withdrew every unit of quote and
+/// filled every other collateral slot with dust of other tokens. The quote slot is reserved,
+/// so settlement still books its loss (a quote borrow) and pays the buyer; the vault holds what
+/// the bank owes.
+#[test]
+fn settlement_pays_even_when_the_writer_filled_every_other_slot() {
+    let mut w = World::new();
+    let m = w.market(&[150 * D]);
+    let (writer, buyer) = (w.trader(), w.trader());
+    let (usdc, sol) = (w.usdc, w.sol);
+    w.deposit(&writer, &sol, &writer.sol_wallet, 100 * SOL);
+    w.deposit(&buyer, &usdc, &buyer.usdc_wallet, 20_000 * USDC);
+    let put = m.series(150 * D, 1);
+    w.trade(&m, &buyer, &writer, vec![leg(put, -10, w.at_mark(&m, put))]);
+    // The premium out (the quote slot is freed), then dust of 14 other tokens.
+    let premium = w.balance(&writer.account, &usdc) as u64;
+    let mut h = w.health_accounts_with(&writer.account, &[usdc]);
+    h.extend([m.underlying, m.oracle]);
+    let i = tests_litesvm::ix::withdraw(&writer.key, &writer.account, &usdc, &writer.usdc_wallet, premium, &h);
+    w.env.ok_big(&[i], &[&writer.kp]);
+    for k in 0..14u8 {
+        let mint = w.env.create_mint(tests_litesvm::token::spl_token(), 6);
+        let oracle = Pk::new_unique();
+        let f = tests_litesvm::pyth::feed(0xb0 + k);
+        let now = w.env.now();
+        w.env.write_price(&oracle, tests_litesvm::pyth::Quote::new(f, 100_000_000, -8, now));
+        let b = w.add_bank(&mint, Some(oracle), bank_params(f));
+        let wallet = w.env.create_token_account(&mint, &writer.key);
+        w.env.mint_to(&mint, &wallet, 1_000);
+        let mut h = w.health_accounts_with(&writer.account, &[b]);
+        h.extend([m.underlying, m.oracle]);
+        let i = tests_litesvm::ix::deposit(&writer.key, &writer.account, &b, &wallet, 1, &h);
+        w.env.ok_big(&[i], &[&writer.kp]);
+    }
+    // SOL and 14 dust tokens hold 15 slots; slot 0, freed by the withdrawal, stays the quote
+    // bank's: a 15th dust token is refused.
+    let slots = w.margin(&writer.account).collateral.iter().filter(|s| s.in_use == 1).count();
+    assert_eq!(slots, 15);
+    let mint = w.env.create_mint(tests_litesvm::token::spl_token(), 6);
+    let oracle = Pk::new_unique();
+    let now = w.env.now();
+    w.env.write_price(&oracle, tests_litesvm::pyth::Quote::new(tests_litesvm::pyth::feed(0xbf), 100_000_000, -8, now));
+    let b = w.add_bank(&mint, Some(oracle), bank_params(tests_litesvm::pyth::feed(0xbf)));
+    let wallet = w.env.create_token_account(&mint, &writer.key);
+    w.env.mint_to(&mint, &wallet, 1_000);
+    let mut h = w.health_accounts_with(&writer.account, &[b]);
+    h.extend([m.underlying, m.oracle]);
+    let i = tests_litesvm::ix::deposit(&writer.key, &writer.account, &b, &wallet, 1, &h);
+    w.env.fails_with(&[compute_budget_ix(1_400_000), i], &[&writer.kp], code(E::CollateralSlotsFull), &[writer.account]);
+
+    // Expiry at SOL $120: the put pays 30 a contract.
+    w.env.set_time(m.expiry + 10);
+    w.set_sol_price(12_000_000_000);
+    w.env.ok(&[w.settle_price_ix(&m, 0)], &[]);
+    let before = (w.balance(&writer.account, &usdc), w.balance(&buyer.account, &usdc));
+    w.env.ok_big(&[w.account_settle_ix(&m, &buyer.account)], &[]);
+    w.env.ok_big(&[w.account_settle_ix(&m, &writer.account)], &[]);
+    let after = (w.balance(&writer.account, &usdc), w.balance(&buyer.account, &usdc));
+    assert_eq!((after.0 - before.0, after.1 - before.1), (-300 * D as i64, 300 * D as i64));
+    assert_eq!(w.underlying(&m).expiries[0].settled_net, 0);
+    w.assert_conservation();
+}
