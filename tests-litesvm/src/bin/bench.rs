@@ -81,6 +81,13 @@ fn market_instructions(rows: &mut Vec<(String, u64, String)>) {
     use tests_litesvm::market::*;
     let mut w = World::new();
     let m = w.market(&[150 * D, 180 * D]);
+    // A smile update an hour after the last: the rate bound reads ATM and both wings of the
+    // old and the new smile, then the breaker.
+    w.env.advance(3_600);
+    w.set_sol_price(SOL_PRICE);
+    let admin = w.admin.insecure_clone();
+    let s = w.env.ok(&[w.vol_update_ix(&m, 0, svi_for(0.85, 30.0))], &[&admin]);
+    rows.push(("vol_surface_update (bounded, one expiry)".into(), s.cu, "SVI validation, ATM and wing vols old/new, breaker window".into()));
     let i = w.refresh_ix(&m, 0, 1);
     let s = w.env.ok_big(&[i], &[]);
     rows.push(("risk_refresh (1 series)".into(), s.cu, "grid + 21 scenario revaluations + mark/Greeks".into()));
