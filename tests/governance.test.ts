@@ -241,6 +241,8 @@ describe('governance: a timelocked change through the client and the keeper pass
     assert.deepEqual([accepted.admin, accepted.pendingAdmin, accepted.accepted], [successor.address, DEFAULT_ADDRESS, true]);
     const ex = (await getExchange(w.conn, w.d.exchange)).data;
     assert.deepEqual([ex.admin, ex.gov.pendingAdmin], [successor.address, DEFAULT_ADDRESS]);
+    // The roles the old admin still held pass to the successor: the retired key keeps none.
+    assert.deepEqual([ex.gov.guardian, ex.gov.riskAdmin], [successor.address, successor.address]);
     // Roles are the admin's alone to propose: the previous admin can no longer queue one.
     await refused(
       proposeChange(w.client, w.admin, { __kind: 'Roles', guardian: w.admin.address, riskAdmin: w.admin.address }),

@@ -181,6 +181,21 @@ export function realizedVolQ52(u: Underlying): bigint {
   return callWasm(x, x.mx_realized_vol, new Uint8Array(getUnderlyingEncoder().encode(u)), 8).getBigInt64(0, true);
 }
 
+/**
+ * The program's realized-vol sampling schedule (`plans::realized_vol::sample_open`): whether a
+ * sample is taken at `now` after the last sampled boundary `rvLastTs`, and the seconds until
+ * the next boundary.
+ */
+export function realizedVolSchedule(rvLastTs: bigint, now: bigint): { open: boolean; nextInSecs: bigint } {
+  const x = maxwellWasm();
+  const input = new Uint8Array(16);
+  const v = new DataView(input.buffer);
+  v.setBigInt64(0, rvLastTs, true);
+  v.setBigInt64(8, now, true);
+  const out = callWasm(x, x.mx_rv_schedule, input, 9);
+  return { open: out.getUint8(0) === 1, nextInSecs: out.getBigInt64(1, true) };
+}
+
 /** A Q52 fixed-point number as a float (display only). */
 export function fromQ52(q: bigint): number {
   return Number(q) / Number(constants().fxOne);

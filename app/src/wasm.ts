@@ -30,6 +30,7 @@ export type MaxwellWasmExports = {
   mx_keeper_fee: Call;
   mx_quote_value: Call;
   mx_realized_vol: Call;
+  mx_rv_schedule: Call;
   mx_bankrupt: Call;
 };
 

@@ -1,12 +1,14 @@
 // Job `realizedVol`: realized_vol_update on every underlying whose last update is at least
-// `intervalSecs` (and the program's 60 s) old. RealizedVolTooSoon (another keeper was first)
-// and oracle refusals (a stale price) are logged and retried next pass.
+// `intervalSecs` old and whose sampling window is open now (the program samples on a fixed
+// minute grid, within seconds after each boundary: rules-wasm realizedVolSchedule, the
+// program's own rule). Outside the window the job waits for a later pass. RealizedVolTooSoon
+// (another keeper was first) and oracle refusals (a stale price) are logged and retried.
 import type { TransactionSigner } from '@solana/kit';
 
 import { clusterTime } from '../clock.js';
 import type { MaxwellClient } from '../client.js';
 import { updateRealizedVol } from '../realized-vol.js';
-import { constants, fromQ52 } from '../rules-wasm.js';
+import { constants, fromQ52, realizedVolSchedule } from '../rules-wasm.js';
 import type { Logger } from './log.js';
 import { errorNameOf, withRetry } from './retry.js';
 
@@ -27,6 +29,11 @@ export async function realizedVolJob(client: MaxwellClient, payer: TransactionSi
   for (const { address } of unders.values()) {
     const u = (await withRetry('underlying', log, () => client.underlying(address))).data;
     if (!realizedVolDueAt(u.rvLastTs, now, intervalSecs)) continue;
+    const schedule = realizedVolSchedule(u.rvLastTs, now);
+    if (!schedule.open) {
+      log('info', 'realized_vol_waiting', { underlying: address, nextBoundaryInSecs: schedule.nextInSecs });
+      continue;
+    }
     try {
       const { event } = await withRetry('realized_vol_update', log, () => updateRealizedVol(client, payer, address));
       updated++;

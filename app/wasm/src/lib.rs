@@ -456,6 +456,26 @@ pub unsafe extern "C" fn mx_realized_vol(input: *const u8, len: usize, out: *mut
     call(input, len, out, realized_vol_bytes)
 }
 
+/// Input: last sampled boundary (i64), now (i64). Output: 1 when a realized-vol sample would
+/// be taken now (`maxwell_engine::plans::realized_vol::sample_open`), else 0; then the seconds
+/// until the next boundary (i64).
+pub fn rv_schedule_bytes(input: &[u8]) -> core::result::Result<Vec<u8>, u32> {
+    use maxwell_engine::plans::realized_vol::{boundary, sample_open, RV_MIN_INTERVAL_SECS};
+    let mut i = Input(input);
+    let (last, now) = (i.i64()?, i.i64()?);
+    let next = boundary(now) + RV_MIN_INTERVAL_SECS - now;
+    let mut out = vec![u8::from(sample_open(last, now))];
+    out.extend_from_slice(&next.to_le_bytes());
+    Ok(out)
+}
+
+/// # Safety
+/// `input` must point to `len` readable bytes and `out` to 9 writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn mx_rv_schedule(input: *const u8, len: usize, out: *mut u8) -> u32 {
+    call(input, len, out, rv_schedule_bytes)
+}
+
 pub const BANKRUPT_LEN: usize = 4 + 2 * c::MAX_COLLATERAL_SLOTS;
 
 pub fn bankrupt_bytes(input: &[u8]) -> core::result::Result<Vec<u8>, u32> {

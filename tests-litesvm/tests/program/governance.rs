@@ -161,9 +161,13 @@ fn every_refusal_has_its_code_and_changes_nothing() {
     w.env.fails_with(&[i], &[&stranger.kp], code(E::GuardianCannotEnable), &[ex]);
     w.env.ok(&[ix::ix_gate_set(&admin, &ex, 0)], &[&kp]);
 
-    // The transfer: the heir accepts, the old key is no longer admin.
+    // The transfer: the heir accepts, the old key is no longer admin and keeps no role it held
+    // as admin (the risk role passes to the heir; the guardian was handed to `stranger`).
     w.env.ok(&[w.admin_transfer_accept_ix(&heir.key)], &[&heir.kp]);
-    assert_eq!(w.env.zc::<Exchange>(&ex).admin, heir.key);
+    let e = w.env.zc::<Exchange>(&ex);
+    assert_eq!((e.admin, e.gov.risk_admin, e.gov.guardian), (heir.key, heir.key, stranger.key));
+    let i = w.gov_propose_ix(&admin, w.next_proposal_id(), Change::Timelock { secs: TEST_TIMELOCK_SECS }, None, None);
+    w.env.fails_with(&[i], &[&kp], code(E::NotProposer), &[ex]);
     let i = w.admin_transfer_propose_ix(&admin, admin);
     w.env.fails_with(&[i], &[&kp], code(E::NotAdmin), &[ex]);
 }

@@ -79,6 +79,14 @@ pub fn boundary(now: i64) -> i64 {
     (n - n % RV_MIN_INTERVAL_SECS as u64) as i64
 }
 
+/// Whether a sample would be taken at `now` after the last sampled boundary `last_ts`
+/// (0 = never), given a price published at or after the boundary: inside the boundary's
+/// window and not yet sampled. Keepers call it to time the crank.
+pub fn sample_open(last_ts: i64, now: i64) -> bool {
+    let b = boundary(now);
+    now - b <= RV_WINDOW_SECS && (last_ts == 0 || due(last_ts, b))
+}
+
 /// The sample of the boundary at or before `now`, with the oracle spot `spot` (quote native per
 /// contract) published at `publish_time`. Refused outside the boundary's window or with a
 /// price from before it ([`EngineError::RealizedVolOffSchedule`]), or when the boundary is
@@ -154,6 +162,15 @@ mod tests {
         ];
         for &(v, s, want) in cases {
             assert_eq!(ewma(v, s), Ok(want), "v {v} s {s}");
+        }
+    }
+
+    #[test]
+    fn sample_open_follows_the_grid() {
+        // (last sampled boundary, now, open)
+        let cases = [(0, 1_025, true), (1_020, 1_029, false), (1_020, 1_085, true), (1_020, 1_091, false), (1_020, 1_140, true)];
+        for (last, now, want) in cases {
+            assert_eq!(sample_open(last, now), want, "last {last} now {now}");
         }
     }
 

@@ -30,11 +30,19 @@ pub struct AdminTransferAccept<'info> {
     pub exchange: AccountLoader<'info, Exchange>,
 }
 
-/// The proposed admin: takes over.
+/// The proposed admin: takes over, with every role the outgoing admin still held (a retired
+/// key keeps nothing: not the guardian's cancel, not the risk role's proposals).
 pub fn admin_transfer_accept(ctx: Context<AdminTransferAccept>) -> Result<()> {
     let mut ex = ctx.accounts.exchange.load_mut()?;
     let signer = ctx.accounts.new_admin.key();
     require!(ex.gov.pending_admin != Pubkey::default() && signer == ex.gov.pending_admin, MaxwellError::NotPendingAdmin);
+    let old = ex.admin;
+    if ex.gov.guardian == old {
+        ex.gov.guardian = signer;
+    }
+    if ex.gov.risk_admin == old {
+        ex.gov.risk_admin = signer;
+    }
     ex.admin = signer;
     ex.gov.pending_admin = Pubkey::default();
     ex.invariant()?;

@@ -318,6 +318,8 @@ export const MAXWELL_ERROR__BANK_IN_USE = 0x1805; // 6149
 export const MAXWELL_ERROR__PROPOSAL_INVARIANT = 0x1806; // 6150
 /** ProposalIdNotNext: A new proposal must take the exchange's next id (gov.proposal_count) */
 export const MAXWELL_ERROR__PROPOSAL_ID_NOT_NEXT = 0x1807; // 6151
+/** RealizedVolOffSchedule: Realized-volatility samples are taken within 10 s after each minute boundary, from a price published after it */
+export const MAXWELL_ERROR__REALIZED_VOL_OFF_SCHEDULE = 0x1808; // 6152
 
 export type MaxwellError =
   | typeof MAXWELL_ERROR__ACCOUNT_NOT_EMPTY
@@ -417,6 +419,7 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__RATE_RESERVE_TOO_HIGH
   | typeof MAXWELL_ERROR__RATES_NOT_INCREASING
   | typeof MAXWELL_ERROR__RATE_TOO_HIGH
+  | typeof MAXWELL_ERROR__REALIZED_VOL_OFF_SCHEDULE
   | typeof MAXWELL_ERROR__REALIZED_VOL_TOO_SOON
   | typeof MAXWELL_ERROR__REBALANCE_LIMIT_EXCEEDED
   | typeof MAXWELL_ERROR__REBALANCE_NOT_ALLOWED
@@ -573,6 +576,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__RATE_RESERVE_TOO_HIGH]: `The reserve share of interest is above 50%`,
     [MAXWELL_ERROR__RATES_NOT_INCREASING]: `The rate curve's rates must not decrease: base <= kink rate <= max rate`,
     [MAXWELL_ERROR__RATE_TOO_HIGH]: `The rate curve's max rate is above 500% a year`,
+    [MAXWELL_ERROR__REALIZED_VOL_OFF_SCHEDULE]: `Realized-volatility samples are taken within 10 s after each minute boundary, from a price published after it`,
     [MAXWELL_ERROR__REALIZED_VOL_TOO_SOON]: `The realized-volatility update came too soon after the last one`,
     [MAXWELL_ERROR__REBALANCE_LIMIT_EXCEEDED]: `The move exceeds the policy's per-move or per-day limit`,
     [MAXWELL_ERROR__REBALANCE_NOT_ALLOWED]: `The policy does not allow this source to feed this destination`,
