@@ -264,3 +264,22 @@ describe('events added by issue 10', () => {
     assert.deepEqual(seriesListLogs(logs('VolSurfaceLog')), []);
   });
 });
+
+describe('Anchor.toml', () => {
+  const toml = readFileSync(new URL('../Anchor.toml', import.meta.url), 'utf8');
+  const value = (section: string, key: string): string | undefined => {
+    const body = toml.split(`[${section}]`)[1]?.split('\n[')[0] ?? '';
+    return body.match(new RegExp(`^${key}\\s*=\\s*"([^"]*)"`, 'm'))?.[1];
+  };
+  it('program ids agree with declare_id! (the committed IDLs) on every cluster', () => {
+    const idl = (name: string) => (JSON.parse(readFileSync(new URL(`../idl/${name}.json`, import.meta.url), 'utf8')) as { address: string }).address;
+    for (const cluster of ['localnet', 'devnet', 'mainnet']) assert.equal(value(`programs.${cluster}`, 'maxwell'), idl('maxwell'), cluster);
+    assert.equal(value('programs.localnet', 'mock_pyth'), idl('mock_pyth'));
+    assert.equal(value('programs.mainnet', 'mock_pyth'), undefined, 'the test-only receiver stand-in is never deployed beyond localnet');
+  });
+  it("[scripts] test is the README's test command", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const testLine = readme.split('\n').find((l) => l.includes('# every test'));
+    assert.ok(testLine?.startsWith(value('scripts', 'test') ?? '<none>'), testLine);
+  });
+});
