@@ -12,6 +12,7 @@ import { describe, it } from 'node:test';
 import { DEFAULT_CONFIG, loadConfig } from '../app/src/keeper/config.js';
 import { nextLeg } from '../app/src/keeper/liquidate.js';
 import { balancePairs, pairRankingOf, pairScore, rankBalancePairs, type PairRanking } from '../app/src/keeper/balance-liquidate.js';
+import { balanceStepScore, chooseStep, optionStepScore, type StepScore } from '../app/src/keeper/liquidate-account.js';
 import { jsonLine } from '../app/src/keeper/log.js';
 import { parseArgs } from '../app/src/keeper/main.js';
 import { runs } from '../app/src/keeper/refresh.js';
@@ -459,5 +460,89 @@ describe('governance: which proposals the keeper executes, their targets and PDA
     const f = join(dir, 'k.json');
     writeFileSync(f, JSON.stringify({ governanceEnabled: false }));
     assert.equal(loadConfig(f).governanceEnabled, false);
+  });
+});
+
+describe('liquidation: options or balances, chosen per step (keeper policy)', () => {
+  const s = (gain: bigint, penalty: bigint): StepScore => ({ gain, penalty });
+  const both = (o: StepScore | null, b: StepScore | null, available = { o: true, b: true }) =>
+    chooseStep({ options: { available: available.o, score: o }, balances: { available: available.b, score: b } });
+
+  it('picks the kind with the larger expected gain per unit of penalty', () => {
+    // Options: 0.4 of health per unit of penalty; balances (SOL against a USDC debt at 5%): 1.1.
+    assert.deepEqual(both(s(120n, 300n), s(5_500_000n, 5_000_000n)), ['balances', 'options']);
+    // Options: 2.0 per unit (a deep short whose requirement is large): options first.
+    assert.deepEqual(both(s(600n, 300n), s(5_500_000n, 5_000_000n)), ['options', 'balances']);
+    // Different units per kind do not matter, only the ratios: 1.1 = 1.1 is a tie, the old order (options) wins.
+    assert.deepEqual(both(s(11n, 10n), s(5_500_000n, 5_000_000n)), ['options', 'balances']);
+    // A kind expected to gain beats one with no estimate, which beats one expected to lose.
+    assert.deepEqual(both(s(-1n, 300n), s(1n, 1_000n)), ['balances', 'options']);
+    assert.deepEqual(both(null, s(1n, 1_000n)), ['balances', 'options']);
+    assert.deepEqual(both(s(-5n, 300n), null), ['balances', 'options']);
+    assert.deepEqual(both(s(0n, 300n), s(-1n, 1n)), ['options', 'balances'], 'both expected not to gain: the old order');
+    assert.deepEqual(both(null, null), ['options', 'balances'], 'no estimate at all: the old order');
+    // A zero penalty with a gain beats any positive penalty.
+    assert.deepEqual(both(s(1n, 1n), s(1n, 0n)), ['balances', 'options']);
+    // A kind that is not available is never proposed.
+    assert.deepEqual(both(s(600n, 300n), s(1n, 1n), { o: false, b: true }), ['balances']);
+    assert.deepEqual(both(null, s(1n, 1n), { o: true, b: false }), ['options']);
+    assert.deepEqual(both(null, null, { o: false, b: false }), []);
+  });
+
+  // A writer with a USDC debt (slot 0) against SOL (bank 1), short 4 of series 2, long 3 of series 5.
+  const account = zeroAccount({
+    collateral: slotsOf([0, -1_000n], [1, 50n]),
+    positions: (() => {
+      const ps = positionsWith();
+      ps[0] = { ...ps[0]!, underlyingIndex: 0, seriesIndex: 2, size: -4n, inUse: 1 };
+      ps[1] = { ...ps[1]!, underlyingIndex: 0, seriesIndex: 5, size: 3n, inUse: 1 };
+      return ps;
+    })(),
+  });
+  // A stand-in for the program's health (the real one is the WASM over the snapshot): each short
+  // contract of series 2 costs 700 of requirement, each long of series 5 is worth 40.
+  const maintOf = (a: typeof account) => {
+    const size = (si: number) => a.positions.find((p) => p.inUse === 1 && p.seriesIndex === si)?.size ?? 0n;
+    return -5_000n + 700n * size(2) + 40n * size(5);
+  };
+
+  it('scores one option contract: the health code on the account without it, the quote it receives or pays, the penalty at the assumed rate', () => {
+    const seen: bigint[][] = [];
+    const spy = (a: typeof account) => (seen.push(a.positions.slice(0, 2).map((p) => p.size)), maintOf(a));
+    // Short, mark 100 below its short minimum 300: penalty on 300 at 5% = 15; the liquidatee pays 100 + 15 at the liability weight 1.0.
+    const short = optionStepScore({ account, leg: { underlyingIndex: 0, seriesIndex: 2, size: -1n }, risk: { mark: 100n, shortMin: 300n }, penaltyBps: 500, maintOf: spy });
+    assert.deepEqual(short, { gain: 700n - 115n, penalty: 15n });
+    assert.deepEqual(seen, [[-4n, 3n], [-3n, 3n]], 'health as the account is, then with one contract of that position handed over (nothing else changed)');
+    assert.equal(account.positions[0]!.size, -4n, 'the account itself is not changed');
+    // Paying quote is weighted at the quote bank's liability weight (here 1.10, rounded against the account).
+    const heavy = optionStepScore({ account, leg: { underlyingIndex: 0, seriesIndex: 2, size: -1n }, risk: { mark: 100n, shortMin: 300n }, penaltyBps: 500, maintOf, quoteWeights: { maintAssetWeightBps: 9_000, maintLiabWeightBps: 11_000 } });
+    assert.deepEqual(heavy, { gain: 700n - 127n, penalty: 15n }); // ceil(115 x 1.1) = 127
+    // Long, mark 200 (above nothing: the base is the mark): penalty ceil(200 x 3%) = 6; receives 194 at the asset weight 0.9 (floor 174).
+    const long = optionStepScore({ account, leg: { underlyingIndex: 0, seriesIndex: 5, size: 1n }, risk: { mark: 200n, shortMin: 999n }, penaltyBps: 300, maintOf, quoteWeights: { maintAssetWeightBps: 9_000, maintLiabWeightBps: 11_000 } });
+    assert.deepEqual(long, { gain: -40n + 174n, penalty: 6n });
+    // A negative mark counts as zero (a worthless short still pays its penalty on the short minimum).
+    assert.deepEqual(optionStepScore({ account, leg: { underlyingIndex: 0, seriesIndex: 2, size: -1n }, risk: { mark: -1n, shortMin: 300n }, penaltyBps: 500, maintOf }), { gain: 700n - 15n, penalty: 15n });
+    // No estimate: a leg the account does not hold, or a health the program's code refuses.
+    assert.equal(optionStepScore({ account, leg: { underlyingIndex: 1, seriesIndex: 2, size: -1n }, risk: { mark: 1n, shortMin: 1n }, penaltyBps: 500, maintOf }), null);
+    assert.equal(optionStepScore({ account, leg: { underlyingIndex: 0, seriesIndex: 2, size: -1n }, risk: { mark: 1n, shortMin: 1n }, penaltyBps: 500, maintOf: () => null }), null);
+  });
+
+  it('chooses per account from both estimates: the choice follows the numbers, not a fixed order', () => {
+    const ranking: PairRanking = { weights: new Map([[0, { maintAssetWeightBps: 10_000, maintLiabWeightBps: 10_000 }], [1, { maintAssetWeightBps: 9_000, maintLiabWeightBps: 11_000 }]]), penaltyBps: 500 };
+    const pair = rankBalancePairs(account, 0, ranking)[0];
+    assert.deepEqual(pair, { asset: 1, liability: 0 });
+    const bal = balanceStepScore(pair, ranking)!; // 1 - 1.05 x 0.9 = 0.055 per 0.05: 1.1
+    assert.deepEqual(bal, pairScore(pair!, ranking));
+    const leg = { underlyingIndex: 0, seriesIndex: 2, size: -1n };
+    // A short whose contract frees 700 for 15 of penalty: options (39 per unit of penalty).
+    const deep = optionStepScore({ account, leg, risk: { mark: 100n, shortMin: 300n }, penaltyBps: 500, maintOf })!;
+    assert.deepEqual(chooseStep({ options: { available: true, score: deep }, balances: { available: true, score: bal } })[0], 'options');
+    // The same short when a contract frees only 110 (its mark and penalty barely covered): balances.
+    const shallow = optionStepScore({ account, leg, risk: { mark: 100n, shortMin: 300n }, penaltyBps: 500, maintOf: (a) => maintOf(a) - 590n * (a.positions[0]!.size + 4n) })!;
+    assert.deepEqual(shallow, { gain: 110n - 115n, penalty: 15n });
+    assert.deepEqual(chooseStep({ options: { available: true, score: shallow }, balances: { available: true, score: bal } })[0], 'balances');
+    // Without the snapshot's weights the balance side has no estimate: an option step expected to gain goes first.
+    assert.equal(balanceStepScore(pair, null), null);
+    assert.deepEqual(chooseStep({ options: { available: true, score: deep }, balances: { available: true, score: null } }), ['options', 'balances']);
   });
 });

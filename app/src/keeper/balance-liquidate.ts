@@ -10,7 +10,7 @@
 import type { Address, TransactionSigner } from '@solana/kit';
 
 import type { MarginAccount } from '../accounts.js';
-import { balanceLiquidate } from '../balance-liquidation.js';
+import { balanceLiquidate, type BalanceLiquidateLog } from '../balance-liquidation.js';
 import type { MaxwellClient } from '../client.js';
 import { getCollateralBankDecoder, getExchangeDecoder } from '../generated/maxwell/index.js';
 import type { Logger } from './log.js';
@@ -113,6 +113,40 @@ export type BalanceLiquidationOutcome = {
 /** Refusals that concern the pair, not the account: the job tries its next pair. */
 const PAIR_REFUSALS = new Set(['LiquidationDidNotImprove', 'BalanceTakeTooSmall']);
 
+/**
+ * One `balance_liquidate` of (asset, liability) on `liquidatee`, logged. A refusal is an answer,
+ * never thrown: `pairRefused` when it concerns the pair (the next pair may still work); an RPC
+ * error that outlives its retries is thrown.
+ */
+export async function balanceTake(
+  client: MaxwellClient,
+  liquidatee: Address,
+  liquidator: { account: Address; signer: TransactionSigner },
+  asset: Address,
+  liability: Address,
+  log: Logger,
+): Promise<{ ok: true; event: BalanceLiquidateLog } | { ok: false; stop: string; pairRefused: boolean }> {
+  try {
+    const { event, result } = await withRetry('balance_liquidate', log, () => balanceLiquidate(client, liquidatee, liquidator, asset, liability));
+    log('info', 'balance_liquidate', {
+      liquidatee, asset, liability, liabilityAmount: event.liabilityAmount, assetAmount: event.assetAmount,
+      penaltyBps: event.penaltyBps, penalty: event.penalty, toInsurance: event.toInsurance,
+      maintBefore: event.maintHealthBefore, maintAfter: event.maintHealthAfter, signature: result.signature,
+    });
+    return { ok: true, event };
+  } catch (e) {
+    const name = errorNameOf(e);
+    if (!name) throw e;
+    if (PAIR_REFUSALS.has(name)) {
+      log('info', 'balance_liquidate_pair_skipped', { liquidatee, asset, liability, reason: name });
+      return { ok: false, stop: name, pairRefused: true };
+    }
+    log(name === 'NotLiquidatable' ? 'info' : 'warn', 'balance_liquidate_stop', { liquidatee, reason: name });
+    return { ok: false, stop: name, pairRefused: false };
+  }
+}
+
+/** Balances only, pair by pair (the job before liquidate-account.ts chose per step; kept for callers that want balances alone). */
 export async function balanceLiquidationJob(
   client: MaxwellClient,
   liquidatee: Address,
@@ -138,31 +172,30 @@ export async function balanceLiquidationJob(
       out.stop = `unknown_bank_${asset ? pair.liability : pair.asset}`;
       break;
     }
+    let r;
     try {
-      const { event, result } = await withRetry('balance_liquidate', log, () => balanceLiquidate(client, liquidatee, liquidator, asset, liability));
+      r = await balanceTake(client, liquidatee, liquidator, asset, liability, log);
+    } catch (e) {
+      out.stop = 'error';
+      log('warn', 'balance_liquidate_stop', { liquidatee, reason: String(e), takes: out.takes });
+      break;
+    }
+    if (r.ok) {
       out.takes++;
-      out.penalty += event.penalty;
-      out.toInsurance += event.toInsurance;
-      log('info', 'balance_liquidate', {
-        liquidatee, asset, liability, liabilityAmount: event.liabilityAmount, assetAmount: event.assetAmount,
-        penaltyBps: event.penaltyBps, penalty: event.penalty, toInsurance: event.toInsurance,
-        maintBefore: event.maintHealthBefore, maintAfter: event.maintHealthAfter, signature: result.signature,
-      });
-      if (event.maintHealthAfter >= 0n) {
+      out.penalty += r.event.penalty;
+      out.toInsurance += r.event.toInsurance;
+      if (r.event.maintHealthAfter >= 0n) {
         out.stop = 'restored';
         break;
       }
-    } catch (e) {
-      const name = errorNameOf(e);
-      if (name && PAIR_REFUSALS.has(name)) {
-        refused.add(`${pair.asset}/${pair.liability}`);
-        log('info', 'balance_liquidate_pair_skipped', { liquidatee, asset, liability, reason: name });
-        continue;
-      }
-      out.stop = name ?? 'error';
-      log(name === 'NotLiquidatable' ? 'info' : 'warn', 'balance_liquidate_stop', { liquidatee, reason: name ?? String(e), takes: out.takes });
-      break;
+      continue;
     }
+    if (r.pairRefused) {
+      refused.add(`${pair.asset}/${pair.liability}`);
+      continue;
+    }
+    out.stop = r.stop;
+    break;
   }
   return out;
 }

@@ -8,7 +8,7 @@ import type { Address, TransactionSigner } from '@solana/kit';
 
 import type { MarginAccount } from '../accounts.js';
 import type { MaxwellClient } from '../client.js';
-import { liquidate } from '../liquidation.js';
+import { liquidate, type LiquidateLog } from '../liquidation.js';
 import type { Logger } from './log.js';
 import { errorNameOf, withRetry } from './retry.js';
 
@@ -26,6 +26,39 @@ export function nextLeg(
 
 export type LiquidationOutcome = { account: Address; contracts: number; penalty: bigint; toInsurance: bigint; stop: string };
 
+/**
+ * One contract of `leg` taken from `liquidatee` (one `liquidate` transaction), logged. A refusal
+ * is an answer (`ok: false` with the program's error name; NotLiquidatable and OverLiquidation
+ * are the expected stops), never thrown; an RPC error that outlives its retries is thrown.
+ */
+export async function liquidateOne(
+  client: MaxwellClient,
+  liquidatee: Address,
+  liquidator: { account: Address; signer: TransactionSigner },
+  underlying: Address,
+  leg: { seriesIndex: number; size: bigint },
+  log: Logger,
+): Promise<{ ok: true; event: LiquidateLog } | { ok: false; stop: string }> {
+  try {
+    const { event, result } = await withRetry('liquidate', log, () =>
+      liquidate(client, liquidatee, liquidator, underlying, [{ seriesIndex: leg.seriesIndex, size: leg.size }]),
+    );
+    log('info', 'liquidate', {
+      liquidatee, underlying, seriesIndex: leg.seriesIndex, size: leg.size, penaltyBps: event.penaltyBps,
+      penalty: event.penalty, toInsurance: event.toInsurance, maintBefore: event.maintHealthBefore,
+      maintAfter: event.maintHealthAfter, signature: result.signature,
+    });
+    return { ok: true, event };
+  } catch (e) {
+    const name = errorNameOf(e);
+    if (!name) throw e;
+    const expected = name === 'NotLiquidatable' || name === 'OverLiquidation';
+    log(expected ? 'info' : 'warn', 'liquidate_stop', { liquidatee, reason: name });
+    return { ok: false, stop: name };
+  }
+}
+
+/** Options only, contract by contract (the job before liquidate-account.ts chose per step; kept for callers that want options alone). */
 export async function liquidateJob(
   client: MaxwellClient,
   liquidatee: Address,
@@ -51,25 +84,21 @@ export async function liquidateJob(
       out.stop = `unknown_underlying_${leg.underlyingIndex}`;
       break;
     }
+    let r;
     try {
-      const { event, result } = await withRetry('liquidate', log, () =>
-        liquidate(client, liquidatee, liquidator, underlying, [{ seriesIndex: leg.seriesIndex, size: leg.size }]),
-      );
-      out.contracts++;
-      out.penalty += event.penalty;
-      out.toInsurance += event.toInsurance;
-      log('info', 'liquidate', {
-        liquidatee, underlying, seriesIndex: leg.seriesIndex, size: leg.size, penaltyBps: event.penaltyBps,
-        penalty: event.penalty, toInsurance: event.toInsurance, maintBefore: event.maintHealthBefore,
-        maintAfter: event.maintHealthAfter, signature: result.signature,
-      });
+      r = await liquidateOne(client, liquidatee, liquidator, underlying, leg, log);
     } catch (e) {
-      const name = errorNameOf(e);
-      out.stop = name ?? 'error';
-      const expected = name === 'NotLiquidatable' || name === 'OverLiquidation';
-      log(expected ? 'info' : 'warn', 'liquidate_stop', { liquidatee, reason: name ?? String(e), contracts: out.contracts });
+      out.stop = 'error';
+      log('warn', 'liquidate_stop', { liquidatee, reason: String(e), contracts: out.contracts });
       break;
     }
+    if (!r.ok) {
+      out.stop = r.stop;
+      break;
+    }
+    out.contracts++;
+    out.penalty += r.event.penalty;
+    out.toInsurance += r.event.toInsurance;
   }
   return out;
 }

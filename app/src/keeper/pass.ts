@@ -2,7 +2,8 @@
 // rest of the pass sees the exchange as it now is), settle expired expiries, refresh stale risk arrays, scan every account for
 // maintenance (one batched snapshot, health in memory: scan.ts; refreshing underlyings whose
 // arrays a health read found stale, then scanning again), rebalance accounts under their policy
-// trigger, liquidate (option positions, else balances), resolve bankruptcies left
+// trigger, liquidate (option contracts or balance takes, the kind chosen per step by expected
+// health per unit of penalty: liquidate-account.ts), resolve bankruptcies left
 // by liquidations, accrue interest, crank realized volatility (each of the last four, and
 // governance, switchable, k.jobs). Every job logs and swallows its own failures: a pass never throws for a
 // refusal or an RPC error that outlived its retries.
@@ -15,8 +16,9 @@ import { accrueJob } from './accrue.js';
 import { bankruptcyJob, type BankruptcyOutcome } from './bankruptcy.js';
 import { DEFAULT_JOBS, type JobConfig } from './config.js';
 import { governanceJob, type GovernanceOutcome } from './governance.js';
-import { balanceLiquidationJob, pairRankingOf, type BalanceLiquidationOutcome } from './balance-liquidate.js';
-import { liquidateJob, type LiquidationOutcome } from './liquidate.js';
+import { pairRankingOf, type BalanceLiquidationOutcome } from './balance-liquidate.js';
+import { liquidateAccountJob, type StepKind } from './liquidate-account.js';
+import type { LiquidationOutcome } from './liquidate.js';
 import { observeJob } from './observe.js';
 import { realizedVolJob } from './realized-vol.js';
 import { rebalanceJob, type RebalanceOutcome } from './rebalance.js';
@@ -43,8 +45,12 @@ export type PassReport = {
   settled: { prices: number; accounts: number };
   refreshed: number;
   rebalances: RebalanceOutcome[];
+  /** One per account under maintenance holding options (contracts taken, why it stopped). */
   liquidations: LiquidationOutcome[];
+  /** One per account under maintenance with no options, or on which a balance take was tried. */
   balanceLiquidations: BalanceLiquidationOutcome[];
+  /** The kind of every liquidation step, per account (keeper policy: liquidate-account.ts chooseStep). */
+  liquidationSteps: { account: Address; steps: StepKind[] }[];
   bankruptcies: BankruptcyOutcome[];
   accrued: number;
   realizedVol: number;
@@ -54,7 +60,7 @@ export type PassReport = {
 export async function runPass(k: Keeper): Promise<PassReport> {
   const { client, signer, log } = k;
   const jobs: JobConfig = { ...DEFAULT_JOBS, ...k.jobs };
-  const report: PassReport = { governanceExecuted: [], settled: { prices: 0, accounts: 0 }, refreshed: 0, rebalances: [], liquidations: [], balanceLiquidations: [], bankruptcies: [], accrued: 0, realizedVol: 0, observed: 0 };
+  const report: PassReport = { governanceExecuted: [], settled: { prices: 0, accounts: 0 }, refreshed: 0, rebalances: [], liquidations: [], balanceLiquidations: [], liquidationSteps: [], bankruptcies: [], accrued: 0, realizedVol: 0, observed: 0 };
   const step = async <T>(name: string, f: () => Promise<T>): Promise<T | null> => {
     try {
       return await f();
@@ -73,24 +79,21 @@ export async function runPass(k: Keeper): Promise<PassReport> {
   if (jobs.rebalanceEnabled) report.rebalances = (await step('rebalance', () => rebalanceJob(client, keeper, log))) ?? [];
   if (found) {
     const now = (await step('clock', () => withRetry('clock', log, () => clusterTime(client.conn)))) ?? 0n;
-    // Which (asset, debt) pair the balance job takes first: keeper policy, ranked from this
-    // scan's snapshot (balance-liquidate.ts rankBalancePairs).
-    const ranking = pairRankingOf(found.snapshot);
+    // What the per-step choice reads (keeper policy, liquidate-account.ts): this scan's
+    // snapshot (bank weights, the exchange's maximum penalty, risk arrays) and the health engine.
+    const ctx = { snapshot: found.snapshot, ranking: pairRankingOf(found.snapshot) };
     for (const target of found.liquidatable) {
-      // Options first (the program refuses any take beyond restoring the account), then, if
-      // still under maintenance or holding no options, balances (both orders end protected:
-      // tests-litesvm/tests/program/balance_liquidation.rs). What is left with nothing positive goes to
-      // the bankruptcy job below.
-      let restored = false;
-      if (target.hasOptions) {
-        const r = await step('liquidate', () => liquidateJob(client, target.account, keeper, log, k.maxContractsPerAccount, now));
-        if (r) report.liquidations.push(r);
-        restored = r?.stop === 'NotLiquidatable';
-      }
-      if (!restored) {
-        const b = await step('balance_liquidate', () => balanceLiquidationJob(client, target.account, keeper, log, undefined, ranking));
-        if (b) report.balanceLiquidations.push(b);
-      }
+      // Step by step, option contracts or balance takes, whichever is expected to restore more
+      // maintenance health per unit of penalty (the program refuses any take beyond restoring
+      // the account; both orders end protected: tests-litesvm/tests/program/balance_liquidation.rs).
+      // What is left with nothing positive goes to the bankruptcy job below.
+      const r = await step('liquidate_account', () =>
+        liquidateAccountJob(client, target, keeper, log, { maxContracts: k.maxContractsPerAccount }, now, ctx),
+      );
+      if (!r) continue;
+      if (r.options) report.liquidations.push(r.options);
+      if (r.balances) report.balanceLiquidations.push(r.balances);
+      report.liquidationSteps.push({ account: r.account, steps: r.steps });
     }
   }
   if (jobs.bankruptcyEnabled) report.bankruptcies = (await step('bankruptcy', () => bankruptcyJob(client, signer, log, skip))) ?? [];
