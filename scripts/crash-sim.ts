@@ -2,9 +2,12 @@
 // the real target/deploy/maxwell.so (LiteSVM behind a stand-in RPC: scripts/lib/litesvm-rpc.ts),
 // then, from the same kind of starting world (rebuilt per scenario), SOL -40% and SOL +60%: the
 // price moves, the risk arrays are cranked, and the keeper's own runPass runs until a pass does
-// nothing. Checks: no account under maintenance while it still has something to take (the
-// keeper's healthOfAll), bankruptcy shortfall = insurance + socialized, and per bank vault >=
-// deposits - borrows. Writes docs/crash-simulation.md.
+// nothing (its rebalance job on: owners with a RebalancePolicy hold a USDC reserve account that
+// feeds a spot-borrower or call-writer account). Checks: no account under maintenance while it
+// still has something to take (the keeper's healthOfAll), bankruptcy shortfall = insurance +
+// socialized, per bank vault >= deposits - borrows, and every rebalance within its policy
+// (destination under its trigger before, per-move and per-day limits, the day's counter = the
+// moves, fees to the keeper). Writes docs/crash-simulation.md.
 //   npx tsx scripts/crash-sim.ts [--accounts N] [--out docs/crash-simulation.md]
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,13 +17,14 @@ import type { Address, KeyPairSigner } from '@solana/kit';
 import { collateralShares, getBank, getMarginAccountsOfExchange } from '../app/src/accounts.js';
 import { MaxwellClient } from '../app/src/client.js';
 import { clusterTime } from '../app/src/clock.js';
-import { bankruptcyLogs } from '../app/src/events.js';
+import { bankruptcyLogs, rebalanceAccountsLogs } from '../app/src/events.js';
 import { jsonLine, type Logger } from '../app/src/keeper/log.js';
 import { runPass, type PassReport } from '../app/src/keeper/pass.js';
 import { fetchMarginAccounts, fetchSnapshot, healthOfAll } from '../app/src/keeper/snapshot.js';
 import { createInsurance, fundInsurance } from '../app/src/liquidation.js';
 import { MAXWELL_PROGRAM_ADDRESS } from '../app/src/generated/maxwell/index.js';
 import { CALL, PUT, seriesIndex, type OptionKind } from '../app/src/markets.js';
+import { feedMask, policiesOf, setPolicy } from '../app/src/rebalance.js';
 import { bankAt } from '../app/src/rules-wasm.js';
 import { sviFor } from '../app/src/svi.js';
 import { fundTokenAccountIxs, tokenBalance } from '../app/src/token.js';
@@ -34,7 +38,7 @@ const USD = (n: bigint) => n * 1_000_000n;
 const SOL = (n: bigint) => n * 1_000_000_000n;
 const SOL_AT = (usd: bigint) => usd * 100_000_000n; // Pyth mantissa, exponent -8
 const STRIKES = [130n, 140n, 150n, 160n, 170n].map(USD);
-const KINDS = ['naked call writer', 'covered call writer', 'call spread', 'buyer', 'spot borrower'] as const;
+const KINDS = ['naked call writer', 'covered call writer', 'call spread', 'buyer', 'spot borrower', 'policy owner'] as const;
 type Kind = (typeof KINDS)[number];
 
 const arg = (name: string, dflt: string) => {
@@ -61,7 +65,9 @@ type Built = {
   rpc: SvmRpc;
   w: World;
   underlying: Address;
-  kinds: Map<Address, Kind | 'market maker' | 'keeper'>;
+  kinds: Map<Address, Kind | 'market maker' | 'keeper' | 'policy reserve' | 'policy-fed spot borrower' | 'policy-fed call writer' | 'covered call writer with a USDC borrow'>;
+  /** Policy owners: owner, reserve (source) and fed (destination) accounts, trigger. */
+  policies: { owner: Address; reserve: Address; fed: Address; trigger: bigint }[];
   keeper: { signer: KeyPairSigner; account: Address };
   retries: number;
   skipped: string[];
@@ -129,6 +135,21 @@ async function build(n: number, say: (s: string) => void): Promise<Built> {
       }
     }
   };
+  /** Borrows 30%..97% of the initial value of `s` SOL (80% of 150 USD per SOL) in USDC. */
+  const borrowAgainst = async (t: Trader, s: bigint) => {
+    let borrow = (s * USD(120n) * int(30, 97)) / 100n;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await w.client.withdraw(t.signer, t.account, w.usdc.bank, t.wallet.USDC!, borrow);
+        break;
+      } catch (e) {
+        if (!(e instanceof ProgramFailure) || attempt >= 5) throw e;
+        retries++;
+        borrow = (borrow * 9n) / 10n;
+      }
+    }
+  };
+  const policies: Built['policies'] = [];
   const started = Date.now();
   for (let i = 0; i < n; i++) {
     const kind = KINDS[i % KINDS.length]!;
@@ -145,6 +166,12 @@ async function build(n: number, say: (s: string) => void): Promise<Built> {
         const t = await party(USD(int(0, 50)), SOL(s));
         kinds.set(t.account, kind);
         await tradeWithTopUp(t, [leg(i % 2 ? week : day, i % 3 ? 170n : 160n, CALL, -s)], USD(50n));
+        // Every other one also borrows USDC against its SOL: option positions AND a debt, so the
+        // keeper chooses between the two kinds of liquidation step for it.
+        if (i % 4 === 1) {
+          kinds.set(t.account, 'covered call writer with a USDC borrow');
+          await borrowAgainst(t, s);
+        }
       } else if (kind === 'call spread') {
         const k = int(1, 10);
         const credit = i % 2 === 0; // credit spreads (short the lower strike) can lose on a rally
@@ -156,29 +183,62 @@ async function build(n: number, say: (s: string) => void): Promise<Built> {
         const t = await party(k * int(10, 60) * 1_000_000n, 0n);
         kinds.set(t.account, kind);
         await tradeWithTopUp(t, i % 2 ? [leg(day, 150n, CALL, k)] : [leg(week, 140n, PUT, k), leg(day, 160n, CALL, int(0, 3) || 1n)], k * USD(10n));
-      } else {
+      } else if (kind === 'spot borrower') {
         const s = int(1, 20);
         const t = await party(0n, SOL(s));
         kinds.set(t.account, kind);
-        // Borrow 30%..97% of the initial value (80% of 150 USD per SOL).
-        let borrow = (s * USD(120n) * int(30, 97)) / 100n;
-        for (let attempt = 0; ; attempt++) {
-          try {
-            await w.client.withdraw(t.signer, t.account, w.usdc.bank, t.wallet.USDC!, borrow);
-            break;
-          } catch (e) {
-            if (!(e instanceof ProgramFailure) || attempt >= 5) throw e;
-            retries++;
-            borrow = (borrow * 9n) / 10n;
-          }
+        await borrowAgainst(t, s);
+      } else {
+        // An owner with two accounts: a USDC reserve (id 0) that feeds the other (id 1), a spot
+        // borrower or a naked call writer (alternately), under a RebalancePolicy whose trigger
+        // is half the fed account's maintenance health once built (at most 100 USDC). Reserves of 200..3,000 USDC,
+        // 100..1,000 per move, three moves a day: some are enough, some are not.
+        const s = int(1, 20);
+        const k = int(1, 10);
+        const borrower = Math.floor(i / KINDS.length) % 2 === 0;
+        const reserveUsd = int(200, 3_000);
+        const fedUsd = borrower ? 0n : k * int(20, 200) * 1_000_000n;
+        const owner = await party(USD(reserveUsd), 0n); // account 0: the reserve
+        const fedAccount = (await w.client.createAccount(owner.signer, 1)).address;
+        const fed: Trader = { ...owner, account: fedAccount };
+        const { instructions } = await fundTokenAccountIxs({
+          payer: w.admin, mintAuthority: w.admin, owner: owner.signer.address, mint: borrower ? w.sol.mint : w.usdc.mint,
+          decimals: borrower ? w.sol.decimals : w.usdc.decimals, tokenProgram: borrower ? w.sol.tokenProgram : w.usdc.tokenProgram, amount: borrower ? SOL(s) : fedUsd,
+        });
+        await sendAndConfirm(w.conn, w.admin, instructions);
+        if (borrower) {
+          await w.client.deposit(owner.signer, fedAccount, w.sol.bank, owner.wallet.SOL!, SOL(s));
+        } else {
+          await w.client.deposit(owner.signer, fedAccount, w.usdc.bank, owner.wallet.USDC!, fedUsd);
         }
+        kinds.set(owner.account, 'policy reserve');
+        kinds.set(fedAccount, borrower ? 'policy-fed spot borrower' : 'policy-fed call writer');
+        if (borrower) await borrowAgainst(fed, s);
+        else await tradeWithTopUp(fed, [leg(day, i % 4 === 1 ? 160n : 170n, CALL, -k)], k * USD(40n));
+        const h = await w.client.health(fedAccount, w.admin.address);
+        // The policy needs trigger < target; the target is also what the reserve must keep.
+        const half = h.maintHealth > 2n ? h.maintHealth / 2n : 1n;
+        const trigger = half < USD(100n) ? half : USD(100n);
+        const perMove = USD(int(100, 1_000));
+        await setPolicy(w.client, owner.signer, {
+          accounts: [owner.account, fedAccount],
+          feeds: new Uint8Array([0, feedMask([0])]), // the reserve feeds the fed account, never the reverse
+          triggerHealth: trigger,
+          targetHealth: trigger + USD(50n), // what the reserve keeps (maintenance health)
+          maxPerMove: perMove,
+          maxPerDay: 3n * perMove,
+          quoteBorrowLimit: 0n,
+          keeperFeeBps: 10,
+          maxDiscountBps: 100,
+        });
+        policies.push({ owner: owner.signer.address, reserve: owner.account, fed: fedAccount, trigger });
       }
     } catch (e) {
       skipped.push(`${kind} #${i}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
     }
     if ((i + 1) % 100 === 0) say(`built ${i + 1}/${n} accounts (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   }
-  return { rpc, w, underlying, kinds, keeper: { signer: keeperT.signer, account: keeperT.account }, retries, skipped, buildTxs: rpc.txs.length };
+  return { rpc, w, underlying, kinds, policies, keeper: { signer: keeperT.signer, account: keeperT.account }, retries, skipped, buildTxs: rpc.txs.length };
 }
 
 /** Compute units per Maxwell instruction kind, from the logs ("Instruction: X" ... "consumed N"). */
@@ -214,6 +274,9 @@ type ScenarioResult = {
   failedKeeperTxs: Map<string, { count: number; logs: string[] }>;
   /** Accounts failing check 1, with their balances. */
   badAccounts: string[];
+  rebalance: { moves: number; destinations: number; moved: bigint; fees: bigint; fedUnderTrigger: number; fedUnderMaint: number; fedLiquidated: number; fedBankrupt: number; fed: number };
+  /** Steps chosen when an account offered both kinds (liquidation_choice log lines), by kind. */
+  choices: Map<string, number>;
   warnings: string[];
 };
 
@@ -236,16 +299,24 @@ async function scenario(name: string, priceUsd: bigint, say: (s: string) => void
     return { scanned, health: healthOfAll(snap, scanned) };
   };
   const underBefore = new Map<string, number>();
+  const trigger = new Map(built.policies.map((p) => [p.fed, p.trigger]));
+  let fedUnderTrigger = 0;
+  let fedUnderMaint = 0;
   for (const h of (await healthNow()).health) {
     if (h.kind === 'health' && h.health.maintHealth < 0n) underBefore.set(kindOf(h.account), (underBefore.get(kindOf(h.account)) ?? 0) + 1);
+    const t = trigger.get(h.account);
+    if (t !== undefined && h.kind === 'health' && h.health.maintHealth < t) fedUnderTrigger++;
+    if (t !== undefined && h.kind === 'health' && h.health.maintHealth < 0n) fedUnderMaint++;
   }
   say(`${name}: under maintenance after the move: ${JSON.stringify(Object.fromEntries(underBefore))}`);
 
   const passes: PassReport[] = [];
   const failedKeeperTxs: ScenarioResult['failedKeeperTxs'] = new Map();
   const warnings: string[] = [];
+  const choices = new Map<string, number>();
   const log: Logger = (level, event, fields) => {
     if (level === 'warn' || level === 'error') warnings.push(jsonLine(level, event, fields));
+    if (event === 'liquidation_choice') choices.set(String(fields?.kind), (choices.get(String(fields?.kind)) ?? 0) + 1);
   };
   for (let p = 0; p < MAX_PASSES; p++) {
     if (PASS_SECONDS > 0n) {
@@ -255,7 +326,7 @@ async function scenario(name: string, priceUsd: bigint, say: (s: string) => void
     const before = rpc.txs.length;
     const r = await runPass({
       client: w.client, signer: keeper.signer, liquidatorAccount: keeper.account, log, maxContractsPerAccount: 20,
-      jobs: { rebalanceEnabled: false, bankruptcyEnabled: true, accrueEnabled: false, realizedVolEnabled: false, observeEnabled: false },
+      jobs: { rebalanceEnabled: true, bankruptcyEnabled: true, accrueEnabled: false, realizedVolEnabled: false, observeEnabled: false },
     });
     passes.push(r);
     for (const tx of rpc.txs.slice(before)) {
@@ -265,8 +336,8 @@ async function scenario(name: string, priceUsd: bigint, say: (s: string) => void
       f.count++;
       failedKeeperTxs.set(err, f);
     }
-    const did = r.liquidations.reduce((s, l) => s + l.contracts, 0) + r.balanceLiquidations.reduce((s, b) => s + b.takes, 0) + r.bankruptcies.length + r.settled.accounts;
-    say(`${name}: pass ${p + 1}: ${r.liquidations.length} option-liquidation targets (${r.liquidations.reduce((s, l) => s + l.contracts, 0)} txs), ${r.balanceLiquidations.length} balance targets (${r.balanceLiquidations.reduce((s, b) => s + b.takes, 0)} takes), ${r.bankruptcies.length} bankruptcies, refreshed ${r.refreshed}`);
+    const did = r.liquidations.reduce((s, l) => s + l.contracts, 0) + r.balanceLiquidations.reduce((s, b) => s + b.takes, 0) + r.bankruptcies.length + r.settled.accounts + r.rebalances.length;
+    say(`${name}: pass ${p + 1}: ${r.rebalances.length} rebalances, ${r.liquidations.length} option-liquidation targets (${r.liquidations.reduce((s, l) => s + l.contracts, 0)} txs), ${r.balanceLiquidations.length} balance targets (${r.balanceLiquidations.reduce((s, b) => s + b.takes, 0)} takes), ${r.bankruptcies.length} bankruptcies, refreshed ${r.refreshed}`);
     if (did === 0) break;
     if (p === MAX_PASSES - 1) warnings.push(`stopped after ${MAX_PASSES} passes: the last still did something`);
   }
@@ -318,8 +389,43 @@ async function scenario(name: string, priceUsd: bigint, say: (s: string) => void
     checks.push({ name: `conservation ${b.symbol}`, ok: vault >= deposits - borrows && sharesOk,
       detail: `vault ${fmt(vault)} >= deposits ${fmt(deposits)} - borrows ${fmt(borrows)} = ${fmt(deposits - borrows)} (slack ${fmt(vault - (deposits - borrows))}); deposit shares ${state.depositShares} = positive balances ${pos} + fee shares ${state.feeShares}: ${state.depositShares === pos + state.feeShares}; borrow shares ${state.borrowShares} = negative balances ${neg}: ${state.borrowShares === neg}; deposit index ${state.depositIndex}, borrow index ${state.borrowIndex}` });
   }
+  // Check 4: every rebalance within its policy (RebalanceAccountsLog of every transaction).
+  const moves = passTxs.filter((t) => t.ok).flatMap((t) => rebalanceAccountsLogs(t.logs));
+  const pols = new Map((await policiesOf(w.client)).map((p) => [p.address, p.data]));
+  const problems: string[] = [];
+  const movedBy = new Map<Address, bigint>();
+  for (const m of moves) {
+    const p = pols.get(m.policy);
+    if (!p) { problems.push(`unknown policy ${m.policy}`); continue; }
+    movedBy.set(m.policy, (movedBy.get(m.policy) ?? 0n) + m.amount);
+    if (m.destinationMaintBefore >= p.triggerHealth) problems.push(`${m.destination}: not under its trigger (${m.destinationMaintBefore} >= ${p.triggerHealth})`);
+    if (m.amount > p.maxPerMove) problems.push(`${m.destination}: ${m.amount} > max per move ${p.maxPerMove}`);
+    if (m.sourceMaintAfter < p.targetHealth) problems.push(`${m.source}: source below its target (${m.sourceMaintAfter} < ${p.targetHealth})`);
+    if (m.keeper !== keeper.account && m.keeper !== keeper.signer.address) problems.push(`fee to ${m.keeper}, not the keeper`);
+    if (m.destinationMaintAfter <= m.destinationMaintBefore) problems.push(`${m.destination}: did not improve`);
+  }
+  for (const [addr, p] of pols) {
+    const moved = movedBy.get(addr) ?? 0n;
+    if (p.movedToday !== moved) problems.push(`policy ${addr}: moved today ${p.movedToday} != its moves ${moved}`);
+    if (moved > p.maxPerDay) problems.push(`policy ${addr}: ${moved} > max per day ${p.maxPerDay}`);
+  }
+  const reported = passes.flatMap((p) => p.rebalances);
+  const movedTotal = moves.reduce((s, m) => s + m.amount, 0n);
+  const feeTotal = moves.reduce((s, m) => s + m.fee, 0n);
+  if (reported.length !== moves.length || reported.reduce((s, r) => s + r.amount, 0n) !== movedTotal) problems.push(`keeper reports ${reported.length} moves, the logs ${moves.length}`);
+  checks.push({ name: 'rebalances within their policies', ok: problems.length === 0,
+    detail: `${moves.length} RebalanceAccountsLog events over ${pols.size} policies: moved ${fmt(movedTotal)} USDC-native, keeper fees ${fmt(feeTotal)}; every destination under its trigger before and better after, every amount <= max per move, every source >= its target after, each policy's moved-today counter = its moves <= max per day, fees to the keeper's account; ${problems.length} problems${problems.length ? `: ${problems.slice(0, 5).join('; ')}` : ''}` });
+
+  const fedSet = new Set(built.policies.map((p) => p.fed));
+  const liquidated = new Set(passes.flatMap((p) => [...p.liquidations.filter((l) => l.contracts > 0).map((l) => l.account), ...p.balanceLiquidations.filter((b) => b.takes > 0).map((b) => b.account)]));
+  const rebalance = {
+    moves: moves.length, destinations: new Set(moves.map((m) => m.destination)).size, moved: movedTotal, fees: feeTotal,
+    fedUnderTrigger, fedUnderMaint, fed: fedSet.size,
+    fedLiquidated: [...fedSet].filter((a) => liquidated.has(a)).length,
+    fedBankrupt: new Set(events.map((e) => e.account).filter((a) => fedSet.has(a))).size,
+  };
   const scenarioSecs = (Date.now() - s0) / 1000;
-  return { name, price: priceUsd, built, wallSecs: (Date.now() - t0) / 1000, buildSecs, scenarioSecs, underBefore, passes, passTxs, checks, bankrupt, failedKeeperTxs, badAccounts: bad, warnings };
+  return { name, price: priceUsd, built, wallSecs: (Date.now() - t0) / 1000, buildSecs, scenarioSecs, underBefore, passes, passTxs, checks, bankrupt, failedKeeperTxs, badAccounts: bad, warnings, rebalance, choices };
 }
 
 const fmt = (x: bigint) => x.toLocaleString('en-US');
@@ -328,12 +434,12 @@ function report(results: ScenarioResult[], totalSecs: number): string {
   const cpus = os.cpus();
   const L: string[] = [];
   L.push('# Crash simulation', '');
-  L.push('Generated by `scripts/crash-sim.ts`; do not edit by hand. The real `target/deploy/maxwell.so` and `mock_pyth.so` run in LiteSVM (npm `litesvm@1.5.0`, installed under `target/crash-sim`, not a project dependency) behind a stand-in RPC (`scripts/lib/litesvm-rpc.ts`); the world is built through the TypeScript client and resolved by the keeper\'s own `runPass` (options, then balances, then bankruptcies), repeated until a pass does nothing. Each scenario starts from a freshly built world (same seed, same accounts and sizes).', '');
+  L.push('Generated by `scripts/crash-sim.ts`; do not edit by hand. The real `target/deploy/maxwell.so` and `mock_pyth.so` run in LiteSVM (npm `litesvm@1.5.0`, installed under `target/crash-sim`, not a project dependency) behind a stand-in RPC (`scripts/lib/litesvm-rpc.ts`); the world is built through the TypeScript client and resolved by the keeper\'s own `runPass` (rebalances under owners\' policies, then liquidations step by step, an option contract or a balance take, whichever is expected to restore more maintenance health per unit of penalty, then bankruptcies), repeated until a pass does nothing. Each scenario starts from a freshly built world (same seed, same accounts and sizes).', '');
   L.push(`- Command: \`npx tsx scripts/crash-sim.ts --accounts ${N}${PASS_SECONDS > 0n ? ` --pass-seconds ${PASS_SECONDS}` : ''}\``);
   L.push(`- Clock: +30 s and the new price, risk arrays cranked, then ${PASS_SECONDS === 0n ? 'held during the keeper passes (no interest accrues between passes)' : `+${PASS_SECONDS} s and a fresh price publish before each keeper pass`}; at most ${MAX_PASSES} passes.`);
   L.push(`- Machine: ${cpus[0]?.model ?? '?'} x${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, node ${process.version}`);
   L.push(`- Date: ${new Date().toISOString()}; total wall time ${totalSecs.toFixed(1)} s`);
-  L.push('- Rebalance policies: not included in this world (no owners with policies; the keeper\'s rebalance job is off).', '');
+  L.push('- Rebalance policies: every sixth built slot is an owner with two accounts, a USDC reserve (200..3,000 USDC) and a spot borrower or a naked call writer (alternately), under a `RebalancePolicy` in which the reserve feeds the other account: trigger = half the fed account\'s maintenance health once built, at most 100 USDC; target = trigger + 50 USDC (the reserve keeps that much maintenance health), 100..1,000 USDC per move, three moves a day, 10 bps keeper fee. The keeper\'s rebalance job is on (it runs in each pass before the liquidations).', '');
   for (const r of results) {
     const kindsCount = new Map<string, number>();
     for (const k of r.built.kinds.values()) kindsCount.set(k, (kindsCount.get(k) ?? 0) + 1);
@@ -352,6 +458,10 @@ function report(results: ScenarioResult[], totalSecs: number): string {
     const ok = r.passTxs.filter((t) => t.ok).length;
     L.push(`Transactions: ${fmt(BigInt(r.built.buildTxs))} to build (incl. failed attempts), ${ok} succeeded + ${r.passTxs.length - ok} failed after the price move (price publishes, risk crank, keeper).`, '');
     L.push(`Keeper passes: ${r.passes.length} (the last did nothing). Option liquidations: ${liqTxs} transactions on ${liqAccounts} accounts. Balance liquidations: ${takes} takes on ${takeAccounts} accounts. Penalties to insurance: ${fmt(toIns)} USDC-native.`, '');
+    const rb = r.rebalance;
+    L.push(`Rebalances: ${rb.moves} \`rebalance_accounts\` on ${rb.destinations} of the ${rb.fed} policy-fed accounts (${rb.fedUnderTrigger} were under their trigger after the move, ${rb.fedUnderMaint} of them under maintenance); ${fmt(rb.moved)} USDC-native moved from reserves, ${fmt(rb.fees)} in keeper fees. Policy-fed accounts liquidated anyway: ${rb.fedLiquidated}; bankrupt: ${rb.fedBankrupt}.`, '');
+    const steps = r.passes.flatMap((p) => p.liquidationSteps.flatMap((x) => x.steps));
+    L.push(`Liquidation steps by kind: ${steps.filter((k) => k === 'options').length} option contracts, ${steps.filter((k) => k === 'balances').length} balance takes (tried). Steps where the account offered both kinds (the keeper chose): ${[...r.choices].map(([k, c]) => `${k} ${c}`).join(', ') || 'none'}.`, '');
     L.push(`Bankruptcies resolved: ${r.bankrupt.count}; shortfall ${fmt(r.bankrupt.owed)} USDC-native (${(Number(r.bankrupt.owed) / 1e6).toFixed(2)} USDC), insurance used ${fmt(r.bankrupt.covered)}, socialized ${fmt(r.bankrupt.socialized)}.`, '');
     L.push('| Instruction (after the move) | count | CU total | CU max |', '|---|---:|---:|---:|');
     for (const [k, v] of [...cuByInstruction(r.passTxs)].sort()) L.push(`| ${k} | ${v.count} | ${fmt(v.total)} | ${fmt(v.max)} |`);

@@ -36,6 +36,7 @@ type Svm = {
   getBalance(a: Address): bigint | null;
   getProgramAccounts(p: Address): Acc[];
   minimumBalanceForRentExemption(n: bigint): bigint;
+  withSigverify(on: boolean): Svm;
 };
 
 /** Installs litesvm@1.5.0 under target/crash-sim if missing; returns the LiteSVM class. */
@@ -128,7 +129,15 @@ export async function litesvmConnection(): Promise<SvmRpc> {
     },
     simulateTransaction: (b64: string) => {
       const tx = decodeTx(b64);
-      const r = svm.simulateTransaction(tx);
+      // The client simulates unsigned (sigVerify: false, as account_health reads are sent to a
+      // validator): signatures are not checked for the simulation only.
+      svm.withSigverify(false);
+      let r: ReturnType<Svm['simulateTransaction']>;
+      try {
+        r = svm.simulateTransaction(tx);
+      } finally {
+        svm.withSigverify(true);
+      }
       if (isFailed(r)) throw failure(r, 'simulation');
       const m = r.meta() as Meta & { returnData?: () => { programId: () => Uint8Array; data: () => Uint8Array } };
       const rd = m.returnData?.();

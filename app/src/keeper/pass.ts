@@ -82,7 +82,11 @@ export async function runPass(k: Keeper): Promise<PassReport> {
     // What the per-step choice reads (keeper policy, liquidate-account.ts): this scan's
     // snapshot (bank weights, the exchange's maximum penalty, risk arrays) and the health engine.
     const ctx = { snapshot: found.snapshot, ranking: pairRankingOf(found.snapshot) };
+    // A destination the rebalance job just brought back to maintenance health >= 0 (scanned
+    // before it) is not tried: the program would refuse it (NotLiquidatable).
+    const rebalanced = new Set(report.rebalances.filter((r) => r.destinationMaintAfter >= 0n).map((r) => r.destination));
     for (const target of found.liquidatable) {
+      if (rebalanced.has(target.account)) continue;
       // Step by step, option contracts or balance takes, whichever is expected to restore more
       // maintenance health per unit of penalty (the program refuses any take beyond restoring
       // the account; both orders end protected: tests-litesvm/tests/program/balance_liquidation.rs).

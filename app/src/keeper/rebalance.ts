@@ -88,7 +88,7 @@ export function planRebalance(input: {
   return { move: true, sourceIndex: best.s.index, source: best.s.account, amount, fee: keeperFee(p, amount), reason };
 }
 
-export type RebalanceOutcome = { policy: Address; source: Address; destination: Address; amount: bigint; fee: bigint };
+export type RebalanceOutcome = { policy: Address; source: Address; destination: Address; amount: bigint; fee: bigint; destinationMaintAfter: bigint };
 
 export async function rebalanceJob(
   client: MaxwellClient,
@@ -141,7 +141,7 @@ export async function rebalanceJob(
         const { event, result } = await withRetry('rebalance_accounts', log, () =>
           rebalanceAccounts(client, keeper, p.owner, plan.source, dst.account, quote.address, plan.amount),
         );
-        out.push({ policy: pol.address, source: plan.source, destination: dst.account, amount: event.amount, fee: event.fee });
+        out.push({ policy: pol.address, source: plan.source, destination: dst.account, amount: event.amount, fee: event.fee, destinationMaintAfter: event.destinationMaintAfter });
         health.delete(plan.source);
         health.delete(dst.account);
         log('info', 'rebalance_accounts', {
