@@ -87,7 +87,11 @@ fn market_instructions(rows: &mut Vec<(String, u64, String)>) {
     w.set_sol_price(SOL_PRICE);
     let admin = w.admin.insecure_clone();
     let s = w.env.ok(&[w.vol_update_ix(&m, 0, svi_for(0.85, 30.0))], &[&admin]);
-    rows.push(("vol_surface_update (bounded, one expiry)".into(), s.cu, "SVI validation, ATM and wing vols old/new, breaker window".into()));
+    rows.push((
+        "vol_surface_update (bounded, one expiry)".into(),
+        s.cu,
+        "SVI validation, ATM and wing vols old/new, breaker window".into(),
+    ));
     let i = w.refresh_ix(&m, 0, 1);
     let s = w.env.ok_big(&[i], &[]);
     rows.push(("risk_refresh (1 series)".into(), s.cu, "grid + 21 scenario revaluations + mark/Greeks".into()));
