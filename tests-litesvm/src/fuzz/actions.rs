@@ -250,6 +250,7 @@ pub fn plan(s: &mut Scenario, r: &mut Rng) -> Planned {
         95 => gov_cancel(s, r),
         96 => admin_transfer(s, r),
         97 => vol_breaker_clear(s, r),
+        98 if r.chance(50) => listing(s, r),
         _ => attack(s, r),
     }
 }
@@ -704,4 +705,55 @@ fn vol_breaker_clear(s: &mut Scenario, r: &mut Rng) -> Planned {
     let signer = if r.chance(70) { s.w.admin.insecure_clone() } else { actor(s, r).kp.insecure_clone() };
     let i = s.w.vol_breaker_clear_ix(&pk(&solana_signer::Signer::pubkey(&signer)), &s.m.underlying);
     Planned::Tx("vol_breaker_clear", tx(vec![i], &[&signer], vec![]))
+}
+
+/// Listing and set-up instructions by the admin or a stranger: a bank for a fresh mint (walked by
+/// the conservation check once it exists), an underlying, a second insurance fund, an exchange.
+fn listing(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let signer = if r.chance(70) { s.w.admin.insecure_clone() } else { actor(s, r).kp.insecure_clone() };
+    let key = pk(&solana_signer::Signer::pubkey(&signer));
+    match r.below(4) {
+        0 => {
+            let mint = s.w.env.create_mint(crate::token::spl_token(), 6);
+            let oracle = Pk::new_unique();
+            let now = s.w.env.now();
+            s.w.env.write_price(&oracle, Quote::new(feed(0x60), 100_000_000, -8, now));
+            let params = if r.chance(80) {
+                bank_params(feed(0x60))
+            } else {
+                BankParamsArgs { maint_asset_weight_bps: 10_001, ..bank_params(feed(0x60)) }
+            };
+            let i = ix::bank_create(&key, &s.w.exchange, &mint, Some(oracle), &crate::token::spl_token(), params);
+            let bank = ix::bank_pda(&s.w.exchange, &mint);
+            let b = BankRef { exchange: s.w.exchange, bank, vault: ix::vault_pda(&bank), mint, token_program: crate::token::spl_token() };
+            // Walked once created (the check skips it while it does not exist).
+            s.w.banks.push((b, Some(oracle)));
+            Planned::Tx("bank_create", tx(vec![i], &[&signer], vec![]))
+        }
+        1 => {
+            let (u_kp, mut ixs) = s.w.underlying_create_ixs();
+            let last = ixs.len() - 1;
+            ixs[last].accounts[0].pubkey = addr(&key);
+            Planned::Tx("underlying_create", tx(ixs, &[&u_kp, &signer], vec![]))
+        }
+        2 => {
+            let ins = Pk::find_program_address(&[maxwell::constants::INSURANCE_SEED, s.w.exchange.as_ref()], &maxwell::ID).0;
+            let i = ix::build(
+                maxwell::accounts::InsuranceCreate {
+                    admin: key,
+                    exchange: s.w.exchange,
+                    insurance: ins,
+                    system_program: anchor_lang::system_program::ID,
+                },
+                maxwell::instruction::InsuranceCreate {},
+                &[],
+            );
+            Planned::Tx("insurance_create", tx(vec![i], &[&signer], vec![]))
+        }
+        _ => {
+            // The signer's own exchange: new for a trader, a re-initialisation for the admin.
+            let i = ix::exchange_init(&key, &s.w.usdc.mint, exchange_params());
+            Planned::Tx("exchange_init", tx(vec![i], &[&signer], vec![]))
+        }
+    }
 }

@@ -172,6 +172,9 @@ pub fn sequence(base: &Scenario, seed: u64, report: &mut Report) {
                 trail.push(kind.to_string());
                 let r = step_tx(&mut s, kind, t, report);
                 follow_admin(&mut s);
+                // A bank whose creation failed is not walked.
+                let env = &s.w.env;
+                s.w.banks.retain(|(b, _)| env.account(&b.bank).is_some());
                 r
             }
         };
