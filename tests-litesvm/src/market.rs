@@ -175,8 +175,6 @@ impl World {
             i += step;
         }
         if let Some(m) = m {
-            let any_pos = accounts.iter().any(|a| self.margin(a).positions.iter().any(|p| p.in_use == 1));
-            let _ = any_pos;
             dedup.push(m.underlying);
             dedup.push(m.oracle);
         }

@@ -147,9 +147,13 @@ impl World {
     }
 
     /// Health accounts of `account` as it is now, plus `extra` banks it is about to use.
+    /// A closed (or never created) account holds nothing: only `extra`.
     pub fn health_accounts_with(&self, account: &Pk, extra: &[BankRef]) -> Vec<Pk> {
-        let acc = self.margin(account);
-        let mut indices: Vec<u16> = acc.collateral.iter().filter(|s| s.in_use == 1).map(|s| s.bank_index).collect();
+        let held: Vec<u16> = match self.env.account(account).filter(|a| a.data.len() > 8) {
+            Some(_) => self.margin(account).collateral.iter().filter(|s| s.in_use == 1).map(|s| s.bank_index).collect(),
+            None => vec![],
+        };
+        let mut indices = held;
         for b in extra {
             let bi = self.bank(b).bank_index;
             if !indices.contains(&bi) {

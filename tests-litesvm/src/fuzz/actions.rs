@@ -128,7 +128,7 @@ fn weakest_or_any(s: &Scenario, r: &mut Rng) -> Pk {
 /// Health accounts for `account` about to use bank `b`: its banks, `b`, and the underlying
 /// when it holds positions.
 fn health_for(s: &Scenario, account: &Pk, b: &BankRef) -> Vec<Pk> {
-    let holds = s.w.env.account(account).is_some() && s.w.margin(account).positions.iter().any(|p| p.in_use == 1);
+    let holds = s.w.env.account(account).is_some_and(|a| a.data.len() > 8) && s.w.margin(account).positions.iter().any(|p| p.in_use == 1);
     if holds {
         s.w.health_union(&[*account], Some(&s.m), &[*b])
     } else {
@@ -303,7 +303,8 @@ fn trade(s: &mut Scenario, r: &mut Rng) -> Planned {
 fn delegate_trade(s: &mut Scenario, r: &mut Rng) -> Planned {
     let maker = trader(s, r);
     let taker = actor(s, r);
-    let delegate = s.w.margin(&maker.account).delegate;
+    let delegate =
+        if s.w.env.account(&maker.account).is_some_and(|a| a.data.len() > 8) { s.w.margin(&maker.account).delegate } else { Pk::default() };
     let signer = s.actors.iter().find(|a| a.key == delegate).unwrap_or_else(|| actor(s, r));
     let mut i = s.w.trade_ix(&s.m, maker, taker, legs(s, r));
     i.accounts[2].pubkey = addr(&signer.key);
