@@ -245,6 +245,16 @@ export class MaxwellClient {
     legs: readonly TradeLeg[],
     feePayer: TransactionSigner = taker.signer,
   ): Promise<{ result: SendResult; events: TradeLog[] }> {
+    const result = await sendAndConfirm(this.conn, feePayer, await this.tradeInstructions(maker, taker, underlying, legs));
+    return { result, events: tradeLogs(result.logs) };
+  }
+
+  /**
+   * The instructions of `trade` (compute budget + trade with both accounts' health accounts),
+   * e.g. for a maker that signs its part and hands the transaction to the taker (the CLI's
+   * `trade --sign-partial`; a signer may be a `createNoopSigner` of the other side's address).
+   */
+  async tradeInstructions(maker: Party, taker: Party, underlying: Address, legs: readonly TradeLeg[]) {
     const [m, t, u, quoteBank] = await Promise.all([
       this.marginAccount(maker.account),
       this.marginAccount(taker.account),
@@ -261,8 +271,7 @@ export class MaxwellClient {
       legs,
       universe,
     });
-    const result = await sendAndConfirm(this.conn, feePayer, ixs);
-    return { result, events: tradeLogs(result.logs) };
+    return ixs;
   }
 
   /** Keeper: sets the settlement price of `expiryIndex` (needs an oracle price published at or after expiry). */

@@ -2,9 +2,21 @@
 // scripts/build-program.sh): the program crate compiled to wasm32, exporting its health
 // computation (health-wasm.ts) and its other rules (rules-wasm.ts) over a byte-buffer ABI
 // documented in app/wasm/src/lib.rs. This file only instantiates it and moves bytes.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
-export const MAXWELL_WASM = new URL('../../target/deploy/maxwell_health.wasm', import.meta.url);
+/**
+ * Where the module is loaded from: `$MAXWELL_WASM` if set; else `maxwell_health.wasm` beside
+ * this file (the installed package ships it in dist/: app/build.mjs); else the repository's
+ * build output `target/deploy/maxwell_health.wasm` (running from app/src).
+ */
+export const MAXWELL_WASM: URL = (() => {
+  const env = process.env.MAXWELL_WASM;
+  if (env) return pathToFileURL(resolve(env));
+  const beside = new URL('./maxwell_health.wasm', import.meta.url);
+  return existsSync(beside) ? beside : new URL('../../target/deploy/maxwell_health.wasm', import.meta.url);
+})();
 
 // The WebAssembly global of Node, typed here (the project's TS libs carry no DOM types).
 type WasmImport = { module: string; name: string };

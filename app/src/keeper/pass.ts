@@ -37,6 +37,8 @@ export type Keeper = {
   maxContractsPerAccount: number;
   /** Which of the optional jobs run, and how often (default: DEFAULT_JOBS, all on). */
   jobs?: Partial<JobConfig>;
+  /** Graceful shutdown (main.ts): when true, the pass starts no further job or account; a transaction in flight completes. */
+  shouldStop?: () => boolean;
 };
 
 export type PassReport = {
@@ -61,7 +63,9 @@ export async function runPass(k: Keeper): Promise<PassReport> {
   const { client, signer, log } = k;
   const jobs: JobConfig = { ...DEFAULT_JOBS, ...k.jobs };
   const report: PassReport = { governanceExecuted: [], settled: { prices: 0, accounts: 0 }, refreshed: 0, rebalances: [], liquidations: [], balanceLiquidations: [], liquidationSteps: [], bankruptcies: [], accrued: 0, realizedVol: 0, observed: 0 };
+  const stop = k.shouldStop ?? (() => false);
   const step = async <T>(name: string, f: () => Promise<T>): Promise<T | null> => {
+    if (stop()) return null;
     try {
       return await f();
     } catch (e) {
@@ -86,6 +90,7 @@ export async function runPass(k: Keeper): Promise<PassReport> {
     // before it) is not tried: the program would refuse it (NotLiquidatable).
     const rebalanced = new Set(report.rebalances.filter((r) => r.destinationMaintAfter >= 0n).map((r) => r.destination));
     for (const target of found.liquidatable) {
+      if (stop()) break;
       if (rebalanced.has(target.account)) continue;
       // Step by step, option contracts or balance takes, whichever is expected to restore more
       // maintenance health per unit of penalty (the program refuses any take beyond restoring
