@@ -22,7 +22,11 @@ export async function accountArg(ctx: Ctx): Promise<Address> {
 export async function fetchAccount(ctx: Ctx, account: Address): Promise<Account<MarginAccount>> {
   const raw = await fetchEncodedAccount(ctx.conn.rpc, account, { commitment: 'confirmed' });
   if (!raw.exists) throw new UsageError(`margin account ${account} does not exist (maxwell account create --id <n>)`);
-  return ctx.client().marginAccount(account);
+  try {
+    return await ctx.client().marginAccount(account);
+  } catch {
+    throw new UsageError(`${account} is not a Maxwell margin account`);
+  }
 }
 
 /** Amount in token units (decimal string, e.g. 12.5) to native units of the bank's mint. */
@@ -97,7 +101,7 @@ export async function accountCommand(ctx: Ctx, sub: string | undefined): Promise
       const id = intOpt(ctx.args, 'id', 0);
       const address = await ctx.client().marginAccountAddress(signer.address, id);
       const existing = await fetchEncodedAccount(ctx.conn.rpc, address, { commitment: 'confirmed' });
-      if (existing.exists) throw new UsageError(`margin account ${address} (owner ${signer.address}, id ${id}) already exists`);
+      if (existing.exists) throw new Error(`margin account ${address} (owner ${signer.address}, id ${id}) already exists`);
       const { result } = await ctx.client().createAccount(signer, id);
       emit(ctx, { account: address, owner: signer.address, id, signature: result.signature }, (r) => `created margin account ${r.account} (id ${r.id})\nsignature ${r.signature}`);
       return;

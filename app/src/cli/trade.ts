@@ -90,6 +90,7 @@ export async function tradeCommand(ctx: Ctx): Promise<void> {
   const underlying = addressArg(required(ctx.args, 'underlying', 'underlying address'), 'underlying');
   const legArgs = many(ctx.args, 'leg');
   if (legArgs.length < 1 || legArgs.length > 4) throw new UsageError(`--leg <series>:<size>:<price> is required 1 to 4 times, got ${legArgs.length}`);
+  for (const l of legArgs) parseLeg(l, 18); // the format, before any RPC (decimals checked below)
   const [makerState, takerState] = await Promise.all([fetchAccount(ctx, makerAccount), fetchAccount(ctx, takerAccount)]);
   if (makerState.data.owner !== makerSigner.address && makerState.data.delegate !== makerSigner.address) {
     throw new UsageError(`--keypair ${makerSigner.address} is neither the owner nor the delegate of the maker account ${makerAccount}`);

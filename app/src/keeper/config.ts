@@ -12,9 +12,10 @@
 // governanceEnabled (gov_execute on every pending proposal past its unlock time).
 import { readFileSync } from 'node:fs';
 
-import { createKeyPairSignerFromBytes, generateKeyPairSigner, type Address, type KeyPairSigner } from '@solana/kit';
+import { generateKeyPairSigner, type Address, type KeyPairSigner } from '@solana/kit';
 
 import { RPC_URL, WS_URL } from '../config.js';
+import { readKeypairFile } from '../keypair.js';
 
 export type KeeperConfig = {
   rpcUrl: string;
@@ -99,6 +100,5 @@ export function loadConfig(path: string | null, overrides: Partial<KeeperConfig>
 
 export async function loadKeeperSigner(cfg: KeeperConfig): Promise<KeyPairSigner> {
   if (!cfg.keypairPath) return generateKeyPairSigner();
-  const bytes = JSON.parse(readFileSync(cfg.keypairPath, 'utf8')) as number[];
-  return createKeyPairSignerFromBytes(Uint8Array.from(bytes));
+  return readKeypairFile(cfg.keypairPath);
 }
