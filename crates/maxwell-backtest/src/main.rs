@@ -5,7 +5,8 @@
 //! Options: `--ordinary N` (ordinary days per regime, default 100,000), `--gap N` (gap days,
 //! default 10,000), `--random N` (random books, default 3,000), `--out PATH`, `--label TEXT`
 //! (appended to the section heading, e.g. "before" / "after"), `--commit SHA` (the heading's
-//! commit when the risk crate built is a clean export of that commit, not this checkout's).
+//! commit when the risk crate built is a clean export of that commit, not this checkout's),
+//! `--csv PATH` (every book's numbers, one row per book and regime, to diff two models).
 //! A section "Model at commit <sha>" is replaced when the same heading is generated again and
 //! every other such section is kept, so the before tables stay when the after tables are added.
 
@@ -181,6 +182,32 @@ fn regime_section(w: &mut String, atm_bps: i64, results: &[BookResult], cfg: &Co
     }
 }
 
+/// One CSV row per book (for diffing two models book by book).
+fn csv_rows(bps: i64, results: &[BookResult]) -> String {
+    let mut out = String::new();
+    for r in results {
+        writeln!(
+            out,
+            "{bps},{},{},\"{}\",{:.6},{:.6},{:.6},{:.6},{:.8},{:.8},{:.6},{:.6},{:.6},{:.6}",
+            r.family,
+            r.name,
+            r.legs,
+            r.req.maintenance,
+            r.req.option_value,
+            r.isolated,
+            r.deribit,
+            r.breach_no_gap,
+            r.breach_gap,
+            r.q_no_gap,
+            r.q_gap,
+            r.worst_no_gap,
+            r.worst_gap_day
+        )
+        .unwrap();
+    }
+    out
+}
+
 fn header(w: &mut String, cfg: &Config) {
     let d = Dynamics::DEFAULT;
     let cmd = "flock /tmp/maxwell-cargo.lock cargo +1.99.1 run --profile host -p maxwell-backtest";
@@ -255,6 +282,7 @@ fn main() {
     let t0 = Instant::now();
     let mut body = String::new();
     let mut goals = Vec::new();
+    let mut csv = String::from("atm_bps,family,name,legs,mm,option_value,isolated,deribit,breach_no_gap,breach_gap,q999_no_gap,q999_gap,worst_no_gap,worst_gap_day\n");
     for &bps in &REGIMES {
         let t = Instant::now();
         let market = Market::new(bps);
@@ -263,6 +291,10 @@ fn main() {
         books.extend(random_books(&market, cfg.random_books, 0x5EED_0014));
         let results = run_regime(&market, &books, &d, &cfg);
         let g = regime_section(&mut body, bps, &results, &cfg, t.elapsed().as_secs_f64());
+        if let Some(path) = arg("--csv") {
+            csv.push_str(&csv_rows(bps, &results));
+            std::fs::write(path, &csv).unwrap();
+        }
         eprintln!("regime {}%: {} books, {:.1} s", bps / 100, results.len(), t.elapsed().as_secs_f64());
         goals.push((bps, g));
     }

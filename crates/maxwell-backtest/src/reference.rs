@@ -67,3 +67,26 @@ pub fn deribit(book: &Book, market: &Market) -> f64 {
     }
     worst
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::b76::Kind;
+    use crate::books::Leg;
+
+    #[test]
+    fn references_of_simple_books() {
+        let m = Market::new(8_000);
+        // SOL x10 alone: the -16% point, 10 x 150 x 0.16 = 240 USD.
+        let sol = Book { family: String::new(), name: String::new(), legs: vec![], sol_lamports: 10_000_000_000 };
+        assert!((deribit(&sol, &m) - 240.0).abs() < 1e-9);
+        assert_eq!(isolated(&sol, &m), 0.0);
+        // Naked short call 165 x10: isolated = 10 x (max(22.5 - 15, 15) + mark) = 150 + 10 x mark.
+        let leg = Leg { strike: 165_000_000, days: 30, kind: Kind::Call, size: -10 };
+        let call = Book { family: String::new(), name: String::new(), legs: vec![leg], sol_lamports: 0 };
+        assert!((isolated(&call, &m) - 150.0 - 10.0 * mark(&m, &leg)).abs() < 1e-9);
+        // Its Deribit-style loss is at +16% with vol up, and at least the +16% intrinsic gain less the mark.
+        let d = deribit(&call, &m);
+        assert!(d >= 10.0 * (174.0 - 165.0) - 10.0 * mark(&m, &leg) && d < 10.0 * 174.0, "{d}");
+    }
+}
