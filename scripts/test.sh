@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: set-up (idempotent), formatting and lints, the risk engine's
 # unit/golden/property tests, the lending math's and the health engine's tests, their WASM build, the LiteSVM integration tests on the real .so, a bounded fuzz run, the compute-unit table check, the IDL
-# check, the TypeScript type check, and the end-to-end tests on a real local validator.
+# check, the TypeScript type check, the client package build, and the end-to-end tests on a real
+# local validator (including the CLI, the README's examples and the Anchor client from the IDL).
 # Exits non-zero on the first failure.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -19,7 +20,7 @@ step "formatting (cargo fmt --check)"
 cargo +"$HOST_TOOLCHAIN" fmt --all --check
 
 step "lints (cargo clippy -D warnings: the pure crates and the program)"
-cargo +"$HOST_TOOLCHAIN" clippy --profile host -q -p maxwell-risk -p maxwell-lending -p maxwell-engine -p maxwell --all-targets -- -D warnings
+cargo +"$HOST_TOOLCHAIN" clippy --profile host -q -p maxwell-risk -p maxwell-lending -p maxwell-engine -p maxwell -p maxwell-wasm --all-targets -- -D warnings
 
 step "risk engine: unit, golden-vector and property tests"
 cargo +"$HOST_TOOLCHAIN" test --profile host -p maxwell-risk
@@ -56,6 +57,9 @@ bash "$HERE/idl.sh" --check
 step "TypeScript type check and client unit tests"
 npm run -s typecheck
 npm run -s test:unit
+
+step "client package build (@maxwell/client: tsc with .d.ts, the WASM module, the maxwell CLI; app/build.mjs)"
+npm run -s build
 
 step "end-to-end tests on solana-test-validator"
 npm test

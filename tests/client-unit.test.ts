@@ -192,10 +192,20 @@ describe('health log', () => {
       ...getAddressEncoder().encode(A(3)),
       ...[-5n, 7n, 100n, 60n, -40n].flatMap((x) => [...getI64Encoder().encode(x)]),
       1,
+      // underlyings: a u32 count, then each entry (u16 index, 6 x i64, u8 scenario, i64, u64).
+      ...[1, 0, 0, 0],
+      ...[2, 0],
+      ...[500_000_000n, 75n, -3n, -40n, 9n, 60n].flatMap((x) => [...getI64Encoder().encode(x)]),
+      13,
+      ...[61n, 4n].flatMap((x) => [...getI64Encoder().encode(x)]),
     ]);
     const h = healthLogDecoder.decode(body);
     assert.deepEqual(h, {
       account: A(3), initHealth: -5n, maintHealth: 7n, initialRequirement: 100n, maintenanceRequirement: 60n, optionValue: -40n, oraclesFresh: true,
+      underlyings: [{
+        underlyingIndex: 2, deltaE9: 500_000_000n, deltaQuote: 75n, gammaQuote: -3n, vegaQuote: -40n, thetaQuote: 9n,
+        worstLoss: 60n, worstScenario: 13, maintenanceRequirement: 61n, driftBps: 4n,
+      }],
     });
     const log = `Program data: ${Buffer.from([...eventDiscriminator('HealthLog'), ...body]).toString('base64')}`;
     assert.deepEqual(healthLogs([log]), [h]);

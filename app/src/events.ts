@@ -22,7 +22,9 @@ import {
   type ReadonlyUint8Array,
 } from '@solana/kit';
 
-import { getChangeDecoder, type Change } from './generated/maxwell/types/index.js';
+import { getChangeDecoder, getUnderlyingRiskLogDecoder, type Change, type UnderlyingRiskLog } from './generated/maxwell/types/index.js';
+
+export type { UnderlyingRiskLog };
 
 export type DepositLog = {
   exchange: Address;
@@ -82,6 +84,13 @@ export type HealthLog = {
   maintenanceRequirement: bigint;
   optionValue: bigint;
   oraclesFresh: boolean;
+  /**
+   * Per underlying the account holds options on: delta (contracts x 1e9 and in quote, spot
+   * collateral included), gamma (F^2 d2V/dF2), vega (per 1.00 vol), theta (per year), the worst
+   * scenario loss and its index in the grid, the underlying's maintenance requirement and the
+   * spot drift since its risk arrays were built (bps). Quote native units.
+   */
+  underlyings: UnderlyingRiskLog[];
 };
 
 const depositLogDecoder: Decoder<DepositLog> = getStructDecoder([
@@ -136,6 +145,7 @@ export const healthLogDecoder: Decoder<HealthLog> = getStructDecoder([
   ['maintenanceRequirement', getI64Decoder()],
   ['optionValue', getI64Decoder()],
   ['oraclesFresh', getBooleanDecoder()],
+  ['underlyings', getArrayDecoder(getUnderlyingRiskLogDecoder())],
 ]);
 
 /** One interest accrual (accrue_interest): indices Q24.40 after it. */

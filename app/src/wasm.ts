@@ -44,6 +44,11 @@ export type MaxwellWasmExports = {
   mx_realized_vol: Call;
   mx_rv_schedule: Call;
   mx_bankrupt: Call;
+  mx_health_detail: Call;
+  mx_scenario_table: Call;
+  mx_trade_whatif: Call;
+  mx_max_size: Call;
+  mx_liquidation_spot: Call;
 };
 
 /** A call into the module failed: the program's error code (6000 + position in error.rs), 1 malformed input, 2 other. */

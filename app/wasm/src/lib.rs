@@ -17,7 +17,11 @@
 //!   code 0, `out` (41 bytes) = init, maint, initial_req, maintenance_req, option_value (i64
 //!   each) | oracles_fresh (u8). Otherwise the code is the program's error code (6000+), 1 for a
 //!   malformed input, 2 for another program error.
+//!
 //! In lenient mode `oracles_fresh = 0` says a stale oracle or risk array was tolerated.
+//!
+//! The what-if exports (health detail with Greeks, scenario table, trade what-if, maximum size,
+//! liquidation spot) are documented in [`whatif`].
 //!
 //! The rule exports: same codes (0 ok; 6000+ the program's error; 1 malformed input: short,
 //! trailing bytes, or account data that is not the expected account's discriminator and size).
@@ -57,6 +61,8 @@
 //! - `mx_bankrupt(input, len, out)`: `input` = margin account data. `out` (BANKRUPT_LEN = 4 + 16
 //!   x 2) = n: u32 | n bank indexes (u16) the account is bankrupt in
 //!   (`MarginAccount::is_bankrupt` then `debts`; n = 0 when it is not bankrupt).
+
+pub mod whatif;
 
 use anchor_lang::prelude::*;
 use maxwell::health::{Health, HealthCache};
@@ -103,11 +109,12 @@ pub fn encode(h: &Health) -> [u8; HEALTH_LEN] {
     o
 }
 
-struct Raw {
-    key: Pubkey,
-    owner: Pubkey,
-    lamports: u64,
-    data: Vec<u8>,
+#[derive(Clone)]
+pub(crate) struct Raw {
+    pub(crate) key: Pubkey,
+    pub(crate) owner: Pubkey,
+    pub(crate) lamports: u64,
+    pub(crate) data: Vec<u8>,
 }
 
 fn parse(mut b: &[u8]) -> Option<(Pubkey, i64, Freshness, Vec<Raw>)> {
@@ -138,7 +145,7 @@ fn parse(mut b: &[u8]) -> Option<(Pubkey, i64, Freshness, Vec<Raw>)> {
     b.is_empty().then_some((exchange, now, mode, out))
 }
 
-fn code(e: anchor_lang::error::Error) -> u32 {
+pub(crate) fn code(e: anchor_lang::error::Error) -> u32 {
     match e {
         anchor_lang::error::Error::AnchorError(a) => a.error_code_number,
         anchor_lang::error::Error::ProgramError(_) => 2,
@@ -146,7 +153,7 @@ fn code(e: anchor_lang::error::Error) -> u32 {
 }
 
 /// Loads a zero-copy account from its bytes (discriminator checked, copied out aligned).
-fn load<T: anchor_lang::ZeroCopy + anchor_lang::Owner>(r: &Raw) -> core::result::Result<T, u32> {
+pub(crate) fn load<T: anchor_lang::ZeroCopy + anchor_lang::Owner>(r: &Raw) -> core::result::Result<T, u32> {
     let size = core::mem::size_of::<T>();
     if r.owner != maxwell::ID || r.data.len() < 8 + size || r.data[..8] != *T::DISCRIMINATOR {
         return Err(1);
@@ -198,10 +205,10 @@ pub fn account_from<T: anchor_lang::ZeroCopy>(data: &[u8]) -> core::result::Resu
 }
 
 /// Fixed-size little-endian fields off the front of an input.
-struct Input<'a>(&'a [u8]);
+pub(crate) struct Input<'a>(pub(crate) &'a [u8]);
 
 impl<'a> Input<'a> {
-    fn take<const N: usize>(&mut self) -> core::result::Result<[u8; N], u32> {
+    pub(crate) fn take<const N: usize>(&mut self) -> core::result::Result<[u8; N], u32> {
         if self.0.len() < N {
             return Err(1);
         }
@@ -209,16 +216,16 @@ impl<'a> Input<'a> {
         self.0 = t;
         Ok(h.try_into().unwrap())
     }
-    fn i64(&mut self) -> core::result::Result<i64, u32> {
+    pub(crate) fn i64(&mut self) -> core::result::Result<i64, u32> {
         Ok(i64::from_le_bytes(self.take()?))
     }
-    fn u64(&mut self) -> core::result::Result<u64, u32> {
+    pub(crate) fn u64(&mut self) -> core::result::Result<u64, u32> {
         Ok(u64::from_le_bytes(self.take()?))
     }
-    fn i32(&mut self) -> core::result::Result<i32, u32> {
+    pub(crate) fn i32(&mut self) -> core::result::Result<i32, u32> {
         Ok(i32::from_le_bytes(self.take()?))
     }
-    fn u8(&mut self) -> core::result::Result<u8, u32> {
+    pub(crate) fn u8(&mut self) -> core::result::Result<u8, u32> {
         Ok(self.take::<1>()?[0])
     }
     /// The rest, which must be the whole account data of `T`.
@@ -228,7 +235,7 @@ impl<'a> Input<'a> {
         }
         account_from(self.0)
     }
-    fn end(self) -> core::result::Result<(), u32> {
+    pub(crate) fn end(self) -> core::result::Result<(), u32> {
         if self.0.is_empty() {
             Ok(())
         } else {
@@ -245,7 +252,7 @@ fn words<const N: usize>(xs: [u64; N]) -> Vec<u8> {
 ///
 /// # Safety
 /// `input` must point to `len` readable bytes and `out` to as many writable bytes as `f` returns.
-unsafe fn call(input: *const u8, len: usize, out: *mut u8, f: impl FnOnce(&[u8]) -> core::result::Result<Vec<u8>, u32>) -> u32 {
+pub(crate) unsafe fn call(input: *const u8, len: usize, out: *mut u8, f: impl FnOnce(&[u8]) -> core::result::Result<Vec<u8>, u32>) -> u32 {
     let bytes = if len == 0 { &[][..] } else { core::slice::from_raw_parts(input, len) };
     match f(bytes) {
         Ok(o) => {

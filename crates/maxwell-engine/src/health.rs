@@ -145,17 +145,20 @@ fn add(a: i64, b: i64) -> Result<i64> {
     a.checked_add(b).ok_or(EngineError::Overflow)
 }
 
-/// Health of `account`: the small summary every instruction uses.
-pub fn health<S: SeriesMeta, A: AccountView>(snap: &Snapshot<'_, S>, account: &A) -> Result<Health> {
-    Ok(health_detail(snap, account)?.health)
+/// The account as the risk engine reads it: underlyings with positions in first-seen order
+/// (the engine's book indexes) with each one's positions, the weighted collateral (both weight
+/// sets) and the spot balances that move in a book's scenarios.
+struct Assembly {
+    books_idx: Vec<u16>,
+    positions: Vec<Vec<margin::Position>>,
+    inputs: Vec<CollateralInput>,
+    collateral_init: i64,
+    collateral_maint: i64,
+    has_borrow: bool,
 }
 
-/// Health of `account` with every part itemised (per-underlying Greeks, worst scenario,
-/// add-ons). Never inlined into the caller's 4 KB SBF frame.
-#[inline(never)]
-pub fn health_detail<S: SeriesMeta, A: AccountView>(snap: &Snapshot<'_, S>, account: &A) -> Result<HealthDetail> {
-    // Underlyings with positions, in first-seen order (the risk engine's book indexes), and
-    // each one's positions: one pass over the account's position slots.
+fn assemble<S, A: AccountView>(snap: &Snapshot<'_, S>, account: &A) -> Result<Assembly> {
+    // One pass over the account's position slots.
     let mut books_idx: Vec<u16> = Vec::new();
     let mut positions: Vec<Vec<margin::Position>> = Vec::new();
     for (u, series, size) in account.positions() {
@@ -172,8 +175,7 @@ pub fn health_detail<S: SeriesMeta, A: AccountView>(snap: &Snapshot<'_, S>, acco
         };
         positions[k].push(margin::Position { size, series, _pad: [0; 6] });
     }
-    let mut d = HealthDetail::default();
-    let mut has_borrow = false;
+    let (mut has_borrow, mut collateral_init, mut collateral_maint) = (false, 0i64, 0i64);
     let mut inputs: Vec<CollateralInput> = Vec::new();
     for (bank_index, shares) in account.balances() {
         if shares == 0 {
@@ -188,8 +190,8 @@ pub fn health_detail<S: SeriesMeta, A: AccountView>(snap: &Snapshot<'_, S>, acco
         let book = books_idx.iter().position(|&u| find_under(snap, u).map(|e| e.spot_bank_index == bank_index).unwrap_or(false));
         let w = if book.is_some() { Weights::FULL } else { b.weights };
         let (vi, vm) = weighted_pair(native, b.price, &w)?;
-        d.collateral_init = add(d.collateral_init, vi)?;
-        d.collateral_maint = add(d.collateral_maint, vm)?;
+        collateral_init = add(collateral_init, vi)?;
+        collateral_maint = add(collateral_maint, vm)?;
         if let Some(i) = book {
             inputs.push(CollateralInput {
                 amount: native,
@@ -200,6 +202,20 @@ pub fn health_detail<S: SeriesMeta, A: AccountView>(snap: &Snapshot<'_, S>, acco
             });
         }
     }
+    Ok(Assembly { books_idx, positions, inputs, collateral_init, collateral_maint, has_borrow })
+}
+
+/// Health of `account`: the small summary every instruction uses.
+pub fn health<S: SeriesMeta, A: AccountView>(snap: &Snapshot<'_, S>, account: &A) -> Result<Health> {
+    Ok(health_detail(snap, account)?.health)
+}
+
+/// Health of `account` with every part itemised (per-underlying Greeks, worst scenario,
+/// add-ons). Never inlined into the caller's 4 KB SBF frame.
+#[inline(never)]
+pub fn health_detail<S: SeriesMeta, A: AccountView>(snap: &Snapshot<'_, S>, account: &A) -> Result<HealthDetail> {
+    let Assembly { books_idx, positions, inputs, collateral_init, collateral_maint, has_borrow } = assemble(snap, account)?;
+    let mut d = HealthDetail { collateral_init, collateral_maint, ..HealthDetail::default() };
     let mut fresh = snap.oracles_fresh;
     let mut maintenance_req = 0i64;
     let mut initial_full = 0i64;
@@ -264,4 +280,30 @@ pub fn health_detail<S: SeriesMeta, A: AccountView>(snap: &Snapshot<'_, S>, acco
     let maint = add(d.collateral_maint, option_value)?.checked_sub(maintenance_req).ok_or(EngineError::Overflow)?;
     d.health = Health { init, maint, initial_req, maintenance_req, option_value, oracles_fresh: fresh, carrying_risk: carrying };
     Ok(d)
+}
+
+/// One underlying's scenario losses, as the margin check sees the account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScenarioRow {
+    pub underlying_index: u16,
+    /// Loss of the underlying's book (options and its spot collateral) in each scenario of its
+    /// grid, quote native (a gain is negative); `maxwell_risk::scenario` orders the scenarios.
+    pub loss: [i64; maxwell_risk::scenario::N_SCEN],
+}
+
+/// The account's scenario table: one row per underlying with positions, in the order
+/// [`HealthDetail::underlyings`] lists them. Freshness is not checked here (a table is
+/// informative); [`health_detail`] on the same snapshot says whether the arrays are usable.
+pub fn scenario_table<S: SeriesMeta, A: AccountView>(snap: &Snapshot<'_, S>, account: &A) -> Result<Vec<ScenarioRow>> {
+    let a = assemble(snap, account)?;
+    let mut books: Vec<BookArrays> = Vec::with_capacity(a.books_idx.len());
+    for (&u, ps) in a.books_idx.iter().zip(a.positions.iter()) {
+        let e = find_under(snap, u)?;
+        books.push(BookArrays { scen: e.scen, series: e.risk, positions: ps });
+    }
+    let mut rows = Vec::with_capacity(books.len());
+    for (k, &u) in a.books_idx.iter().enumerate() {
+        rows.push(ScenarioRow { underlying_index: u, loss: margin::scenario_losses(&books, k, &a.inputs)? });
+    }
+    Ok(rows)
 }

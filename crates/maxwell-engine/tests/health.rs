@@ -2,7 +2,7 @@
 //! written as the formula it comes from.
 
 use maxwell_engine::drift::{RiskLimits, RiskStamp};
-use maxwell_engine::health::{health, health_detail, AccountView, BankSnap, Snapshot, UnderlyingSnap};
+use maxwell_engine::health::{health, health_detail, scenario_table, AccountView, BankSnap, Snapshot, UnderlyingSnap};
 use maxwell_engine::reputation::RepState;
 use maxwell_engine::valuation::Weights;
 use maxwell_engine::EngineError;
@@ -183,4 +183,30 @@ fn freshness_expiry_and_reputation() {
     let want = base.health.initial_req / 10;
     assert!((base.health.initial_req - aged.health.initial_req - want).abs() <= 1);
     assert_eq!(aged.reputation_discount, base.health.initial_req - aged.health.initial_req);
+}
+
+#[test]
+fn scenario_table_is_the_grid_the_requirement_takes_its_worst_from() {
+    let b = banks();
+    let (mut s, r, st) = (scen(), [call()], [stamp(SPOT)]);
+    // Price shocks -30%..+30% so the SOL balance moves: 1 SOL = 150 USDC x shock.
+    s.shock = [-3, -2, -1, 0, 1, 2, 3].map(|k: i64| k * (1i64 << FX_FRAC) / 10);
+    let snap = snapshot(&b, &s, &r, &st, SPOT);
+    let acc = Acc { balances: vec![(0, 100_000_000), (1, 1_000_000_000)], positions: vec![(0, 0, 2)], rep: RepState::default() };
+    let rows = scenario_table(&snap, &acc).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].underlying_index, 0);
+    for (k, &loss) in rows[0].loss.iter().enumerate() {
+        // Two long calls lose -pnl each (2 or 10 USDC), the SOL loses -150 USDC x shock.
+        let option = 2 * -call().pnl[k];
+        let price = k / maxwell_risk::scenario::N_VOL;
+        let spot_pnl = 150_000_000 * (price as i64 - 3) / 10;
+        assert!((loss - (option - spot_pnl)).abs() <= 1, "scenario {k}: {loss}");
+    }
+    // The requirement's worst loss is the table's maximum.
+    let d = health_detail(&snap, &acc).unwrap();
+    assert_eq!(d.underlyings[0].summary.worst_loss, *rows[0].loss.iter().max().unwrap());
+    // No positions: no rows.
+    let flat = Acc { balances: vec![(0, 5)], positions: vec![], rep: RepState::default() };
+    assert!(scenario_table(&snap, &flat).unwrap().is_empty());
 }

@@ -396,22 +396,41 @@ pub fn option_margin_from_arrays(
     // One underlying at a time keeps the stack frame small (one Book of ~0.6 KB) for SBF.
     let mut unders = [UnderlyingSummary::default(); MAX_UNDERLYINGS];
     for (u, b) in books.iter().enumerate() {
-        let mut book = match add_positions_i64(b.series, b.positions)? {
-            Some(book) => book,
-            None => {
-                // Some product or sum might not fit in i64: the exact i128 path.
-                let mut book = Book::EMPTY;
-                for pos in b.positions {
-                    let r = b.series.get(usize::from(pos.series)).ok_or(RiskError::SeriesIndexOutOfRange)?;
-                    add_array_position(&mut book, r, pos.size)?;
-                }
-                book
-            }
-        };
-        add_spots(&mut book, u, b.scen, collateral)?;
+        let book = book_of(b, u, collateral)?;
         unders[u] = summarize(&book, b.scen, params)?;
     }
     finish(unders, n, collateral_value, params, reputation)
+}
+
+/// Underlying `u`'s accumulators: its positions' arrays and its spot collateral.
+fn book_of(b: &BookArrays, u: usize, collateral: &[CollateralInput]) -> Result<Book, RiskError> {
+    let mut book = match add_positions_i64(b.series, b.positions)? {
+        Some(book) => book,
+        None => {
+            // Some product or sum might not fit in i64: the exact i128 path.
+            let mut book = Book::EMPTY;
+            for pos in b.positions {
+                let r = b.series.get(usize::from(pos.series)).ok_or(RiskError::SeriesIndexOutOfRange)?;
+                add_array_position(&mut book, r, pos.size)?;
+            }
+            book
+        }
+    };
+    add_spots(&mut book, u, b.scen, collateral)?;
+    Ok(book)
+}
+
+/// The loss of book `u` (its options and its spot collateral) in every scenario of its grid,
+/// quote native units (a gain is negative): the vector whose maximum is
+/// [`UnderlyingSummary::worst_loss`] (before the floor at zero). For clients' scenario tables.
+pub fn scenario_losses(books: &[BookArrays], u: usize, collateral: &[CollateralInput]) -> Result<[i64; N_SCEN], RiskError> {
+    let b = books.get(u).ok_or(RiskError::UnderlyingIndexOutOfRange)?;
+    let book = book_of(b, u, collateral)?;
+    let mut out = [0i64; N_SCEN];
+    for (o, &l) in out.iter_mut().zip(book.loss.iter()) {
+        *o = to_i64(l)?;
+    }
+    Ok(out)
 }
 
 /// `size * array`, with the short-side slack (exact, `i128`: the fallback of

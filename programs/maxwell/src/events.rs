@@ -99,6 +99,8 @@ pub struct SettleLog {
     pub payoff: i64,
 }
 
+/// `account_health`: the account's health, and its risk per underlying (quote native units
+/// unless said otherwise). Also the instruction's return data (the same borsh bytes).
 #[event]
 #[derive(Debug)]
 pub struct HealthLog {
@@ -109,6 +111,32 @@ pub struct HealthLog {
     pub maintenance_requirement: i64,
     pub option_value: i64,
     pub oracles_fresh: bool,
+    /// One entry per underlying the account holds options on, in position order.
+    pub underlyings: Vec<UnderlyingRiskLog>,
+}
+
+/// One underlying's portfolio Greeks and requirement, as the margin check computed them.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnderlyingRiskLog {
+    pub underlying_index: u16,
+    /// Option delta, contracts x 1e9.
+    pub delta_e9: i64,
+    /// Delta in quote: the options' and the spot collateral held in this underlying.
+    pub delta_quote: i64,
+    /// Gamma as `F^2 d2V/dF2` (a relative move x: delta_quote changes by about x times it).
+    pub gamma_quote: i64,
+    /// Per 1.00 (100 vol points) of implied volatility.
+    pub vega_quote: i64,
+    /// Per year.
+    pub theta_quote: i64,
+    /// Worst scenario loss (>= 0) and its index in the grid (`maxwell_risk::scenario`).
+    pub worst_loss: i64,
+    pub worst_scenario: u8,
+    /// Maintenance requirement of this underlying: worst loss floored by the short-option
+    /// minimum, plus the delta, vega, confidence and drift add-ons.
+    pub maintenance_requirement: i64,
+    /// Spot move since the risk arrays were built, bps.
+    pub drift_bps: u64,
 }
 
 #[event]

@@ -204,6 +204,11 @@ impl<'info> HealthCache<'info> {
     pub fn health_detail(&self, account: &MarginAccount) -> Result<HealthDetail> {
         Ok(engine::health_detail(&self.snapshot(), account).map_err(MaxwellError::from)?)
     }
+
+    /// The account's scenario losses per underlying (clients' scenario tables).
+    pub fn scenario_table(&self, account: &MarginAccount) -> Result<Vec<engine::ScenarioRow>> {
+        Ok(engine::scenario_table(&self.snapshot(), account).map_err(MaxwellError::from)?)
+    }
 }
 
 /// Loads the health accounts and computes the health of one account (deposit, withdraw...).

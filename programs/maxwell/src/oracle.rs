@@ -15,8 +15,9 @@ use crate::error::MaxwellError;
 /// `sha256("account:PriceUpdateV2")[..8]`.
 pub const PRICE_UPDATE_V2_DISCRIMINATOR: [u8; 8] = [34, 241, 35, 99, 157, 126, 244, 205];
 const VERIFICATION_OFFSET: usize = 8 + 32;
-/// Offset of the price message when the verification level is `Full` (1-byte enum).
-const MESSAGE_OFFSET_FULL: usize = VERIFICATION_OFFSET + 1;
+/// Offset of the price message when the verification level is `Full` (1-byte enum): its feed id,
+/// then `price: i64` at +32 and `conf: u64` at +40.
+pub const MESSAGE_OFFSET_FULL: usize = VERIFICATION_OFFSET + 1;
 const MESSAGE_LEN: usize = 32 + 8 + 8 + 4 + 8 + 8 + 8 + 8;
 const VERIFICATION_FULL: u8 = 1;
 

@@ -18,3 +18,4 @@ mod reputation;
 mod security;
 mod trade_band;
 mod valuation;
+mod whatif;

@@ -33,6 +33,42 @@ pub fn risk_refresh(ctx: Context<RiskRefresh>, first: u16, count: u16) -> Result
     let p = read_price(&ctx.accounts.oracle, &u.oracle_spec(), now, Freshness::Strict)?;
     let spot = spot_per_contract(p.price as u64, p.expo, ex.quote_decimals)?;
     let conf = spot_per_contract(p.conf, p.expo, ex.quote_decimals)?;
+    let r = refresh_arrays(&mut u, &ex, spot, conf, now, first, count)?;
+    u.invariant()?;
+    emit!(RiskRefreshLog {
+        underlying: ctx.accounts.underlying.key(),
+        first,
+        end: r.end,
+        refreshed: r.refreshed,
+        spot,
+        conf,
+        range: r.range,
+        realized_vol: r.realized_vol,
+        widened: r.widened,
+        surface_seq: r.surface_seq,
+        stale_surface: r.stale_surface,
+    });
+    Ok(())
+}
+
+/// What a refresh did (the `RiskRefreshLog` fields it decides).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Refreshed {
+    pub end: u16,
+    pub refreshed: u16,
+    /// The grid's price range, Q52.
+    pub range: i64,
+    /// Realized volatility used, Q52.
+    pub realized_vol: i64,
+    pub widened: bool,
+    pub surface_seq: u64,
+    pub stale_surface: bool,
+}
+
+/// The crank's work on a loaded underlying at `spot` / `conf` (quote native per contract):
+/// the grid, then the arrays of the live series `first..first + count`. The instruction and the
+/// client's what-if (liquidation spot, through WASM) both run it.
+pub fn refresh_arrays(u: &mut Underlying, ex: &Exchange, spot: u64, conf: u64, now: i64, first: u16, count: u16) -> Result<Refreshed> {
     require!(u.surface_ts > 0, MaxwellError::SurfaceStale);
     // A surface older than its max age still prices, on conservative parameters (wider vol
     // shocks and price range): liquidations never wait for the volatility oracle.
@@ -79,19 +115,13 @@ pub fn risk_refresh(ctx: Context<RiskRefresh>, first: u16, count: u16) -> Result
         s.risk_surface_seq = seq;
         refreshed += 1;
     }
-    u.invariant()?;
-    emit!(RiskRefreshLog {
-        underlying: ctx.accounts.underlying.key(),
-        first,
+    Ok(Refreshed {
         end,
         refreshed,
-        spot,
-        conf,
         range: scen.range,
         realized_vol: realized_vol.0,
         widened: scen.range != implied_range,
         surface_seq: seq,
         stale_surface,
-    });
-    Ok(())
+    })
 }

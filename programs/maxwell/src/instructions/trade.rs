@@ -42,7 +42,6 @@ pub struct Trade<'info> {
 /// health >= 0, unless the trade strictly lowers its requirement without lowering its
 /// initial health (a risk-reducing trade stays allowed below initial margin).
 pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, legs: Vec<TradeLeg>) -> Result<()> {
-    // Load and validate.
     let ex = ctx.accounts.exchange.load()?;
     ex.require_enabled(IxGate::Trade)?;
     require!(!legs.is_empty() && legs.len() <= MAX_LEGS, MaxwellError::TradeLegsOutOfRange);
@@ -54,12 +53,70 @@ pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, legs: Vec<TradeLeg>) -> R
         require!(m.is_owner_or_delegate(ctx.accounts.maker_signer.key), MaxwellError::NotOwnerOrDelegate);
         require!(t.is_owner_or_delegate(ctx.accounts.taker_signer.key), MaxwellError::NotOwnerOrDelegate);
     }
-    require!(ctx.accounts.quote_bank.load()?.is_quote == 1, MaxwellError::NotQuoteBank);
+    let exchange_key = ctx.accounts.exchange.key();
     let now = Clock::get()?.unix_timestamp;
+    let a = &ctx.accounts;
+    let f = fill(&exchange_key, &ex, &a.underlying, &a.maker, &a.taker, &a.quote_bank, ctx.remaining_accounts, &legs, now)?;
+    verdict(&ex, &*a.underlying.load()?, &f, now)?;
+
+    // Cache, invariants, event.
+    let clock = Clock::get()?;
+    let mut m = a.maker.load_mut()?;
+    let mut t = a.taker.load_mut()?;
+    cache_health(&mut m, &f.post_maker, &clock);
+    cache_health(&mut t, &f.post_taker, &clock);
+    m.invariant()?;
+    t.invariant()?;
+    for leg in &legs {
+        emit!(TradeLog {
+            exchange: exchange_key,
+            underlying: a.underlying.key(),
+            maker: a.maker.key(),
+            taker: a.taker.key(),
+            series_index: leg.series_index,
+            size: leg.size,
+            price: leg.price,
+            maker_init_health: f.post_maker.init,
+            taker_init_health: f.post_taker.init,
+        });
+    }
+    Ok(())
+}
+
+/// Both accounts' health before and after a fill.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TradeFill {
+    pub pre_maker: Health,
+    pub pre_taker: Health,
+    pub post_maker: Health,
+    pub post_taker: Health,
+}
+
+/// The trade's work on loaded accounts, everything but the signers and the margin verdict:
+/// the legs' checks, both accounts' health before, the price bounds, the apply (positions,
+/// open interest and its cap, premiums through the quote bank and its borrow cap), the price
+/// band and both accounts' health after. The instruction and the client's what-if (WASM) run
+/// it; the instruction then asks [`verdict`].
+#[allow(clippy::too_many_arguments)]
+pub fn fill<'info>(
+    exchange_key: &Pubkey,
+    ex: &Exchange,
+    underlying: &AccountLoader<'info, Underlying>,
+    maker: &AccountLoader<'info, MarginAccount>,
+    taker: &AccountLoader<'info, MarginAccount>,
+    quote_bank: &AccountLoader<'info, CollateralBank>,
+    health_accounts: &'info [AccountInfo<'info>],
+    legs: &[TradeLeg],
+    now: i64,
+) -> Result<TradeFill> {
+    require!(!legs.is_empty() && legs.len() <= MAX_LEGS, MaxwellError::TradeLegsOutOfRange);
+    require_keys_neq!(maker.key(), taker.key(), MaxwellError::SelfTrade);
+    require_keys_neq!(maker.load()?.owner, taker.load()?.owner, MaxwellError::SelfTrade);
+    require!(quote_bank.load()?.is_quote == 1, MaxwellError::NotQuoteBank);
     let (u_index, premium) = {
-        let u = ctx.accounts.underlying.load()?;
+        let u = underlying.load()?;
         let mut premium: i128 = 0;
-        for leg in &legs {
+        for leg in legs {
             require!(leg.size != 0, MaxwellError::ZeroSize);
             let s = u.series_checked(leg.series_index)?;
             require!(now < s.expiry, MaxwellError::SeriesExpired);
@@ -71,21 +128,20 @@ pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, legs: Vec<TradeLeg>) -> R
     };
 
     // Pre-trade health of both accounts (the risk-reducing exception compares against it).
-    let exchange_key = ctx.accounts.exchange.key();
-    let (pre_m, pre_t, spot) = {
-        let cache = HealthCache::load(&exchange_key, &ex, ctx.remaining_accounts, now, Freshness::Strict)?;
+    let (pre_maker, pre_taker, spot) = {
+        let cache = HealthCache::load(exchange_key, ex, health_accounts, now, Freshness::Strict)?;
         let spot = cache.spot(u_index)?;
-        check_price_bounds(&*ctx.accounts.underlying.load()?, &legs, spot)?;
-        (cache.health(&*ctx.accounts.maker.load()?)?, cache.health(&*ctx.accounts.taker.load()?)?, spot)
+        check_price_bounds(&*underlying.load()?, legs, spot)?;
+        (cache.health(&*maker.load()?)?, cache.health(&*taker.load()?)?, spot)
     };
 
     // Apply: positions, open interest, premiums (quote balances and the quote bank's totals).
     {
-        let mut u = ctx.accounts.underlying.load_mut()?;
-        let mut m = ctx.accounts.maker.load_mut()?;
-        let mut t = ctx.accounts.taker.load_mut()?;
-        let mut q = ctx.accounts.quote_bank.load_mut()?;
-        for leg in &legs {
+        let mut u = underlying.load_mut()?;
+        let mut m = maker.load_mut()?;
+        let mut t = taker.load_mut()?;
+        let mut q = quote_bank.load_mut()?;
+        for leg in legs {
             let cost = leg
                 .size
                 .checked_mul(i64::try_from(leg.price).map_err(|_| MaxwellError::MathOverflow)?)
@@ -108,41 +164,24 @@ pub fn trade<'info>(ctx: Context<'info, Trade<'info>>, legs: Vec<TradeLeg>) -> R
     }
 
     // Prices within the band around the marks (after the apply's own refusals: sizes, open
-    // interest, borrow cap), then the margin check at the choke point, cache, invariants, event.
+    // interest, borrow cap), then both accounts' health after.
     let band = BandParams { vol_bps: ex.params.trade_band_vol_bps, min_bps: ex.params.trade_band_min_bps };
-    check_price_band(&*ctx.accounts.underlying.load()?, &legs, spot, &band)?;
+    check_price_band(&*underlying.load()?, legs, spot, &band)?;
+    let cache = HealthCache::load(exchange_key, ex, health_accounts, now, Freshness::Strict)?;
+    let post_maker = cache.health(&*maker.load()?)?;
+    let post_taker = cache.health(&*taker.load()?)?;
+    Ok(TradeFill { pre_maker, pre_taker, post_maker, post_taker })
+}
 
-    let clock = Clock::get()?;
-    let cache = HealthCache::load(&exchange_key, &ex, ctx.remaining_accounts, now, Freshness::Strict)?;
-    let mut m = ctx.accounts.maker.load_mut()?;
-    let mut t = ctx.accounts.taker.load_mut()?;
-    let post_m = cache.health(&m)?;
-    let post_t = cache.health(&t)?;
-    require_margin(&pre_m, &post_m)?;
-    require_margin(&pre_t, &post_t)?;
-    // While the underlying's volatility breaker holds, only trades that reduce both sides'
-    // requirements go through (closing out, hedging down).
-    let guard = ctx.accounts.underlying.load()?.vol_guard.breaker();
-    if vol_breaker_active(&guard, now, ex.gov.timelock_secs) {
+/// The margin verdict on a fill: each account ends at or above initial margin, or the trade
+/// reduces its risk ([`require_margin`]); while the underlying's volatility breaker holds, only
+/// trades that reduce both sides' requirements go through (closing out, hedging down).
+pub fn verdict(ex: &Exchange, underlying: &Underlying, f: &TradeFill, now: i64) -> Result<()> {
+    require_margin(&f.pre_maker, &f.post_maker)?;
+    require_margin(&f.pre_taker, &f.post_taker)?;
+    if vol_breaker_active(&underlying.vol_guard.breaker(), now, ex.gov.timelock_secs) {
         let reduces = |pre: &Health, post: &Health| post.initial_req <= pre.initial_req;
-        require!(reduces(&pre_m, &post_m) && reduces(&pre_t, &post_t), MaxwellError::VolBreakerTripped);
-    }
-    cache_health(&mut m, &post_m, &clock);
-    cache_health(&mut t, &post_t, &clock);
-    m.invariant()?;
-    t.invariant()?;
-    for leg in &legs {
-        emit!(TradeLog {
-            exchange: exchange_key,
-            underlying: ctx.accounts.underlying.key(),
-            maker: ctx.accounts.maker.key(),
-            taker: ctx.accounts.taker.key(),
-            series_index: leg.series_index,
-            size: leg.size,
-            price: leg.price,
-            maker_init_health: post_m.init,
-            taker_init_health: post_t.init,
-        });
+        require!(reduces(&f.pre_maker, &f.post_maker) && reduces(&f.pre_taker, &f.post_taker), MaxwellError::VolBreakerTripped);
     }
     Ok(())
 }

@@ -27,4 +27,5 @@ export * from "./seriesRiskState";
 export * from "./sviState";
 export * from "./tradeLeg";
 export * from "./underlyingLimitsArgs";
+export * from "./underlyingRiskLog";
 export * from "./volGuard";
