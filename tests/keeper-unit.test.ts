@@ -22,7 +22,19 @@ import { accountsToObserve } from '../app/src/keeper/observe.js';
 import { bankruptcies } from '../app/src/keeper/bankruptcy.js';
 import { realizedVolDueAt } from '../app/src/keeper/realized-vol.js';
 import { classify } from '../app/src/keeper/scan.js';
-import { accountsToFetch, chunks, healthOfAll, MAX_MULTIPLE_ACCOUNTS, type KeeperSnapshot } from '../app/src/keeper/snapshot.js';
+import {
+  accountsToFetch,
+  chunks,
+  entryBytes,
+  getProgramAccountsJson,
+  healthOfAll,
+  MAX_MULTIPLE_ACCOUNTS,
+  withContentSize,
+  type KeeperSnapshot,
+  type ProgramAccountEntry,
+} from '../app/src/keeper/snapshot.js';
+import { decompress as zstdDecompress } from 'fzstd';
+import { createServer } from 'node:http';
 import {
   getCollateralBankEncoder,
   getExchangeDecoder,
@@ -45,7 +57,7 @@ import { addressAt, addressBytes } from '../app/src/base58.js';
 import { grossForNet, planRebalance, spare } from '../app/src/keeper/rebalance.js';
 import { keeperFee } from '../app/src/rules-wasm.js';
 import { positions as positionsWith, slots as slotsOf, zeroAccount, zeroBank, zeroPolicy } from './fixtures.js';
-import { getAddressDecoder, getAddressEncoder, getProgramDerivedAddress, type Address } from '@solana/kit';
+import { getAddressDecoder, getAddressEncoder, getProgramDerivedAddress, lamports, type Address } from '@solana/kit';
 import { ProgramFailure } from '../app/src/transactions.js';
 
 const pos = (underlyingIndex: number, seriesIndex: number, size: bigint, inUse = 1) =>
@@ -544,5 +556,53 @@ describe('liquidation: options or balances, chosen per step (keeper policy)', ()
     // Without the snapshot's weights the balance side has no estimate: an option step expected to gain goes first.
     assert.equal(balanceStepScore(pair, null), null);
     assert.deepEqual(chooseStep({ options: { available: true, score: deep }, balances: { available: true, score: null } }), ['options', 'balances']);
+  });
+});
+
+describe('keeper scan: margin accounts in base64+zstd', () => {
+  // A margin account as the local validator (4.2.2) returns it in base64+zstd: its frame header
+  // carries no content size and declares a 2 MB window.
+  const FRAME =
+    'KLUv/QBYJQgAtAuF3K3Vs9Mr7vkGhwyTfgFPdCV2oteNwaVAC7UsHZrhtRhX6X7OFjoT8pKwJHQj3QN/9sKilOsh+3HyP7ldt5AQnMFUQzmWLTQA/wAAAEMVEGsAAAAAyB/y3AEBAADS4xMpBQEAAOgDADQ6sREmAQAAAAAAAJaqECYBAAABCgAAAFwbGgAGCkr8EwMavObEARL4/8gf1/z/////AAAOCKCbaRDAI87+BP///+BKXgAADfr///Tw/xSIQ5gGICAQg6nStAbIUADwaefFTr8wJ+PDuVR01UahcpfeILcCCLj3QM6VB+Sd1jwQNwank+0munHu9icwTQ2OSxrmhODQW0+Q3Aw=';
+  const frame = new Uint8Array(Buffer.from(FRAME, 'base64'));
+  const zaccount = (space: bigint) =>
+    ({ data: [FRAME, 'base64+zstd'], executable: false, lamports: lamports(1n), owner: MAXWELL_PROGRAM_ADDRESS, space }) as unknown as ProgramAccountEntry['account'];
+
+  it('declares the known size in the frame header and decodes the same bytes', () => {
+    const sized = withContentSize(frame, 3984);
+    assert.deepEqual([...sized.subarray(4, 7)], [0x60, (3984 - 256) & 0xff, (3984 - 256) >> 8]);
+    const fast = zstdDecompress(sized);
+    assert.equal(fast.length, 3984);
+    assert.deepEqual(Buffer.from(fast), Buffer.from(zstdDecompress(frame)));
+    assert.equal(withContentSize(sized, 3984), sized, 'a header that has a content size is kept');
+    const bytes = entryBytes(zaccount(3984n));
+    assert.equal(decodeMarginAccountBytes(bytes).collateral.filter((s) => s.inUse === 1).length > 0, true);
+  });
+
+  it('reads getProgramAccounts over plain HTTP with every integer exact', async () => {
+    const owner = MAXWELL_PROGRAM_ADDRESS;
+    const text = `{"jsonrpc":"2.0","result":[{"account":{"data":["${FRAME}","base64+zstd"],"executable":false,"lamports":1152921504606846977,"owner":"${owner}","rentEpoch":18446744073709551615,"space":3984},"pubkey":"${owner}"}],"id":1}`;
+    let asked: { method?: string; params?: unknown[] } = {};
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        asked = JSON.parse(body);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(text);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const got = await getProgramAccountsJson(url, owner, { commitment: 'confirmed', encoding: 'base64+zstd', filters: [{ dataSize: 3984n }] });
+      assert.equal(asked.method, 'getProgramAccounts');
+      assert.deepEqual(asked.params, [owner, { commitment: 'confirmed', encoding: 'base64+zstd', filters: [{ dataSize: 3984 }] }]);
+      assert.equal(got.length, 1);
+      assert.equal(got[0]!.account.lamports, 1152921504606846977n);
+      assert.equal(got[0]!.account.space, 3984n);
+      assert.equal(entryBytes(got[0]!.account).length, 3984);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });

@@ -35,6 +35,9 @@ validator_argv() {
     --bpf-program "$PYTH_RECEIVER_ID" "$ROOT/target/deploy/mock_pyth.so" \
     --ledger "$VALIDATOR_LEDGER" --rpc-port "$VALIDATOR_RPC_PORT" \
     --bind-address 127.0.0.1 --reset --log   # --log (instead of --quiet): the full log to stdout = target/validator.log
+  # Accounts preloaded at genesis (JSON files as `solana account --output json` writes them), e.g.
+  # the keeper benchmark's 10,000 margin accounts (scripts/keeper-bench.ts --preload).
+  if [ -n "${MAXWELL_VALIDATOR_ACCOUNT_DIR:-}" ]; then printf '%s\n' --account-dir "$MAXWELL_VALIDATOR_ACCOUNT_DIR"; fi
 }
 
 # getSlot at `confirmed`; prints the slot or nothing. Runs inside the validator's namespace:

@@ -12,12 +12,13 @@ import type { HealthLog } from '../events.js';
 import { MAXWELL_ERROR__RISK_CACHE_STALE } from '../generated/maxwell/index.js';
 import type { Logger } from './log.js';
 import { withRetry } from './retry.js';
-import { fetchMarginAccounts, fetchSnapshot, healthOfAll, type AccountHealth, type Holdings, type KeeperSnapshot } from './snapshot.js';
+import { fetchMarginAccounts, fetchSnapshot, healthOfAll, type AccountHealth, type Holdings, type KeeperSnapshot, type MarginEncoding } from './snapshot.js';
 
 /** An account under maintenance, with what the liquidation job needs to choose its path. */
 export type Liquidatable = {
   account: Address;
-  health: HealthLog;
+  /** From the WASM health (no per-underlying Greeks). */
+  health: Omit<HealthLog, 'underlyings'>;
   /** It holds option positions: liquidated contract by contract (`liquidate`); otherwise only its balances can restore it. */
   hasOptions: boolean;
   /** Its collateral slots in use: bank index and balance in shares (negative = borrowed; native units via accounts.ts collateralBalance). */
@@ -70,9 +71,12 @@ export async function scan(
   _feePayer: Address,
   log: Logger,
   skip: ReadonlySet<Address> = new Set(),
+  /** The margin accounts' encoding on the wire: base64+zstd (default; plain base64 only for the benchmark's comparison). */
+  encoding: MarginEncoding = 'base64+zstd',
 ): Promise<ScanResult> {
   const t0 = performance.now();
-  const { decoded, scanned } = await withRetry('scan', log, () => fetchMarginAccounts(client));
+  const { decoded, scanned } = await withRetry('scan', log, () => fetchMarginAccounts(client, encoding));
+  const tA = performance.now();
   const checked = scanned.filter((a) => !skip.has(a.address));
   const snapshot = await withRetry('snapshot', log, () => fetchSnapshot(client, checked.map((a) => a.data)));
   const t1 = performance.now();
@@ -87,6 +91,7 @@ export async function scan(
     accounts: decoded.length, checked: checked.length, withPositions: checked.filter((a) => hasPositions(a.data)).length,
     snapshotAccounts: snapshot.raw.size, liquidatable: liquidatable.length, stale: [...staleUnderlyings],
     readMs: Math.round(t1 - t0), healthMs: Math.round(t2 - t1), // read: the two RPC calls and decoding
+    marginMs: Math.round(tA - t0), // of which getProgramAccounts of the margin accounts and their decoding
   });
   return { accounts: decoded, liquidatable, staleUnderlyings, snapshot };
 }
