@@ -24,6 +24,8 @@ use crate::rng::{t4_unit_quantile, Rng};
 pub struct Dynamics {
     /// Horizon, days.
     pub horizon_days: f64,
+    /// Options age by the horizon (off only in the `--no-decay` diagnostic).
+    pub decay: bool,
     /// Vol level: response to the standardised return (`-a z`).
     pub level_return: f64,
     /// Vol level: response to the size of the move (`c (|z| - E|z|)`).
@@ -66,6 +68,7 @@ pub const E_ABS_Z: f64 = std::f64::consts::FRAC_1_SQRT_2;
 impl Dynamics {
     pub const DEFAULT: Dynamics = Dynamics {
         horizon_days: 1.0,
+        decay: true,
         level_return: 0.035,
         level_abs: 0.02,
         level_noise: 0.05,
@@ -86,6 +89,23 @@ impl Dynamics {
         vol_floor: 0.05,
         vol_cap: 5.0,
     };
+
+    /// The diagnostic without any volatility move (spot moves and decay only).
+    pub fn without_vol_moves(self) -> Dynamics {
+        Dynamics {
+            level_return: 0.0,
+            level_abs: 0.0,
+            level_noise: 0.0,
+            parallel_noise: 0.0,
+            twist_noise: 0.0,
+            skew_return: 0.0,
+            skew_noise: 0.0,
+            wing_abs: 0.0,
+            wing_noise: 0.0,
+            gap_level: 0.0,
+            ..self
+        }
+    }
 
     pub fn level_weight(&self, days: f64) -> f64 {
         (30.0 / days).powf(self.level_tenor_p).min(self.level_tenor_cap)
@@ -197,7 +217,7 @@ pub fn expiry_weights(market: &Market, d: &Dynamics) -> Vec<ExpiryWeights> {
 #[allow(clippy::too_many_arguments)]
 pub fn value_after(market: &Market, d: &Dynamics, w: &[ExpiryWeights], e: usize, strike: f64, kind: Kind, day: &Day, f_new: f64) -> f64 {
     let exp = &market.expiries[e];
-    let t_new = exp.t - d.horizon_days / 365.0;
+    let t_new = if d.decay { exp.t - d.horizon_days / 365.0 } else { exp.t };
     if t_new <= 1e-9 {
         return b76::intrinsic(kind, f_new, strike);
     }

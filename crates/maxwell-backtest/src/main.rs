@@ -6,7 +6,9 @@
 //! default 10,000), `--random N` (random books, default 3,000), `--out PATH`, `--label TEXT`
 //! (appended to the section heading, e.g. "before" / "after"), `--commit SHA` (the heading's
 //! commit when the risk crate built is a clean export of that commit, not this checkout's),
-//! `--csv PATH` (every book's numbers, one row per book and regime, to diff two models).
+//! `--csv PATH` (every book's numbers, one row per book and regime, to diff two models);
+//! diagnostics `--no-vol-moves` (spot moves and decay only) and `--no-decay` (options do not
+//! age), marked in the heading, to see which part of the dynamics drives the breaches.
 //! A section "Model at commit <sha>" is replaced when the same heading is generated again and
 //! every other such section is kept, so the before tables stay when the after tables are added
 //! (a run on a committed model drops the sections marked "uncommitted changes").
@@ -91,6 +93,8 @@ fn family_row(w: &mut String, name: &str, rs: &[&BookResult]) {
 
 struct Goals {
     over_no_gap: usize,
+    /// Books over MM (no gaps) by 99.9% loss / MM: (1, 1.05], (1.05, 1.2], (1.2, 2], > 2.
+    over_by: [usize; 4],
     share_over_gap: f64,
     random_mm_deribit: f64,
     random_median_ratio: f64,
@@ -174,8 +178,14 @@ fn regime_section(w: &mut String, atm_bps: i64, results: &[BookResult], cfg: &Co
     let random_median_ratio = median(der).unwrap_or(f64::NAN);
     let mm_med = median(random.iter().map(|r| r.req.maintenance).collect()).unwrap_or(f64::NAN);
     let der_med = median(random.iter().map(|r| r.deribit).collect()).unwrap_or(f64::NAN);
+    let mut over_by = [0usize; 4];
+    for r in results.iter().filter(|r| r.q_no_gap > r.req.maintenance) {
+        let x = over_mm(r.q_no_gap, r);
+        over_by[[1.05, 1.2, 2.0].iter().position(|&b| x <= b).unwrap_or(3)] += 1;
+    }
     Goals {
         over_no_gap,
+        over_by,
         share_over_gap: over_gap as f64 / results.len() as f64,
         random_mm_deribit: mm_med / der_med,
         random_median_ratio,
@@ -261,7 +271,17 @@ fn main() {
     };
     let out_path = arg("--out").unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/margin-backtest.md").to_string());
     let label = arg("--label");
-    let d = Dynamics::DEFAULT;
+    // Diagnostics (never for the committed report): which part of the dynamics drives breaches.
+    let mut d = Dynamics::DEFAULT;
+    let mut diagnostic = Vec::new();
+    if args.iter().any(|a| a == "--no-vol-moves") {
+        d = d.without_vol_moves();
+        diagnostic.push("no vol moves");
+    }
+    if args.iter().any(|a| a == "--no-decay") {
+        d.decay = false;
+        diagnostic.push("no decay");
+    }
     assert_eq!(d.horizon_days * 86_400.0, horizon_secs() as f64, "the backtest's day must be the model's horizon");
     // `--commit SHA`: the run is against that commit's risk crate (e.g. a clean export of it).
     let (sha, dirty) = match arg("--commit") {
@@ -276,6 +296,9 @@ fn main() {
     let mut heading = format!("{SECTION}{sha}");
     if dirty {
         heading.push_str(" + uncommitted changes to crates/maxwell-risk");
+    }
+    if !diagnostic.is_empty() {
+        heading.push_str(&format!(" [diagnostic: {}]", diagnostic.join(", ")));
     }
     if let Some(l) = &label {
         heading.push_str(&format!(" ({l})"));
@@ -323,6 +346,10 @@ fn main() {
         .unwrap();
     }
     writeln!(sec).unwrap();
+    for (bps, g) in &goals {
+        let [a, b, c, e] = g.over_by;
+        writeln!(sec, "- {}%: books whose 99.9% loss exceeds MM (no gaps), by 99.9% loss / MM: {a} up to 1.05, {b} in 1.05..1.2, {c} in 1.2..2, {e} above 2.", bps / 100).unwrap();
+    }
     for (bps, g) in &goals {
         if !g.failing_families.is_empty() {
             writeln!(
