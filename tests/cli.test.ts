@@ -3,7 +3,8 @@
 // `--json` output and on chain state, and on bad input a clear message and a nonzero exit.
 // account create|show|deposit|withdraw, trade (both keys, and the RFQ: the maker signs half a
 // transaction to a file, the taker completes it), risk, metrics, gov propose|list|cancel|execute,
-// keeper --once with its status file.
+// keeper --once with its status file; risk with the program's Greeks, scenario matrix,
+// liquidation spot and a trade's what-if (app/src/whatif.ts).
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -183,14 +184,26 @@ describe('maxwell CLI', () => {
     await assertConservation(w, w.usdc);
   });
 
-  it('risk: health from WASM and from account_health agree; positions with the stored Greeks', async () => {
+  it('risk: health, per-underlying Greeks, scenario matrix and liquidation spot from the program in WASM, equal to account_health', async () => {
     const j = await ok(w, ['risk', '--account', takerAccount]);
     const { health } = await localHealth(w.client, HealthEngine.load(), takerAccount, true);
     const h = j.health as Record<string, unknown>;
-    const strict = j.strict as Record<string, unknown>;
+    const strict = j.strict as Record<string, unknown> & { underlyings: Record<string, unknown>[] };
     assert.equal(h.maintHealth, String(health.maintHealth));
     assert.equal(strict.maintHealth, String(health.maintHealth), 'account_health (simulated) equals the WASM health to the unit');
     assert.equal(strict.initHealth, String(health.initHealth));
+    // Per-underlying Greeks: the CLI's (mx_health_detail) are the health event's (account_health).
+    const greeks = (j.detail as { underlyings: Record<string, unknown>[] }).underlyings;
+    assert.equal(greeks.length, 1);
+    assert.equal(strict.underlyings.length, 1);
+    for (const k of ['underlyingIndex', 'deltaE9', 'deltaQuote', 'gammaQuote', 'vegaQuote', 'thetaQuote', 'worstLoss', 'worstScenario']) {
+      assert.equal(String(greeks[0]![k]), String(strict.underlyings[0]![k]), k);
+    }
+    // The scenario matrix: one row per underlying, the grid's size, its largest loss the worst loss.
+    const rows = j.scenarios as { underlyingIndex: number; loss: string[] }[];
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.loss.length, u.risk[0]!.pnl.length);
+    assert.equal(rows[0]!.loss.map(BigInt).reduce((a, b) => (b > a ? b : a)), BigInt(String(strict.underlyings[0]!.worstLoss)));
     const ps = j.positions as { seriesIndex: number; size: string; kind: string; mark: string; deltaQuote: string }[];
     assert.deepEqual(ps.map((p) => [p.seriesIndex, p.kind, p.size]).sort(), [[call, 'call', '3'], [put, 'put', '3']].sort());
     const now = (await w.client.underlying(underlying)).data;
@@ -198,9 +211,36 @@ describe('maxwell CLI', () => {
       assert.equal(p.mark, String(now.risk[p.seriesIndex]!.mark));
       assert.equal(p.deltaQuote, String(now.risk[p.seriesIndex]!.deltaQuote));
     }
+    // The maker wrote 3 calls: a liquidation spot above the current one.
+    const m = await ok(w, ['risk', '--account', makerAccount]);
+    const liq = (m.liquidation as { underlying: string; spot: string; up: string | null; down: string | null }[])[0]!;
+    assert.equal(liq.underlying, underlying);
+    assert.ok(liq.up !== null && BigInt(liq.up) > BigInt(liq.spot), `liquidation spot above ${liq.spot}: ${liq.up}`);
     const human = await maxwell(w, ['risk'], { keypair: taker.keypair, json: false });
     assert.equal(human.code, 0);
-    assert.match(human.stdout, /health \(wasm\)/);
+    assert.match(human.stdout, /underlying \d+: delta/);
+    assert.match(human.stdout, /scenarios of underlying/);
+  });
+
+  it('risk --with: the what-if of a trade for both sides, then the trade lands with exactly those healths', async () => {
+    const leg = `${call}:2:${markOf(call)}`;
+    const j = await ok(w, ['risk', '--account', makerAccount, '--as', 'maker', '--with', takerAccount, '--underlying', underlying, '--leg', leg]);
+    const x = j.whatIf as { code: number; errorName: string | null; result: Record<string, Record<string, string>>; maxSize: { units: string; refusal: number } };
+    assert.equal(x.code, 0);
+    assert.equal(x.errorName, null);
+    assert.ok(BigInt(x.maxSize.units) >= 1n, `max size ${x.maxSize.units}`);
+    assert.ok(x.maxSize.refusal > 6000, 'one more unit: the program\'s refusal code');
+    const t = await ok(w, ['trade', '--underlying', underlying, '--taker-account', takerAccount, '--taker-keypair', taker.keypair, '--leg', leg], { keypair: maker.keypair });
+    const ev = (t.events as Record<string, string>[])[0]!;
+    assert.equal(ev.makerInitHealth, x.result.postMaker!.initHealth, 'maker: what-if = the trade event, to the unit');
+    assert.equal(ev.takerInitHealth, x.result.postTaker!.initHealth, 'taker: what-if = the trade event, to the unit');
+    // A what-if far beyond the maker's margin: the program's refusal, named.
+    const big = await ok(w, ['risk', '--account', makerAccount, '--as', 'maker', '--with', takerAccount, '--underlying', underlying, '--leg', `${call}:${BigInt(x.maxSize.units) * 50n + 100n}:${markOf(call)}`]);
+    assert.notEqual((big.whatIf as { code: number }).code, 0);
+    assert.ok((big.whatIf as { errorName: string }).errorName);
+    const bad = await maxwell(w, ['risk', '--account', makerAccount, '--underlying', underlying, '--leg', leg]);
+    assert.equal(bad.code, 2);
+    assert.match(String(bad.json.error), /pass --with/);
   });
 
   it('metrics: banks and the underlying open interest as on chain', async () => {
@@ -211,7 +251,7 @@ describe('maxwell CLI', () => {
     const state = (await w.client.bankState(w.usdc.bank)).data;
     assert.equal(usdc.deposits, String(state.depositShares)); // indices 1.0 in the e2e deployment
     const unders = j.underlyings as { underlying: string; openInterest: string }[];
-    assert.equal(unders.find((x) => x.underlying === underlying)?.openInterest, '6'); // 3 calls + 3 puts
+    assert.equal(unders.find((x) => x.underlying === underlying)?.openInterest, '8'); // 5 calls + 3 puts
   });
 
   it('gov: propose, list, cancel; propose again and execute after the timelock', async () => {

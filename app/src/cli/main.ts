@@ -2,7 +2,8 @@
 // `maxwell`: the command-line tool of the Maxwell client (app/README.md, "CLI").
 //   maxwell account create|show|deposit|withdraw   margin accounts
 //   maxwell trade ...                               bilateral trades, RFQ partial signing
-//   maxwell risk                                    health, positions with their Greeks
+//   maxwell risk                                    health, Greeks, scenarios, liquidation spot, what-if
+//   maxwell dashboard [--account A] [--port 8787]   the local risk dashboard (127.0.0.1)
 //   maxwell keeper [--config f] [--once] [--status-file f]
 //   maxwell metrics                                 banks and underlyings
 //   maxwell gov propose|execute|cancel|list         the governance queue
@@ -16,6 +17,7 @@ import { collectMetrics, type Metrics } from '../metrics.js';
 import { ProgramFailure } from '../transactions.js';
 import { main as keeperMain } from '../keeper/main.js';
 import { accountCommand } from './account.js';
+import { dashboardCommand } from './dashboard.js';
 import { flag, only, opt, parseArgs, UsageError } from './args.js';
 import { context, exchangeOf, toJson, websocketUrlFor } from './context.js';
 import { govCommand } from './gov.js';
@@ -34,7 +36,14 @@ export const USAGE = `maxwell <command> [options]
                                                 legs from the taker's side (SIZE > 0: the taker buys);
                                                 PRICE per contract in quote units
   trade --complete OUT.json                     the taker signs and sends the maker's partial transaction
-  risk [--account A | --id N]                   health (program code in WASM and account_health), positions, Greeks
+  risk [--account A | --id N]                   health, per-underlying Greeks, scenario matrix, liquidation spot
+                                                (the program's Rust in WASM) and account_health; positions
+  risk ... --with A --underlying U --leg S:SIZE:PRICE [--leg ...] [--as taker|maker]
+                                                what-if of that trade for both sides, and the maximum size
+  dashboard [--account A | --id N] [--port P] [--interval S] [--samples N]
+                                                the local risk dashboard on 127.0.0.1 (default port 8787,
+                                                a sample every 5 s): health over time, Greeks, scenario
+                                                heatmap, liquidation spots, banks; Ctrl-C stops
   keeper [--config F] [--once] [--status-file F] the keeper bot (app/src/keeper/config.ts fields)
   metrics                                       banks (utilization, rates) and underlyings (open interest)
   gov propose --change JSON|@FILE               queue a governance change
@@ -64,6 +73,9 @@ export async function run(argv: readonly string[]): Promise<number> {
         break;
       case 'risk':
         await riskCommand(ctx);
+        break;
+      case 'dashboard':
+        await dashboardCommand(ctx);
         break;
       case 'gov':
         await govCommand(ctx, sub);
