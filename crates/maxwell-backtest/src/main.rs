@@ -44,7 +44,7 @@ fn pct(x: f64) -> String {
     if x == 0.0 {
         "0".into()
     } else if x < 0.0001 {
-        format!("{:.4}%", x * 100.0)
+        format!("{:.1e}%", x * 100.0)
     } else {
         format!("{:.2}%", x * 100.0)
     }
