@@ -1,6 +1,6 @@
 // @maxwell/client: the package's entry point (app/package.json "exports" "."). Everything a
 // trader or an integrator uses: the client, instruction builders, account reads, events,
-// health and the program's other rules from its own Rust in WASM, governance, metrics.
+// health, what-if and the program's other rules from its own Rust in WASM, governance, metrics.
 // The generated Codama client is `@maxwell/client/generated`; the keeper `@maxwell/client/keeper`.
 // TEST ONLY helpers (mock Pyth prices: oracle.ts) and the local deployment record (localnet.ts)
 // are not exported here.
@@ -32,4 +32,5 @@ export * from './token.js';
 export * from './transactions.js';
 export * from './wallet.js';
 export * from './wasm.js';
+export * from './whatif.js';
 export { MAXWELL_PROGRAM_ADDRESS } from './generated/maxwell/index.js';
