@@ -17,6 +17,13 @@
 // the same keeper pass tops the writer up (rebalance_accounts), resolves bankruptcies if any
 // arose (insurance, then socialized by the deposit index), accrues interest and cranks realized
 // vol; then the metrics (app/src/metrics.ts) and an index-aware reconciliation of every bank.
+// Crash and bankruptcy: gina deposits 10 SOL at $187.50 and borrows 1,450 USDC against them
+// (her initial limit is 1,500); SOL crashes to $130, so her SOL is worth 1,300 against a 1,450
+// debt: negative equity. One keeper pass takes all her SOL (balance_liquidate: the keeper takes
+// over the USDC debt it buys at the oracle price plus the penalty), then its bankruptcy job
+// resolves the rest (bankruptcy_resolve): the insurance fund pays what it holds, the remainder is
+// socialized over the USDC depositors by the deposit index; the demo prints owed = insurance paid
+// + socialized from the BankruptcyLog and fails if they differ or if nothing went bankrupt.
 // Governance (docs/governance.md): once users hold SOL, the SOL bank's parameters change only
 // through the timelocked queue. At the start the admin proposes SOL borrowing (a borrow cap,
 // every other parameter unchanged): the proposal is visible with its unlock time (the local
@@ -244,6 +251,7 @@ async function shock(admin: KeyPairSigner) {
   await deposit(carol, usdc, '450');
   await deposit(dave, usdc, '2000');
   await deposit(keeper, usdc, '3000'); // the keeper's own margin: it takes over what it liquidates
+  shockKeeper = keeper;
   // erin runs two accounts: a reserve (id 0) and a writer (id 1), under a rebalance policy.
   const erin = await newTrader(conn, admin, 'erin (reserve)', 0, { USDC: '6500' });
   const erinW: Trader = { ...erin, name: 'erin (writer)', account: (await client.createAccount(erin.signer, 1)).address };
@@ -367,6 +375,68 @@ async function shock(admin: KeyPairSigner) {
   await reconcile();
 }
 
+const SOL_CRASH = 13_000_000_000n; // 130.00: -30.7% from 187.50
+const GINA_SOL = '10';
+const GINA_BORROW = '1450'; // 10 SOL x 187.50 x 0.8 (initial weight) = 1,500 of initial limit
+
+/**
+ * A USDC borrower crashed to negative equity: one keeper pass takes everything it holds, then
+ * resolves its bankruptcy (insurance first, then socialized). The keeper's own account (margin
+ * from the shock) takes over the debt. Amounts from the keeper's log lines (its events).
+ */
+async function crash(admin: KeyPairSigner) {
+  console.log(`\n== Crash: a USDC borrower to negative equity, SOL ${usd(SOL_AFTER / 100n)} -> ${usd(SOL_CRASH / 100n)}, one keeper pass: everything taken, bankruptcy ==`);
+  if (!shockKeeper) throw new Error('the keeper of the shock is needed');
+  const keeper = shockKeeper;
+  const insurance = await insuranceOf(client);
+  const gina = await newTrader(conn, admin, 'gina (USDC borrower)', 0, { SOL: GINA_SOL });
+  await deposit(gina, sol, GINA_SOL);
+  await publishSol(admin, SOL_AFTER); // the borrow needs a fresh price
+  const { event: gb } = await client.withdraw(gina.signer, gina.account, usdc.bank, gina.wallet.get('USDC')!, units(usdc, GINA_BORROW));
+  console.log(`gina deposits ${GINA_SOL} SOL at ${usd(SOL_AFTER / 100n)} and borrows ${GINA_BORROW} USDC against them: USDC balance ${usd(gb.balanceAfter)}, init health ${usd(gb.initHealth)}, maint health ${usd(gb.maintHealth)} USDC`);
+
+  await publishSol(admin, SOL_CRASH);
+  const pre = await client.health(gina.account, keeper.signer.address);
+  const quoteOf = (a: Address) => client.balance(a, usdc.bank);
+  const ins0 = await quoteOf(insurance);
+  console.log(`SOL crashes: ${usd(SOL_AFTER / 100n)} -> ${usd(SOL_CRASH / 100n)} (mock Pyth update); gina holds ${GINA_SOL} SOL at ${usd(SOL_CRASH / 100n)} against a ${GINA_BORROW} USDC debt: ` +
+    `maint health ${usd(pre.maintHealth)} USDC; insurance fund ${usd(ins0)} USDC`);
+
+  const events: { event: string; fields: Record<string, unknown> }[] = [];
+  const log: Logger = (level, event, fields = {}) => {
+    events.push({ event, fields });
+    if (level !== 'info') console.log(`  keeper ${jsonLine(level, event, fields)}`);
+  };
+  const report = await runPass({ client, signer: keeper.signer, liquidatorAccount: keeper.account, log, maxContractsPerAccount: 50, jobs: { accrueIntervalSecs: 0 } });
+  const usdOf = (v: unknown) => usd(BigInt(v as string));
+  console.log('\nBalance liquidation (balance_liquidate: BalanceLiquidateLog; the keeper log line, then USDC)');
+  const takes = events.filter((e) => e.event === 'balance_liquidate' && e.fields.liquidatee === gina.account).map((e) => e.fields);
+  for (const f of takes) {
+    console.log(`  keeper ${jsonLine('info', 'balance_liquidate', f)}`);
+    console.log(`  gina: the keeper took ${fmt(sol, BigInt(f.assetAmount as string))} SOL for ${usdOf(f.liabilityAmount)} USDC of her debt ` +
+      `(penalty ${f.penaltyBps} bps = ${usdOf(f.penalty)}, ${usdOf(f.toInsurance)} to insurance); maint health ${usdOf(f.maintBefore)} -> ${usdOf(f.maintAfter)}`);
+  }
+  const outcome = report.balanceLiquidations.find((b) => b.account === gina.account);
+  console.log(`  stopped on: ${outcome?.stop ?? 'not liquidated'} (gina's SOL balance now ${fmt(sol, await client.balance(gina.account, sol.bank))}, USDC ${usd(await quoteOf(gina.account))})`);
+
+  console.log('\nBankruptcy by the same pass (bankruptcy_resolve: BankruptcyLog; the keeper log line, then the amounts)');
+  const mine = report.bankruptcies.filter((b) => b.account === gina.account);
+  for (const l of events.filter((e) => e.event === 'bankruptcy_resolve')) console.log(`  keeper ${jsonLine('info', 'bankruptcy_resolve', l.fields)}`);
+  printBankruptcies(mine);
+  const b = mine[0];
+  if (takes.length === 0 || !b) throw new Error(`gina was not taken to bankruptcy: ${takes.length} takes, ${mine.length} bankruptcies`);
+  if (b.owed !== b.coveredByInsurance + b.socialized) throw new Error(`owed ${b.owed} != insurance ${b.coveredByInsurance} + socialized ${b.socialized}`);
+  console.log(`owed ${usd(b.owed)} USDC = insurance paid ${usd(b.coveredByInsurance)} + socialized ${usd(b.socialized)} (over the USDC depositors: deposit index ${indexStr(b.depositIndexBefore)} -> ${indexStr(b.depositIndexAfter)})`);
+  const ins1 = await quoteOf(insurance);
+  console.log(`insurance fund: ${usd(ins0)} -> ${usd(ins1)} USDC (this pass's penalty share in, the bankruptcy paid out)`);
+  const left = await client.health(gina.account, keeper.signer.address);
+  console.log(`gina after: USDC ${usd(await quoteOf(gina.account))}, SOL ${fmt(sol, await client.balance(gina.account, sol.bank))}, maint health ${usd(left.maintHealth)} (nothing owed, nothing held)`);
+  await reconcile();
+}
+
+/** The keeper of the shock section (its margin account takes over what it liquidates); the crash reuses it. */
+let shockKeeper: Trader | null = null;
+
 /** SOL borrowing: the cap the admin queues at the start, executed by the keeper before frank borrows. */
 const SOL_BORROW_CAP = '100';
 let solBorrowing: { id: bigint; unlockTs: bigint } | null = null;
@@ -478,6 +548,7 @@ async function main() {
   await markets(admin, alice, bob);
   await printBalances([alice, bob]);
   await shock(admin);
+  await crash(admin);
   await printMetrics();
 }
 
