@@ -15,15 +15,20 @@ import { stdoutLogger } from './log.js';
 import { runPass, type PassReport } from './pass.js';
 import { StatusTracker } from './status.js';
 
-export function parseArgs(argv: readonly string[]): { config: string | null; once: boolean; statusFile: string | null } {
+export function parseArgs(argv: readonly string[]): { config: string | null; once: boolean } {
   const i = argv.indexOf('--config');
+  return { config: i >= 0 ? (argv[i + 1] ?? null) : null, once: argv.includes('--once') };
+}
+
+/** `--status-file <path>` (status.ts), or null. */
+export function statusFileArg(argv: readonly string[]): string | null {
   const j = argv.indexOf('--status-file');
-  return { config: i >= 0 ? (argv[i + 1] ?? null) : null, once: argv.includes('--once'), statusFile: j >= 0 ? (argv[j + 1] ?? null) : null };
+  return j >= 0 ? (argv[j + 1] ?? null) : null;
 }
 
 /** `overrides` win over the config file (the CLI's --url, --keypair, --exchange). */
 export async function main(argv: readonly string[], overrides: Partial<KeeperConfig> = {}): Promise<void> {
-  const args = parseArgs(argv);
+  const args = { ...parseArgs(argv), statusFile: statusFileArg(argv) };
   const cfg = loadConfig(args.config, overrides);
   if (!cfg.exchange) throw new Error('keeper config: exchange is required');
   const signer = await loadKeeperSigner(cfg);
