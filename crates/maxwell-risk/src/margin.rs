@@ -22,7 +22,7 @@ use crate::market::UnderlyingMarket;
 use crate::math::wide::{div_u128, umul_wide};
 use crate::params::RiskParams;
 use crate::scenario::{underlying_scenarios, vol_shocks, UnderlyingScenarios, N_PRICE, N_SCEN, N_VOL};
-use crate::series::{scenario_eval, series_risk, Series, SeriesRisk, VALUE_FRAC};
+use crate::series::{scenario_eval, scenario_eval_after, series_risk, Series, SeriesRisk, VALUE_FRAC};
 use crate::units::Tenor;
 use crate::RiskError;
 
@@ -573,7 +573,8 @@ fn revalue_position(
     let v0 = scenario_eval(pos.series.strike, exp, &tenor, Fx::ZERO, Fx::ZERO)?.value_q20(kind);
     for p in 0..N_PRICE {
         for (v, &vol) in vols.iter().enumerate() {
-            let vs = scenario_eval(pos.series.strike, exp, &tenor, Fx(scen.shock[p]), vol)?.value_q20(kind);
+            let h = params.shock_horizon_secs;
+            let vs = scenario_eval_after(pos.series.strike, exp, &tenor, h, Fx(scen.shock[p]), vol)?.value_q20(kind);
             let d = size.checked_mul(vs - v0).ok_or(RiskError::Overflow)?;
             acc[p * N_VOL + v] -= d;
         }

@@ -2,7 +2,9 @@
 //!
 //! Scenario `s = p * N_VOL + v`, with price shock `p` in 0..7 being
 //! `-S, -2S/3, -S/3, 0, +S/3, +2S/3, +S` (relative moves of spot and every forward) and
-//! vol state `v` in 0..3 being unchanged, up, down.
+//! vol state `v` in 0..3 being unchanged, up, down. Every scenario is valued one horizon
+//! later (`shock_horizon_secs`, the liquidation horizon): options age, and those expiring
+//! inside it are worth their intrinsic value at the shocked price ([`crate::series`]).
 //! - `S = clamp(z * ATM vol * sqrt(horizon), floor, cap)`, ATM vol = the highest at-the-money
 //!   vol among the underlying's live expiries, so shocks widen as volatility rises.
 //! - Vol shocks multiply the whole smile of an expiry, `v(k) -> v(k) (1 + shock)`: the skew

@@ -83,6 +83,40 @@ pub fn scenario_eval(strike: u64, exp: &ExpiryMarket, tenor: &Tenor, price_shock
     price_and_greeks_total(forward, Price(strike), k, v, tenor)
 }
 
+/// [`scenario_eval`] one horizon later (`horizon_secs`): the smile's total variance scaled to
+/// the remaining time (the same implied vol over `T - h`), the option valued at `T - h`, and at
+/// its intrinsic value when it expires inside the horizon. What the risk array stores.
+pub fn scenario_eval_after(
+    strike: u64,
+    exp: &ExpiryMarket,
+    tenor: &Tenor,
+    horizon_secs: i64,
+    price_shock: Fx,
+    vol_shock: Fx,
+) -> Result<Black76, RiskError> {
+    let after = Tenor::from_secs(tenor.secs.saturating_sub(horizon_secs))?;
+    let forward = Price(exp.forward).positive()?.shocked(price_shock)?;
+    let k = ln_ratio_q62(Price(strike).positive()?.0, forward.0)?;
+    let v = decayed(exp.svi.total_vol_q62(k, vol_shock)?, decay_q62(tenor, &after)?);
+    price_and_greeks_total(forward, Price(strike), k, v, &after)
+}
+
+/// `sqrt((T - h) / T)` in Q62 (0 when expired by then; 1 for an expired `T`).
+fn decay_q62(tenor: &Tenor, after: &Tenor) -> Result<u128, RiskError> {
+    if tenor.sqrt_t_q62 == 0 {
+        return Ok(1u128 << 62);
+    }
+    Ok(div_rem_u128_u64(u128::from(after.sqrt_t_q62) << 62, tenor.sqrt_t_q62).0)
+}
+
+/// A total vol `v` (Q62) times the decay factor (Q62), rounded down.
+fn decayed(v: i128, decay_q62: u128) -> i128 {
+    if v <= 0 {
+        return v;
+    }
+    ((v as u128 * decay_q62) >> 62) as i128
+}
+
 /// Maintenance short-option minimum of one contract:
 /// `max(floor, base - OTM/S) * S * mm_scale`, rounded up (S = spot).
 pub fn short_minimum(kind: OptionKind, strike: u64, spot: u64, params: &RiskParams) -> Result<i64, RiskError> {
@@ -124,6 +158,9 @@ pub struct ExpiryGrid {
     forward: u64,
     ln_forward: i128,
     tenor: Tenor,
+    /// The tenor one horizon later (scenarios are valued then) and `sqrt((T - h) / T)`, Q62.
+    after: Tenor,
+    decay_q62: u128,
     vols: [Fx; N_VOL],
     shock_mid_zero: bool,
     fwd: [u64; N_PRICE],
@@ -136,6 +173,8 @@ impl ExpiryGrid {
         let exp = market.expiry(expiry)?;
         let tenor = Tenor::new(market.now, exp.expiry)?;
         let vols = vol_shocks(&tenor, params)?;
+        let after = Tenor::from_secs(tenor.secs.saturating_sub(params.shock_horizon_secs))?;
+        let decay_q62 = decay_q62(&tenor, &after)?;
         let forward = Price(exp.forward).positive()?;
         let mut fwd = [0u64; N_PRICE];
         let mut ln_fwd = [0i128; N_PRICE];
@@ -149,8 +188,10 @@ impl ExpiryGrid {
             forward: forward.0,
             ln_forward: ln_u64_q62(forward.0)?,
             tenor,
+            after,
+            decay_q62,
             vols,
-            shock_mid_zero: scen.shock[MID_PRICE] == 0,
+            shock_mid_zero: scen.shock[MID_PRICE] == 0 && params.shock_horizon_secs == 0,
             fwd,
             ln_fwd,
         })
@@ -204,9 +245,10 @@ pub fn series_risk_on(
         let ratio = MinMaxRatio::of(strike.0, forward.0);
         for (v, &vol) in grid.vols.iter().enumerate() {
             let (value, scale) = if p == MID_PRICE && grid.shock_mid_zero && vol.0 == 0 {
-                (v0, base.scale) // F_p = F and v = v_base: the base evaluation
+                (v0, base.scale) // F_p = F, v = v_base and no horizon: the base evaluation
             } else {
-                let b = prices_total(forward, strike, k, &ratio, shock_vol_q62(vol_k, vol)?, tenor)?;
+                let v_after = decayed(shock_vol_q62(vol_k, vol)?, grid.decay_q62);
+                let b = prices_total(forward, strike, k, &ratio, v_after, &grid.after)?;
                 (b.value_q20(kind), b.scale)
             };
             let e = e0 + err_q20(scale);
@@ -256,7 +298,7 @@ mod tests {
         let mut e_max = e0;
         for p in 0..N_PRICE {
             for (v, &vol) in vols.iter().enumerate() {
-                let b = scenario_eval(series.strike, exp, &tenor, Fx(scen.shock[p]), vol)?;
+                let b = scenario_eval_after(series.strike, exp, &tenor, params.shock_horizon_secs, Fx(scen.shock[p]), vol)?;
                 let e = e0 + err_q20(b.scale);
                 e_max = e_max.max(e);
                 pnl[p * N_VOL + v] = to_i64(shr_round(b.value_q20(kind) - v0 - e, VALUE_FRAC, Rounding::Floor))?;

@@ -8,7 +8,7 @@ use maxwell_risk::margin::{BookArrays, CollateralInput, FullPosition, Position, 
 use maxwell_risk::market::{ExpiryMarket, UnderlyingMarket};
 use maxwell_risk::params::RiskParams;
 use maxwell_risk::scenario::{atm_vol, underlying_scenarios, UnderlyingScenarios};
-use maxwell_risk::series::{scenario_eval, series_risk, Series, SeriesRisk};
+use maxwell_risk::series::{scenario_eval, scenario_eval_after, series_risk, Series, SeriesRisk};
 use maxwell_risk::surface::SviParams;
 use maxwell_risk::units::Tenor;
 
@@ -89,7 +89,7 @@ pub fn stress_width(m: &UnderlyingMarket) -> i64 {
 pub const STRESS_VOL_BPS: [i64; 5] = [5_000, 7_500, 10_000, 15_000, 20_000];
 
 /// Worst loss over 61 price moves in `-width..=width` (Q52) x `vol_bps` multipliers, full
-/// revaluation of the options and of the SOL (lamports) held, quote native units.
+/// revaluation one day later of the options and of the SOL (lamports) held, quote native units.
 pub fn stress_loss(m: &UnderlyingMarket, book: &[FullPosition], sol_lamports: i64, width: i64, vol_bps: &[i64]) -> i64 {
     let price = TokenPrice::from_oracle((SPOT * 100) as i64, -8, 9, 6).unwrap();
     let sol_value = raw_value(sol_lamports.unsigned_abs(), price, false).unwrap() as i128 * i128::from(sol_lamports.signum());
@@ -103,7 +103,8 @@ pub fn stress_loss(m: &UnderlyingMarket, book: &[FullPosition], sol_lamports: i6
                 let t = Tenor::new(m.now, exp.expiry).unwrap();
                 let k = OptionKind::from_u8(p.series.kind).unwrap();
                 let v0 = scenario_eval(p.series.strike, exp, &t, Fx::ZERO, Fx::ZERO).unwrap().value_q20(k);
-                let vs = scenario_eval(p.series.strike, exp, &t, x, Fx::from_bps(mult - 10_000)).unwrap().value_q20(k);
+                // One day later (the liquidation horizon the requirement covers): decay included.
+                let vs = scenario_eval_after(p.series.strike, exp, &t, DAY, x, Fx::from_bps(mult - 10_000)).unwrap().value_q20(k);
                 pnl += (i128::from(p.size) * (vs - v0)) >> 20;
             }
             worst = worst.max(-pnl);
