@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything a fresh machine needs, idempotent (a second run takes seconds):
-#   Debian packages, pinned Rust toolchains, the SBPF route (nightly + sbpf-linker + std port),
+#   Debian packages (chromium: the dashboard's browser test), pinned Rust toolchains, the SBPF route (nightly + sbpf-linker + std port),
 #   solana-test-validator 4.2.2, npm packages, and the programs built to target/deploy/.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -10,7 +10,7 @@ t0=$(date +%s)
 step() { echo "== setup: $* ($(( $(date +%s) - t0 )) s)"; }
 
 need_apt=()
-for p in clang libclang-dev libudev-dev pkg-config iproute2 util-linux; do
+for p in clang libclang-dev libudev-dev pkg-config iproute2 util-linux chromium; do
   dpkg -s "$p" >/dev/null 2>&1 || need_apt+=("$p")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
