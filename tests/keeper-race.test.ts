@@ -1,11 +1,12 @@
 // Two keeper processes (`maxwell keeper`, separate keys and liquidator accounts, each with a
-// status file) racing for the same liquidatable account on a real validator: a writer of 10
-// calls on thin margin, SOL +25%. Both survive (no fatal error, keep passing), the writer ends
-// protected (maintenance health >= 0), and exactly the liquidations that landed are accounted
-// for: the contracts the two keepers hold are the writer's reduction, equal to the LiquidateLog
-// events on chain and to the keepers' own status files; a keeper whose attempt lost the race sees
-// the program's refusal (NotLiquidatable or OverLiquidation) as a stop, not a failure, and
-// carries on. Then SIGTERM: each finishes what it is doing, writes its final status and exits 0.
+// status file) racing for the same liquidatable account on a real validator: a writer of as many
+// calls as its margin allows (at most 10; the size from the program's what-if, mx_max_size), SOL
+// +25%. Both survive (no fatal error, keep passing), the writer ends protected (maintenance
+// health >= 0), and exactly the liquidations that landed are accounted for: the contracts the two
+// keepers hold are the writer's reduction, equal to the LiquidateLog events on chain and to the
+// keepers' own status files; a keeper whose attempt lost the race sees the program's refusal
+// (NotLiquidatable or OverLiquidation) as a stop, not a failure, and carries on. Then SIGTERM:
+// each finishes what it is doing, writes its final status and exits 0.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ import type { KeeperStatus } from '../app/src/keeper/status.js';
 import { createInsurance, fundInsurance, liquidateLogs } from '../app/src/liquidation.js';
 import { CALL, seriesIndex } from '../app/src/markets.js';
 import { sviFor } from '../app/src/svi.js';
+import { fetchForWhatIf, WhatIf } from '../app/src/whatif.js';
 import { solUnderlyingParams, SOL_PRICE } from '../migrations/deploy.js';
 import { dir, keyTrader, ok, spawnKeeper, type KeyTrader } from './cli-support.js';
 import { assertConservation, newTrader, newWorld, setSolPrice, type World } from './support.js';
@@ -26,7 +28,8 @@ import { assertConservation, newTrader, newWorld, setSolPrice, type World } from
 const USD = (n: bigint) => n * 1_000_000n;
 const STRIKE = USD(150n);
 const EXPIRY_IN = 86_400n;
-const SOLD = 10n;
+/** At most this many calls sold (fewer if the writer's initial margin allows fewer). */
+const MAX_SOLD = 10n;
 const WRITER_MARGIN = USD(450n);
 const SOL_UP = (SOL_PRICE.price * 125n) / 100n;
 
@@ -35,6 +38,7 @@ let underlying: Address;
 let u: Underlying;
 let call: number;
 let writer: Address;
+let sold: bigint;
 const keepers: { k: KeyTrader; account: Address; status: string; run?: ReturnType<typeof spawnKeeper> }[] = [];
 
 const readStatus = (p: string) => JSON.parse(readFileSync(p, 'utf8')) as KeeperStatus;
@@ -60,7 +64,13 @@ describe('two keepers racing for one liquidatable account', () => {
     await w.client.refreshRisk(w.admin, underlying);
     u = (await w.client.underlying(underlying)).data;
     call = seriesIndex(u, expiry, STRIKE, CALL);
-    await w.client.trade({ account: writer, signer: writerT.signer }, { account: buyer, signer: buyerT.signer }, underlying, [{ seriesIndex: call, size: SOLD, price: u.risk[call]!.mark }]);
+    // As many calls as the writer's margin allows (the program's own rule: mx_max_size), at most 10.
+    const unit = [{ seriesIndex: call, size: 1n, price: u.risk[call]!.mark }];
+    const { raws, now } = await fetchForWhatIf(w.client, [writer, buyer], { bankIndexes: [w.usdc.bankIndex], underlyingIndexes: [u.underlyingIndex] });
+    const max = new WhatIf().maxSize(w.d.exchange, now, 'maker', unit, underlying, w.usdc.bank, raws).units;
+    sold = max < MAX_SOLD ? max : MAX_SOLD;
+    assert.ok(sold >= 3n, `the writer can sell ${max} calls on ${WRITER_MARGIN}`);
+    await w.client.trade({ account: writer, signer: writerT.signer }, { account: buyer, signer: buyerT.signer }, underlying, [{ ...unit[0]!, size: sold }]);
     for (const name of ['keeper-a', 'keeper-b']) {
       const k = await keyTrader(w, name, { USDC: USD(3_000n) });
       const account = (await ok(w, ['account', 'create'], { keypair: k.keypair })).account as Address;
@@ -77,6 +87,10 @@ describe('two keepers racing for one liquidatable account', () => {
     const h0 = await w.client.health(writer, w.admin.address);
     assert.ok(h0.maintHealth > 0n);
     await setSolPrice(w, SOL_UP);
+    await w.client.refreshRisk(w.admin, underlying);
+    const h1 = await w.client.health(writer, w.admin.address);
+    assert.ok(h1.maintHealth < 0n, `after SOL +25% the writer is under maintenance: ${h1.maintHealth}`);
+    console.log(`# writer: ${sold} calls sold; maintenance health ${h0.maintHealth} -> ${h1.maintHealth}`);
     const cfg = join(dir, 'race.json');
     // Only the jobs this race is about (settle/refresh/scan/liquidate always run).
     writeFileSync(cfg, JSON.stringify({ pollIntervalMs: 300, accrueEnabled: false, rebalanceEnabled: false, realizedVolEnabled: false, observeEnabled: false, governanceEnabled: false, bankruptcyEnabled: false }));
@@ -93,7 +107,7 @@ describe('two keepers racing for one liquidatable account', () => {
       if (statuses.some((s) => !s)) continue;
       if (!protectedAtPass) {
         const acc = (await w.client.marginAccount(writer)).data;
-        if (positionSize(acc, u.underlyingIndex, call) === -SOLD) continue; // nobody has taken anything yet
+        if (positionSize(acc, u.underlyingIndex, call) === -sold) continue; // nobody has taken anything yet
         try {
           if ((await w.client.health(writer, w.admin.address)).maintHealth >= 0n) protectedAtPass = statuses.map((s) => s!.passes);
         } catch {
@@ -129,8 +143,8 @@ describe('two keepers racing for one liquidatable account', () => {
     assert.ok(h.maintHealth >= 0n, `writer maintenance health ${h.maintHealth}`);
     const wSize = positionSize((await w.client.marginAccount(writer)).data, u.underlyingIndex, call);
     const held = await Promise.all(keepers.map(async (k) => -positionSize((await w.client.marginAccount(k.account)).data, u.underlyingIndex, call)));
-    const taken = SOLD + wSize;
-    assert.ok(taken > 0n && taken <= SOLD, `taken ${taken}`);
+    const taken = sold + wSize;
+    assert.ok(taken > 0n && taken <= sold, `taken ${taken}`);
     assert.equal(held[0]! + held[1]!, taken, `keepers hold ${held} = the writer's reduction ${taken}`);
     // Each keeper's status counts exactly what it holds.
     final.forEach((s, i) => assert.equal(BigInt(s.total.contracts), held[i]!, `keeper ${i} status ${s.total.contracts} vs held ${held[i]}`));
