@@ -20,13 +20,16 @@ step "formatting (cargo fmt --check)"
 cargo +"$HOST_TOOLCHAIN" fmt --all --check
 
 step "lints (cargo clippy -D warnings: the pure crates and the program)"
-cargo +"$HOST_TOOLCHAIN" clippy --profile host -q -p maxwell-risk -p maxwell-lending -p maxwell-engine -p maxwell -p maxwell-wasm --all-targets -- -D warnings
+cargo +"$HOST_TOOLCHAIN" clippy --profile host -q -p maxwell-risk -p maxwell-lending -p maxwell-engine -p maxwell -p maxwell-wasm -p maxwell-backtest --all-targets -- -D warnings
 
 step "risk engine: unit, golden-vector and property tests"
 cargo +"$HOST_TOOLCHAIN" test --profile host -p maxwell-risk
 
 step "lending math: unit and conservation property tests"
 cargo +"$HOST_TOOLCHAIN" test --profile host -p maxwell-lending
+
+step "margin backtest harness: its own Black-76, RNG and reference rules (the report itself: crates/maxwell-backtest/README.md)"
+cargo +"$HOST_TOOLCHAIN" test --profile host -p maxwell-backtest
 
 step "account-health engine: valuation, drift, reputation, plans, health on plain snapshots"
 cargo +"$HOST_TOOLCHAIN" test --profile host -p maxwell-engine
@@ -36,6 +39,9 @@ cargo +"$HOST_TOOLCHAIN" build --release -p maxwell-risk -p maxwell-lending -p m
 
 step "program unit tests (state layouts)"
 cargo +"$HOST_TOOLCHAIN" test --profile host -p maxwell --lib
+
+step "the WASM module's rules on the host (app/wasm: share values, rate curve, policy window, quote values)"
+cargo +"$HOST_TOOLCHAIN" test --profile host -p maxwell-wasm --lib
 
 step "LiteSVM integration tests (target/deploy/maxwell.so)"
 cargo +"$HOST_TOOLCHAIN" test --profile host -p tests-litesvm
