@@ -98,7 +98,7 @@ function ticks(lo: number, hi: number, n = 5): number[] {
 
 export function lineChartSvg(c: LineChart, w = 760, h = 340): string {
   const left = 86;
-  const right = 170;
+  const right = Math.max(170, 50 + 7 * Math.max(0, ...c.series.map((s) => s.name.length)));
   const top = c.title ? 40 : 16;
   const bottom = 50 + (c.note ? 18 : 0);
   const pw = w - left - right;
@@ -163,21 +163,38 @@ export type Bars = {
   xFmt?: (x: number) => string;
   /** Vertical reference lines. */
   vLines?: { x: number; label: string; color: string }[];
-  note?: string;
+  /** Lines of small text under the chart. */
+  note?: string | string[];
 };
 
 export function barsSvg(b: Bars, w = 900): string {
   const left = 330;
-  const right = 30;
-  const top = (b.title ? 40 : 12) + 20 * Math.ceil(b.groups.length / 3);
+  const right = 40;
+  // Legend items flow left to right and wrap.
+  const legend: { x: number; row: number }[] = [];
+  let lx = left;
+  let row = 0;
+  for (const g of b.groups) {
+    const gw = 34 + 7 * g.name.length;
+    if (lx + gw > w - 10 && lx > left) {
+      lx = left;
+      row++;
+    }
+    legend.push({ x: lx, row });
+    lx += gw;
+  }
+  const legendTop = b.title ? 40 : 12;
+  const top = legendTop + 20 * (row + 1) + (b.vLines?.length ? 14 : 0);
   const barH = 11;
   const rowH = barH * b.groups.length + 8;
   const ph = rowH * b.rows.length;
-  const h = top + ph + 44 + (b.note ? 18 : 0);
+  const notes = b.note === undefined ? [] : typeof b.note === 'string' ? [b.note] : b.note;
+  const h = top + ph + 46 + 16 * notes.length;
   const pw = w - left - right;
   const all = [...b.rows.flatMap((r) => r.values.filter((v): v is number => v !== null)), ...(b.vLines ?? []).map((l) => l.x), 0];
   const x1 = Math.max(...all) * 1.05;
-  const X = (x: number) => left + (x / x1) * pw;
+  const x0 = Math.min(...all) < 0 ? Math.min(...all) * 1.05 - 0.02 * x1 : 0;
+  const X = (x: number) => left + ((x - x0) / (x1 - x0)) * pw;
   const xf = b.xFmt ?? ((x: number) => String(x));
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" ${FONT} font-size="12">`,
@@ -185,11 +202,11 @@ export function barsSvg(b: Bars, w = 900): string {
   ];
   if (b.title) out.push(`<text x="10" y="22" font-size="15" font-weight="bold">${esc(b.title)}</text>`);
   b.groups.forEach((g, k) => {
-    const gx = left + (k % 3) * 190;
-    const gy = (b.title ? 40 : 12) + 20 * Math.floor(k / 3);
-    out.push(`<rect x="${gx}" y="${gy - 9}" width="14" height="10" fill="${g.color}"/><text x="${gx + 20}" y="${gy}">${esc(g.name)}</text>`);
+    const { x, row: r } = legend[k]!;
+    const gy = legendTop + 20 * r;
+    out.push(`<rect x="${x}" y="${gy - 9}" width="14" height="10" fill="${g.color}"/><text x="${x + 20}" y="${gy}">${esc(g.name)}</text>`);
   });
-  for (const t of ticks(0, x1, 6)) {
+  for (const t of ticks(x0, x1, 6)) {
     out.push(`<line x1="${f(X(t))}" x2="${f(X(t))}" y1="${top}" y2="${top + ph}" stroke="#eee"/>`);
     out.push(`<text x="${f(X(t))}" y="${top + ph + 16}" text-anchor="middle">${esc(xf(t))}</text>`);
   }
@@ -198,17 +215,18 @@ export function barsSvg(b: Bars, w = 900): string {
     out.push(`<text x="${left - 8}" y="${f(y + (barH * b.groups.length) / 2 + 4)}" text-anchor="end">${esc(r.label)}</text>`);
     r.values.forEach((v, k) => {
       if (v === null) return;
-      out.push(`<rect x="${left}" y="${y + barH * k}" width="${f(Math.max(0.5, X(v) - left))}" height="${barH - 1}" fill="${b.groups[k]!.color}"/>`);
-      out.push(`<text x="${f(X(v) + 3)}" y="${y + barH * k + 9}" font-size="9" fill="#333">${esc(xf(v))}</text>`);
+      const [a, z] = v < 0 ? [X(v), X(0)] : [X(0), X(v)];
+      out.push(`<rect x="${f(a)}" y="${y + barH * k}" width="${f(Math.max(0.5, z - a))}" height="${barH - 1}" fill="${b.groups[k]!.color}"/>`);
+      out.push(`<text x="${f(Math.max(X(v), X(0)) + 3)}" y="${y + barH * k + 9}" font-size="9" fill="#333">${esc(xf(v))}</text>`);
     });
   });
-  out.push(`<line x1="${left}" x2="${left}" y1="${top}" y2="${top + ph}" stroke="#999"/>`);
+  out.push(`<line x1="${f(X(0))}" x2="${f(X(0))}" y1="${top}" y2="${top + ph}" stroke="#999"/>`);
   for (const l of b.vLines ?? []) {
     out.push(`<line x1="${f(X(l.x))}" x2="${f(X(l.x))}" y1="${top - 4}" y2="${top + ph}" stroke="${l.color}" stroke-dasharray="6 4"/>`);
-    out.push(`<text x="${f(X(l.x) + 4)}" y="${top + ph + 30}" fill="${l.color}">${esc(l.label)}</text>`);
+    out.push(`<text x="${f(X(l.x) + 4)}" y="${top - 4}" fill="${l.color}">${esc(l.label)}</text>`);
   }
-  out.push(`<text x="${f(left + pw / 2)}" y="${top + ph + 44}" text-anchor="middle">${esc(b.xTitle)}</text>`);
-  if (b.note) out.push(`<text x="10" y="${h - 6}" font-size="11" fill="#555">${esc(b.note)}</text>`);
+  out.push(`<text x="${f(left + pw / 2)}" y="${top + ph + 34}" text-anchor="middle">${esc(b.xTitle)}</text>`);
+  notes.forEach((n, i) => out.push(`<text x="10" y="${top + ph + 56 + 16 * i}" font-size="11" fill="#555">${esc(n)}</text>`));
   out.push('</svg>');
   return out.join('\n');
 }
