@@ -13,8 +13,8 @@
 // (d) crash-simulation.svg: accounts under maintenance after the move by kind, and the outcome
 //     (docs/crash-simulation.md, written by scripts/crash-sim.ts)
 // Hand-written SVG (app/src/svg.ts): no plotting dependency, the same input gives the same file.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -202,7 +202,7 @@ async function exampleAccount(): Promise<void> {
   const s = await collectSnapshot(w.client, ex.writer.account);
   const u = s.underlyings[0];
   if (!u?.scenarioLoss) throw new Error(`example account: no scenario table (${s.detailError ?? ''})`);
-  write('scenario-heatmap.svg', scenarioHeatmap(u, s.quoteDecimals, 'Scenario P&L of an example account: short 15 x 130 put + 15 x 180 call, 7 days, SOL 150, 80% vol, 1,000 USDC'));
+  write('scenario-heatmap.svg', scenarioHeatmap(u, s.quoteDecimals, 'Example account: short 15 x 130 put + 15 x 180 call, 7 days, SOL 150, vol 80%'));
   // The dashboard on the same account while SOL moves 150 -> 156 -> 150, in headless Chromium.
   const d = await startDashboard({ client: w.client, account: ex.writer.account, port: 0, intervalMs: 1000, maxSamples: 100 });
   try {
@@ -214,9 +214,17 @@ async function exampleAccount(): Promise<void> {
     await setSolPrice(w, 15_000_000_000n);
     await w.client.refreshRisk(w.admin, ex.underlying);
     await wait(d.history().length + 3);
+    // Asynchronously: the dashboard's server runs in this process and must answer Chromium.
     const profile = mkdtempSync(join(tmpdir(), 'maxwell-chromium-'));
-    const r = spawnSync(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--user-data-dir=${profile}`, `--screenshot=${join(OUT, 'dashboard.png')}`, '--window-size=1280,1380', d.url], { encoding: 'utf8', timeout: 120_000 });
-    if (r.status !== 0) throw new Error(`chromium exited ${r.status}: ${r.error?.message ?? r.stderr}`);
+    const shot = join(OUT, 'dashboard.png');
+    rmSync(shot, { force: true });
+    const args = ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--user-data-dir=${profile}`, `--screenshot=${shot}`, '--window-size=1280,1380', d.url];
+    const code = await new Promise<number | null>((res, rej) => {
+      const p = spawn(CHROMIUM, args, { stdio: 'ignore' });
+      p.on('error', rej);
+      p.on('close', res);
+    });
+    if (code !== 0 || !existsSync(shot)) throw new Error(`chromium exited ${code}; ${shot} ${existsSync(shot) ? 'written' : 'missing'}`);
     console.log('wrote docs/pictures/dashboard.png');
   } finally {
     await d.close();
