@@ -51,7 +51,7 @@ export const slots = (...xs: [number, bigint][]): Slot[] => {
 
 /** 128 positions, position 3 (if given) in use. */
 export const positions = (p?: { underlyingIndex: number; seriesIndex: number; size: bigint }): MarginAccount['positions'] => {
-  const ps = Array.from({ length: 128 }, () => ({ size: 0n, costBasis: 0n, underlyingIndex: 0, seriesIndex: 0, inUse: 0, pad: new Uint8Array(3) }));
+  const ps = Array.from({ length: 128 }, () => ({ size: 0n, costBasis: 0n, underlyingIndex: 0, seriesIndex: 0, inUse: 0, pad: 0, generation: 0 }));
   if (p) ps[3] = { ...ps[3]!, ...p, inUse: 1 };
   return ps;
 };

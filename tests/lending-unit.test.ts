@@ -42,7 +42,7 @@ import { positions as somePositions, slots, zeroAccount, zeroBank, zeroPolicy, z
 const A = (n: number): Address => address(['11111111111111111111111111111111', 'SysvarC1ock11111111111111111111111111111111', 'SysvarRent111111111111111111111111111111111', 'Vote111111111111111111111111111111111111111', 'Stake11111111111111111111111111111111111111'][n]!);
 const ONE = 1n << 40n; // 1.0 in Q24.40, as the formulas below are written (constants() must agree)
 const YEAR = 31_536_000n;
-const positions = (n = 0) => Array.from({ length: 128 }, (_, i) => ({ size: i < n ? -1n : 0n, costBasis: 0n, underlyingIndex: 0, seriesIndex: i, inUse: i < n ? 1 : 0, pad: new Uint8Array(3) }));
+const positions = (n = 0) => Array.from({ length: 128 }, (_, i) => ({ size: i < n ? -1n : 0n, costBasis: 0n, underlyingIndex: 0, seriesIndex: i, inUse: i < n ? 1 : 0, pad: 0, generation: 0 }));
 const idx = (depositIndex: bigint, borrowIndex: bigint) => zeroBank({ depositIndex, borrowIndex });
 const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
 const kinked = { kinkUtilBps: 8_000, baseRateBps: 0, kinkRateBps: 1_000, maxRateBps: 10_000, reserveBps: 1_000, pad: 0 };

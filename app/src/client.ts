@@ -274,10 +274,14 @@ export class MaxwellClient {
     return ixs;
   }
 
-  /** Keeper: sets the settlement price of `expiryIndex` (needs an oracle price published at or after expiry). */
-  async settlePrice(payer: TransactionSigner, underlying: Address, expiryIndex: number): Promise<SendResult> {
+  /**
+   * Keeper: sets the settlement price of `expiryIndex` from `priceUpdate` (default: the
+   * underlying's oracle account), which must hold a price published within [expiry, expiry + 60 s].
+   */
+  async settlePrice(payer: TransactionSigner, underlying: Address, expiryIndex: number, priceUpdate?: Address): Promise<SendResult> {
     const u = (await this.underlying(underlying)).data;
-    return sendAndConfirm(this.conn, payer, [expirySettlePriceIx({ exchange: this.exchange, underlying, oracle: u.oracle, expiryIndex })]);
+    const ix = expirySettlePriceIx({ exchange: this.exchange, underlying, priceUpdate: priceUpdate ?? u.oracle, expiryIndex });
+    return sendAndConfirm(this.conn, payer, [ix]);
   }
 
   /** Keeper: settles `account`'s positions in the settled expiries of `underlying`; one SettleLog per position. */

@@ -55,6 +55,7 @@ export const CHANGE_KINDS = [
   'Roles',
   'Timelock',
   'Breakers',
+  'SettlementPrice',
 ] as const satisfies readonly Change['__kind'][];
 
 export function changeKind(change: Pick<Change, '__kind'>): number {
@@ -73,6 +74,7 @@ export function changeTarget(change: Change | ChangeArgs): { bank?: Address; und
     case 'UnderlyingOracle':
     case 'VolOracle':
     case 'OiCap':
+    case 'SettlementPrice':
       return { underlying: change.underlying };
     default:
       return {};

@@ -166,11 +166,16 @@ export function tradeIxs(input: {
   return [setComputeUnitLimitIx(), withRemaining(ix, health)];
 }
 
-/** Keeper: sets an expiry's settlement price from the oracle (published at or after expiry). */
+/**
+ * Keeper: sets an expiry's settlement price from a Pyth price published within
+ * [expiry, expiry + 60 s]: the underlying's own oracle account while it still holds a price of
+ * the window, else any fully verified PriceUpdateV2 account of the feed (a historical update
+ * posted by the keeper).
+ */
 export function expirySettlePriceIx(input: {
   exchange: Address;
   underlying: Address;
-  oracle: Address;
+  priceUpdate: Address;
   expiryIndex: number;
 }): Instruction {
   return getExpirySettlePriceInstruction(input);

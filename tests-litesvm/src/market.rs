@@ -226,16 +226,36 @@ impl World {
         (log, s.cu)
     }
 
+    /// `expiry_settle_price` reading the underlying's own oracle account.
     pub fn settle_price_ix(&self, m: &Market, expiry_index: u8) -> Instruction {
+        self.settle_price_ix_from(m, expiry_index, &m.oracle)
+    }
+
+    /// `expiry_settle_price` reading any `PriceUpdateV2` account (a keeper's posted update).
+    pub fn settle_price_ix_from(&self, m: &Market, expiry_index: u8, price_update: &Pk) -> Instruction {
         build(
-            maxwell::accounts::ExpirySettlePrice { exchange: self.exchange, underlying: m.underlying, oracle: m.oracle },
+            maxwell::accounts::ExpirySettlePrice { exchange: self.exchange, underlying: m.underlying, price_update: *price_update },
             maxwell::instruction::ExpirySettlePrice { expiry_index },
             &[],
         )
     }
 
+    pub fn expiry_retire_ix(&self, m: &Market, keeper: &Pk, expiry_index: u8) -> Instruction {
+        build(
+            maxwell::accounts::ExpiryRetire { keeper: *keeper, exchange: self.exchange, underlying: m.underlying },
+            maxwell::instruction::ExpiryRetire { expiry_index },
+            &[],
+        )
+    }
+
     pub fn account_settle_ix(&self, m: &Market, account: &Pk) -> Instruction {
-        let health = self.health_union(&[*account], None, &[self.usdc]);
+        self.account_settle_ix_with(m, account, None)
+    }
+
+    /// `account_settle` whose health accounts also cover `open` (an underlying the account
+    /// still holds positions on after the settlement).
+    pub fn account_settle_ix_with(&self, m: &Market, account: &Pk, open: Option<&Market>) -> Instruction {
+        let health = self.health_union(&[*account], open, &[self.usdc]);
         build(
             maxwell::accounts::AccountSettle {
                 exchange: self.exchange,

@@ -24,10 +24,10 @@ const AT = {
 const SLOTS = 16;
 const SLOT_SIZE = 16; // balance i64 | bank_index u16 | in_use u8 | pad 5
 const POSITIONS = 128;
-const POSITION_SIZE = 24; // size i64 | cost_basis i64 | underlying_index u16 | series_index u16 | in_use u8 | pad 3
+const POSITION_SIZE = 24; // size i64 | cost_basis i64 | underlying_index u16 | series_index u16 | in_use u8 | pad u8 | generation u16
 
 const ZERO_SLOT: Slot = Object.freeze({ balance: 0n, bankIndex: 0, inUse: 0, pad: new Uint8Array(5) });
-const ZERO_POSITION: Position = Object.freeze({ size: 0n, costBasis: 0n, underlyingIndex: 0, seriesIndex: 0, inUse: 0, pad: new Uint8Array(3) });
+const ZERO_POSITION: Position = Object.freeze({ size: 0n, costBasis: 0n, underlyingIndex: 0, seriesIndex: 0, inUse: 0, pad: 0, generation: 0 });
 
 /** True if the `n` bytes at `o` (a multiple of 4) are all zero. */
 function zeros(v: DataView, o: number, n: number): boolean {
@@ -44,7 +44,7 @@ function positionAt(bytes: Uint8Array, v: DataView, o: number): Position {
   if (zeros(v, o, POSITION_SIZE)) return ZERO_POSITION;
   return {
     size: v.getBigInt64(o, true), costBasis: v.getBigInt64(o + 8, true), underlyingIndex: v.getUint16(o + 16, true),
-    seriesIndex: v.getUint16(o + 18, true), inUse: v.getUint8(o + 20), pad: bytes.subarray(o + 21, o + 24),
+    seriesIndex: v.getUint16(o + 18, true), inUse: v.getUint8(o + 20), pad: v.getUint8(o + 21), generation: v.getUint16(o + 22, true),
   };
 }
 

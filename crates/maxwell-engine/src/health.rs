@@ -43,6 +43,10 @@ pub struct BankSnap {
 /// A listed series as the health rule needs it (the program implements it on its stored type).
 pub trait SeriesMeta {
     fn stamp(&self) -> RiskStamp;
+    /// The series slot's generation (bumped each time the slot is recycled).
+    fn generation(&self) -> u16 {
+        0
+    }
 }
 
 impl SeriesMeta for RiskStamp {
@@ -83,8 +87,10 @@ pub trait AccountView {
     /// `(bank_index, balance in shares)` of every slot in use (a zero balance is allowed: an
     /// emptied slot is freed after the health check and needs no bank).
     fn balances(&self) -> impl Iterator<Item = (u16, i64)> + '_;
-    /// `(underlying_index, series_index, size)` of every open position.
-    fn positions(&self) -> impl Iterator<Item = (u16, u16, i64)> + '_;
+    /// `(underlying_index, series_index, generation, size)` of every open position; a position
+    /// whose generation is not its series slot's is a retired expiry's leftover, worth exactly
+    /// zero (the program's `expiry_retire` proves it), and is skipped.
+    fn positions(&self) -> impl Iterator<Item = (u16, u16, u16, i64)> + '_;
     fn reputation(&self) -> RepState;
 }
 
@@ -157,11 +163,15 @@ struct Assembly {
     has_borrow: bool,
 }
 
-fn assemble<S, A: AccountView>(snap: &Snapshot<'_, S>, account: &A) -> Result<Assembly> {
+fn assemble<S: SeriesMeta, A: AccountView>(snap: &Snapshot<'_, S>, account: &A) -> Result<Assembly> {
     // One pass over the account's position slots.
     let mut books_idx: Vec<u16> = Vec::new();
     let mut positions: Vec<Vec<margin::Position>> = Vec::new();
-    for (u, series, size) in account.positions() {
+    for (u, series, generation, size) in account.positions() {
+        let recycled = find_under(snap, u)?.series.get(usize::from(series)).is_some_and(|s| s.generation() != generation);
+        if recycled {
+            continue;
+        }
         let k = match books_idx.iter().position(|&x| x == u) {
             Some(k) => k,
             None => {

@@ -18,7 +18,7 @@ impl AccountView for Acc {
     fn balances(&self) -> impl Iterator<Item = (u16, i64)> + '_ {
         self.0.iter().copied()
     }
-    fn positions(&self) -> impl Iterator<Item = (u16, u16, i64)> + '_ {
+    fn positions(&self) -> impl Iterator<Item = (u16, u16, u16, i64)> + '_ {
         core::iter::empty()
     }
     fn reputation(&self) -> RepState {

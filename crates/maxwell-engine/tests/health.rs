@@ -26,8 +26,8 @@ impl AccountView for Acc {
     fn balances(&self) -> impl Iterator<Item = (u16, i64)> + '_ {
         self.balances.iter().copied()
     }
-    fn positions(&self) -> impl Iterator<Item = (u16, u16, i64)> + '_ {
-        self.positions.iter().copied()
+    fn positions(&self) -> impl Iterator<Item = (u16, u16, u16, i64)> + '_ {
+        self.positions.iter().map(|&(u, s, size)| (u, s, 0, size))
     }
     fn reputation(&self) -> RepState {
         self.rep

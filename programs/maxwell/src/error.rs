@@ -334,6 +334,23 @@ pub enum MaxwellError {
     ProposalIdNotNext,
     #[msg("Realized-volatility samples are taken within 10 s after each minute boundary, from a price published after it")]
     RealizedVolOffSchedule,
+    // 6153
+    #[msg("A settlement price published more than SETTLE_WINDOW_SECS after the expiry")]
+    SettlementPriceAfterWindow,
+    #[msg("Retiring an expiry whose settlement price is not set")]
+    ExpiryNotSettled,
+    #[msg("Retiring an expiry with long open interest left: some longs are not settled")]
+    ExpiryOpenInterestLeft,
+    #[msg("Retiring an expiry while settlement is in progress (settled_net is not zero)")]
+    ExpirySettlementInProgress,
+    #[msg("The position's series slot was recycled for another series (its expiry was retired)")]
+    PositionSeriesRecycled,
+    #[msg("The expiry slot is free: it holds no listed expiry (retired or never used)")]
+    ExpirySlotFree,
+    #[msg("A settlement-price fallback before the settlement window has closed")]
+    SettlementWindowOpen,
+    #[msg("A governance settlement price of zero")]
+    SettlementPriceZero,
 }
 
 impl From<maxwell_risk::RiskError> for MaxwellError {

@@ -289,9 +289,10 @@ pub struct UnderlyingCreateLog {
     pub risk_spot_tolerance_bps: u32,
 }
 
-/// `series_list`: `count` series listed at indices `first_series_index..first_series_index +
-/// count` (strike-major, call then put), on expiry `expiry_index` (`new_expiry`: added by this
-/// call). Expiry in unix seconds; strikes quote native per contract; `oi_cap` contracts.
+/// `series_list`: `count` series listed at `series_indices` (strike-major, call then put; free
+/// slots first, so not always contiguous; `first_series_index` is the first of them), on expiry
+/// `expiry_index` (`new_expiry`: added by this call, possibly into a retired slot). Expiry in
+/// unix seconds; strikes quote native per contract; `oi_cap` contracts.
 #[event]
 pub struct SeriesListLog {
     pub exchange: Pubkey,
@@ -303,6 +304,7 @@ pub struct SeriesListLog {
     pub count: u16,
     pub strikes: Vec<u64>,
     pub oi_cap: u64,
+    pub series_indices: Vec<u16>,
 }
 
 /// `vol_surface_update`: the SVI smile of one expiry (raw parameters `a, b, rho, m, sigma`,
@@ -361,7 +363,25 @@ pub struct SettlementPriceLog {
     pub expiry_index: u8,
     pub expiry: i64,
     pub settlement_price: u64,
+    /// Of the Pyth price used; 0 for a governance fallback.
     pub publish_time: i64,
+    /// The `PriceUpdateV2` account read (any account of the feed); the default key for a
+    /// governance fallback (`gov_execute`'s `GovExecutedLog` names the proposal).
+    pub source: Pubkey,
+}
+
+/// `expiry_retire`: expiry slot `expiry_index` (unix seconds `expiry`, settled at
+/// `settlement_price`, quote native per contract) freed with its `series_freed` series slots,
+/// whose generations were bumped. Positions left in them are worth zero (see the instruction).
+#[event]
+pub struct ExpiryRetireLog {
+    pub exchange: Pubkey,
+    pub underlying: Pubkey,
+    pub expiry_index: u8,
+    pub expiry: i64,
+    pub settlement_price: u64,
+    pub series_freed: u16,
+    pub retired_by: Pubkey,
 }
 
 /// A change queued (`gov_propose`); `unlock_ts` is the earliest execution (unix seconds).

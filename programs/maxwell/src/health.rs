@@ -37,14 +37,17 @@ impl SeriesMeta for SeriesInfo {
     fn stamp(&self) -> RiskStamp {
         RiskStamp { expiry: self.expiry, risk_spot: self.risk_spot, risk_ts: self.risk_ts, risk_surface_seq: self.risk_surface_seq }
     }
+    fn generation(&self) -> u16 {
+        self.generation
+    }
 }
 
 impl AccountView for MarginAccount {
     fn balances(&self) -> impl Iterator<Item = (u16, i64)> + '_ {
         self.collateral.iter().filter(|s| s.in_use == 1).map(|s| (s.bank_index, s.balance))
     }
-    fn positions(&self) -> impl Iterator<Item = (u16, u16, i64)> + '_ {
-        self.positions.iter().filter(|p| p.in_use == 1).map(|p| (p.underlying_index, p.series_index, p.size))
+    fn positions(&self) -> impl Iterator<Item = (u16, u16, u16, i64)> + '_ {
+        self.positions.iter().filter(|p| p.in_use == 1).map(|p| (p.underlying_index, p.series_index, p.generation, p.size))
     }
     fn reputation(&self) -> RepState {
         self.rep_state()

@@ -100,6 +100,11 @@ pub mod maxwell {
         instructions::expiry_settle_price(ctx, expiry_index)
     }
 
+    /// Keeper: frees a settled expiry's slots for new listings (generations bumped).
+    pub fn expiry_retire(ctx: Context<ExpiryRetire>, expiry_index: u8) -> Result<()> {
+        instructions::expiry_retire(ctx, expiry_index)
+    }
+
     /// Keeper: cash-settles an account's positions in settled expiries of one underlying.
     pub fn account_settle<'info>(ctx: Context<'info, AccountSettle<'info>>) -> Result<()> {
         instructions::account_settle(ctx)

@@ -31,6 +31,8 @@ pub struct OraclePrice {
     /// False when the price is older than the bank allows or its confidence is too wide;
     /// only returned so in `Freshness::Lenient` mode (deposits), never used to gate risk.
     pub fresh: bool,
+    /// Confidence within the bound (whatever the age): the settlement window's rule.
+    pub tight: bool,
 }
 
 /// Whether a stale or wide price is an error (risk-increasing actions) or only reported.
@@ -78,5 +80,5 @@ pub fn read_price(ai: &AccountInfo, spec: &OracleSpec, now: i64, mode: Freshness
         require!(fresh_in_time, MaxwellError::OracleStale);
         require!(tight, MaxwellError::OracleConfidenceTooWide);
     }
-    Ok(OraclePrice { price, conf, expo, publish_time, fresh: fresh_in_time && tight })
+    Ok(OraclePrice { price, conf, expo, publish_time, fresh: fresh_in_time && tight, tight })
 }

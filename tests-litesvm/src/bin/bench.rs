@@ -159,7 +159,8 @@ fn margin_checks(rows: &mut Vec<(String, u64, String)>) {
                 underlying_index: w.underlying(&markets[ui]).underlying_index,
                 series_index: series as u16,
                 in_use: 1,
-                _pad: [0; 3],
+                _pad: 0,
+                generation: 0,
             };
         }
         w.env.zc_write(&t.account, &acc);
@@ -211,7 +212,8 @@ fn liquidation(rows: &mut Vec<(String, u64, String)>) {
     let mut acc: MarginAccount = w.margin(&victim.account);
     let u_index = w.underlying(&m).underlying_index;
     for i in 0..32 {
-        acc.positions[i] = Position { size: -1, cost_basis: 0, underlying_index: u_index, series_index: i as u16, in_use: 1, _pad: [0; 3] };
+        acc.positions[i] =
+            Position { size: -1, cost_basis: 0, underlying_index: u_index, series_index: i as u16, in_use: 1, _pad: 0, generation: 0 };
     }
     w.env.zc_write(&victim.account, &acc);
     let i = w.liquidate_ix(&m, &victim.account, &liq, &ins, vec![LiquidateLeg { series_index: 0, size: -1 }]);

@@ -6,6 +6,7 @@ use maxwell::state::{BankParamsArgs, PolicyArgs};
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 
+use super::checks;
 use super::rng::Rng;
 use super::scenario::{Scenario, POLICY_OWNER, TRADERS};
 use crate::env::*;
@@ -77,6 +78,7 @@ pub const KINDS: &[&str] = &[
     "vol_surface_update",
     "risk_refresh",
     "expiry_settle_price",
+    "expiry_retire",
     "account_settle",
     "accrue_interest",
     "realized_vol_update",
@@ -231,8 +233,10 @@ pub fn plan(s: &mut Scenario, r: &mut Rng) -> Planned {
         59..=61 => vol(s, r),
         62..=67 => refresh(s, r),
         68..=71 => time(s, r),
-        72..=73 => settle_price(s, r),
-        74..=75 => account_settle(s, r),
+        72 => settle_price(s, r),
+        73 => expiry_retire(s, r),
+        74 => account_settle(s, r),
+        75 => expiry_retire(s, r),
         76..=77 => accrue(s, r),
         78 => realized_vol(s),
         79 => delegate_set(s, r),
@@ -430,9 +434,62 @@ fn time(s: &mut Scenario, r: &mut Rng) -> Planned {
     Planned::World("time")
 }
 
+/// From the live oracle, or (half the time) from a keeper's own account holding a historical
+/// update published around the expiry: inside the settlement window, before it or after it.
 fn settle_price(s: &mut Scenario, r: &mut Rng) -> Planned {
-    let i = s.w.settle_price_ix(&s.m, r.below(3) as u8);
+    let e = r.below(3) as u8;
+    let i = if r.chance(50) {
+        s.w.settle_price_ix(&s.m, e)
+    } else {
+        let u = s.w.underlying(&s.m);
+        let expiry = u.expiries.get(usize::from(e)).map_or(0, |x| x.expiry);
+        let cur = crate::pyth::read_price(&s.w.env, &s.w.sol_oracle).unwrap_or(SOL_PRICE);
+        let at = expiry + r.range(-30, 120);
+        let posted = Pk::new_unique();
+        let q = Quote { conf: cur as u64 / 2_000, ..Quote::new(feed(SOL_FEED), cur, SOL_EXPO, at) };
+        s.w.env.write_price(&posted, q);
+        s.w.settle_price_ix_from(&s.m, e, &posted)
+    };
     Planned::Tx("expiry_settle_price", tx(vec![i], &[], vec![]))
+}
+
+/// The keeper's expiry job: on an expired expiry without a price, posts an update of the window
+/// and settles the price; on a settled one, settles the next account still holding it; once
+/// nobody does (or one time in five, whatever the state), retires it.
+fn expiry_retire(s: &mut Scenario, r: &mut Rng) -> Planned {
+    let u = s.w.underlying(&s.m);
+    let now = s.w.env.now();
+    let past: Vec<u8> = (0..u.n_expiries).filter(|&i| (1..=now).contains(&u.expiries[usize::from(i)].expiry)).collect();
+    let e = if !past.is_empty() && r.chance(80) { past[r.below(past.len() as u64) as usize] } else { r.below(3) as u8 };
+    let expiry = u.expiries.get(usize::from(e)).map_or(0, |x| x.expiry);
+    let settled = u.expiries.get(usize::from(e)).is_some_and(|x| x.settled == 1);
+    if !settled && expiry > 0 && now >= expiry && !r.chance(20) {
+        let cur = crate::pyth::read_price(&s.w.env, &s.w.sol_oracle).unwrap_or(SOL_PRICE);
+        let posted = Pk::new_unique();
+        let q = Quote { conf: cur as u64 / 2_000, ..Quote::new(feed(SOL_FEED), cur, SOL_EXPO, expiry + r.range(0, 60)) };
+        s.w.env.write_price(&posted, q);
+        let i = s.w.settle_price_ix_from(&s.m, e, &posted);
+        return Planned::Tx("expiry_settle_price", tx(vec![i], &[], vec![]));
+    }
+    if settled && !r.chance(20) {
+        let holds = |a: &Pk| {
+            checks::margin(&s.w.env, a).is_some_and(|acc| {
+                acc.positions.iter().any(|p| {
+                    let si = u.series[usize::from(p.series_index)];
+                    p.in_use == 1 && p.underlying_index == u.underlying_index && si.listed == 1 && si.expiry_index == e
+                })
+            })
+        };
+        // Every holder settled in front of the retirement, in the same transaction.
+        let holders: Vec<Pk> = s.accounts().into_iter().filter(|a| holds(a)).collect();
+        let mut ixs: Vec<Instruction> = holders.iter().map(|a| s.w.account_settle_ix_with(&s.m, a, Some(&s.m))).collect();
+        let k = s.keeper();
+        ixs.push(s.w.expiry_retire_ix(&s.m, &k.key, e));
+        return Planned::Tx("expiry_retire", tx(ixs, &[&k.kp], holders));
+    }
+    let k = s.keeper();
+    let i = s.w.expiry_retire_ix(&s.m, &k.key, e);
+    Planned::Tx("expiry_retire", tx(vec![i], &[&k.kp], vec![]))
 }
 
 fn account_settle(s: &mut Scenario, r: &mut Rng) -> Planned {

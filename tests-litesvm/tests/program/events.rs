@@ -84,10 +84,12 @@ fn each_new_event_is_emitted_with_what_the_instruction_wrote() {
     let log: SeriesListLog = r.event().expect("SeriesListLog");
     assert_eq!((log.exchange, log.underlying, log.expiry, log.expiry_index, log.new_expiry), (w.exchange, u, expiry, 0, true));
     assert_eq!((log.first_series_index, log.count, log.strikes.clone(), log.oi_cap), (0, 4, vec![140 * D, 150 * D], 500));
+    assert_eq!(log.series_indices, vec![0, 1, 2, 3]);
     lines.push(("SeriesListLog", data_of::<SeriesListLog>(&r)));
     let r = w.env.ok(&[w.series_list_ix(&m, expiry, &[160 * D], 7)], &[&admin_kp]);
     let log: SeriesListLog = r.event().expect("SeriesListLog");
     assert_eq!((log.expiry_index, log.new_expiry, log.first_series_index, log.count, log.oi_cap), (0, false, 4, 2, 7));
+    assert_eq!(log.series_indices, vec![4, 5]);
     assert_eq!(w.underlying(&m).n_series, 6);
 
     // vol_surface_update
@@ -141,9 +143,20 @@ fn each_new_event_is_emitted_with_what_the_instruction_wrote() {
     let r = w.env.ok(&[w.settle_price_ix(&m, 0)], &[]);
     let log: SettlementPriceLog = r.event().expect("SettlementPriceLog");
     assert_eq!((log.exchange, log.underlying, log.expiry_index, log.expiry), (w.exchange, u, 0, expiry));
-    assert_eq!((log.settlement_price, log.publish_time), (171_250_000, expiry + 1));
+    assert_eq!((log.settlement_price, log.publish_time, log.source), (171_250_000, expiry + 1, oracle));
     assert_eq!(w.underlying(&m).expiries[0].settlement_price, log.settlement_price);
     lines.push(("SettlementPriceLog", data_of::<SettlementPriceLog>(&r)));
+
+    // expiry_retire: nobody holds the expiry, so its slot and its 6 series slots are freed.
+    let k = w.trader();
+    let r = w.env.ok(&[w.expiry_retire_ix(&m, &k.key, 0)], &[&k.kp]);
+    let log: ExpiryRetireLog = r.event().expect("ExpiryRetireLog");
+    assert_eq!((log.exchange, log.underlying, log.expiry_index, log.expiry), (w.exchange, u, 0, expiry));
+    assert_eq!((log.settlement_price, log.series_freed, log.retired_by), (171_250_000, 6, k.key));
+    let stored = w.underlying(&m);
+    assert_eq!(stored.expiries[0].expiry, 0);
+    assert!((0..6).all(|i| stored.series[i].listed == 0 && stored.series[i].generation == 1));
+    lines.push(("ExpiryRetireLog", data_of::<ExpiryRetireLog>(&r)));
 
     // The fixture the TypeScript decoders are tested on: written on request, else checked.
     if std::env::var_os("MAXWELL_EVENT_FIXTURE").is_some() {
@@ -164,4 +177,6 @@ fn each_new_event_is_emitted_with_what_the_instruction_wrote() {
     let _: DelegateLog = decode_exact(&line("DelegateLog"));
     let p: SettlementPriceLog = decode_exact(&line("SettlementPriceLog"));
     assert_eq!(p.settlement_price, 171_250_000);
+    let x: ExpiryRetireLog = decode_exact(&line("ExpiryRetireLog"));
+    assert_eq!(x.series_freed, 6);
 }

@@ -9,6 +9,7 @@ mod foundation;
 mod fuzz_checks;
 mod governance;
 mod lending;
+mod lifecycle;
 mod liquidation;
 mod markets;
 mod realized_vol;

@@ -120,7 +120,7 @@ fn expiry_settlement_pays_intrinsic_and_conserves_quote() {
     // Past expiry, SOL at 170: c150 pays 20, p180 pays 10, c200 pays 0.
     w.env.set_time(m.expiry + 10);
     let stale = w.settle_price_ix(&m, 0);
-    w.env.fails_with(&[stale], &[], code(E::OracleStale), &[m.underlying]);
+    w.env.fails_with(&[stale], &[], code(E::SettlementPriceBeforeExpiry), &[m.underlying]);
     w.set_sol_price(17_000_000_000);
     w.env.ok(&[w.settle_price_ix(&m, 0)], &[]);
     w.env.advance(1);
@@ -333,7 +333,8 @@ fn a_full_account_cannot_open_another_position() {
     let mut acc: MarginAccount = w.margin(&taker.account);
     for i in 0..128 {
         let u = w.underlying(&held[i / 32]).underlying_index;
-        acc.positions[i] = Position { size: 1, cost_basis: 0, underlying_index: u, series_index: (i % 32) as u16, in_use: 1, _pad: [0; 3] };
+        acc.positions[i] =
+            Position { size: 1, cost_basis: 0, underlying_index: u, series_index: (i % 32) as u16, in_use: 1, _pad: 0, generation: 0 };
     }
     w.env.zc_write(&taker.account, &acc);
     let mut i = w.trade_ix(&fresh, &maker, &taker, vec![leg(0, 1, D)]);

@@ -69,7 +69,7 @@ impl<A: AccountView> AccountView for BalanceOverlay<'_, A> {
     fn balances(&self) -> impl Iterator<Item = (u16, i64)> + '_ {
         self.inner.balances().map(|(b, s)| (b, self.moved.iter().find(|m| m.0 == b).map_or(s, |m| m.1)))
     }
-    fn positions(&self) -> impl Iterator<Item = (u16, u16, i64)> + '_ {
+    fn positions(&self) -> impl Iterator<Item = (u16, u16, u16, i64)> + '_ {
         self.inner.positions()
     }
     fn reputation(&self) -> RepState {
@@ -182,8 +182,9 @@ pub fn plan_balance_liquidation<S: SeriesMeta, A: AccountView>(
     // of the balances' weighted values plus option terms the take does not touch, so the
     // health after a take is the health before plus the two balances' changes, each valued by
     // the health rule's own valuation (exact, and one full evaluation cheaper on-chain).
-    let in_a_book =
-        |bank: u16| account.positions().any(|(u, _, _)| snap.unders.iter().any(|e| e.underlying_index == u && e.spot_bank_index == bank));
+    let in_a_book = |bank: u16| {
+        account.positions().any(|(u, _, _, _)| snap.unders.iter().any(|e| e.underlying_index == u && e.spot_bank_index == bank))
+    };
     let linear = !in_a_book(asset_bank) && !in_a_book(liability_bank);
     let maint_of = |b: &BankSnap, shares: i64| -> Result<i64> { Ok(weighted_pair(b.index.value(shares)?, b.price, &b.weights)?.1) };
     let health_after = |liab: u64| -> Result<i64> {

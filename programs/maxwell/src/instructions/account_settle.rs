@@ -18,7 +18,8 @@ pub struct AccountSettle<'info> {
 }
 
 /// Keeper (anyone): cash-settles the account's positions in every settled expiry of this
-/// underlying into quote: a long receives `size x intrinsic`, a short pays it. Remaining
+/// underlying into quote: a long receives `size x intrinsic`, a short pays it. A position left
+/// in a retired expiry (another generation than its series slot) is removed with payoff 0. Remaining
 /// accounts: the account's health accounts after settlement (its health is recomputed).
 ///
 /// Conservation while accounts settle one by one: `Σ expiries settled_net` is what longs were
@@ -41,6 +42,19 @@ pub fn account_settle<'info>(ctx: Context<'info, AccountSettle<'info>>) -> Resul
                 continue;
             }
             let s = u.series[usize::from(p.series_index)];
+            if s.generation != p.generation {
+                // A retired expiry's leftover: worth exactly zero (`expiry_retire`), removed.
+                acc.positions[i] = Default::default();
+                emit!(SettleLog {
+                    account: account_key,
+                    underlying: underlying_key,
+                    series_index: p.series_index,
+                    size: p.size,
+                    settlement_price: 0,
+                    payoff: 0
+                });
+                continue;
+            }
             let e = usize::from(s.expiry_index);
             if u.expiries[e].settled == 0 {
                 continue;

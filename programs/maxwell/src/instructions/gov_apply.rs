@@ -8,6 +8,7 @@ use maxwell_engine::governance::{
     WEIGHT_STEP_MAX_BPS,
 };
 
+use crate::constants::SETTLE_WINDOW_SECS;
 use crate::error::MaxwellError;
 use crate::instructions::UnderlyingCreateArgs;
 use crate::state::{Change, CollateralBank, Exchange, Underlying};
@@ -32,6 +33,7 @@ pub fn validate_change(
     change: &Change,
     bank: Option<&AccountLoader<CollateralBank>>,
     underlying: Option<&AccountLoader<Underlying>>,
+    now: i64,
 ) -> Result<()> {
     match change {
         Change::BankParams { bank: key, params } => {
@@ -73,6 +75,14 @@ pub fn validate_change(
         }
         Change::OiCap { underlying: key, series_index, .. } => {
             target(underlying, key)?.load()?.series_checked(*series_index)?;
+        }
+        Change::SettlementPrice { underlying: key, expiry_index, price } => {
+            let u = target(underlying, key)?.load()?;
+            let e = u.expiry_checked(*expiry_index)?;
+            let window_end = e.expiry.checked_add(SETTLE_WINDOW_SECS).ok_or(MaxwellError::MathOverflow)?;
+            require!(now > window_end, MaxwellError::SettlementWindowOpen);
+            require!(e.settled == 0, MaxwellError::SettlementPriceAlreadySet);
+            require!(*price > 0, MaxwellError::SettlementPriceZero);
         }
         Change::Roles { .. } => {}
         Change::Timelock { secs } => {
@@ -141,6 +151,23 @@ pub fn apply_change(
             let mut u = target(underlying, key)?.load_mut()?;
             u.series[usize::from(*series_index)].oi_cap = *oi_cap;
             u.invariant()?;
+        }
+        Change::SettlementPrice { underlying: key, expiry_index, price } => {
+            let loader = target(underlying, key)?;
+            let mut u = loader.load_mut()?;
+            let e = &mut u.expiries[usize::from(*expiry_index)];
+            (e.settlement_price, e.settled) = (*price, 1);
+            let expiry = e.expiry;
+            u.invariant()?;
+            emit!(crate::events::SettlementPriceLog {
+                exchange: u.exchange,
+                underlying: *key,
+                expiry_index: *expiry_index,
+                expiry,
+                settlement_price: *price,
+                publish_time: 0,
+                source: Pubkey::default(),
+            });
         }
         Change::Roles { guardian, risk_admin } => {
             ex.gov.guardian = *guardian;

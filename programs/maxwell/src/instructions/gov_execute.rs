@@ -30,7 +30,7 @@ pub fn gov_execute(ctx: Context<GovExecute>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     require!(now >= p.unlock_ts, MaxwellError::ProposalLocked);
     let (bank, underlying) = (ctx.accounts.bank.as_ref(), ctx.accounts.underlying.as_ref());
-    validate_change(&ex, &p.change, bank, underlying)?;
+    validate_change(&ex, &p.change, bank, underlying, now)?;
     apply_change(&mut ex, &p.change, bank, underlying, now)?;
     p.state = PROPOSAL_EXECUTED;
     p.invariant()?;

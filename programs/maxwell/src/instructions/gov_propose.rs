@@ -39,8 +39,8 @@ pub fn gov_propose(ctx: Context<GovPropose>, id: u64, change: Change) -> Result<
     let mut ex = ctx.accounts.exchange.load_mut()?;
     let signer = ctx.accounts.proposer.key();
     require!(signer == ex.admin || (signer == ex.gov.risk_admin && change.risk_role_may_propose()), MaxwellError::NotProposer);
-    validate_change(&ex, &change, ctx.accounts.bank.as_ref(), ctx.accounts.underlying.as_ref())?;
     let now = Clock::get()?.unix_timestamp;
+    validate_change(&ex, &change, ctx.accounts.bank.as_ref(), ctx.accounts.underlying.as_ref(), now)?;
     require!(id == ex.gov.proposal_count, MaxwellError::ProposalIdNotNext);
     ex.gov.proposal_count = id.checked_add(1).ok_or(MaxwellError::MathOverflow)?;
     let p = &mut ctx.accounts.proposal;

@@ -72,12 +72,14 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, legs: Vec<Liquida
         let a = ctx.accounts.liquidatee.load()?;
         let mut inputs = [LegInput::default(); 4];
         for (leg, input) in legs.iter().zip(inputs.iter_mut()) {
-            let held = a
-                .positions
-                .iter()
-                .find(|p| p.in_use == 1 && p.underlying_index == u.underlying_index && p.series_index == leg.series_index)
-                .map_or(0, |p| p.size);
             let s = u.series_checked(leg.series_index)?;
+            let held = match a.position_in(u.underlying_index, leg.series_index) {
+                Some(p) => {
+                    require!(p.generation == s.generation, MaxwellError::PositionSeriesRecycled);
+                    p.size
+                }
+                None => 0,
+            };
             require!(now < s.expiry, MaxwellError::SeriesExpired);
             let r = &u.risk[usize::from(leg.series_index)];
             *input = LegInput { series_index: leg.series_index, size: leg.size, held, mark: r.mark, short_min: r.short_min };
@@ -96,8 +98,9 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, legs: Vec<Liquida
         let mut q = ctx.accounts.quote_bank.load_mut()?;
         let u_index = u.underlying_index;
         for leg in &legs {
-            let (a0, a1) = a.add_position(u_index, leg.series_index, -leg.size, 0)?;
-            let (l0, l1) = l.add_position(u_index, leg.series_index, leg.size, 0)?;
+            let g = u.series[usize::from(leg.series_index)].generation;
+            let (a0, a1) = a.add_position(u_index, leg.series_index, g, -leg.size, 0)?;
+            let (l0, l1) = l.add_position(u_index, leg.series_index, g, leg.size, 0)?;
             let long = |x: i64| x.max(0) as i128;
             let si = &mut u.series[usize::from(leg.series_index)];
             let oi = i128::from(si.open_interest) + long(a1) - long(a0) + long(l1) - long(l0);
@@ -125,10 +128,13 @@ pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, legs: Vec<Liquida
         // Without the last contract of the last leg, would it still be at or above zero?
         // Checked in place (one contract handed back, then taken again): no 4 KB copy.
         let last = legs[legs.len() - 1];
-        let u_index = ctx.accounts.underlying.load()?.underlying_index;
-        a.add_position(u_index, last.series_index, last.size.signum(), 0)?;
+        let (u_index, g) = {
+            let u = ctx.accounts.underlying.load()?;
+            (u.underlying_index, u.series[usize::from(last.series_index)].generation)
+        };
+        a.add_position(u_index, last.series_index, g, last.size.signum(), 0)?;
         let without_last = cache.health(&a)?;
-        a.add_position(u_index, last.series_index, -last.size.signum(), 0)?;
+        a.add_position(u_index, last.series_index, g, -last.size.signum(), 0)?;
         liquidation::check_no_over_liquidation(post.maint, without_last.maint).map_err(MaxwellError::from)?;
     }
     let post_l = cache.health(&l)?;

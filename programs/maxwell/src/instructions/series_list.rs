@@ -34,37 +34,50 @@ pub fn series_list(ctx: Context<SeriesList>, args: SeriesListArgs) -> Result<()>
     require!(!args.strikes.is_empty(), MaxwellError::NoStrikes);
     require!(args.strikes.len() <= MAX_STRIKES_PER_LIST, MaxwellError::TooManyStrikes);
     let mut u = ctx.accounts.underlying.load_mut()?;
-    let first_series_index = u.n_series;
+    // Free slots first (retired by `expiry_retire`), then the next never-used one.
     let (e, new_expiry) = match u.expiry_index(args.expiry) {
         Some(e) => (e, false),
         None => {
-            let e = usize::from(u.n_expiries);
+            let n = usize::from(u.n_expiries);
+            let e = u.expiries[..n].iter().position(|x| x.expiry == 0).unwrap_or(n);
             require!(e < MAX_EXPIRIES, MaxwellError::TooManyExpiries);
             u.expiries[e] = ExpiryState { expiry: args.expiry, ..ExpiryState::default() };
-            u.n_expiries += 1;
+            u.vol_guard.last_update[e] = 0;
+            if e == n {
+                u.n_expiries += 1;
+            }
             (e, true)
         }
     };
+    let mut series_indices: Vec<u16> = Vec::with_capacity(2 * args.strikes.len());
     for &strike in &args.strikes {
         require!(strike > 0, MaxwellError::StrikeZero);
         for kind in [0u8, 1] {
             let n = usize::from(u.n_series);
-            let dup = u.series[..n].iter().any(|s| s.strike == strike && s.expiry == args.expiry && s.kind == kind);
+            let dup = u.series[..n].iter().any(|s| s.listed == 1 && s.strike == strike && s.expiry == args.expiry && s.kind == kind);
             require!(!dup, MaxwellError::SeriesAlreadyListed);
-            require!(n < MAX_SERIES, MaxwellError::TooManySeries);
-            u.series[n] = SeriesInfo {
+            let i = u.series[..n].iter().position(|s| s.listed == 0).unwrap_or(n);
+            require!(i < MAX_SERIES, MaxwellError::TooManySeries);
+            // The slot keeps its generation (bumped when it was freed).
+            let generation = u.series[i].generation;
+            u.series[i] = SeriesInfo {
                 strike,
                 expiry: args.expiry,
                 oi_cap: args.oi_cap,
                 kind,
                 expiry_index: e as u8,
                 listed: 1,
+                generation,
                 ..SeriesInfo::default()
             };
-            u.n_series += 1;
+            if i == n {
+                u.n_series += 1;
+            }
+            series_indices.push(i as u16);
         }
     }
     u.invariant()?;
+    let first_series_index = series_indices[0];
     emit!(SeriesListLog {
         exchange: u.exchange,
         underlying: ctx.accounts.underlying.key(),
@@ -72,9 +85,10 @@ pub fn series_list(ctx: Context<SeriesList>, args: SeriesListArgs) -> Result<()>
         expiry_index: e as u8,
         new_expiry,
         first_series_index,
-        count: u.n_series - first_series_index,
+        count: series_indices.len() as u16,
         strikes: args.strikes,
         oi_cap: args.oi_cap,
+        series_indices,
     });
     Ok(())
 }

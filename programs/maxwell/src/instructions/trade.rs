@@ -147,8 +147,9 @@ pub fn fill<'info>(
                 .checked_mul(i64::try_from(leg.price).map_err(|_| MaxwellError::MathOverflow)?)
                 .ok_or(MaxwellError::MathOverflow)?;
             let neg = |x: i64| x.checked_neg().ok_or(MaxwellError::MathOverflow);
-            let (tm0, tm1) = t.add_position(u_index, leg.series_index, leg.size, cost)?;
-            let (mk0, mk1) = m.add_position(u_index, leg.series_index, neg(leg.size)?, neg(cost)?)?;
+            let g = u.series[usize::from(leg.series_index)].generation;
+            let (tm0, tm1) = t.add_position(u_index, leg.series_index, g, leg.size, cost)?;
+            let (mk0, mk1) = m.add_position(u_index, leg.series_index, g, neg(leg.size)?, neg(cost)?)?;
             let long = |x: i64| x.max(0) as i128;
             let s = &mut u.series[usize::from(leg.series_index)];
             let oi = i128::from(s.open_interest) + long(tm1) - long(tm0) + long(mk1) - long(mk0);

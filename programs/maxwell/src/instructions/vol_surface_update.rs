@@ -36,7 +36,7 @@ pub fn vol_surface_update(ctx: Context<VolSurfaceUpdate>, expiry_index: u8, svi:
     let params = SviParams { a: svi.a, b: svi.b, rho: svi.rho, m: svi.m, sigma: svi.sigma };
     params.validate().map_err(MaxwellError::from)?;
     let mut u = ctx.accounts.underlying.load_mut()?;
-    require!(expiry_index < u.n_expiries, MaxwellError::ExpiryIndexOutOfRange);
+    u.expiry_checked(expiry_index)?;
     let now = Clock::get()?.unix_timestamp;
     let i = usize::from(expiry_index);
     // The rate bound and the breaker (maxwell_engine::governance): a first smile is free.

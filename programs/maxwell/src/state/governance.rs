@@ -150,6 +150,11 @@ pub enum Change {
     Timelock { secs: u32 },
     /// Withdrawal and volatility breaker parameters (bounded).
     Breakers { args: BreakerArgs },
+    /// The oracle-outage fallback: the settlement price (quote native per contract) of an
+    /// expiry no Pyth price of the settlement window can settle; only once the window has
+    /// closed and while the expiry is unsettled. The admin's alone; public for the timelock, the
+    /// guardian may cancel, and a keeper posting an in-window price first makes it fail.
+    SettlementPrice { underlying: Pubkey, expiry_index: u8, price: u64 },
 }
 
 impl Change {
@@ -165,6 +170,7 @@ impl Change {
             Change::Roles { .. } => 6,
             Change::Timelock { .. } => 7,
             Change::Breakers { .. } => 8,
+            Change::SettlementPrice { .. } => 9,
         }
     }
 
@@ -186,7 +192,8 @@ impl Change {
             Change::UnderlyingLimits { underlying, .. }
             | Change::UnderlyingOracle { underlying, .. }
             | Change::VolOracle { underlying, .. }
-            | Change::OiCap { underlying, .. } => Some(*underlying),
+            | Change::OiCap { underlying, .. }
+            | Change::SettlementPrice { underlying, .. } => Some(*underlying),
             _ => None,
         }
     }

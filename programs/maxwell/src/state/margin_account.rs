@@ -68,7 +68,11 @@ pub struct Position {
     pub underlying_index: u16,
     pub series_index: u16,
     pub in_use: u8,
-    pub _pad: [u8; 3],
+    pub _pad: u8,
+    /// The series slot's generation when the position opened (`SeriesInfo::generation`): a
+    /// position of another generation is a retired expiry's leftover (worth zero, see
+    /// `expiry_retire`), never read against the series listed in the recycled slot.
+    pub generation: u16,
 }
 
 impl MarginAccount {
@@ -150,15 +154,26 @@ impl MarginAccount {
         }
     }
 
+    /// The position in (`underlying`, `series`), whatever its generation.
+    pub fn position_in(&self, underlying: u16, series: u16) -> Option<&Position> {
+        self.positions.iter().find(|p| p.in_use == 1 && p.underlying_index == underlying && p.series_index == series)
+    }
+
     /// Adds `size` contracts (and `cost` quote native units of premium) to the position in
-    /// (`underlying`, `series`), opening or releasing its slot. Returns (size before, after).
-    pub fn add_position(&mut self, underlying: u16, series: u16, size: i64, cost: i64) -> Result<(i64, i64)> {
+    /// (`underlying`, `series`, `generation`), opening or releasing its slot. Returns (size
+    /// before, after). A leftover of an earlier generation in the same series slot is refused
+    /// (`PositionSeriesRecycled`): `account_settle` removes it first.
+    pub fn add_position(&mut self, underlying: u16, series: u16, generation: u16, size: i64, cost: i64) -> Result<(i64, i64)> {
         let found = self.positions.iter().position(|p| p.in_use == 1 && p.underlying_index == underlying && p.series_index == series);
         let i = match found {
-            Some(i) => i,
+            Some(i) => {
+                require!(self.positions[i].generation == generation, MaxwellError::PositionSeriesRecycled);
+                i
+            }
             None => {
                 let i = self.positions.iter().position(|p| p.in_use == 0).ok_or(MaxwellError::PositionsFull)?;
-                self.positions[i] = Position { underlying_index: underlying, series_index: series, in_use: 1, ..Position::default() };
+                self.positions[i] =
+                    Position { underlying_index: underlying, series_index: series, in_use: 1, generation, ..Position::default() };
                 i
             }
         };

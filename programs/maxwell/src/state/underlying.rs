@@ -62,7 +62,7 @@ pub struct Underlying {
     pub reserved: [u8; 904],
 }
 
-/// One listed expiry.
+/// One expiry slot: listed while `expiry > 0`; `expiry_retire` returns it to all zero.
 #[zero_copy]
 #[repr(C)]
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -100,7 +100,11 @@ pub struct SeriesInfo {
     pub kind: u8,
     pub expiry_index: u8,
     pub listed: u8,
-    pub _pad: [u8; 5],
+    pub _pad0: u8,
+    /// Bumped each time `expiry_retire` frees this slot; positions remember the generation they
+    /// opened in, so a position is never read against a later series in the same slot.
+    pub generation: u16,
+    pub _pad: [u8; 2],
 }
 
 impl Underlying {
@@ -116,7 +120,16 @@ impl Underlying {
     }
 
     pub fn expiry_index(&self, expiry: i64) -> Option<usize> {
-        self.expiries[..usize::from(self.n_expiries)].iter().position(|e| e.expiry == expiry)
+        self.expiries[..usize::from(self.n_expiries)].iter().position(|e| e.expiry > 0 && e.expiry == expiry)
+    }
+
+    /// The listed expiry in slot `index` (`ExpiryIndexOutOfRange` beyond the slots ever used,
+    /// `ExpirySlotFree` for a free slot).
+    pub fn expiry_checked(&self, index: u8) -> Result<&ExpiryState> {
+        require!(index < self.n_expiries, MaxwellError::ExpiryIndexOutOfRange);
+        let e = &self.expiries[usize::from(index)];
+        require!(e.expiry > 0, MaxwellError::ExpirySlotFree);
+        Ok(e)
     }
 
     /// Whether the risk array of `index` may be used at `spot_now`, `now`.
@@ -133,17 +146,26 @@ impl Underlying {
         require!(usize::from(self.n_expiries) <= MAX_EXPIRIES, MaxwellError::TooManyExpiries);
         require!(usize::from(self.n_series) <= MAX_SERIES, MaxwellError::TooManySeries);
         let n_exp = usize::from(self.n_expiries);
-        for e in &self.expiries[..n_exp] {
-            // A settled expiry has its price; a settlement price is only set by settling.
+        for (i, e) in self.expiries.iter().enumerate() {
+            // A settled expiry has its price; a settlement price is only set by settling. A free
+            // slot (never used, or retired) is all zero.
             require!((e.settled == 1) == (e.settlement_price > 0), MaxwellError::UnderlyingInvariant);
+            if e.expiry == 0 || i >= n_exp {
+                require!(*e == ExpiryState::default(), MaxwellError::UnderlyingInvariant);
+            }
         }
         for (i, s) in self.series.iter().enumerate() {
-            if i >= usize::from(self.n_series) {
-                require!(s.listed == 0 && s.open_interest == 0, MaxwellError::UnderlyingInvariant);
+            // A free slot (beyond the high-water mark, or retired below it) holds nothing but its
+            // generation.
+            if i >= usize::from(self.n_series) || s.listed == 0 {
+                require!(*s == SeriesInfo { generation: s.generation, ..SeriesInfo::default() }, MaxwellError::UnderlyingInvariant);
                 continue;
             }
             let e = self.expiries.get(usize::from(s.expiry_index)).filter(|_| usize::from(s.expiry_index) < n_exp);
-            require!(s.listed == 1 && s.kind <= 1 && e.is_some_and(|e| e.expiry == s.expiry), MaxwellError::UnderlyingInvariant);
+            require!(
+                s.listed == 1 && s.kind <= 1 && e.is_some_and(|e| e.expiry > 0 && e.expiry == s.expiry),
+                MaxwellError::UnderlyingInvariant
+            );
         }
         Ok(())
     }

@@ -320,6 +320,22 @@ export const MAXWELL_ERROR__PROPOSAL_INVARIANT = 0x1806; // 6150
 export const MAXWELL_ERROR__PROPOSAL_ID_NOT_NEXT = 0x1807; // 6151
 /** RealizedVolOffSchedule: Realized-volatility samples are taken within 10 s after each minute boundary, from a price published after it */
 export const MAXWELL_ERROR__REALIZED_VOL_OFF_SCHEDULE = 0x1808; // 6152
+/** SettlementPriceAfterWindow: A settlement price published more than SETTLE_WINDOW_SECS after the expiry */
+export const MAXWELL_ERROR__SETTLEMENT_PRICE_AFTER_WINDOW = 0x1809; // 6153
+/** ExpiryNotSettled: Retiring an expiry whose settlement price is not set */
+export const MAXWELL_ERROR__EXPIRY_NOT_SETTLED = 0x180a; // 6154
+/** ExpiryOpenInterestLeft: Retiring an expiry with long open interest left: some longs are not settled */
+export const MAXWELL_ERROR__EXPIRY_OPEN_INTEREST_LEFT = 0x180b; // 6155
+/** ExpirySettlementInProgress: Retiring an expiry while settlement is in progress (settled_net is not zero) */
+export const MAXWELL_ERROR__EXPIRY_SETTLEMENT_IN_PROGRESS = 0x180c; // 6156
+/** PositionSeriesRecycled: The position's series slot was recycled for another series (its expiry was retired) */
+export const MAXWELL_ERROR__POSITION_SERIES_RECYCLED = 0x180d; // 6157
+/** ExpirySlotFree: The expiry slot is free: it holds no listed expiry (retired or never used) */
+export const MAXWELL_ERROR__EXPIRY_SLOT_FREE = 0x180e; // 6158
+/** SettlementWindowOpen: A settlement-price fallback before the settlement window has closed */
+export const MAXWELL_ERROR__SETTLEMENT_WINDOW_OPEN = 0x180f; // 6159
+/** SettlementPriceZero: A governance settlement price of zero */
+export const MAXWELL_ERROR__SETTLEMENT_PRICE_ZERO = 0x1810; // 6160
 
 export type MaxwellError =
   | typeof MAXWELL_ERROR__ACCOUNT_NOT_EMPTY
@@ -347,6 +363,10 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__EXPIRY_INDEX_OUT_OF_RANGE
   | typeof MAXWELL_ERROR__EXPIRY_IN_PAST
   | typeof MAXWELL_ERROR__EXPIRY_NOT_LISTED
+  | typeof MAXWELL_ERROR__EXPIRY_NOT_SETTLED
+  | typeof MAXWELL_ERROR__EXPIRY_OPEN_INTEREST_LEFT
+  | typeof MAXWELL_ERROR__EXPIRY_SETTLEMENT_IN_PROGRESS
+  | typeof MAXWELL_ERROR__EXPIRY_SLOT_FREE
   | typeof MAXWELL_ERROR__GUARDIAN_CANNOT_ENABLE
   | typeof MAXWELL_ERROR__HEALTH_ACCOUNTS_MISMATCH
   | typeof MAXWELL_ERROR__IM_FACTOR_OUT_OF_BOUNDS
@@ -404,6 +424,7 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__POLICY_INVALID
   | typeof MAXWELL_ERROR__POLICY_INVARIANT
   | typeof MAXWELL_ERROR__POLICY_LIST_INVALID
+  | typeof MAXWELL_ERROR__POSITION_SERIES_RECYCLED
   | typeof MAXWELL_ERROR__POSITIONS_FULL
   | typeof MAXWELL_ERROR__PRICE_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__PRICE_SCALE_OUT_OF_RANGE
@@ -434,8 +455,11 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__SERIES_EXPIRED
   | typeof MAXWELL_ERROR__SERIES_INDEX_OUT_OF_RANGE
   | typeof MAXWELL_ERROR__SERIES_NOT_LISTED
+  | typeof MAXWELL_ERROR__SETTLEMENT_PRICE_AFTER_WINDOW
   | typeof MAXWELL_ERROR__SETTLEMENT_PRICE_ALREADY_SET
   | typeof MAXWELL_ERROR__SETTLEMENT_PRICE_BEFORE_EXPIRY
+  | typeof MAXWELL_ERROR__SETTLEMENT_PRICE_ZERO
+  | typeof MAXWELL_ERROR__SETTLEMENT_WINDOW_OPEN
   | typeof MAXWELL_ERROR__SHORT_MIN_PARAMS_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__SPOT_BANK_INVALID
   | typeof MAXWELL_ERROR__STRIKE_ZERO
@@ -504,6 +528,10 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__EXPIRY_INDEX_OUT_OF_RANGE]: `The expiry index is out of range`,
     [MAXWELL_ERROR__EXPIRY_IN_PAST]: `The expiry must be in the future`,
     [MAXWELL_ERROR__EXPIRY_NOT_LISTED]: `The expiry is not listed for this underlying`,
+    [MAXWELL_ERROR__EXPIRY_NOT_SETTLED]: `Retiring an expiry whose settlement price is not set`,
+    [MAXWELL_ERROR__EXPIRY_OPEN_INTEREST_LEFT]: `Retiring an expiry with long open interest left: some longs are not settled`,
+    [MAXWELL_ERROR__EXPIRY_SETTLEMENT_IN_PROGRESS]: `Retiring an expiry while settlement is in progress (settled_net is not zero)`,
+    [MAXWELL_ERROR__EXPIRY_SLOT_FREE]: `The expiry slot is free: it holds no listed expiry (retired or never used)`,
     [MAXWELL_ERROR__GUARDIAN_CANNOT_ENABLE]: `The guardian may only disable instructions, never enable them`,
     [MAXWELL_ERROR__HEALTH_ACCOUNTS_MISMATCH]: `The health accounts passed do not match the margin account's collateral slots`,
     [MAXWELL_ERROR__IM_FACTOR_OUT_OF_BOUNDS]: `IM factor is outside its bounds`,
@@ -561,6 +589,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__POLICY_INVALID]: `Rebalance policy bands invalid: need 0 <= trigger < target, and limits > 0`,
     [MAXWELL_ERROR__POLICY_INVARIANT]: `Rebalance policy invariant violated (accounts, limits or counters)`,
     [MAXWELL_ERROR__POLICY_LIST_INVALID]: `A policy lists 1 to 8 accounts and one feed mask per account`,
+    [MAXWELL_ERROR__POSITION_SERIES_RECYCLED]: `The position's series slot was recycled for another series (its expiry was retired)`,
     [MAXWELL_ERROR__POSITIONS_FULL]: `The margin account has no free position slot`,
     [MAXWELL_ERROR__PRICE_OUT_OF_BOUNDS]: `The trade price is outside the option's no-arbitrage bounds`,
     [MAXWELL_ERROR__PRICE_SCALE_OUT_OF_RANGE]: `Oracle price exponent and decimals give an unsupported scale`,
@@ -591,8 +620,11 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__SERIES_EXPIRED]: `The series has expired and no longer trades`,
     [MAXWELL_ERROR__SERIES_INDEX_OUT_OF_RANGE]: `The series index is out of range`,
     [MAXWELL_ERROR__SERIES_NOT_LISTED]: `The series is not listed on this underlying`,
+    [MAXWELL_ERROR__SETTLEMENT_PRICE_AFTER_WINDOW]: `A settlement price published more than SETTLE_WINDOW_SECS after the expiry`,
     [MAXWELL_ERROR__SETTLEMENT_PRICE_ALREADY_SET]: `The settlement price of this expiry is already set`,
     [MAXWELL_ERROR__SETTLEMENT_PRICE_BEFORE_EXPIRY]: `The oracle price was published before the expiry`,
+    [MAXWELL_ERROR__SETTLEMENT_PRICE_ZERO]: `A governance settlement price of zero`,
+    [MAXWELL_ERROR__SETTLEMENT_WINDOW_OPEN]: `A settlement-price fallback before the settlement window has closed`,
     [MAXWELL_ERROR__SHORT_MIN_PARAMS_OUT_OF_BOUNDS]: `Short-option minimum parameters are outside their bounds`,
     [MAXWELL_ERROR__SPOT_BANK_INVALID]: `The spot bank must be an existing non-quote bank of this exchange`,
     [MAXWELL_ERROR__STRIKE_ZERO]: `Strikes must be greater than zero`,

@@ -50,7 +50,7 @@ export type ExpirySettlePriceInstruction<
   TProgram extends string = typeof MAXWELL_PROGRAM_ADDRESS,
   TAccountExchange extends string | AccountMeta<string> = string,
   TAccountUnderlying extends string | AccountMeta<string> = string,
-  TAccountOracle extends string | AccountMeta<string> = string,
+  TAccountPriceUpdate extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -62,9 +62,9 @@ export type ExpirySettlePriceInstruction<
       TAccountUnderlying extends string
         ? WritableAccount<TAccountUnderlying>
         : TAccountUnderlying,
-      TAccountOracle extends string
-        ? ReadonlyAccount<TAccountOracle>
-        : TAccountOracle,
+      TAccountPriceUpdate extends string
+        ? ReadonlyAccount<TAccountPriceUpdate>
+        : TAccountPriceUpdate,
       ...TRemainingAccounts,
     ]
   >;
@@ -106,31 +106,35 @@ export function getExpirySettlePriceInstructionDataCodec(): FixedSizeCodec<
 export type ExpirySettlePriceInput<
   TAccountExchange extends string = string,
   TAccountUnderlying extends string = string,
-  TAccountOracle extends string = string,
+  TAccountPriceUpdate extends string = string,
 > = {
   exchange: Address<TAccountExchange>;
   underlying: Address<TAccountUnderlying>;
-  oracle: Address<TAccountOracle>;
+  /**
+   * underlying's own oracle account or one a keeper posted the historical update into);
+   * validated by `oracle::read_price` (owner, layout, verification, feed id, confidence).
+   */
+  priceUpdate: Address<TAccountPriceUpdate>;
   expiryIndex: ExpirySettlePriceInstructionDataArgs["expiryIndex"];
 };
 
 export function getExpirySettlePriceInstruction<
   TAccountExchange extends string,
   TAccountUnderlying extends string,
-  TAccountOracle extends string,
+  TAccountPriceUpdate extends string,
   TProgramAddress extends Address = typeof MAXWELL_PROGRAM_ADDRESS,
 >(
   input: ExpirySettlePriceInput<
     TAccountExchange,
     TAccountUnderlying,
-    TAccountOracle
+    TAccountPriceUpdate
   >,
   config?: { programAddress?: TProgramAddress },
 ): ExpirySettlePriceInstruction<
   TProgramAddress,
   TAccountExchange,
   TAccountUnderlying,
-  TAccountOracle
+  TAccountPriceUpdate
 > {
   // Program address.
   const programAddress = config?.programAddress ?? MAXWELL_PROGRAM_ADDRESS;
@@ -139,7 +143,7 @@ export function getExpirySettlePriceInstruction<
   const originalAccounts = {
     exchange: { value: input.exchange ?? null, isWritable: false },
     underlying: { value: input.underlying ?? null, isWritable: true },
-    oracle: { value: input.oracle ?? null, isWritable: false },
+    priceUpdate: { value: input.priceUpdate ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -154,7 +158,7 @@ export function getExpirySettlePriceInstruction<
     accounts: [
       getAccountMeta("exchange", accounts.exchange),
       getAccountMeta("underlying", accounts.underlying),
-      getAccountMeta("oracle", accounts.oracle),
+      getAccountMeta("priceUpdate", accounts.priceUpdate),
     ],
     data: getExpirySettlePriceInstructionDataEncoder().encode(
       args as ExpirySettlePriceInstructionDataArgs,
@@ -164,7 +168,7 @@ export function getExpirySettlePriceInstruction<
     TProgramAddress,
     TAccountExchange,
     TAccountUnderlying,
-    TAccountOracle
+    TAccountPriceUpdate
   >);
 }
 
@@ -176,7 +180,11 @@ export type ParsedExpirySettlePriceInstruction<
   accounts: {
     exchange: TAccountMetas[0];
     underlying: TAccountMetas[1];
-    oracle: TAccountMetas[2];
+    /**
+     * underlying's own oracle account or one a keeper posted the historical update into);
+     * validated by `oracle::read_price` (owner, layout, verification, feed id, confidence).
+     */
+    priceUpdate: TAccountMetas[2];
   };
   data: ExpirySettlePriceInstructionData;
 };
@@ -209,7 +217,7 @@ export function parseExpirySettlePriceInstruction<
     accounts: {
       exchange: getNextAccount(),
       underlying: getNextAccount(),
-      oracle: getNextAccount(),
+      priceUpdate: getNextAccount(),
     },
     data: getExpirySettlePriceInstructionDataDecoder().decode(instruction.data),
   };

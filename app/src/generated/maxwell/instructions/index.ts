@@ -20,6 +20,7 @@ export * from "./bankSetParams";
 export * from "./delegateSet";
 export * from "./deposit";
 export * from "./exchangeInit";
+export * from "./expiryRetire";
 export * from "./expirySettlePrice";
 export * from "./govCancel";
 export * from "./govExecute";

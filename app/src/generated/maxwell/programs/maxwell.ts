@@ -68,6 +68,7 @@ import {
   getDelegateSetInstruction,
   getDepositInstruction,
   getExchangeInitInstructionAsync,
+  getExpiryRetireInstruction,
   getExpirySettlePriceInstruction,
   getGovCancelInstruction,
   getGovExecuteInstruction,
@@ -100,6 +101,7 @@ import {
   parseDelegateSetInstruction,
   parseDepositInstruction,
   parseExchangeInitInstruction,
+  parseExpiryRetireInstruction,
   parseExpirySettlePriceInstruction,
   parseGovCancelInstruction,
   parseGovExecuteInstruction,
@@ -132,6 +134,7 @@ import {
   type DelegateSetInput,
   type DepositInput,
   type ExchangeInitAsyncInput,
+  type ExpiryRetireInput,
   type ExpirySettlePriceInput,
   type GovCancelInput,
   type GovExecuteInput,
@@ -153,6 +156,7 @@ import {
   type ParsedDelegateSetInstruction,
   type ParsedDepositInstruction,
   type ParsedExchangeInitInstruction,
+  type ParsedExpiryRetireInstruction,
   type ParsedExpirySettlePriceInstruction,
   type ParsedGovCancelInstruction,
   type ParsedGovExecuteInstruction,
@@ -296,6 +300,7 @@ export enum MaxwellInstruction {
   DelegateSet,
   Deposit,
   ExchangeInit,
+  ExpiryRetire,
   ExpirySettlePrice,
   GovCancel,
   GovExecute,
@@ -473,6 +478,17 @@ export function identifyMaxwellInstruction(
     )
   ) {
     return MaxwellInstruction.ExchangeInit;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([248, 212, 235, 128, 17, 173, 103, 209]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.ExpiryRetire;
   }
   if (
     containsBytes(
@@ -724,6 +740,9 @@ export type ParsedMaxwellInstruction<
       instructionType: MaxwellInstruction.ExchangeInit;
     } & ParsedExchangeInitInstruction<TProgram>)
   | ({
+      instructionType: MaxwellInstruction.ExpiryRetire;
+    } & ParsedExpiryRetireInstruction<TProgram>)
+  | ({
       instructionType: MaxwellInstruction.ExpirySettlePrice;
     } & ParsedExpirySettlePriceInstruction<TProgram>)
   | ({
@@ -879,6 +898,13 @@ export function parseMaxwellInstruction<TProgram extends string>(
       return {
         instructionType: MaxwellInstruction.ExchangeInit,
         ...parseExchangeInitInstruction(instruction),
+      };
+    }
+    case MaxwellInstruction.ExpiryRetire: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.ExpiryRetire,
+        ...parseExpiryRetireInstruction(instruction),
       };
     }
     case MaxwellInstruction.ExpirySettlePrice: {
@@ -1090,6 +1116,9 @@ export type MaxwellPluginInstructions = {
     input: ExchangeInitAsyncInput,
   ) => ReturnType<typeof getExchangeInitInstructionAsync> &
     SelfPlanAndSendFunctions;
+  expiryRetire: (
+    input: ExpiryRetireInput,
+  ) => ReturnType<typeof getExpiryRetireInstruction> & SelfPlanAndSendFunctions;
   expirySettlePrice: (
     input: ExpirySettlePriceInput,
   ) => ReturnType<typeof getExpirySettlePriceInstruction> &
@@ -1263,6 +1292,11 @@ export function maxwellProgram() {
             addSelfPlanAndSendFunctions(
               client,
               getExchangeInitInstructionAsync(input),
+            ),
+          expiryRetire: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getExpiryRetireInstruction(input),
             ),
           expirySettlePrice: (input) =>
             addSelfPlanAndSendFunctions(

@@ -20,6 +20,8 @@ import {
   getU32Encoder,
   getU64Decoder,
   getU64Encoder,
+  getU8Decoder,
+  getU8Encoder,
   type Address,
   type Codec,
   type Decoder,
@@ -60,7 +62,13 @@ export type Change =
   | { __kind: "OiCap"; underlying: Address; seriesIndex: number; oiCap: bigint }
   | { __kind: "Roles"; guardian: Address; riskAdmin: Address }
   | { __kind: "Timelock"; secs: number }
-  | { __kind: "Breakers"; args: BreakerArgs };
+  | { __kind: "Breakers"; args: BreakerArgs }
+  | {
+      __kind: "SettlementPrice";
+      underlying: Address;
+      expiryIndex: number;
+      price: bigint;
+    };
 
 export type ChangeArgs =
   | { __kind: "BankParams"; bank: Address; params: BankParamsArgsArgs }
@@ -80,7 +88,13 @@ export type ChangeArgs =
     }
   | { __kind: "Roles"; guardian: Address; riskAdmin: Address }
   | { __kind: "Timelock"; secs: number }
-  | { __kind: "Breakers"; args: BreakerArgsArgs };
+  | { __kind: "Breakers"; args: BreakerArgsArgs }
+  | {
+      __kind: "SettlementPrice";
+      underlying: Address;
+      expiryIndex: number;
+      price: number | bigint;
+    };
 
 export function getChangeEncoder(): Encoder<ChangeArgs> {
   return getDiscriminatedUnionEncoder([
@@ -133,6 +147,14 @@ export function getChangeEncoder(): Encoder<ChangeArgs> {
     ],
     ["Timelock", getStructEncoder([["secs", getU32Encoder()]])],
     ["Breakers", getStructEncoder([["args", getBreakerArgsEncoder()]])],
+    [
+      "SettlementPrice",
+      getStructEncoder([
+        ["underlying", getAddressEncoder()],
+        ["expiryIndex", getU8Encoder()],
+        ["price", getU64Encoder()],
+      ]),
+    ],
   ]);
 }
 
@@ -187,6 +209,14 @@ export function getChangeDecoder(): Decoder<Change> {
     ],
     ["Timelock", getStructDecoder([["secs", getU32Decoder()]])],
     ["Breakers", getStructDecoder([["args", getBreakerArgsDecoder()]])],
+    [
+      "SettlementPrice",
+      getStructDecoder([
+        ["underlying", getAddressDecoder()],
+        ["expiryIndex", getU8Decoder()],
+        ["price", getU64Decoder()],
+      ]),
+    ],
   ]);
 }
 
@@ -243,6 +273,14 @@ export function change(
   kind: "Breakers",
   data: GetDiscriminatedUnionVariantContent<ChangeArgs, "__kind", "Breakers">,
 ): GetDiscriminatedUnionVariant<ChangeArgs, "__kind", "Breakers">;
+export function change(
+  kind: "SettlementPrice",
+  data: GetDiscriminatedUnionVariantContent<
+    ChangeArgs,
+    "__kind",
+    "SettlementPrice"
+  >,
+): GetDiscriminatedUnionVariant<ChangeArgs, "__kind", "SettlementPrice">;
 export function change<K extends ChangeArgs["__kind"], Data>(
   kind: K,
   data?: Data,

@@ -32,7 +32,7 @@ import {
   type SviStateArgs,
 } from ".";
 
-/** One listed expiry. */
+/** One expiry slot: listed while `expiry > 0`; `expiry_retire` returns it to all zero. */
 export type ExpiryState = {
   /** Unix seconds. */
   expiry: bigint;

@@ -8,10 +8,6 @@
 
 import {
   combineCodec,
-  fixDecoderSize,
-  fixEncoderSize,
-  getBytesDecoder,
-  getBytesEncoder,
   getI64Decoder,
   getI64Encoder,
   getStructDecoder,
@@ -23,7 +19,6 @@ import {
   type FixedSizeCodec,
   type FixedSizeDecoder,
   type FixedSizeEncoder,
-  type ReadonlyUint8Array,
 } from "@solana/kit";
 
 /** An option position (filled in by the markets instructions). */
@@ -35,7 +30,13 @@ export type Position = {
   underlyingIndex: number;
   seriesIndex: number;
   inUse: number;
-  pad: ReadonlyUint8Array;
+  pad: number;
+  /**
+   * The series slot's generation when the position opened (`SeriesInfo::generation`): a
+   * position of another generation is a retired expiry's leftover (worth zero, see
+   * `expiry_retire`), never read against the series listed in the recycled slot.
+   */
+  generation: number;
 };
 
 export type PositionArgs = {
@@ -46,7 +47,13 @@ export type PositionArgs = {
   underlyingIndex: number;
   seriesIndex: number;
   inUse: number;
-  pad: ReadonlyUint8Array;
+  pad: number;
+  /**
+   * The series slot's generation when the position opened (`SeriesInfo::generation`): a
+   * position of another generation is a retired expiry's leftover (worth zero, see
+   * `expiry_retire`), never read against the series listed in the recycled slot.
+   */
+  generation: number;
 };
 
 export function getPositionEncoder(): FixedSizeEncoder<PositionArgs> {
@@ -56,7 +63,8 @@ export function getPositionEncoder(): FixedSizeEncoder<PositionArgs> {
     ["underlyingIndex", getU16Encoder()],
     ["seriesIndex", getU16Encoder()],
     ["inUse", getU8Encoder()],
-    ["pad", fixEncoderSize(getBytesEncoder(), 3)],
+    ["pad", getU8Encoder()],
+    ["generation", getU16Encoder()],
   ]);
 }
 
@@ -67,7 +75,8 @@ export function getPositionDecoder(): FixedSizeDecoder<Position> {
     ["underlyingIndex", getU16Decoder()],
     ["seriesIndex", getU16Decoder()],
     ["inUse", getU8Decoder()],
-    ["pad", fixDecoderSize(getBytesDecoder(), 3)],
+    ["pad", getU8Decoder()],
+    ["generation", getU16Decoder()],
   ]);
 }
 

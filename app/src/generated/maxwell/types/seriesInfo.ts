@@ -16,6 +16,8 @@ import {
   getI64Encoder,
   getStructDecoder,
   getStructEncoder,
+  getU16Decoder,
+  getU16Encoder,
   getU64Decoder,
   getU64Encoder,
   getU8Decoder,
@@ -42,6 +44,12 @@ export type SeriesInfo = {
   kind: number;
   expiryIndex: number;
   listed: number;
+  pad0: number;
+  /**
+   * Bumped each time `expiry_retire` frees this slot; positions remember the generation they
+   * opened in, so a position is never read against a later series in the same slot.
+   */
+  generation: number;
   pad: ReadonlyUint8Array;
 };
 
@@ -60,6 +68,12 @@ export type SeriesInfoArgs = {
   kind: number;
   expiryIndex: number;
   listed: number;
+  pad0: number;
+  /**
+   * Bumped each time `expiry_retire` frees this slot; positions remember the generation they
+   * opened in, so a position is never read against a later series in the same slot.
+   */
+  generation: number;
   pad: ReadonlyUint8Array;
 };
 
@@ -75,7 +89,9 @@ export function getSeriesInfoEncoder(): FixedSizeEncoder<SeriesInfoArgs> {
     ["kind", getU8Encoder()],
     ["expiryIndex", getU8Encoder()],
     ["listed", getU8Encoder()],
-    ["pad", fixEncoderSize(getBytesEncoder(), 5)],
+    ["pad0", getU8Encoder()],
+    ["generation", getU16Encoder()],
+    ["pad", fixEncoderSize(getBytesEncoder(), 2)],
   ]);
 }
 
@@ -91,7 +107,9 @@ export function getSeriesInfoDecoder(): FixedSizeDecoder<SeriesInfo> {
     ["kind", getU8Decoder()],
     ["expiryIndex", getU8Decoder()],
     ["listed", getU8Decoder()],
-    ["pad", fixDecoderSize(getBytesDecoder(), 5)],
+    ["pad0", getU8Decoder()],
+    ["generation", getU16Decoder()],
+    ["pad", fixDecoderSize(getBytesDecoder(), 2)],
   ]);
 }
 
