@@ -144,7 +144,7 @@ describe('markets', () => {
   });
 
   it('the underlying account size', () => {
-    assert.equal(UNDERLYING_ACCOUNT_SIZE, 40_776);
+    assert.equal(UNDERLYING_ACCOUNT_SIZE, 158_152); // 16 expiries, 512 series (issue 12)
   });
 });
 

@@ -66,23 +66,24 @@ fn listing_capacity_and_insurance_once() {
     let mut w = World::new();
     let m = w.market(&[150 * D]);
     let admin = w.admin.insecure_clone();
-    // 8 expiries at most (one listed by `market`).
-    for k in 1..8 {
+    // MAX_EXPIRIES (16) live expiries at most (one listed by `market`).
+    let max_e = maxwell::state::MAX_EXPIRIES as i64;
+    for k in 1..max_e {
         let e = m.expiry + k * DAY;
         let i = w.series_list_ix(&m, e, &[150 * D], 10);
         w.env.ok(&[i], &[&admin]);
     }
-    let i = w.series_list_ix(&m, m.expiry + 8 * DAY, &[150 * D], 10);
+    let i = w.series_list_ix(&m, m.expiry + max_e * DAY, &[150 * D], 10);
     w.env.fails_with(&[i], &[&admin], code(E::TooManyExpiries), &[m.underlying]);
-    // 128 series at most: 16 series so far, 16 strikes (32 series) per call.
-    for k in 0..3u64 {
+    // MAX_SERIES (512) live series at most: 32 so far, 16 strikes (32 series) per call.
+    let calls = (maxwell::state::MAX_SERIES as u64 - 32) / 32;
+    for k in 0..calls {
         let strikes: Vec<u64> = (0..16).map(|j| (200 + 16 * k + j) * D).collect();
         let i = w.series_list_ix(&m, m.expiry, &strikes, 10);
         w.env.ok(&[i], &[&admin]);
     }
-    assert_eq!(w.underlying(&m).n_series, 112);
-    let strikes: Vec<u64> = (0..16).map(|j| (400 + j) * D).collect();
-    let i = w.series_list_ix(&m, m.expiry, &strikes, 10);
+    assert_eq!(usize::from(w.underlying(&m).n_series), maxwell::state::MAX_SERIES);
+    let i = w.series_list_ix(&m, m.expiry, &[900 * D], 10);
     w.env.fails_with(&[i], &[&admin], code(E::TooManySeries), &[m.underlying]);
     // The insurance fund is created once.
     let ins = w.insurance();

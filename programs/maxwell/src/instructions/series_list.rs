@@ -49,14 +49,29 @@ pub fn series_list(ctx: Context<SeriesList>, args: SeriesListArgs) -> Result<()>
             (e, true)
         }
     };
-    let mut series_indices: Vec<u16> = Vec::with_capacity(2 * args.strikes.len());
+    // One pass over the slots below the high-water mark: the series already listed on this
+    // expiry (for the duplicate check) and the free slots, lowest first (linear in the listing,
+    // not quadratic: a call may add 32 series to an underlying of 512).
+    let n = usize::from(u.n_series);
+    let wanted = 2 * args.strikes.len();
+    let mut listed_here: Vec<(u64, u8)> = Vec::new();
+    let mut free: Vec<usize> = Vec::with_capacity(wanted);
+    for (i, s) in u.series[..n].iter().enumerate() {
+        if s.listed == 1 && s.expiry == args.expiry {
+            listed_here.push((s.strike, s.kind));
+        } else if s.listed == 0 && free.len() < wanted {
+            free.push(i);
+        }
+    }
+    let mut free = free.into_iter();
+    let mut series_indices: Vec<u16> = Vec::with_capacity(wanted);
     for &strike in &args.strikes {
         require!(strike > 0, MaxwellError::StrikeZero);
         for kind in [0u8, 1] {
+            require!(!listed_here.contains(&(strike, kind)), MaxwellError::SeriesAlreadyListed);
+            listed_here.push((strike, kind));
             let n = usize::from(u.n_series);
-            let dup = u.series[..n].iter().any(|s| s.listed == 1 && s.strike == strike && s.expiry == args.expiry && s.kind == kind);
-            require!(!dup, MaxwellError::SeriesAlreadyListed);
-            let i = u.series[..n].iter().position(|s| s.listed == 0).unwrap_or(n);
+            let i = free.next().unwrap_or(n);
             require!(i < MAX_SERIES, MaxwellError::TooManySeries);
             // The slot keeps its generation (bumped when it was freed).
             let generation = u.series[i].generation;

@@ -4,14 +4,14 @@ use super::{ScenariosState, SeriesRiskState, SviState};
 
 use crate::error::MaxwellError;
 
-/// Expiries per underlying.
-pub const MAX_EXPIRIES: usize = 8;
-/// Listed series (strike x expiry x call/put) per underlying.
-pub const MAX_SERIES: usize = 128;
+/// Live expiries per underlying (slots are recycled by `expiry_retire`).
+pub const MAX_EXPIRIES: usize = 16;
+/// Live series (strike x expiry x call/put) per underlying (slots recycled with their expiry).
+pub const MAX_SERIES: usize = 512;
 /// `Underlying::spot_bank_index` when no collateral bank holds this asset.
 pub const NO_SPOT_BANK: u16 = u16::MAX;
 
-/// One underlying asset (e.g. SOL) with every series listed on it. Large (about 38 KB):
+/// One underlying asset (e.g. SOL) with every series listed on it. Large (about 157 KB):
 /// the client creates the account with `create_account` and `underlying_create` initialises
 /// it (`#[account(zero)]`). A transaction therefore needs one account per underlying, not
 /// one per position.
@@ -154,10 +154,12 @@ impl Underlying {
                 require!(*e == ExpiryState::default(), MaxwellError::UnderlyingInvariant);
             }
         }
-        for (i, s) in self.series.iter().enumerate() {
-            // A free slot (beyond the high-water mark, or retired below it) holds nothing but its
-            // generation.
-            if i >= usize::from(self.n_series) || s.listed == 0 {
+        // Slots at or beyond the high-water mark `n_series` are written only by `series_list`,
+        // which moves the mark over the slot it writes: the check walks the slots below the
+        // mark, so its cost follows the listing, not the capacity.
+        for s in &self.series[..usize::from(self.n_series)] {
+            // A free slot (retired below the mark) holds nothing but its generation.
+            if s.listed == 0 {
                 require!(*s == SeriesInfo { generation: s.generation, ..SeriesInfo::default() }, MaxwellError::UnderlyingInvariant);
                 continue;
             }

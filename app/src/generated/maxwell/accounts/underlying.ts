@@ -185,9 +185,9 @@ export function getUnderlyingEncoder(): FixedSizeEncoder<UnderlyingArgs> {
       ["pad0", fixEncoderSize(getBytesEncoder(), 1)],
       ["nSeries", getU16Encoder()],
       ["pad1", fixEncoderSize(getBytesEncoder(), 4)],
-      ["expiries", getArrayEncoder(getExpiryStateEncoder(), { size: 8 })],
-      ["series", getArrayEncoder(getSeriesInfoEncoder(), { size: 128 })],
-      ["risk", getArrayEncoder(getSeriesRiskStateEncoder(), { size: 128 })],
+      ["expiries", getArrayEncoder(getExpiryStateEncoder(), { size: 16 })],
+      ["series", getArrayEncoder(getSeriesInfoEncoder(), { size: 512 })],
+      ["risk", getArrayEncoder(getSeriesRiskStateEncoder(), { size: 512 })],
       ["rvVariance", getI64Encoder()],
       ["rvLastSpot", getU64Encoder()],
       ["rvLastTs", getI64Encoder()],
@@ -221,9 +221,9 @@ export function getUnderlyingDecoder(): FixedSizeDecoder<Underlying> {
     ["pad0", fixDecoderSize(getBytesDecoder(), 1)],
     ["nSeries", getU16Decoder()],
     ["pad1", fixDecoderSize(getBytesDecoder(), 4)],
-    ["expiries", getArrayDecoder(getExpiryStateDecoder(), { size: 8 })],
-    ["series", getArrayDecoder(getSeriesInfoDecoder(), { size: 128 })],
-    ["risk", getArrayDecoder(getSeriesRiskStateDecoder(), { size: 128 })],
+    ["expiries", getArrayDecoder(getExpiryStateDecoder(), { size: 16 })],
+    ["series", getArrayDecoder(getSeriesInfoDecoder(), { size: 512 })],
+    ["risk", getArrayDecoder(getSeriesRiskStateDecoder(), { size: 512 })],
     ["rvVariance", getI64Decoder()],
     ["rvLastSpot", getU64Decoder()],
     ["rvLastTs", getI64Decoder()],
@@ -295,5 +295,5 @@ export async function fetchAllMaybeUnderlying(
 }
 
 export function getUnderlyingSize(): number {
-  return 40776;
+  return 158152;
 }

@@ -45,7 +45,7 @@ export function getVolGuardEncoder(): FixedSizeEncoder<VolGuardArgs> {
     ["windowStart", getI64Encoder()],
     ["windowMoveBps", getU64Encoder()],
     ["trippedTs", getI64Encoder()],
-    ["lastUpdate", getArrayEncoder(getI64Encoder(), { size: 8 })],
+    ["lastUpdate", getArrayEncoder(getI64Encoder(), { size: 16 })],
   ]);
 }
 
@@ -54,7 +54,7 @@ export function getVolGuardDecoder(): FixedSizeDecoder<VolGuard> {
     ["windowStart", getI64Decoder()],
     ["windowMoveBps", getU64Decoder()],
     ["trippedTs", getI64Decoder()],
-    ["lastUpdate", getArrayDecoder(getI64Decoder(), { size: 8 })],
+    ["lastUpdate", getArrayDecoder(getI64Decoder(), { size: 16 })],
   ]);
 }
 
