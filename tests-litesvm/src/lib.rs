@@ -4,6 +4,7 @@
 //! One builder per instruction (`ix`), token helpers (`token`), oracle accounts (`pyth`),
 //! and `World`, a ready exchange with a quote bank and a SOL bank (`world`).
 
+pub mod capacity;
 pub mod env;
 pub mod fuzz;
 pub mod governance;

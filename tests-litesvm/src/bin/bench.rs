@@ -17,6 +17,7 @@ fn main() {
     instructions(&mut rows);
     market_instructions(&mut rows);
     margin_checks(&mut rows);
+    capacity(&mut rows);
     liquidation(&mut rows);
     balance_liquidation(&mut rows);
     lending_and_rebalance(&mut rows);
@@ -192,6 +193,28 @@ fn margin_checks(rows: &mut Vec<(String, u64, String)>) {
         "margin check slope: CU per extra position (32 -> 128 positions, 2 underlyings)".into(),
         (slope.1 - slope.0) / 96,
         "target <= 1,000".into(),
+    ));
+}
+
+/// Issue 12's capacity run (tests_litesvm::capacity): 512 live series on one underlying, the full
+/// crank, a 128-position account traded across the chain.
+fn capacity(rows: &mut Vec<(String, u64, String)>) {
+    let (_, _, _, _, run) = tests_litesvm::capacity::run();
+    let batch = tests_litesvm::capacity::REFRESH_BATCH;
+    rows.push((
+        "risk_refresh full crank: 512 series (16 expiries x 32), total over all transactions".into(),
+        run.refresh_total_cu,
+        format!("{} transactions of {batch} series, the largest {}; goal 12,000,000 (issue 12)", run.refresh_txs, run.refresh_max_tx_cu),
+    ));
+    rows.push((
+        "trade (4 legs, both accounts 124 -> 128 positions, one underlying of 512 series)".into(),
+        run.trade_cu,
+        "each account's health before and after".into(),
+    ));
+    rows.push((
+        "margin check (account_health): 128 positions, 1 underlying of 512 series, 1 token".into(),
+        run.health_cu,
+        "whole instruction".into(),
     ));
 }
 

@@ -362,3 +362,27 @@ fn settlement_fallback_through_governance_after_the_window() {
     assert_eq!(w.underlying(&m).expiries[usize::from(slot2)].settlement_price, 151 * D);
     w.assert_conservation();
 }
+
+/// Must show 2: 512 live series on one underlying (16 expiries x 16 strikes x call/put),
+/// listed, given smiles, fully cranked and traded; a 128-position account spread across the
+/// chain; the numbers are the CU table's capacity rows (docs/compute-units.md).
+#[test]
+fn capacity_512_series_cranked_and_a_128_position_account_across_them() {
+    let (w, m, a, b, run) = tests_litesvm::capacity::run();
+    eprintln!("capacity: {run:?}");
+    assert_eq!((run.series, run.positions), (maxwell::state::MAX_SERIES, 128));
+    let u = w.underlying(&m);
+    let now = w.env.now();
+    assert!(u.series.iter().all(|s| s.listed == 1 && s.risk_ts == now), "every series cranked");
+    assert_eq!(run.refresh_txs, 512u64.div_ceil(u64::from(tests_litesvm::capacity::REFRESH_BATCH)));
+    assert!(run.refresh_max_tx_cu <= 1_400_000);
+    // b holds the other side of every position; both above initial margin.
+    assert_eq!(w.margin(&b.account).positions.iter().filter(|p| p.in_use == 1).count(), 128);
+    let mut w = w;
+    for t in [&a, &b] {
+        let (h, _) = w.health_of(&t.account, Some(&m));
+        assert!(h.init_health >= 0, "{h:?}");
+    }
+    invariants(&w, &m);
+    w.assert_conservation();
+}
