@@ -1,6 +1,7 @@
 // Unit tests of the hand-written client layer that need no validator: health accounts (banks,
 // underlyings, unions; deposit/withdraw: the slots in use now plus the moved bank, never a
-// projection), SVI fixed point, compute budget, error names, event decoding, unit formatting.
+// projection), SVI fixed point, compute budget, recycled slots (free series and expiries,
+// leftovers), error names, event decoding, unit formatting.
 // `npm run test:unit`.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import {
   delegateLogs,
   depositLogs,
   eventDiscriminator,
+  expiryRetireLogs,
   healthLogDecoder,
   healthLogs,
   insuranceCreateLogs,
@@ -33,7 +35,19 @@ import {
   type HealthUnderlying,
 } from '../app/src/health-accounts.js';
 import { depositIx, withdrawIx, type CollateralMove } from '../app/src/instructions.js';
-import { riskRefreshBatches, UNDERLYING_ACCOUNT_SIZE } from '../app/src/markets.js';
+import {
+  CALL,
+  expiryIndex,
+  expiryRetireIx,
+  isLeftover,
+  listedExpiries,
+  listedSeries,
+  PUT,
+  riskRefreshBatches,
+  seriesIndex,
+  UNDERLYING_ACCOUNT_SIZE,
+} from '../app/src/markets.js';
+import { getExpiryRetireInstructionDataDecoder, type Underlying } from '../app/src/generated/maxwell/index.js';
 import { formatQ52, parseDecimal, sviFor, toQ52 } from '../app/src/svi.js';
 import { positions, slots, zeroAccount, zeroBank } from './fixtures.js';
 
@@ -146,6 +160,54 @@ describe('markets', () => {
   it('the underlying account size', () => {
     assert.equal(UNDERLYING_ACCOUNT_SIZE, 158_152); // 16 expiries, 512 series (issue 12)
   });
+
+  // Slots after a retirement: expiry slot 0 retired and listed again (generation 1), expiry slot
+  // 1 retired and free; series slots 0-1 of the new expiry 0, 2-3 free (generation 1), 4 of
+  // expiry 2. n_series and n_expiries are high-water marks.
+  const E0 = 1_800_604_800n;
+  const E2 = 1_801_209_600n;
+  const series = (expiry: bigint, strike: bigint, kind: number, expiryIdx: number, generation: number, listed = 1) =>
+    ({ strike, expiry, kind, expiryIndex: expiryIdx, listed, generation, openInterest: 0n });
+  const slots = {
+    nSeries: 5,
+    series: [
+      series(E0, 150n, CALL, 0, 1), series(E0, 150n, PUT, 0, 1),
+      series(0n, 0n, 0, 0, 1, 0), series(0n, 0n, 0, 0, 1, 0),
+      series(E2, 150n, CALL, 2, 0),
+      series(0n, 0n, 0, 0, 0, 0), // beyond the high-water mark
+    ],
+    nExpiries: 3,
+    expiries: [{ expiry: E0 }, { expiry: 0n }, { expiry: E2 }, { expiry: 0n }],
+  } as unknown as Pick<Underlying, 'series' | 'nSeries' | 'expiries' | 'nExpiries'>;
+
+  it('recycled slots: free series (listed 0) and free expiries (expiry 0) are skipped', () => {
+    assert.deepEqual(listedSeries(slots).map((x) => x.index), [0, 1, 4]);
+    assert.deepEqual(listedExpiries(slots).map((x) => x.index), [0, 2]);
+    assert.equal(seriesIndex(slots, E0, 150n, PUT), 1);
+    assert.equal(seriesIndex(slots, E2, 150n, CALL), 4);
+    assert.throws(() => seriesIndex(slots, 0n, 0n, CALL), /not listed/, 'a free slot is never a match');
+    assert.equal(expiryIndex(slots, E2), 2);
+    assert.throws(() => expiryIndex(slots, 0n), /not listed/);
+  });
+
+  it('a position of another generation than its series slot is a leftover of a retired expiry', () => {
+    assert.equal(isLeftover(slots, { seriesIndex: 0, generation: 1 }), false);
+    assert.equal(isLeftover(slots, { seriesIndex: 0, generation: 0 }), true, 'the slot was listed again');
+    assert.equal(isLeftover(slots, { seriesIndex: 2, generation: 0 }), true, 'the slot is free');
+    assert.equal(isLeftover(slots, { seriesIndex: 4, generation: 0 }), false);
+  });
+
+  it('expiry_retire: the keeper signs, the underlying is written, the expiry slot is a u8', () => {
+    const keeper = createNoopSigner(A(5));
+    const ix = expiryRetireIx({ keeper, exchange: A(1), underlying: A(3), expiryIndex: 7 });
+    assert.deepEqual(ix.accounts!.map((a) => [a.address, a.role]), [
+      [A(5), AccountRole.READONLY_SIGNER],
+      [A(1), AccountRole.READONLY],
+      [A(3), AccountRole.WRITABLE],
+    ]);
+    assert.equal(getExpiryRetireInstructionDataDecoder().decode(ix.data!).expiryIndex, 7);
+    assert.equal(ix.data!.length, 9);
+  });
 });
 
 describe('errors', () => {
@@ -162,6 +224,12 @@ describe('errors', () => {
     assert.equal(maxwellErrorCode('NoStrikes'), 6115);
     assert.equal(maxwellErrorCode('InsuranceIsTarget'), 6116);
     assert.equal(maxwellErrorName(6126), 'SurfaceMissing');
+    // Issue 12: the settlement window and the lifecycle.
+    assert.equal(maxwellErrorName(6080), 'SettlementPriceBeforeExpiry');
+    assert.deepEqual(
+      [6153, 6154, 6155, 6156, 6157, 6158, 6159, 6160].map(maxwellErrorName),
+      ['SettlementPriceAfterWindow', 'ExpiryNotSettled', 'ExpiryOpenInterestLeft', 'ExpirySettlementInProgress', 'PositionSeriesRecycled', 'ExpirySlotFree', 'SettlementWindowOpen', 'SettlementPriceZero'],
+    );
   });
 });
 
@@ -246,8 +314,8 @@ describe('events added by issue 10', () => {
     const s = singleEvent(seriesListLogs(logs('SeriesListLog')), 'SeriesListLog');
     assert.equal(s.underlying, u.underlying);
     assert.deepEqual(
-      [s.expiry, s.expiryIndex, s.newExpiry, s.firstSeriesIndex, s.count, s.strikes, s.oiCap],
-      [expiry, 0, true, 0, 4, [140_000_000n, 150_000_000n], 500n],
+      [s.expiry, s.expiryIndex, s.newExpiry, s.firstSeriesIndex, s.count, s.strikes, s.oiCap, s.seriesIndices],
+      [expiry, 0, true, 0, 4, [140_000_000n, 150_000_000n], 500n, [0, 1, 2, 3]],
     );
 
     const v = singleEvent(volSurfaceLogs(logs('VolSurfaceLog')), 'VolSurfaceLog');
@@ -267,9 +335,21 @@ describe('events added by issue 10', () => {
 
     const p = singleEvent(settlementPriceLogs(logs('SettlementPriceLog')), 'SettlementPriceLog');
     assert.deepEqual(
-      [p.exchange, p.underlying, p.expiryIndex, p.expiry, p.settlementPrice, p.publishTime],
-      [ins.exchange, u.underlying, 0, expiry, 171_250_000n, expiry + 1n],
+      [p.exchange, p.underlying, p.expiryIndex, p.expiry, p.settlementPrice, p.publishTime, p.source],
+      [ins.exchange, u.underlying, 0, expiry, 171_250_000n, expiry + 1n, u.oracle],
+      'read from the underlying\'s own oracle account',
     );
+
+    // Issue 12: the expiry retired once nobody held it (its 6 series slots freed) by a keeper
+    // that is not the admin.
+    const x = singleEvent(expiryRetireLogs(logs('ExpiryRetireLog')), 'ExpiryRetireLog');
+    assert.deepEqual(
+      [x.exchange, x.underlying, x.expiryIndex, x.expiry, x.settlementPrice, x.seriesFreed],
+      [ins.exchange, u.underlying, 0, expiry, p.settlementPrice, 6],
+    );
+    assert.notEqual(x.retiredBy, ins.admin);
+    assert.notEqual(x.retiredBy, '11111111111111111111111111111111');
+    assert.deepEqual(expiryRetireLogs(logs('SettlementPriceLog')), []);
     // Another event's bytes are not mistaken for these.
     assert.deepEqual(seriesListLogs(logs('VolSurfaceLog')), []);
   });

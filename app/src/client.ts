@@ -16,12 +16,14 @@ import {
 } from './accounts.js';
 import {
   depositLogs,
+  expiryRetireLogs,
   healthLogDecoder,
   healthLogs,
   settleLogs,
   tradeLogs,
   withdrawLogs,
   type DepositLog,
+  type ExpiryRetireLog,
   type HealthLog,
   type SettleLog,
   type TradeLog,
@@ -33,6 +35,7 @@ import {
   accountHealthIxs,
   accountSettleIxs,
   delegateSetIx,
+  expiryRetireIx,
   expirySettlePriceIx,
   riskRefreshBatches,
   seriesListIx,
@@ -291,6 +294,16 @@ export class MaxwellClient {
     const ixs = accountSettleIxs({ exchange: this.exchange, account, state: acc.data, underlying, quoteBank, universe });
     const result = await sendAndConfirm(this.conn, payer, ixs);
     return { result, events: settleLogs(result.logs) };
+  }
+
+  /**
+   * Keeper (anyone): frees settled expiry `expiryIndex` of `underlying` and its series slots for
+   * new listings (every long settled, settled_net 0); `payer` signs as the keeper. Returns the
+   * ExpiryRetireLog. Positions still open in it become leftovers (markets.ts isLeftover).
+   */
+  async retireExpiry(payer: TransactionSigner, underlying: Address, expiryIndex: number): Promise<{ result: SendResult; event: ExpiryRetireLog }> {
+    const result = await sendAndConfirm(this.conn, payer, [expiryRetireIx({ keeper: payer, exchange: this.exchange, underlying, expiryIndex })]);
+    return { result, event: single(expiryRetireLogs(result.logs), 'ExpiryRetireLog') };
   }
 
   /** Sets (or clears with 11111111111111111111111111111111) the account's trading delegate. */

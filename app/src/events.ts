@@ -290,9 +290,10 @@ export type UnderlyingCreateLog = {
 };
 
 /**
- * series_list: `count` series at indices `firstSeriesIndex..firstSeriesIndex + count` (strike-major,
- * call then put) on expiry `expiryIndex` (`newExpiry`: added by this call). Expiry unix seconds,
- * strikes quote native per contract, `oiCap` contracts.
+ * series_list: `count` series at slot indices `seriesIndices` (strike-major, call then put; free
+ * slots first, so not always contiguous; `firstSeriesIndex` is the first of them) on expiry slot
+ * `expiryIndex` (`newExpiry`: added by this call, possibly into a retired slot). Expiry unix
+ * seconds, strikes quote native per contract, `oiCap` contracts.
  */
 export type SeriesListLog = {
   exchange: Address;
@@ -304,6 +305,7 @@ export type SeriesListLog = {
   count: number;
   strikes: bigint[];
   oiCap: bigint;
+  seriesIndices: number[];
 };
 
 /** vol_surface_update: one expiry's raw SVI parameters (Q52) and the surface version after the bump. */
@@ -348,7 +350,12 @@ export type RiskRefreshLog = {
   staleSurface: boolean;
 };
 
-/** expiry_settle_price: quote native per contract, from the price published at `publishTime`. */
+/**
+ * expiry_settle_price: quote native per contract, from the price published at `publishTime`
+ * (within [expiry, expiry + 60 s]) in the PriceUpdateV2 account `source` (the underlying's oracle
+ * or any account of its feed). The governance fallback (Change::SettlementPrice) logs
+ * `publishTime` 0 and the default address 11111111111111111111111111111111 as `source`.
+ */
 export type SettlementPriceLog = {
   exchange: Address;
   underlying: Address;
@@ -356,6 +363,22 @@ export type SettlementPriceLog = {
   expiry: bigint;
   settlementPrice: bigint;
   publishTime: bigint;
+  source: Address;
+};
+
+/**
+ * expiry_retire: expiry slot `expiryIndex` (unix seconds `expiry`, settled at `settlementPrice`,
+ * quote native per contract) freed by `retiredBy` with its `seriesFreed` series slots, whose
+ * generations were bumped (positions left in them are worth zero).
+ */
+export type ExpiryRetireLog = {
+  exchange: Address;
+  underlying: Address;
+  expiryIndex: number;
+  expiry: bigint;
+  settlementPrice: bigint;
+  seriesFreed: number;
+  retiredBy: Address;
 };
 
 const delegateLogDecoder: Decoder<DelegateLog> = getStructDecoder([
@@ -391,6 +414,7 @@ const seriesListLogDecoder: Decoder<SeriesListLog> = getStructDecoder([
   ['count', getU16Decoder()],
   ['strikes', getArrayDecoder(getU64Decoder())], // borsh Vec: u32 length prefix
   ['oiCap', getU64Decoder()],
+  ['seriesIndices', getArrayDecoder(getU16Decoder())],
 ]);
 
 const volSurfaceLogDecoder: Decoder<VolSurfaceLog> = getStructDecoder([
@@ -434,6 +458,17 @@ const settlementPriceLogDecoder: Decoder<SettlementPriceLog> = getStructDecoder(
   ['expiry', getI64Decoder()],
   ['settlementPrice', getU64Decoder()],
   ['publishTime', getI64Decoder()],
+  ['source', getAddressDecoder()],
+]);
+
+const expiryRetireLogDecoder: Decoder<ExpiryRetireLog> = getStructDecoder([
+  ['exchange', getAddressDecoder()],
+  ['underlying', getAddressDecoder()],
+  ['expiryIndex', getU8Decoder()],
+  ['expiry', getI64Decoder()],
+  ['settlementPrice', getU64Decoder()],
+  ['seriesFreed', getU16Decoder()],
+  ['retiredBy', getAddressDecoder()],
 ]);
 
 /**
@@ -539,6 +574,7 @@ export const volSurfaceLogs = (logs: readonly string[]) => findEvents(logs, 'Vol
 export const insuranceCreateLogs = (logs: readonly string[]) => findEvents(logs, 'InsuranceCreateLog', insuranceCreateLogDecoder);
 export const riskRefreshLogs = (logs: readonly string[]) => findEvents(logs, 'RiskRefreshLog', riskRefreshLogDecoder);
 export const settlementPriceLogs = (logs: readonly string[]) => findEvents(logs, 'SettlementPriceLog', settlementPriceLogDecoder);
+export const expiryRetireLogs = (logs: readonly string[]) => findEvents(logs, 'ExpiryRetireLog', expiryRetireLogDecoder);
 export const govProposedLogs = (logs: readonly string[]) => findEvents(logs, 'GovProposedLog', govProposedLogDecoder);
 export const govExecutedLogs = (logs: readonly string[]) => findEvents(logs, 'GovExecutedLog', govExecutedLogDecoder);
 export const govCancelledLogs = (logs: readonly string[]) => findEvents(logs, 'GovCancelledLog', govCancelledLogDecoder);

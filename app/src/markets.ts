@@ -10,6 +10,7 @@ import {
   getAccountHealthInstruction,
   getAccountSettleInstruction,
   getDelegateSetInstruction,
+  getExpiryRetireInstruction,
   getExpirySettlePriceInstruction,
   getRiskRefreshInstruction,
   getSeriesListInstruction,
@@ -19,6 +20,7 @@ import {
   getVolSurfaceUpdateInstruction,
   MAXWELL_PROGRAM_ADDRESS,
   type MarginAccount,
+  type Position,
   type TradeLegArgs,
   type Underlying,
   type UnderlyingCreateInstructionDataArgs,
@@ -182,6 +184,16 @@ export function expirySettlePriceIx(input: {
 }
 
 /**
+ * Keeper (anyone): frees settled expiry `expiryIndex` and its series slots for new listings once
+ * no series of it has long open interest and its `settled_net` is back to 0 (ExpiryNotSettled,
+ * ExpiryOpenInterestLeft, ExpirySettlementInProgress otherwise; ExpirySlotFree when already
+ * retired). Each freed series slot's generation is bumped: positions left in it are leftovers.
+ */
+export function expiryRetireIx(input: { keeper: TransactionSigner; exchange: Address; underlying: Address; expiryIndex: number }): Instruction {
+  return getExpiryRetireInstruction(input);
+}
+
+/**
  * Keeper: cash-settles `account`'s positions in the settled expiries of `underlying` into quote.
  * Health accounts: the account's slots and positions now, plus the quote bank (payoffs may open
  * its slot); the settled underlying is an extra entry once its positions are gone, allowed.
@@ -223,18 +235,49 @@ export function accountHealthIxs(input: {
   return [setComputeUnitLimitIx(), withRemaining(ix, health)];
 }
 
-/** The index of the listed series (strike, kind) of `expiry`; throws if not listed. */
-export function seriesIndex(u: Pick<Underlying, 'series' | 'nSeries'>, expiry: bigint, strike: bigint, kind: OptionKind): number {
-  const i = u.series
+/**
+ * Slots are recycled (expiry_retire): `nSeries` / `nExpiries` are high-water marks. A series
+ * slot below it is free when `listed === 0`, an expiry slot when `expiry === 0n`.
+ */
+export const seriesSlotFree = (s: Pick<Underlying['series'][number], 'listed'>) => s.listed === 0;
+export const expirySlotFree = (e: Pick<Underlying['expiries'][number], 'expiry'>) => e.expiry === 0n;
+
+/** The listed series with their slot index (free slots skipped). */
+export function listedSeries(u: Pick<Underlying, 'series' | 'nSeries'>): { index: number; series: Underlying['series'][number] }[] {
+  return u.series
     .slice(0, u.nSeries)
-    .findIndex((s) => s.listed === 1 && s.expiry === expiry && s.strike === strike && s.kind === kind);
-  if (i < 0) throw new Error(`series ${kind === CALL ? 'call' : 'put'} ${strike} @ ${expiry} is not listed`);
-  return i;
+    .map((series, index) => ({ index, series }))
+    .filter(({ series }) => !seriesSlotFree(series));
 }
 
-/** The index of `expiry` among the underlying's expiries; throws if not listed. */
+/** The listed expiries with their slot index (free slots skipped). */
+export function listedExpiries(u: Pick<Underlying, 'expiries' | 'nExpiries'>): { index: number; expiry: Underlying['expiries'][number] }[] {
+  return u.expiries
+    .slice(0, u.nExpiries)
+    .map((expiry, index) => ({ index, expiry }))
+    .filter(({ expiry }) => !expirySlotFree(expiry));
+}
+
+/**
+ * A position of a retired expiry: its generation is not its series slot's (the slot was freed,
+ * and maybe listed again). Worth exactly zero: the health rule skips it, trade and liquidate
+ * refuse the slot for its account (PositionSeriesRecycled), account_settle removes it (payoff 0).
+ */
+export function isLeftover(u: Pick<Underlying, 'series'>, p: Pick<Position, 'seriesIndex' | 'generation'>): boolean {
+  const s = u.series[p.seriesIndex];
+  return s === undefined || s.generation !== p.generation;
+}
+
+/** The index of the listed series (strike, kind) of `expiry`; throws if not listed. */
+export function seriesIndex(u: Pick<Underlying, 'series' | 'nSeries'>, expiry: bigint, strike: bigint, kind: OptionKind): number {
+  const hit = listedSeries(u).find(({ series: s }) => s.expiry === expiry && s.strike === strike && s.kind === kind);
+  if (!hit) throw new Error(`series ${kind === CALL ? 'call' : 'put'} ${strike} @ ${expiry} is not listed`);
+  return hit.index;
+}
+
+/** The slot index of `expiry` among the underlying's listed expiries; throws if not listed. */
 export function expiryIndex(u: Pick<Underlying, 'expiries' | 'nExpiries'>, expiry: bigint): number {
-  const i = u.expiries.slice(0, u.nExpiries).findIndex((e) => e.expiry === expiry);
-  if (i < 0) throw new Error(`expiry ${expiry} is not listed`);
-  return i;
+  const hit = expiry === 0n ? undefined : listedExpiries(u).find((e) => e.expiry.expiry === expiry);
+  if (!hit) throw new Error(`expiry ${expiry} is not listed`);
+  return hit.index;
 }
