@@ -13,6 +13,8 @@ import { createKeyPairSignerFromPrivateKeyBytes, type Address } from '@solana/ki
 import { flag, intOpt, many, only, opt, parseArgs, UsageError } from '../app/src/cli/args.js';
 import { websocketUrlFor } from '../app/src/cli/context.js';
 import { changeFromJson } from '../app/src/cli/gov.js';
+import { getChangeEncoder } from '../app/src/generated/maxwell/index.js';
+import { changeKind, changeTarget } from '../app/src/governance.js';
 import { parseLeg } from '../app/src/cli/trade.js';
 import { addressBytes } from '../app/src/base58.js';
 import { expandHome, readKeypairFile, writeKeypairFile } from '../app/src/keypair.js';
@@ -64,6 +66,16 @@ describe('cli arguments', () => {
     assert.throws(() => changeFromJson('{'), /not JSON/);
     assert.throws(() => changeFromJson('{"__kind":"Nope"}'), /"__kind" is one of/);
   });
+
+  it('reads the oracle-outage fallback (issue 12: SettlementPrice, change kind 9) from JSON', () => {
+    const c = changeFromJson(JSON.stringify({ __kind: 'SettlementPrice', underlying: A, expiryIndex: 3, price: '153250000' }));
+    assert.deepEqual(c, { __kind: 'SettlementPrice', underlying: A, expiryIndex: 3, price: 153_250_000n });
+    assert.equal(changeKind(c), 9);
+    assert.deepEqual(changeTarget(c), { underlying: A });
+    const bytes = getChangeEncoder().encode(c);
+    assert.equal(bytes[0], 9, 'the borsh variant tag');
+    assert.equal(bytes.length, 1 + 32 + 1 + 8, 'underlying, expiry slot u8, price u64');
+  });
 });
 
 describe('keypair files', () => {
@@ -90,7 +102,7 @@ describe('keypair files', () => {
 });
 
 describe('keeper status file', () => {
-  it('counts scans, failures and liquidations per pass and in total; lag in slots', () => {
+  it('counts scans, failures, liquidations, settlements and retirements per pass and in total; lag in slots', () => {
     const path = join(dir, 'status.json');
     const st = new StatusTracker(path, { keeper: A, exchange: A, liquidatorAccount: A });
     const read = () => JSON.parse(readFileSync(path, 'utf8')) as KeeperStatus;
@@ -103,10 +115,11 @@ describe('keeper status file', () => {
     const report = {
       liquidations: [{ account: A, contracts: 3, penalty: 0n, toInsurance: 0n, stop: 'NotLiquidatable' }],
       balanceLiquidations: [{ account: 'B' as Address, takes: 2, penalty: 0n, toInsurance: 0n, stop: 'x' }],
+      settled: { prices: 1, accounts: 4, leftovers: 1, retired: 1 },
     } as unknown as Parameters<StatusTracker['endPass']>[0];
     st.endPass(report, 123.4, { start: 100n, end: 104n });
     let s = read();
-    assert.deepEqual(s.lastPass, { accountsScanned: 12, liquidatedAccounts: 2, contracts: 3, balanceTakes: 2, failures: 1 });
+    assert.deepEqual(s.lastPass, { accountsScanned: 12, liquidatedAccounts: 2, contracts: 3, balanceTakes: 2, settlementPrices: 1, accountsSettled: 4, retirements: 1, failures: 1 });
     assert.equal(s.lastError, 'job_failed: boom');
     assert.deepEqual(s.lag, { passStartSlot: '100', passEndSlot: '104', slots: 4 });
     assert.equal(s.lastPassMs, 123);
@@ -116,7 +129,7 @@ describe('keeper status file', () => {
     st.setState('stopped');
     s = read();
     assert.equal(s.passes, 2);
-    assert.deepEqual(s.total, { accountsScanned: 25, liquidatedAccounts: 2, contracts: 3, balanceTakes: 2, failures: 1 });
+    assert.deepEqual(s.total, { accountsScanned: 25, liquidatedAccounts: 2, contracts: 3, balanceTakes: 2, settlementPrices: 1, accountsSettled: 4, retirements: 1, failures: 1 });
     assert.equal(s.state, 'stopped');
     assert.deepEqual(seen, ['scan', 'job_failed', 'scan'], 'the inner logger sees every line');
   });

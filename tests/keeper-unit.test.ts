@@ -2,7 +2,8 @@
 // the rebalance plan over the program's own day window and keeper fee (WASM, rules-wasm.ts); the
 // scan's batched snapshot: what it fetches, health of every account in memory, classification;
 // which (asset, debt) pair the balance liquidation job takes first (keeper policy, not a program rule);
-// which governance proposals are due, their targets, PDA and account decoding.
+// which governance proposals are due, their targets, PDA and account decoding; the settle job's
+// settlement source, holders, leftovers and retirement.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 import { DEFAULT_CONFIG, loadConfig } from '../app/src/keeper/config.js';
-import { nextLeg } from '../app/src/keeper/liquidate.js';
+import { liveSeriesOf, nextLeg } from '../app/src/keeper/liquidate.js';
+import { needsSettlement, retirementState, SETTLE_WINDOW_SECS, settlementSource } from '../app/src/keeper/settle.js';
 import { balancePairs, pairRankingOf, pairScore, rankBalancePairs, type PairRanking } from '../app/src/keeper/balance-liquidate.js';
 import { balanceStepScore, chooseStep, optionStepScore, type StepScore } from '../app/src/keeper/liquidate-account.js';
 import { jsonLine } from '../app/src/keeper/log.js';
@@ -72,6 +74,22 @@ describe('keeper', () => {
     assert.deepEqual(nextLeg({ positions: [pos(0, 2, -5n), pos(0, 1, -1n)] }, (_u, s) => s !== 2), { underlyingIndex: 0, seriesIndex: 1, size: -1n });
   });
 
+  it('a leftover of a retired expiry is never a live leg (liquidate would refuse it: PositionSeriesRecycled)', () => {
+    const now = 1_800_000_000n;
+    const series = (expiry: bigint, generation: number, listed = 1) => ({ expiry, generation, listed });
+    // Slot 0 retired and listed again (generation 1), slot 1 retired and free, slot 2 expired.
+    const unders = new Map([[0, { data: { series: [series(now + 86_400n, 1), series(0n, 1, 0), series(now - 1n, 0)] } }]]) as never;
+    const live = liveSeriesOf(unders, now);
+    assert.equal(live(0, 0, 1), true);
+    assert.equal(live(0, 0, 0), false, 'the old generation of a recycled slot');
+    assert.equal(live(0, 1, 0), false, 'a free slot');
+    assert.equal(live(0, 2, 0), false, 'expired');
+    assert.equal(live(1, 0, 0), false, 'unknown underlying');
+    const held = (seriesIndex: number, size: bigint, generation: number) => ({ underlyingIndex: 0, seriesIndex, size, inUse: 1, generation }) as never;
+    assert.deepEqual(nextLeg({ positions: [held(0, -9n, 0), held(0, -1n, 1)] }, live), { underlyingIndex: 0, seriesIndex: 0, size: -1n }, 'the larger short is a leftover');
+    assert.equal(nextLeg({ positions: [held(0, -9n, 0), held(1, 3n, 0)] }, live), null);
+  });
+
   it('groups stale series into contiguous refresh runs', () => {
     assert.deepEqual(runs([0, 1, 2, 5, 7, 8]), [{ first: 0, count: 3 }, { first: 5, count: 1 }, { first: 7, count: 2 }]);
     assert.deepEqual(runs([]), []);
@@ -117,6 +135,56 @@ describe('keeper', () => {
       ProgramFailure,
     );
     assert.equal(m, 1);
+  });
+});
+
+describe('keeper settle job: the settlement window, holders and leftovers, retirement', () => {
+  const expiry = 1_800_000_000n;
+  const end = expiry + SETTLE_WINDOW_SECS;
+
+  it('settles from the oracle account only with a publish time inside [expiry, expiry + 60 s], else from a posted window price', () => {
+    assert.equal(SETTLE_WINDOW_SECS, 60n, 'programs/maxwell/src/constants.rs SETTLE_WINDOW_SECS');
+    const src = (oraclePublishTime: bigint | null, now: bigint, hasWindowSource: boolean) => settlementSource({ oraclePublishTime, expiry, now, hasWindowSource });
+    for (const t of [expiry, expiry + 1n, end]) assert.equal(src(t, end + 3_600n, false), 'oracle', `published at expiry + ${t - expiry}`);
+    // Before the expiry, or later than the window (the account moved on): the program would refuse it.
+    for (const t of [expiry - 1n, end + 1n, null]) {
+      assert.equal(src(t, expiry + 5n, true), 'window');
+      assert.equal(src(t, expiry + 5n, false), 'wait', 'the window is open: the oracle may still publish in it');
+      assert.equal(src(t, end, false), 'wait');
+      assert.equal(src(t, end + 1n, false), 'missed', 'closed with no price: the governance fallback');
+      assert.equal(src(t, end + 3_600n, true), 'window', 'a keeper an hour late posts the in-window historical update');
+    }
+  });
+
+  // Series slots: 0-1 expiry slot 0 (settled), 2 expiry slot 1 (not settled), 3 free (retired:
+  // generation 1), 4 expiry slot 0 again.
+  const s = (expiryIndex: number, openInterest: bigint, generation = 0, listed = 1) => ({ expiryIndex, openInterest, generation, listed });
+  const u = (oi: bigint[], settledNet: bigint) => ({
+    nSeries: 5,
+    series: [s(0, oi[0]!), s(0, oi[1]!), s(1, 4n), s(0, 0n, 1, 0), s(0, oi[2]!)],
+    nExpiries: 3,
+    expiries: [
+      { expiry, settled: 1, settledNet },
+      { expiry: expiry + 86_400n, settled: 0, settledNet: 0n },
+      { expiry: 0n, settled: 0, settledNet: 0n }, // retired
+    ],
+  }) as never;
+  const at = (seriesIndex: number, generation = 0, underlyingIndex = 2, inUse = 1) => ({ underlyingIndex, seriesIndex, generation, size: -1n, inUse });
+
+  it('settles holders of a settled expiry and holders of leftovers, nobody else', () => {
+    const x = u([0n, 0n, 0n], 0n);
+    assert.equal(needsSettlement({ positions: [at(1)] } as never, 2, x), true, 'a settled expiry');
+    assert.equal(needsSettlement({ positions: [at(2)] } as never, 2, x), false, 'not settled yet');
+    assert.equal(needsSettlement({ positions: [at(3)] } as never, 2, x), true, 'a leftover in a free slot');
+    assert.equal(needsSettlement({ positions: [at(2, 7)] } as never, 2, x), true, 'a leftover in a slot listed again');
+    assert.equal(needsSettlement({ positions: [at(1, 0, 5)] } as never, 2, x), false, 'another underlying');
+    assert.equal(needsSettlement({ positions: [at(1, 0, 2, 0)] } as never, 2, x), false, 'a free position slot');
+  });
+
+  it('retires a settled expiry once no series of it has open interest and settled_net is 0', () => {
+    assert.deepEqual(retirementState(u([0n, 0n, 0n], 0n)), [{ expiryIndex: 0, expiry, openInterest: 0n, settledNet: 0n, retirable: true }]);
+    assert.deepEqual(retirementState(u([0n, 2n, 3n], 0n)).map((r) => [r.openInterest, r.retirable]), [[5n, false]], 'longs not settled');
+    assert.deepEqual(retirementState(u([0n, 0n, 0n], 46_750_000n)).map((r) => [r.settledNet, r.retirable]), [[46_750_000n, false]], 'a short not settled');
   });
 });
 

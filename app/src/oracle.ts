@@ -4,8 +4,9 @@
 import { generateKeyPairSigner, type Address, type TransactionSigner } from '@solana/kit';
 import { fetchSysvarClock } from '@solana/sysvars';
 
-import { getPriceCreateInstruction, getPriceUpdateInstruction } from './generated/mock-pyth/index.js';
+import { fetchPriceUpdateV2, getPriceCreateInstruction, getPriceUpdateInstruction } from './generated/mock-pyth/index.js';
 import { COMMITMENT } from './config.js';
+import type { WindowPriceRequest, WindowPriceSource } from './keeper/settle.js';
 import { sendAndConfirm, type Connection } from './transactions.js';
 
 /** Pyth's SOL/USD feed id. */
@@ -61,4 +62,33 @@ export async function updateMockPrice(
 ): Promise<void> {
   const ix = getPriceUpdateInstruction({ authority, priceUpdate, args: await args(conn, p) });
   await sendAndConfirm(conn, authority, [ix]);
+}
+
+/**
+ * TEST ONLY: the keeper's window price source on a local validator (keeper/settle.ts). For an
+ * expiry whose oracle account holds no price of the settlement window, writes a fully verified
+ * PriceUpdateV2 of the feed into a fresh account (mock Pyth, `authority` pays), published
+ * `publishOffsetSecs` after the expiry (default 0; never beyond now or the window's end), and
+ * returns its address. The price: `price(req)`, or by default the oracle account's current price
+ * (a local validator has no price history). On a real cluster a keeper would fetch the
+ * historical update at that publish time from Hermes and post it through the Pyth receiver: that
+ * source is not built here.
+ */
+export function mockWindowPriceSource(
+  conn: Connection,
+  authority: TransactionSigner,
+  opts: {
+    price?: (req: WindowPriceRequest) => Promise<Omit<MockPrice, 'feedId' | 'publishTime'>> | Omit<MockPrice, 'feedId' | 'publishTime'>;
+    publishOffsetSecs?: bigint;
+  } = {},
+): WindowPriceSource {
+  return async (req) => {
+    const p = opts.price
+      ? await opts.price(req)
+      : await fetchPriceUpdateV2(conn.rpc, req.oracle, { commitment: COMMITMENT }).then(({ data: { priceMessage: m } }) => ({ price: m.price, conf: m.conf, exponent: m.exponent }));
+    let publishTime = req.expiry + (opts.publishOffsetSecs ?? 0n);
+    if (publishTime > req.windowEnd) publishTime = req.windowEnd;
+    if (publishTime > req.now) publishTime = req.now;
+    return createMockPrice(conn, authority, { ...p, feedId: Uint8Array.from(req.feedId), publishTime });
+  };
 }

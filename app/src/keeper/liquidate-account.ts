@@ -35,7 +35,7 @@ import type { HealthEngine } from '../health-wasm.js';
 import { COMMITMENT } from '../config.js';
 import { balanceTake, pairScore, rankBalancePairs, type BalanceLiquidationOutcome, type PairRanking } from './balance-liquidate.js';
 import { decodeMarginAccountBytes } from './decode.js';
-import { liquidateOne, nextLeg, type LiquidationOutcome } from './liquidate.js';
+import { liquidateOne, liveSeriesOf, nextLeg, type LiquidationOutcome } from './liquidate.js';
 import type { Logger } from './log.js';
 import { withRetry } from './retry.js';
 import { healthOfAll, type KeeperSnapshot } from './snapshot.js';
@@ -179,9 +179,7 @@ export async function liquidateAccountJob(
     withRetry('banks', log, () => client.banksByIndex()),
     client.quoteBank(),
   ]);
-  const expiries = new Map<number, bigint[]>();
-  for (const [i, u] of unders) expiries.set(i, u.data.series.map((s) => s.expiry));
-  const isLive = (ui: number, si: number) => (expiries.get(ui)?.[si] ?? 0n) > now;
+  const isLive = liveSeriesOf(unders, now);
   const refused = new Set<string>(); // balance pairs the program refused as not improving
   let done = false;
   while (!done && (optionsOpen || balancesOpen)) {

@@ -6,7 +6,7 @@
 // this account's turn for this pass.
 import type { Address, TransactionSigner } from '@solana/kit';
 
-import type { MarginAccount } from '../accounts.js';
+import type { MarginAccount, Underlying } from '../accounts.js';
 import type { MaxwellClient } from '../client.js';
 import { liquidate, type LiquidateLog } from '../liquidation.js';
 import type { Logger } from './log.js';
@@ -15,13 +15,29 @@ import { errorNameOf, withRetry } from './retry.js';
 /** The position to take next: largest short (most negative), else largest long; live series only. */
 export function nextLeg(
   a: Pick<MarginAccount, 'positions'>,
-  isLive: (underlyingIndex: number, seriesIndex: number) => boolean,
+  /** `generation`: the position's; a leftover of a retired expiry is not live (liquidate refuses it). */
+  isLive: (underlyingIndex: number, seriesIndex: number, generation: number) => boolean,
 ): { underlyingIndex: number; seriesIndex: number; size: bigint } | null {
-  const held = a.positions.filter((p) => p.inUse === 1 && p.size !== 0n && isLive(p.underlyingIndex, p.seriesIndex));
+  const held = a.positions.filter((p) => p.inUse === 1 && p.size !== 0n && isLive(p.underlyingIndex, p.seriesIndex, p.generation));
   const shorts = held.filter((p) => p.size < 0n).sort((x, y) => (x.size < y.size ? -1 : x.size > y.size ? 1 : 0));
   const longs = held.filter((p) => p.size > 0n).sort((x, y) => (x.size > y.size ? -1 : x.size < y.size ? 1 : 0));
   const p = shorts[0] ?? longs[0];
   return p ? { underlyingIndex: p.underlyingIndex, seriesIndex: p.seriesIndex, size: p.size < 0n ? -1n : 1n } : null;
+}
+
+/**
+ * Whether a position (underlying index, series slot, its generation) is in a live series at
+ * `now`: the slot is listed, of the position's generation (not a retired expiry's leftover) and
+ * not expired.
+ */
+export function liveSeriesOf(
+  unders: ReadonlyMap<number, { data: Pick<Underlying, 'series'> }>,
+  now: bigint,
+): (underlyingIndex: number, seriesIndex: number, generation: number) => boolean {
+  return (ui, si, generation) => {
+    const s = unders.get(ui)?.data.series[si];
+    return s !== undefined && s.listed === 1 && s.generation === generation && s.expiry > now;
+  };
 }
 
 export type LiquidationOutcome = { account: Address; contracts: number; penalty: bigint; toInsurance: bigint; stop: string };
@@ -69,9 +85,7 @@ export async function liquidateJob(
 ): Promise<LiquidationOutcome> {
   const out: LiquidationOutcome = { account: liquidatee, contracts: 0, penalty: 0n, toInsurance: 0n, stop: 'max_contracts' };
   const unders = await withRetry('underlyings', log, () => client.underlyingsByIndex());
-  const expiries = new Map<number, bigint[]>();
-  for (const [i, u] of unders) expiries.set(i, u.data.series.map((s) => s.expiry));
-  const isLive = (ui: number, si: number) => (expiries.get(ui)?.[si] ?? 0n) > now;
+  const isLive = liveSeriesOf(unders, now);
   while (out.contracts < maxContracts) {
     const acc = await withRetry('margin_account', log, () => client.marginAccount(liquidatee));
     const leg = nextLeg(acc.data, isLive);

@@ -1,5 +1,6 @@
 // One keeper pass: execute the governance changes whose timelock has passed (first, so that the
-// rest of the pass sees the exchange as it now is), settle expired expiries, refresh stale risk arrays, scan every account for
+// rest of the pass sees the exchange as it now is), settle expired expiries (settlement price from
+// the window, every holder and leftover, then retire what nobody holds: settle.ts), refresh stale risk arrays, scan every account for
 // maintenance (one batched snapshot, health in memory: scan.ts; refreshing underlyings whose
 // arrays a health read found stale, then scanning again), rebalance accounts under their policy
 // trigger, liquidate (option contracts or balance takes, the kind chosen per step by expected
@@ -26,7 +27,7 @@ import type { Logger } from './log.js';
 import { refreshJob } from './refresh.js';
 import { withRetry } from './retry.js';
 import { scan } from './scan.js';
-import { settleJob } from './settle.js';
+import { settleJob, type SettleOutcome, type WindowPriceSource } from './settle.js';
 
 export type Keeper = {
   client: MaxwellClient;
@@ -39,12 +40,18 @@ export type Keeper = {
   jobs?: Partial<JobConfig>;
   /** Graceful shutdown (main.ts): when true, the pass starts no further job or account; a transaction in flight completes. */
   shouldStop?: () => boolean;
+  /**
+   * Posts an in-window price update when the oracle account's price is outside an expiry's
+   * settlement window (settle.ts). Locally: oracle.ts mockWindowPriceSource (TEST ONLY); the
+   * mainnet source (Hermes historical update posted through the Pyth receiver) is not built.
+   */
+  windowPrice?: WindowPriceSource;
 };
 
 export type PassReport = {
   /** Proposals executed (gov_execute) this pass. */
   governanceExecuted: GovernanceOutcome[];
-  settled: { prices: number; accounts: number };
+  settled: SettleOutcome;
   refreshed: number;
   rebalances: RebalanceOutcome[];
   /** One per account under maintenance holding options (contracts taken, why it stopped). */
@@ -62,7 +69,7 @@ export type PassReport = {
 export async function runPass(k: Keeper): Promise<PassReport> {
   const { client, signer, log } = k;
   const jobs: JobConfig = { ...DEFAULT_JOBS, ...k.jobs };
-  const report: PassReport = { governanceExecuted: [], settled: { prices: 0, accounts: 0 }, refreshed: 0, rebalances: [], liquidations: [], balanceLiquidations: [], liquidationSteps: [], bankruptcies: [], accrued: 0, realizedVol: 0, observed: 0 };
+  const report: PassReport = { governanceExecuted: [], settled: { prices: 0, accounts: 0, leftovers: 0, retired: 0 }, refreshed: 0, rebalances: [], liquidations: [], balanceLiquidations: [], liquidationSteps: [], bankruptcies: [], accrued: 0, realizedVol: 0, observed: 0 };
   const stop = k.shouldStop ?? (() => false);
   const step = async <T>(name: string, f: () => Promise<T>): Promise<T | null> => {
     if (stop()) return null;
@@ -76,7 +83,7 @@ export async function runPass(k: Keeper): Promise<PassReport> {
   if (jobs.governanceEnabled) report.governanceExecuted = (await step('governance', () => governanceJob(client, signer, log))) ?? [];
   const skip = new Set<Address>([k.liquidatorAccount, await insuranceAddress(client.exchange)]);
   let found = await step('scan', () => scan(client, signer.address, log, skip));
-  if (found) report.settled = (await step('settle', () => settleJob(client, signer, found!.accounts, log))) ?? report.settled;
+  if (found) report.settled = (await step('settle', () => settleJob(client, signer, found!.accounts, log, k.windowPrice ? { windowPrice: k.windowPrice } : {}))) ?? report.settled;
   report.refreshed = (await step('refresh', () => refreshJob(client, signer, log, found?.staleUnderlyings))) ?? 0;
   if (report.settled.accounts > 0 || report.refreshed > 0) found = await step('scan', () => scan(client, signer.address, log, skip));
   const keeper = { account: k.liquidatorAccount, signer };

@@ -1,7 +1,8 @@
 // The keeper's status file (`--status-file <path>`): what an operator or a monitor reads while
 // it runs, rewritten atomically (temp file + rename) after every pass and once more on shutdown.
 // Fields: state (running | stopping | stopped), passes, accounts scanned (last pass and total),
-// liquidations (accounts, option contracts, balance takes: last pass and total), failures (error
+// liquidations (accounts, option contracts, balance takes: last pass and total), settlement
+// (settlement prices set, accounts settled, expiries retired: last pass and total), failures (error
 // log lines: failed jobs and passes; last pass and total, with the last error), lag behind the
 // cluster (the confirmed slot when the pass began reading and when it ended, and their
 // difference: how old the state it acted on was when it finished), last pass time and duration.
@@ -12,7 +13,19 @@ import type { Address } from '@solana/kit';
 import type { Logger } from './log.js';
 import type { PassReport } from './pass.js';
 
-export type KeeperCounts = { accountsScanned: number; liquidatedAccounts: number; contracts: number; balanceTakes: number; failures: number };
+export type KeeperCounts = {
+  accountsScanned: number;
+  liquidatedAccounts: number;
+  contracts: number;
+  balanceTakes: number;
+  /** expiry_settle_price sent by this keeper. */
+  settlementPrices: number;
+  /** account_settle sent by this keeper (leftovers of retired expiries included). */
+  accountsSettled: number;
+  /** expiry_retire sent by this keeper: expiry slots freed for new listings. */
+  retirements: number;
+  failures: number;
+};
 
 export type KeeperStatus = {
   pid: number;
@@ -31,7 +44,7 @@ export type KeeperStatus = {
   lag: { passStartSlot: string; passEndSlot: string; slots: number } | null;
 };
 
-const zero = (): KeeperCounts => ({ accountsScanned: 0, liquidatedAccounts: 0, contracts: 0, balanceTakes: 0, failures: 0 });
+const zero = (): KeeperCounts => ({ accountsScanned: 0, liquidatedAccounts: 0, contracts: 0, balanceTakes: 0, settlementPrices: 0, accountsSettled: 0, retirements: 0, failures: 0 });
 
 export class StatusTracker {
   readonly status: KeeperStatus;
@@ -71,12 +84,18 @@ export class StatusTracker {
       p.liquidatedAccounts = accounts.size;
       p.contracts = report.liquidations.reduce((s, l) => s + l.contracts, 0);
       p.balanceTakes = report.balanceLiquidations.reduce((s, b) => s + b.takes, 0);
+      p.settlementPrices = report.settled?.prices ?? 0;
+      p.accountsSettled = report.settled?.accounts ?? 0;
+      p.retirements = report.settled?.retired ?? 0;
     }
     const t = this.status.total;
     t.accountsScanned += p.accountsScanned;
     t.liquidatedAccounts += p.liquidatedAccounts;
     t.contracts += p.contracts;
     t.balanceTakes += p.balanceTakes;
+    t.settlementPrices += p.settlementPrices;
+    t.accountsSettled += p.accountsSettled;
+    t.retirements += p.retirements;
     this.status.passes++;
     this.status.lastPass = { ...p };
     this.status.lastPassAt = new Date().toISOString();
