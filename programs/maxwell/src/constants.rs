@@ -67,3 +67,7 @@ pub const TRADE_BAND_MIN_MAX_BPS: u32 = 100;
 /// by anyone). A caller's choice is one price among those published in this minute: at 80% vol
 /// the spot's 99% range over 60 s is about +-0.28% (2.58 x 0.8 x sqrt(60 / 31,536,000)).
 pub const SETTLE_WINDOW_SECS: i64 = 60;
+
+/// A smile update stales every risk array of its underlying (not only its own expiry's) when
+/// it moves the grid's price range by more than this, bps of the range.
+pub const GRID_RESTALE_BPS: u32 = 500;

@@ -308,8 +308,9 @@ pub struct SeriesListLog {
 }
 
 /// `vol_surface_update`: the SVI smile of one expiry (raw parameters `a, b, rho, m, sigma`,
-/// Q52), the surface version after the bump (every risk array must be refreshed on it) and
-/// its time (unix seconds).
+/// Q52), the surface version after the update (bumped, so every risk array must be refreshed
+/// on it, only when the grid's price range moved by more than `GRID_RESTALE_BPS`; otherwise only
+/// this expiry's arrays are stale) and its time (unix seconds).
 #[event]
 pub struct VolSurfaceLog {
     pub underlying: Pubkey,

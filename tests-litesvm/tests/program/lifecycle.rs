@@ -386,3 +386,59 @@ fn capacity_512_series_cranked_and_a_128_position_account_across_them() {
     invariants(&w, &m);
     w.assert_conservation();
 }
+
+/// Per-expiry staleness: a smile update stales its own expiry's risk arrays; the other expiries
+/// keep trading without a crank. An update that moves the grid's price range by more than 5%
+/// (GRID_RESTALE_BPS) stales every array (the surface version is bumped).
+#[test]
+fn a_smile_update_stales_only_its_expiry_unless_it_moves_the_grid() {
+    let mut w = World::new();
+    let m = w.market(&[150 * D]); // expiry 0: 30 days, 80% vol
+    let admin = w.admin.insecure_clone();
+    let (a, b) = (w.trader(), w.trader());
+    let usdc = w.usdc;
+    w.deposit(&a, &usdc, &a.usdc_wallet, 50_000 * USDC);
+    w.deposit(&b, &usdc, &b.usdc_wallet, 50_000 * USDC);
+    let e1 = m.expiry + 30 * DAY;
+    let (slot1, idx1) = list(&mut w, &m, e1, &[150 * D]);
+    let days = |w: &World, e: i64| (e - w.env.now()) as f64 / DAY as f64;
+    let d1 = days(&w, e1);
+    w.env.ok(&[w.vol_update_ix(&m, slot1, svi_for(0.8, d1))], &[&admin]);
+    w.refresh_all(&m);
+    let c0 = m.series(150 * D, 0);
+    let seq = w.underlying(&m).surface_seq;
+
+    // The same smile re-sent for expiry 1: only its arrays are stale.
+    let svi1 = w.underlying(&m).expiries[usize::from(slot1)].svi;
+    let same = SviArgs { a: svi1.a, b: svi1.b, rho: svi1.rho, m: svi1.m, sigma: svi1.sigma };
+    w.env.ok(&[w.vol_update_ix(&m, slot1, same)], &[&admin]);
+    let u = w.underlying(&m);
+    assert_eq!(u.surface_seq, seq);
+    assert!(idx1.iter().all(|&i| u.series[usize::from(i)].risk_surface_seq == 0));
+    assert!(u.series.iter().filter(|s| s.listed == 1 && s.expiry_index == 0).all(|s| s.risk_surface_seq == seq));
+    w.trade(&m, &b, &a, vec![leg(c0, 1, w.at_mark(&m, c0))]);
+    let i = w.trade_ix(&m, &b, &a, vec![leg(idx1[0], 1, w.at_mark(&m, idx1[0]))]);
+    let (bk, ak) = (b.kp.insecure_clone(), a.kp.insecure_clone());
+    w.env.fails_with(&[compute_budget_ix(1_400_000), i], &[&bk, &ak], code(E::RiskCacheStale), &[a.account, b.account]);
+    // The crank of expiry 1's two series alone makes it tradable again.
+    w.env.ok_big(&[w.refresh_ix(&m, idx1[0], 2)], &[]);
+    w.trade(&m, &b, &a, vec![leg(idx1[0], 1, w.at_mark(&m, idx1[0]))]);
+    w.assert_conservation();
+
+    // An hour later (the rate bound allows 8 vol points), expiry 0 goes to 88%: the highest ATM
+    // vol, so the range moves by 10%: every array is stale.
+    w.env.advance(3_600);
+    w.set_sol_price(SOL_PRICE);
+    w.refresh_all(&m);
+    let range0 = w.underlying(&m).scen.range;
+    let d0 = days(&w, m.expiry);
+    w.env.ok(&[w.vol_update_ix(&m, 0, svi_for(0.88, d0))], &[&admin]);
+    let u = w.underlying(&m);
+    assert_eq!(u.surface_seq, seq + 1);
+    let i = w.trade_ix(&m, &b, &a, vec![leg(idx1[0], 1, w.at_mark(&m, idx1[0]))]);
+    w.env.fails_with(&[compute_budget_ix(1_400_000), i], &[&bk, &ak], code(E::RiskCacheStale), &[a.account, b.account]);
+    w.refresh_all(&m);
+    assert!(w.underlying(&m).scen.range > range0 + range0 / 20);
+    w.trade(&m, &b, &a, vec![leg(idx1[0], 1, w.at_mark(&m, idx1[0]))]);
+    w.assert_conservation();
+}

@@ -65,6 +65,26 @@ pub struct Refreshed {
     pub stale_surface: bool,
 }
 
+/// The live expiries with a smile, each at forward `spot`.
+fn live_markets(u: &Underlying, spot: u64, now: i64) -> Vec<ExpiryMarket> {
+    u.expiries[..usize::from(u.n_expiries)]
+        .iter()
+        .filter(|e| e.has_surface == 1 && e.expiry > now)
+        .map(|e| ExpiryMarket { expiry: e.expiry, forward: spot, svi: *e.svi.engine() })
+        .collect()
+}
+
+/// The price range (Q52) a crank would give the grid now on a fresh surface: the live smiles'
+/// highest ATM vol, widened for realized vol. It does not depend on the spot.
+pub fn grid_range(u: &Underlying, ex: &Exchange, now: i64) -> Result<i64> {
+    let spot = u.scen.spot.max(1);
+    let expiries = live_markets(u, spot, now);
+    let market = UnderlyingMarket { spot, conf: 0, now, expiries: &expiries };
+    let params = ex.risk.engine();
+    let scen = underlying_scenarios(&market, params).map_err(MaxwellError::from)?;
+    Ok(widen_for_realized_vol(&scen, u.realized_vol(), params).map_err(MaxwellError::from)?.range)
+}
+
 /// The crank's work on a loaded underlying at `spot` / `conf` (quote native per contract):
 /// the grid, then the arrays of the live series `first..first + count`. The instruction and the
 /// client's what-if (liquidation spot, through WASM) both run it.
@@ -75,11 +95,7 @@ pub fn refresh_arrays(u: &mut Underlying, ex: &Exchange, spot: u64, conf: u64, n
     let stale_surface = now.saturating_sub(u.surface_ts) > i64::from(u.surface_max_age_secs);
     let params = if stale_surface { stale_surface_params(ex.risk.engine()) } else { *ex.risk.engine() };
 
-    let expiries: Vec<ExpiryMarket> = u.expiries[..usize::from(u.n_expiries)]
-        .iter()
-        .filter(|e| e.has_surface == 1 && e.expiry > now)
-        .map(|e| ExpiryMarket { expiry: e.expiry, forward: spot, svi: *e.svi.engine() })
-        .collect();
+    let expiries = live_markets(u, spot, now);
     let market = UnderlyingMarket { spot, conf, now, expiries: &expiries };
     let scen = underlying_scenarios(&market, &params).map_err(MaxwellError::from)?;
     let implied_range = scen.range;

@@ -1,8 +1,10 @@
 use anchor_lang::prelude::*;
 use maxwell_risk::surface::SviParams;
 
+use crate::constants::{BPS, GRID_RESTALE_BPS};
 use crate::error::MaxwellError;
 use crate::events::{VolBreakerLog, VolSurfaceLog};
+use crate::instructions::risk_refresh::grid_range;
 use crate::state::{Exchange, IxGate, Underlying};
 use maxwell_engine::governance::check_vol_update;
 
@@ -30,7 +32,9 @@ pub struct VolSurfaceUpdate<'info> {
 }
 
 /// Sets the smile of one expiry (validated: no negative total variance, bounded wings).
-/// Bumps the surface version: every risk array must then be refreshed before it gates risk.
+/// The expiry's risk arrays must then be refreshed before they gate risk; every array of the
+/// underlying too if the grid's price range moved by more than `GRID_RESTALE_BPS` (the surface
+/// version is then bumped).
 pub fn vol_surface_update(ctx: Context<VolSurfaceUpdate>, expiry_index: u8, svi: SviArgs) -> Result<()> {
     ctx.accounts.exchange.load()?.require_enabled(IxGate::VolSurfaceUpdate)?;
     let params = SviParams { a: svi.a, b: svi.b, rho: svi.rho, m: svi.m, sigma: svi.sigma };
@@ -51,7 +55,23 @@ pub fn vol_surface_update(ctx: Context<VolSurfaceUpdate>, expiry_index: u8, svi:
     e.svi = params.into();
     e.has_surface = 1;
     let expiry = e.expiry;
-    u.surface_seq += 1;
+    // Per-expiry staleness: the new smile stales this expiry's risk arrays only, unless it moves
+    // the grid's price range (the highest ATM vol) by more than GRID_RESTALE_BPS: then every
+    // array is stale (the surface version is bumped), so no array is used on a range far from
+    // the current one. Within the tolerance, arrays of other expiries keep the range they were
+    // built on until their next crank (at most `risk_max_age_secs`).
+    let old_range = u.scen.range;
+    let new_range = grid_range(&u, &*ctx.accounts.exchange.load()?, now)?;
+    let moved =
+        u128::from(new_range.abs_diff(old_range)) * u128::from(BPS) > u128::from(old_range.unsigned_abs()) * u128::from(GRID_RESTALE_BPS);
+    if old_range == 0 || moved {
+        u.surface_seq += 1;
+    } else {
+        let n = usize::from(u.n_series);
+        for s in u.series[..n].iter_mut().filter(|s| s.listed == 1 && usize::from(s.expiry_index) == i) {
+            s.risk_surface_seq = 0; // built on no current surface version: stale
+        }
+    }
     u.surface_ts = now;
     u.invariant()?;
     if outcome.tripped_now {
