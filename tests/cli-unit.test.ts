@@ -1,6 +1,6 @@
 // The `maxwell` CLI's pieces that need no validator: argument parsing, the websocket URL the
-// Solana CLI derives, trade legs, governance changes from JSON, keypair files, the keeper status
-// file. (Every command end to end: tests/cli.test.ts.)
+// Solana CLI derives, trade legs, governance changes from JSON, the markets listing (slots,
+// generations, free slots), keypair files, the keeper status file. (Every command end to end: tests/cli.test.ts.)
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { createKeyPairSignerFromPrivateKeyBytes, type Address } from '@solana/ki
 import { flag, intOpt, many, only, opt, parseArgs, UsageError } from '../app/src/cli/args.js';
 import { websocketUrlFor } from '../app/src/cli/context.js';
 import { changeFromJson } from '../app/src/cli/gov.js';
+import { marketsHuman, marketView, slotRanges } from '../app/src/cli/markets.js';
 import { getChangeEncoder } from '../app/src/generated/maxwell/index.js';
 import { changeKind, changeTarget } from '../app/src/governance.js';
 import { parseLeg } from '../app/src/cli/trade.js';
@@ -75,6 +76,33 @@ describe('cli arguments', () => {
     const bytes = getChangeEncoder().encode(c);
     assert.equal(bytes[0], 9, 'the borsh variant tag');
     assert.equal(bytes.length, 1 + 32 + 1 + 8, 'underlying, expiry slot u8, price u64');
+  });
+});
+
+describe('markets listing', () => {
+  it('lists expiries and series by slot with generations; free slots below the high-water marks', () => {
+    const E = 1_800_604_800n;
+    const series = (strike: bigint, kind: number, expiryIndex: number, generation: number, listed = 1) =>
+      ({ strike, expiry: listed ? E : 0n, kind, expiryIndex, listed, generation, openInterest: listed ? 3n : 0n, oiCap: listed ? 100n : 0n });
+    // Expiry slot 0 retired and free; slot 1 listed. Series slots 0-1 free (generation 1), 2-3
+    // listed again (generation 1), 4 never recycled.
+    const u = {
+      underlyingIndex: 2,
+      oracle: A,
+      nExpiries: 2,
+      expiries: [{ expiry: 0n }, { expiry: E, settled: 0, settlementPrice: 0n, settledNet: 0n, hasSurface: 1 }, { expiry: 0n }],
+      nSeries: 5,
+      series: [series(0n, 0, 0, 1, 0), series(0n, 0, 0, 1, 0), series(150n, 0, 1, 1), series(150n, 1, 1, 1), series(160n, 0, 1, 0), series(0n, 0, 0, 0, 0)],
+      risk: [0, 1, 2, 3, 4, 5].map((i) => ({ mark: BigInt(i) })),
+    } as never;
+    const v = marketView(A, u);
+    assert.deepEqual(v.expiries.map((e) => [e.slot, e.expiry]), [[1, E]]);
+    assert.deepEqual(v.series.map((s) => [s.slot, s.generation, s.kind, s.strike, s.mark]), [[2, 1, 'call', 150n, 2n], [3, 1, 'put', 150n, 3n], [4, 0, 'call', 160n, 4n]]);
+    assert.deepEqual([v.freeExpirySlots, v.freeSeriesSlots, v.nExpiries, v.nSeries], [[0], [0, 1], 2, 5]);
+    const text = marketsHuman([v]);
+    assert.match(text, /free expiry slots 0, free series slots 0-1 \(below 2 \/ 5 slots used\)/);
+    assert.match(text, /series 3 \(generation 1\): put 150, open interest 3 of 100/);
+    assert.deepEqual([slotRanges([]), slotRanges([4]), slotRanges([0, 1, 2, 5, 7, 8])], ['none', '4', '0-2, 5, 7-8']);
   });
 });
 

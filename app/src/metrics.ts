@@ -2,8 +2,9 @@
 // them as JSON; default exchange: target/localnet.json). Per bank: utilization, borrow and
 // deposit APR from the bank's rate curve, deposits, borrows, reserve (the program's own
 // functions in WASM: rules-wasm.ts bankAt) and socialized losses in native units; per
-// underlying: open interest (sum over listed series), its notional at the oracle spot and the
-// realized volatility (Underlying::realized_vol, in WASM); capital efficiency = open-interest
+// underlying: open interest (sum over listed series), its notional at the oracle spot, the
+// realized volatility (Underlying::realized_vol, in WASM), listed and free expiry and series slots
+// and the series slots recycled so far (expiry_retire); capital efficiency = open-interest
 // notional / locked collateral (positive balances at the oracle, no haircut: rules-wasm.ts
 // quoteValue). Everything at the banks' stored indices (accrue_interest brings them to now).
 import { pathToFileURL } from 'node:url';
@@ -21,6 +22,7 @@ import { MaxwellClient } from './client.js';
 import { COMMITMENT } from './config.js';
 import { fetchPriceUpdateV2 } from './generated/mock-pyth/index.js';
 import { tryLoadDeployment } from './localnet.js';
+import { listedExpiries, listedSeries } from './markets.js';
 import { bankAt, quoteValue, realizedVol, shareValue, spotPerContract, type Price } from './rules-wasm.js';
 import { connect } from './transactions.js';
 
@@ -72,6 +74,19 @@ export function openInterest(u: Pick<Underlying, 'series' | 'nSeries'>): bigint 
   return u.series.slice(0, u.nSeries).reduce((s, x) => (x.listed === 1 ? s + x.openInterest : s), 0n);
 }
 
+/** Listed and free expiry and series slots of an underlying, and how many series slots were recycled. */
+export function slotMetrics(u: Pick<Underlying, 'series' | 'nSeries' | 'expiries' | 'nExpiries'>): Pick<UnderlyingMetrics, 'listedExpiries' | 'listedSeries' | 'freeExpirySlots' | 'freeSeriesSlots' | 'seriesSlotsRecycled'> {
+  const expiries = listedExpiries(u).length;
+  const series = listedSeries(u).length;
+  return {
+    listedExpiries: expiries,
+    listedSeries: series,
+    freeExpirySlots: u.nExpiries - expiries,
+    freeSeriesSlots: u.nSeries - series,
+    seriesSlotsRecycled: u.series.reduce((t, s) => t + s.generation, 0),
+  };
+}
+
 /**
  * Locked collateral: the sum over `accounts` of their positive balances valued in quote
  * (native balance at the bank's stored indices, then the bank's price; no haircut).
@@ -111,6 +126,14 @@ export type UnderlyingMetrics = {
   /** Annualized, a fraction (0.8 = 80%). */
   realizedVol: number;
   realizedVolUpdates: bigint;
+  /** Listed expiries and series (free slots skipped). */
+  listedExpiries: number;
+  listedSeries: number;
+  /** Free slots below the high-water marks (retired by expiry_retire, not listed again yet). */
+  freeExpirySlots: number;
+  freeSeriesSlots: number;
+  /** Series slots freed by expiry_retire so far: the sum of the slots' generations. */
+  seriesSlotsRecycled: number;
 };
 
 export type Metrics = {
@@ -158,6 +181,7 @@ export async function collectMetrics(client: MaxwellClient): Promise<Metrics> {
       notional: spot === null ? 0n : oi * spot,
       realizedVol: realizedVol(u.data),
       realizedVolUpdates: u.data.rvUpdates,
+      ...slotMetrics(u.data),
     });
   }
   const insurance = ex.data.insuranceVault;

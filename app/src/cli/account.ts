@@ -2,9 +2,10 @@
 import { getCreateAssociatedTokenIdempotentInstruction } from '@solana-program/token';
 import { fetchEncodedAccount, type Account, type Address } from '@solana/kit';
 
-import { collateralBalance, type CollateralBank, type MarginAccount } from '../accounts.js';
+import { collateralBalance, type CollateralBank, type MarginAccount, type Underlying } from '../accounts.js';
 import { formatUnits, parseUnits } from '../format.js';
 import { HealthEngine, localHealth, type LocalHealth } from '../health-wasm.js';
+import { isLeftover } from '../markets.js';
 import { sendAndConfirm } from '../transactions.js';
 import { associatedTokenAddress } from '../token.js';
 import { intOpt, only, opt, required, UsageError } from './args.js';
@@ -44,7 +45,11 @@ export function amountArg(ctx: Ctx, bank: CollateralBank): bigint {
 }
 
 export type BalanceView = { bank: Address; bankIndex: number; mint: Address; decimals: number; shares: bigint; native: bigint; amount: string };
-export type PositionView = { underlyingIndex: number; seriesIndex: number; size: bigint; costBasis: bigint };
+/**
+ * `generation`: the series slot's generation the position opened in; `leftover`: the slot was
+ * retired since (expiry_retire), so the position is worth zero and account_settle removes it.
+ */
+export type PositionView = { underlyingIndex: number; seriesIndex: number; generation: number; leftover: boolean; size: bigint; costBasis: bigint };
 
 export type AccountView = {
   address: Address;
@@ -70,9 +75,12 @@ export async function accountView(ctx: Ctx, address: Address): Promise<AccountVi
     const native = collateralBalance(acc.data, b.data);
     balances.push({ bank: b.address, bankIndex: s.bankIndex, mint: b.data.mint, decimals: b.data.decimals, shares: s.balance, native, amount: formatUnits(native, b.data.decimals) });
   }
-  const positions = acc.data.positions
-    .filter((p) => p.inUse === 1)
-    .map((p) => ({ underlyingIndex: p.underlyingIndex, seriesIndex: p.seriesIndex, size: p.size, costBasis: p.costBasis }));
+  const held = acc.data.positions.filter((p) => p.inUse === 1);
+  const unders = held.length ? await ctx.client().underlyingsByIndex(true) : new Map<number, Account<Underlying>>();
+  const positions = held.map((p) => {
+    const u = unders.get(p.underlyingIndex);
+    return { underlyingIndex: p.underlyingIndex, seriesIndex: p.seriesIndex, generation: p.generation, leftover: u ? isLeftover(u.data, p) : false, size: p.size, costBasis: p.costBasis };
+  });
   let health: LocalHealth | null = null;
   let healthError: string | undefined;
   try {
@@ -87,7 +95,9 @@ export async function accountView(ctx: Ctx, address: Address): Promise<AccountVi
 export function showHuman(v: AccountView): string {
   const lines = [`account ${v.address} (owner ${v.owner}, id ${v.id})`];
   for (const b of v.balances) lines.push(`  bank ${b.bankIndex} ${b.mint}: ${b.amount}`);
-  for (const p of v.positions) lines.push(`  position underlying ${p.underlyingIndex} series ${p.seriesIndex}: ${p.size}`);
+  for (const p of v.positions) {
+    lines.push(`  position underlying ${p.underlyingIndex} series ${p.seriesIndex} (generation ${p.generation}): ${p.size}${p.leftover ? ' [leftover of a retired expiry: worth 0, account_settle removes it]' : ''}`);
+  }
   if (v.health) lines.push(`  health: initial ${v.health.initHealth} maintenance ${v.health.maintHealth} (quote native)${v.health.oraclesFresh ? '' : ' [stale inputs tolerated]'}`);
   else lines.push(`  health: unavailable (${v.healthError})`);
   return lines.join('\n');

@@ -5,6 +5,7 @@
 //   maxwell risk                                    health, Greeks, scenarios, liquidation spot, what-if
 //   maxwell dashboard [--account A] [--port 8787]   the local risk dashboard (127.0.0.1)
 //   maxwell keeper [--config f] [--once] [--status-file f]
+//   maxwell markets [--underlying U]                listed expiries and series, slots, generations
 //   maxwell metrics                                 banks and underlyings
 //   maxwell gov propose|execute|cancel|list         the governance queue
 // Global options: --url <rpc> (--ws <url>), --keypair <file> (Solana CLI JSON, default
@@ -21,6 +22,7 @@ import { dashboardCommand } from './dashboard.js';
 import { flag, only, opt, parseArgs, UsageError } from './args.js';
 import { context, exchangeOf, toJson, websocketUrlFor } from './context.js';
 import { govCommand } from './gov.js';
+import { marketsCommand } from './markets.js';
 import { riskCommand } from './risk.js';
 import { tradeCommand } from './trade.js';
 
@@ -45,6 +47,8 @@ export const USAGE = `maxwell <command> [options]
                                                 a sample every 5 s): health over time, Greeks, scenario
                                                 heatmap, liquidation spots, banks; Ctrl-C stops
   keeper [--config F] [--once] [--status-file F] the keeper bot (app/src/keeper/config.ts fields)
+  markets [--underlying U]                      listed expiries and series by slot (the S of --leg), series
+                                                generations, free slots left by retired expiries
   metrics                                       banks (utilization, rates) and underlyings (open interest)
   gov propose --change JSON|@FILE               queue a governance change
   gov execute|cancel (--id N | --proposal P)
@@ -79,6 +83,9 @@ export async function run(argv: readonly string[]): Promise<number> {
         break;
       case 'gov':
         await govCommand(ctx, sub);
+        break;
+      case 'markets':
+        await marketsCommand(ctx);
         break;
       case 'metrics': {
         only(args, []);

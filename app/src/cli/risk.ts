@@ -16,7 +16,7 @@ import type { Address } from '@solana/kit';
 import type { HealthLog } from '../events.js';
 import { maxwellErrorName } from '../errors.js';
 import type { LocalHealth } from '../health-wasm.js';
-import type { TradeLeg } from '../markets.js';
+import { isLeftover, type TradeLeg } from '../markets.js';
 import { ProgramFailure } from '../transactions.js';
 import { fetchForWhatIf, WhatIf, type HealthDetail, type LiquidationSpot, type MaxSize, type ScenarioRow, type TradeWhatIf } from '../whatif.js';
 import { many, only, opt, UsageError } from './args.js';
@@ -40,6 +40,9 @@ export type PositionRisk = {
   thetaQuote: bigint;
   riskTs: bigint;
 };
+
+/** A position left in a retired expiry's slot (expiry_retire): worth zero, removed by account_settle. */
+export type LeftoverPosition = { underlying: Address; underlyingIndex: number; seriesIndex: number; generation: number; slotGeneration: number; size: bigint };
 
 type Failed = { error: string; code: number | null };
 
@@ -71,6 +74,8 @@ export type RiskView = {
   /** The program's own answer (simulated account_health: fresh oracles and risk arrays required), or the error it gave. */
   strict: HealthLog | Failed;
   positions: PositionRisk[];
+  /** Positions of retired expiries (not in `positions`: their slot may hold another series now). */
+  leftovers: LeftoverPosition[];
   whatIf?: TradeWhatIfView;
 };
 
@@ -87,6 +92,7 @@ export async function riskView(ctx: Ctx, account: Address): Promise<RiskView> {
   const detail = wi.healthDetail(client.exchange, now, raws, false);
   const unders = await client.underlyingsByIndex(true);
   const positions: PositionRisk[] = [];
+  const leftovers: LeftoverPosition[] = [];
   const fresh = new Map<number, Awaited<ReturnType<typeof client.underlying>>>();
   for (const p of acc.data.positions) {
     if (p.inUse !== 1) continue;
@@ -96,6 +102,10 @@ export async function riskView(ctx: Ctx, account: Address): Promise<RiskView> {
     if (!u) fresh.set(p.underlyingIndex, (u = await client.underlying(ua.address)));
     const s = u.data.series[p.seriesIndex]!;
     const r = u.data.risk[p.seriesIndex]!;
+    if (isLeftover(u.data, p)) {
+      leftovers.push({ underlying: ua.address, underlyingIndex: p.underlyingIndex, seriesIndex: p.seriesIndex, generation: p.generation, slotGeneration: s.generation, size: p.size });
+      continue;
+    }
     positions.push({
       underlying: ua.address, underlyingIndex: p.underlyingIndex, seriesIndex: p.seriesIndex, kind: s.kind === 0 ? 'call' : 'put',
       strike: s.strike, expiry: s.expiry, size: p.size, mark: r.mark, deltaQuote: r.deltaQuote, gammaQuote: r.gammaQuote,
@@ -120,7 +130,7 @@ export async function riskView(ctx: Ctx, account: Address): Promise<RiskView> {
   } catch (e) {
     strict = failed(e);
   }
-  const view: RiskView = { account, now, health: detail.health, detail, scenarios, liquidation, strict, positions };
+  const view: RiskView = { account, now, health: detail.health, detail, scenarios, liquidation, strict, positions, leftovers };
   const withAccount = opt(ctx.args, 'with');
   if (withAccount !== undefined) view.whatIf = await tradeWhatIf(ctx, account, addressArg(withAccount, 'with'));
   else if (opt(ctx.args, 'underlying') !== undefined || many(ctx.args, 'leg').length) throw new UsageError('--underlying and --leg describe a what-if trade: pass --with <counterparty account> too');
@@ -170,6 +180,9 @@ function human(v: RiskView): string {
   }
   for (const p of v.positions) {
     lines.push(`  ${p.size} x ${p.kind} ${p.strike} @ ${p.expiry} (series ${p.seriesIndex}): mark ${p.mark}, delta ${p.deltaQuote}, gamma ${p.gammaQuote}, vega ${p.vegaQuote}, theta ${p.thetaQuote} per contract`);
+  }
+  for (const p of v.leftovers) {
+    lines.push(`  ${p.size} x leftover of a retired expiry (series slot ${p.seriesIndex}, generation ${p.generation}; the slot is at ${p.slotGeneration}): worth 0, account_settle removes it`);
   }
   if (v.whatIf) {
     const x = v.whatIf;
