@@ -3,7 +3,10 @@
 // Markets: the admin lists SOL options expiring in under a minute, sets the volatility surface
 // and refreshes the risk arrays; bob writes calls to alice against his SOL; both see their
 // portfolio health; once the validator's clock passes the expiry, the expiry gets its
-// settlement price and both accounts are cash-settled in USDC.
+// settlement price (a price published inside [expiry, expiry + 60 s]) and both accounts are
+// cash-settled in USDC. Lifecycle: the keeper's settle job retires the expiry nobody holds any
+// more (expiry_retire) and a weekly expiry is listed into its freed expiry and series slots
+// (slot numbers, old and new expiry, series generations +1 printed; the demo fails otherwise).
 // Price shock: the admin creates and funds the insurance fund; on a second SOL underlying with a
 // one-day expiry carol writes calls to dave on thin margin; SOL jumps 25% (mock Pyth); one keeper
 // pass (app/src/keeper/pass.ts, as `npm run keeper -- --once`) refreshes the risk arrays and
@@ -46,8 +49,10 @@ import { currentBankParams, listProposals, proposeChange } from './governance.js
 import { governanceJob } from './keeper/governance.js';
 import { createInsurance, fundInsurance, insuranceOf } from './liquidation.js';
 import { loadDeployment, type BankRecord } from './localnet.js';
-import { CALL, PUT, seriesIndex, type OptionKind } from './markets.js';
-import { updateMockPrice } from './oracle.js';
+import { CALL, expiryIndex, listedSeries, PUT, seriesIndex, type OptionKind } from './markets.js';
+import { mockWindowPriceSource, updateMockPrice } from './oracle.js';
+import { SETTLE_WINDOW_SECS, settleJob } from './keeper/settle.js';
+import { seriesListLogs, settlementPriceLogs, singleEvent } from './events.js';
 import { sviFor } from './svi.js';
 import { fundTokenAccountIxs, tokenBalance } from './token.js';
 import { connect, ProgramFailure, sendAndConfirm, type Connection } from './transactions.js';
@@ -177,9 +182,10 @@ async function markets(admin: KeyPairSigner, alice: Trader, bob: Trader) {
   const now = await waitForClusterTime(conn, expiry + 1n);
   const settle = 15_640_000_000n; // SOL at 156.40 at expiry
   await publishSol(admin, settle, now);
-  await client.settlePrice(admin, underlying, 0);
+  const sp = singleEvent(settlementPriceLogs((await client.settlePrice(admin, underlying, 0)).logs), 'SettlementPriceLog');
   u = (await client.underlying(underlying)).data;
-  console.log(`settlement price ${usd(u.expiries[0]!.settlementPrice)} USDC (oracle published at ${now}, expiry ${expiry})`);
+  console.log(`settlement price ${usd(u.expiries[0]!.settlementPrice)} USDC (SettlementPriceLog: published at ${sp.publishTime}, inside the window ` +
+    `[expiry ${expiry}, +${SETTLE_WINDOW_SECS} s], read from ${sp.source === sol.oracle ? 'the SOL oracle account' : sp.source})`);
   const rows: string[][] = [];
   for (const t of [alice, bob]) {
     const before = positionSize((await client.marginAccount(t.account)).data, u.underlyingIndex, tradeLegs[0]!.seriesIndex);
@@ -190,6 +196,48 @@ async function markets(admin: KeyPairSigner, alice: Trader, bob: Trader) {
   }
   console.log(table(['trader', 'C150 before', 'payoff', 'USDC change (premium + payoff)', 'positions left'], rows));
   console.log(`settled net of the expiry: ${(await client.underlying(underlying)).data.expiries[0]!.settledNet} (0 = every long paid by a short)`);
+  await recycle(admin, underlying, expiry);
+}
+
+/** The weekly expiry listed into the slot the first one frees. */
+const NEXT_EXPIRY_IN = 7n * 86_400n;
+
+/**
+ * Lifecycle: the keeper's settle job (the one every pass runs) finds the settled expiry held by
+ * nobody and retires it (expiry_retire: its slot and its series slots are freed, each series
+ * slot's generation bumped); the admin's next listing lands in the freed slots.
+ */
+async function recycle(admin: KeyPairSigner, underlying: Address, oldExpiry: bigint) {
+  console.log('\n== Lifecycle: the settled expiry is retired, a new one takes its slot ==');
+  const before = (await client.underlying(underlying)).data;
+  const oldSlot = expiryIndex(before, oldExpiry);
+  const oldSeries = listedSeries(before).filter(({ series: s }) => s.expiryIndex === oldSlot);
+  const lines: string[] = [];
+  const log: Logger = (level, event, fields = {}) => {
+    if (event.startsWith('expiry_retire') || event.startsWith('settle') || event.startsWith('account_settle')) lines.push(jsonLine(level, event, fields));
+  };
+  const accounts = await getMarginAccountsOfExchange(conn, d.exchange);
+  const job = await settleJob(client, admin, accounts, log, { windowPrice: mockWindowPriceSource(conn, admin) });
+  for (const l of lines) console.log(`  keeper ${l}`);
+  const freed = (await client.underlying(underlying)).data;
+  if (job.retired !== 1 || freed.expiries[oldSlot]!.expiry !== 0n) throw new Error(`expiry slot ${oldSlot} was not retired (${job.retired} retired)`);
+  console.log(`expiry slot ${oldSlot} free (expiry 0), its ${oldSeries.length} series slots free (listed 0); high-water marks unchanged: ${freed.nExpiries} expiry slot(s), ${freed.nSeries} series slots`);
+
+  const next = (await clusterTime(conn)) + NEXT_EXPIRY_IN;
+  const strikes = ['145', '155', '165'].map((k) => units(usdc, k));
+  const listed = singleEvent(seriesListLogs((await client.listSeries(admin, underlying, { expiry: next, strikes, oiCap: 1_000n })).logs), 'SeriesListLog');
+  const after = (await client.underlying(underlying)).data;
+  console.log(`SeriesListLog: expiry ${next} (in 7 days) in expiry slot ${listed.expiryIndex} (new expiry: ${listed.newExpiry}), series slots [${listed.seriesIndices.join(', ')}]`);
+  const rows = listed.seriesIndices.map((i) => {
+    const was = before.series[i]!;
+    const now = after.series[i]!;
+    return [`${i}`, `${was.kind === CALL ? 'C' : 'P'}${usd(was.strike)} @ ${was.expiry}`, `${was.generation}`, `${now.kind === CALL ? 'C' : 'P'}${usd(now.strike)} @ ${now.expiry}`, `${now.generation}`];
+  });
+  console.log(table(['series slot', 'old series', 'old generation', 'new series', 'new generation'], rows));
+  const recycled = listed.expiryIndex === oldSlot && after.expiries[oldSlot]!.expiry === next && after.nExpiries === before.nExpiries &&
+    listed.seriesIndices.every((i) => oldSeries.some((o) => o.index === i) && after.series[i]!.generation === before.series[i]!.generation + 1);
+  if (!recycled) throw new Error(`the new expiry did not land in the recycled slots: expiry slot ${listed.expiryIndex}, series [${listed.seriesIndices.join(', ')}]`);
+  console.log(`expiry slot ${oldSlot}: ${oldExpiry} -> ${next}; series slots recycled with generation +1 (a position of the old expiry would be a worthless leftover, never read against the new series)`);
 }
 
 /**
@@ -502,8 +550,9 @@ async function printMetrics() {
       const b = sym.get(x.bank)!;
       return [b.symbol, pct(x.utilizationBps), pct(x.borrowAprBps), pct(x.depositAprBps), fmt(b, x.deposits), fmt(b, x.borrows), fmt(b, x.reserve), fmt(b, x.socializedTotal), fmt(b, x.borrowCap)];
     })));
-  console.log(table(['underlying', 'open interest', 'spot (USDC)', 'notional (USDC)', 'realized vol', 'rv updates'],
-    m.underlyings.map((x) => [x.underlying, `${x.openInterest}`, x.spot === null ? '?' : usd(x.spot), usd(x.notional), `${(x.realizedVol * 100).toFixed(2)}%`, `${x.realizedVolUpdates}`])));
+  console.log(table(['underlying', 'open interest', 'spot (USDC)', 'notional (USDC)', 'realized vol', 'rv updates', 'expiries / series listed', 'free series slots', 'series slots recycled'],
+    m.underlyings.map((x) => [x.underlying, `${x.openInterest}`, x.spot === null ? '?' : usd(x.spot), usd(x.notional), `${(x.realizedVol * 100).toFixed(2)}%`, `${x.realizedVolUpdates}`,
+      `${x.listedExpiries} / ${x.listedSeries}`, `${x.freeSeriesSlots}`, `${x.seriesSlotsRecycled}`])));
   console.log(`open-interest notional ${usd(m.openInterestNotional)} USDC / locked collateral ${usd(m.lockedCollateral)} USDC = capital efficiency ${m.capitalEfficiency.toFixed(4)}`);
 }
 
