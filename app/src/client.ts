@@ -188,7 +188,7 @@ export class MaxwellClient {
   }
 
   /**
-   * Creates an underlying: a fresh ~40 KB account (rent paid by `admin`) initialised in the
+   * Creates an underlying: a fresh 158 KB account (rent paid by `admin`) initialised in the
    * same transaction. `spotBank`: the bank holding this asset as collateral, if any.
    */
   async createUnderlying(
