@@ -162,8 +162,11 @@ export async function settleJob(
       }
     }
 
-    // 2. Holders of settled expiries and leftovers of retired ones.
-    u = (await withRetry('underlying', log, () => client.underlying(address))).data;
+    // 2. Holders of settled expiries and leftovers of retired ones (the underlying read again
+    // only if an expiry was due: this keeper or another may have just set its price; an idle
+    // pass reads it once).
+    if (due.length > 0) u = (await withRetry('underlying', log, () => client.underlying(address))).data;
+    const settledBefore = out.accounts;
     for (const a of accounts) {
       if (!needsSettlement(a.data, index, u)) continue;
       try {
@@ -178,8 +181,8 @@ export async function settleJob(
       }
     }
 
-    // 3. Retire what nobody holds any more.
-    u = (await withRetry('underlying', log, () => client.underlying(address))).data;
+    // 3. Retire what nobody holds any more (read again if accounts were just settled).
+    if (out.accounts > settledBefore) u = (await withRetry('underlying', log, () => client.underlying(address))).data;
     for (const r of retirementState(u)) {
       const where = { underlying: address, expiryIndex: r.expiryIndex, expiry: r.expiry };
       if (!r.retirable) {
