@@ -158,7 +158,7 @@ describe('markets', () => {
   });
 
   it('the underlying account size', () => {
-    assert.equal(UNDERLYING_ACCOUNT_SIZE, 158_152); // 16 expiries, 512 series (issue 12)
+    assert.equal(UNDERLYING_ACCOUNT_SIZE, 215_496); // 16 expiries, 512 series (issue 12), 35 scenarios (issue 14)
   });
 
   // Slots after a retirement: expiry slot 0 retired and listed again (generation 1), expiry slot

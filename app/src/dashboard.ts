@@ -23,7 +23,7 @@ import { ProgramFailure } from './transactions.js';
 import { fetchForWhatIf, WhatIf, type HealthDetail, type LiquidationSpot, type UnderlyingRisk } from './whatif.js';
 
 /** The vol states of the grid, in the order of `maxwell_risk::scenario` (s = p x N_VOL + v). */
-export const VOL_STATES = ['vol unchanged', 'vol up', 'vol down'] as const;
+export const VOL_STATES = ['vol unchanged', 'vol up', 'vol down', 'twist: front up, back down', 'twist: front down, back up'] as const;
 
 export type UnderlyingView = {
   underlying: Address;

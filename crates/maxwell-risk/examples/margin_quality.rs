@@ -114,14 +114,17 @@ fn stress_width(market: &UnderlyingMarket) -> i64 {
     (i128::from(sd.0) * i128::from(STRESS_SD) / 10) as i64
 }
 
-/// Worst loss over a grid of 61 price points over `-width..+width` (Q52) x vol multipliers
-/// (bps, the same on every expiry), options and SOL collateral, full revaluation one day later.
+/// Worst loss over a grid of 61 log-price points over `-width..+width` (Q52; relative moves
+/// `e^y - 1`) x vol multipliers (bps, the same on every expiry), options and SOL collateral,
+/// full revaluation one day later.
 fn stress(ctx: &Ctx, legs: &[Leg], sol_lamports: i64, width: i64, mults: &[i64]) -> i64 {
     let range = i128::from(width);
     let sol_value = raw_value(sol_lamports.unsigned_abs(), sol_price(), false).unwrap() as i128 * sol_lamports.signum() as i128;
     let mut worst = 0i128;
     for step in -30i64..=30 {
-        let x = Fx((range * i128::from(step) / 30) as i64);
+        let y_q62 = (range * i128::from(step) / 30) << (62 - FX_FRAC);
+        let e = maxwell_risk::math::exp::exp_q62(y_q62).unwrap() as i128 - (1i128 << 62);
+        let x = Fx((e >> (62 - FX_FRAC)) as i64);
         for &m in mults {
             let mut pnl = (i128::from(x.0) * sol_value) >> FX_FRAC;
             for l in legs {
@@ -200,7 +203,9 @@ fn main() {
     writeln!(
         w,
         "Market: SOL spot = forward = 150 USD, SVI smiles with 80% ATM vol and a put skew (rho = -0.4) at 7, 30 and 91 days. \
-         Method (default `RiskParams`): 7 price shocks -S..+S x 3 vol states, S = clamp(z x ATM vol x sqrt(1 day), {}, {}) with z = {}; \
+         Method (default `RiskParams`): 7 price shocks e^(jS/3) - 1 (j = -3..3: symmetric in log returns) x 5 vol states \
+         (unchanged, up, down, and the two term-structure twists: expiries inside 30 days up while later ones go down, and the reverse), \
+         S = clamp(z x ATM vol x sqrt(1 day), {}, {}) with z = {}; every scenario valued one day later; \
          vol x{} / x{} at 30 days, scaled by (30d/T)^p (p = {} / {}) and capped at x{} / x{}; \
          maintenance = max(worst grid loss, short-option minimum max({}, {} - OTM/S) x S x {} per naked short) + delta, vega and oracle-confidence add-ons; \
          IM = {} x MM; reputation 1.",
@@ -227,11 +232,11 @@ fn main() {
     )
     .unwrap();
     writeln!(w).unwrap();
-    writeln!(w, "- **MM / IM**: maintenance / initial requirement (array path). **worst loss**: the 21-scenario grid's worst loss; **short-min floor**: the short-option minimum of the naked shorts, a floor on the worst loss (not added to it).").unwrap();
+    writeln!(w, "- **MM / IM**: maintenance / initial requirement (array path). **worst loss**: the 35-scenario grid's worst loss; **short-min floor**: the short-option minimum of the naked shorts, a floor on the worst loss (not added to it).").unwrap();
     writeln!(w, "- **IM collateral**: IM - option marks (a short's mark is a liability), the collateral the book needs at IM, comparable to the isolated rule which includes the mark.").unwrap();
     writeln!(w, "- **Isolated**: per short option max(0.15 - OTM/S, 0.10) x S + mark, hedges ignored (Deribit/Aevo style).").unwrap();
-    writeln!(w, "- **Stress loss**: worst loss over an independent grid that reads no `RiskParams`: price -W..+W in 61 steps, W = 4.5 x highest ATM vol x sqrt(1 day) (the one-day 99.9% quantile of a unit-variance Student-t with 5 degrees of freedom, 4.56 sd, against 3.09 sd for a normal), x vol x 0.5, 0.75, 1, 1.5, 2 on every expiry alike (a one-day halving or doubling of implied vol); full revaluation of options and SOL collateral one day later (options age a day, as in the model since issue 14). Otherwise the stress of the previous reports (W was written 1.5 S when z was 3).").unwrap();
-    writeln!(w, "- **Why the grid reaches W**: SOL alone loses exactly W x its value at -W, so a requirement covers the stress of a linear book only if its grid reaches W at full weight (a SPAN-style extreme point k S beyond W with a covered fraction f = 1.5 / k does for SOL alone but not for bounded books: the put vertical would be charged about 39, 36 and 31 USD at k = 2, 2.5 and 3 against its 46.78 USD stress loss). So z = 4.5 puts the grid's outer points on W, and vol x2 / x0.5 at 30 days on the stress's vol corners. The stress stays independent: 61 x 5 points against 7 x 3, uniform vol moves against tenor-scaled ones (wider than the model beyond 30 days, narrower below), its own revaluation.").unwrap();
+    writeln!(w, "- **Stress loss**: worst loss over an independent grid that reads no `RiskParams`: log price -W..+W in 61 steps (moves e^y - 1), W = 4.5 x highest ATM vol x sqrt(1 day) (the one-day 99.9% quantile of a unit-variance Student-t with 5 degrees of freedom in log returns, 4.56 sd, against 3.09 sd for a normal), x vol x 0.5, 0.75, 1, 1.5, 2 on every expiry alike (a one-day halving or doubling of implied vol); full revaluation of options and SOL collateral one day later (options age a day, as in the model since issue 14). Otherwise the stress of the previous reports (W was written 1.5 S when z was 3).").unwrap();
+    writeln!(w, "- **Why the grid reaches W**: SOL alone loses exactly 1 - e^-W of its value at -W, so a requirement covers the stress of a linear book only if its grid reaches W at full weight (a SPAN-style extreme point k S beyond W with a covered fraction f = 1.5 / k does for SOL alone but not for bounded books: the put vertical would be charged about 39, 36 and 31 USD at k = 2, 2.5 and 3 against its 46.78 USD stress loss). So the grid's outer points e^(+-S) - 1 must reach the stress's e^(+-W) - 1: z = 5.1 (the 99.9% day of a Student-t with 4 degrees of freedom, the issue-14 backtest's tails) puts them beyond, and vol x2 / x0.5 at 30 days on the stress's vol corners. The stress stays independent: 61 x 5 points against 7 x 5, uniform vol moves against tenor-scaled ones (wider than the model beyond 30 days, narrower below), its own revaluation.").unwrap();
     writeln!(w, "- **Fine grid loss**: the model's own range -S..+S in 61 steps x vol x {}, 1, {} (its 30-day shocks) on every expiry alike: what the 7 x 3 grid misses between its points and from its tenor scaling.", dec(fine_mults[0]), dec(fine_mults[2])).unwrap();
     writeln!(w, "- **At MM = stress**: IM collateral / isolated if maintenance were exactly the stress loss (IM = {} x stress): the lowest ratio any requirement that covers the stress can give.", q52(p.im_factor)).unwrap();
     writeln!(w, "- Goal: no book's requirement below its stress loss. (The former goal, hedged books' IM collateral <= 40% of the isolated rule, was withdrawn by issue 14: solvency governs, and capital is measured against a Deribit-style portfolio margin on the same books in `docs/margin-backtest.md`.)").unwrap();
@@ -360,8 +365,8 @@ fn random_books(w: &mut String, params: &RiskParams) {
         }
     }
     writeln!(w).unwrap();
-    writeln!(w, "- Single-tenor books fall below the stress only through the 7 x 3 grid's discretisation: at the default z and 30 days and beyond, the grid's outer price points and vol states are the stress's extremes (below 30 days its vol states are wider), so what it misses is a loss between its price points (S/3 apart) or at the stress's intermediate vol levels (x0.75, x1.5) for books whose value is not monotone in vol.").unwrap();
-    writeln!(w, "- Books mixing expiries mostly fall below it through the shape of the vol shock: the model moves short tenors more than long ones (x2.5 / x0.4 at 7 days against x2 / x0.5 at 30 and 91), the stress moves every expiry alike, and a book whose vegas offset under one shape is exposed to the other. Covering both shapes needs uniform-shift vol states next to the tenor-scaled ones (N_VOL 3 -> 5, 35 scenarios: a change of the stored `SeriesRisk` / `UnderlyingScenarios` shapes and 14 more multiply-adds per position); not done.").unwrap();
+    writeln!(w, "- Single-tenor books fall below the stress only through the 7 x 5 grid's discretisation: at the default z and 30 days and beyond, the grid's outer price points and vol states are the stress's extremes (below 30 days its vol states are wider), so what it misses is a loss between its price points (S/3 apart) or at the stress's intermediate vol levels (x0.75, x1.5) for books whose value is not monotone in vol.").unwrap();
+    writeln!(w, "- Books mixing expiries mostly fall below it through the shape of the vol shock: the model moves short tenors more than long ones (x2.5 / x0.4 at 7 days against x2 / x0.5 at 30 and 91), the stress moves every expiry alike, and a book whose vegas offset under one shape is exposed to the other. The two twist states (N_VOL 3 -> 5, 35 scenarios: expiries inside 30 days up while later ones go down, and the reverse) charge a book for its vegas offsetting under one shape only: mixed-expiry books below the stress went from 37 to 1 of 300 at 80% and from 51 to 6 at 150% (issue 14). Their crank cost is a copy (a twist takes each expiry's up or down column); the margin check sums 14 more scenarios per position.").unwrap();
 }
 
 /// Basis points as a decimal without trailing zeros (12_500 -> "1.25").

@@ -73,7 +73,7 @@ impl RiskParams {
     /// - The short-option minimum `max(0.10, 0.15 - OTM/S) x S x 0.5` is a floor on the
     ///   per-underlying loss (the SPAN short-option minimum), not an add-on.
     pub const DEFAULT: RiskParams = RiskParams {
-        shock_z: (9 << FX_FRAC) / 2,
+        shock_z: (51 << FX_FRAC) / 10,
         shock_horizon_secs: DAY,
         shock_floor: bps(1_500),
         shock_cap: bps(6_000),

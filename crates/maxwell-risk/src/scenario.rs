@@ -1,10 +1,12 @@
-//! The scenario grid: 7 symmetric price shocks x 3 volatility states = 21 scenarios.
+//! The scenario grid: 7 price shocks symmetric in log returns x 5 volatility states = 35
+//! scenarios.
 //!
-//! Scenario `s = p * N_VOL + v`, with price shock `p` in 0..7 being
-//! `-S, -2S/3, -S/3, 0, +S/3, +2S/3, +S` (relative moves of spot and every forward) and
-//! vol state `v` in 0..3 being unchanged, up, down. Every scenario is valued one horizon
-//! later (`shock_horizon_secs`, the liquidation horizon): options age, and those expiring
-//! inside it are worth their intrinsic value at the shocked price ([`crate::series`]).
+//! Scenario `s = p * N_VOL + v`, with price shock `p` in 0..7 being the log moves
+//! `-S, -2S/3, -S/3, 0, +S/3, +2S/3, +S` of spot and every forward (relative moves
+//! `e^(jS/3) - 1`: symmetric in log returns, [`log_shocks`]) and vol state `v` in 0..5 being
+//! unchanged, up, down, twist (front up, back down), reverse twist ([`vol_shocks`]). Every scenario is valued one horizon later (`shock_horizon_secs`,
+//! the liquidation horizon): options age, and those expiring inside it are worth their
+//! intrinsic value at the shocked price ([`crate::series`]).
 //! - `S = clamp(z * ATM vol * sqrt(horizon), floor, cap)`, ATM vol = the highest at-the-money
 //!   vol among the underlying's live expiries, so shocks widen as volatility rises.
 //! - Vol shocks multiply the whole smile of an expiry, `v(k) -> v(k) (1 + shock)`: the skew
@@ -24,8 +26,10 @@ use crate::RiskError;
 
 /// Price shocks per grid.
 pub const N_PRICE: usize = 7;
-/// Volatility states per grid (unchanged, up, down).
-pub const N_VOL: usize = 3;
+/// Volatility states per grid: unchanged, up, down, and the two term-structure twists (front up
+/// with back down, front down with back up; the front is every expiry inside the vol shocks'
+/// reference tenor).
+pub const N_VOL: usize = 5;
 /// Scenarios per grid.
 pub const N_SCEN: usize = N_PRICE * N_VOL;
 /// Index of the unshocked price.
@@ -71,21 +75,37 @@ pub fn atm_vol(market: &UnderlyingMarket) -> Result<Fx, RiskError> {
 /// The price side of the grid for one underlying.
 pub fn underlying_scenarios(market: &UnderlyingMarket, params: &RiskParams) -> Result<UnderlyingScenarios, RiskError> {
     let range = price_range(atm_vol(market)?, params)?;
+    Ok(UnderlyingScenarios { spot: market.spot, conf: market.conf, range: range.0, shock: log_shocks(range)? })
+}
+
+/// The relative price shocks of a log range `S`: `e^(j S / 3) - 1` for `j = -3..=3`, so the
+/// points are symmetric in log returns (an up move is larger than the down move of the same
+/// probability, as under a lognormal or fat-tailed law). Each rounded away from zero (a
+/// larger move either way is the conservative side); the middle point is exactly 0.
+pub fn log_shocks(range: Fx) -> Result<[i64; N_PRICE], RiskError> {
     let mut shock = [0i64; N_PRICE];
     let steps = MID_PRICE as i64;
     for (i, s) in shock.iter_mut().enumerate() {
         let j = i as i64 - steps;
-        // S * j / 3 rounded away from zero (the outer points are exactly +-S).
-        // Unsigned division of the magnitude: the BPF backend has no signed division.
-        let mag = u128::from(range.0.unsigned_abs()) * u128::from(j.unsigned_abs());
-        let steps_u = steps as u128;
-        let q = (mag / steps_u + u128::from(mag % steps_u != 0)) as i128;
-        *s = to_i64(if j < 0 { -q } else { q })?;
+        if j == 0 {
+            continue;
+        }
+        // j S / 3 in Q62 (unsigned division of the magnitude: the BPF backend has no signed division).
+        let mag = (u128::from(range.0.unsigned_abs()) << (62 - FX_FRAC)) * u128::from(j.unsigned_abs()) / steps as u128;
+        let x = if j < 0 { -(mag as i128) } else { mag as i128 };
+        let e = exp_q62(x)? as i128 - (1i128 << 62); // e^x - 1, Q62
+        let r = if e < 0 { Rounding::Floor } else { Rounding::Ceil };
+        *s = to_i64(shr_round(e, 62 - FX_FRAC, r))?;
     }
-    Ok(UnderlyingScenarios { spot: market.spot, conf: market.conf, range: range.0, shock })
+    Ok(shock)
 }
 
-/// Vol shocks `[0, +up, -down]` of one expiry, scaled by `(ref / max(t, 1 day))^p` and capped.
+/// Vol shocks of one expiry in the five vol states: `[0, +up, -down, twist, reverse twist]`,
+/// `up` and `down` scaled by `(ref / max(t, 1 day))^p` and capped. In the twist an expiry
+/// shorter than the reference tenor (`vol_ref_secs`) takes `+up` and a longer one `-down`; in
+/// the reverse twist the opposite: a calendar that is flat when every tenor moves together is
+/// charged for the term structure turning either way. The cheapest set that covers both twists:
+/// two states; a skew move would take more (see docs/margin-backtest.md).
 pub fn vol_shocks(tenor: &Tenor, params: &RiskParams) -> Result<[Fx; N_VOL], RiskError> {
     let t = tenor.secs.max(86_400) as u64;
     let p = if (t as i64) < params.vol_ref_secs { params.vol_p_short } else { params.vol_p_long };
@@ -94,7 +114,9 @@ pub fn vol_shocks(tenor: &Tenor, params: &RiskParams) -> Result<[Fx; N_VOL], Ris
     let factor = Fx(to_i64(shr_round(exp_q62(arg)? as i128, 62 - FX_FRAC, Rounding::Nearest))?);
     let up = Fx(params.vol_up).mul(factor, Rounding::Ceil)?.min(Fx(params.vol_up_cap));
     let down = Fx(params.vol_down).mul(factor, Rounding::Ceil)?.min(Fx(params.vol_down_cap));
-    Ok([Fx::ZERO, up, Fx(-down.0)])
+    let front = tenor.secs < params.vol_ref_secs;
+    let (twist, reverse) = if front { (up, Fx(-down.0)) } else { (Fx(-down.0), up) };
+    Ok([Fx::ZERO, up, Fx(-down.0), twist, reverse])
 }
 
 #[cfg(test)]
@@ -104,10 +126,23 @@ mod tests {
     #[test]
     fn grid_shape() {
         let p = RiskParams::DEFAULT;
-        // 80% vol, 1 day, z = 4.5: 4.5 * 0.8 * sqrt(1/365) = 0.18843261213... (between floor 0.15 and cap 0.6)
+        // 80% vol, 1 day, z = 5.1: 5.1 * 0.8 * sqrt(1/365) = 0.21355696041... (between floor 0.15 and cap 0.6)
         let s = price_range(Fx::from_bps(8_000), &p).unwrap();
-        let want = Fx::ratio(188_432_612_132, 1_000_000_000_000);
+        let want = Fx::ratio(213_556_960_417, 1_000_000_000_000);
         assert!((s.0 - want.0).abs() < 1 << 24, "{s:?}");
+        // Its log shocks e^(j S / 3) - 1: -19.229%, -13.270%, -6.871%, 0, +7.378%, +15.300%, +23.807%.
+        let shocks = log_shocks(s).unwrap();
+        let want = [-192_293_848i64, -132_700_838, -68_711_021, 0, 73_780_558, 153_004_688, 238_074_017];
+        for (x, w) in shocks.iter().zip(want) {
+            assert!((x - Fx::ratio(w, 1_000_000_000).0).abs() < 1 << 24, "{shocks:?}");
+        }
+        assert_eq!(shocks[3], 0);
+        // The floor 15% in log terms: -13.929% / +16.183%.
+        let f = log_shocks(Fx(p.shock_floor)).unwrap();
+        assert!(
+            (f[0] - Fx::ratio(-139_292_024, 1_000_000_000).0).abs() < 1 << 24
+                && (f[6] - Fx::ratio(161_834_243, 1_000_000_000).0).abs() < 1 << 24
+        );
         // z = 3 (floor 10%): 0.1256217414...
         let s3 = price_range(Fx::from_bps(8_000), &RiskParams { shock_z: 3 << FX_FRAC, shock_floor: Fx::from_bps(1_000).0, ..p }).unwrap();
         assert!((s3.0 - Fx::ratio(125_621_741_421, 1_000_000_000_000).0).abs() < 1 << 24, "{s3:?}");
@@ -141,8 +176,13 @@ mod tests {
         let at_ref = vol_shocks(&Tenor::from_secs(30 * 86_400).unwrap(), &d).unwrap();
         assert!((at_ref[1].0 - Fx::ONE.0).abs() < 1 << 12 && (at_ref[2].0 + Fx::HALF.0).abs() < 1 << 12, "{at_ref:?}");
         let short = vol_shocks(&Tenor::from_secs(86_400).unwrap(), &d).unwrap();
-        assert_eq!(short, [Fx::ZERO, Fx(d.vol_up_cap), Fx(-d.vol_down_cap)]);
+        // A front expiry: the twist takes its up shock, the reverse twist its down shock.
+        let (up, down) = (Fx(d.vol_up_cap), Fx(-d.vol_down_cap));
+        assert_eq!(short, [Fx::ZERO, up, down, up, down]);
         let long = vol_shocks(&Tenor::from_secs(365 * 86_400).unwrap(), &d).unwrap();
         assert!((long[1].0 - Fx::ONE.0).abs() < 1 << 12 && (long[2].0 + Fx::HALF.0).abs() < 1 << 12, "{long:?}");
+        // A back expiry (the reference tenor and beyond): the opposite.
+        assert_eq!((long[3], long[4]), (long[2], long[1]));
+        assert_eq!((at_ref[3], at_ref[4]), (at_ref[2], at_ref[1]));
     }
 }

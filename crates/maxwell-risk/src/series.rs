@@ -244,6 +244,12 @@ pub fn series_risk_on(
         let vol_k = grid.svi.base_vol_q62(k)?;
         let ratio = MinMaxRatio::of(strike.0, forward.0);
         for (v, &vol) in grid.vols.iter().enumerate() {
+            // A vol state with the same shock as an earlier one (the twists: an expiry takes
+            // its up or its down shock in them) has the same value: copied, not re-evaluated.
+            if let Some(u) = grid.vols[..v].iter().position(|&x| x == vol) {
+                pnl[p * N_VOL + v] = pnl[p * N_VOL + u];
+                continue;
+            }
             let (value, scale) = if p == MID_PRICE && grid.shock_mid_zero && vol.0 == 0 {
                 (v0, base.scale) // F_p = F, v = v_base and no horizon: the base evaluation
             } else {

@@ -7,10 +7,14 @@
 mod common;
 
 use common::*;
+use maxwell_risk::black76::OptionKind;
 use maxwell_risk::fixed::Fx;
 use maxwell_risk::margin::{portfolio_margin_from_arrays, FullPosition, MarginSummary};
 use maxwell_risk::market::{ExpiryMarket, UnderlyingMarket};
 use maxwell_risk::params::RiskParams;
+use maxwell_risk::scenario::{vol_shocks, MID_PRICE, N_VOL};
+use maxwell_risk::series::{scenario_eval, scenario_eval_after};
+use maxwell_risk::units::Tenor;
 
 const SOL: i64 = 1_000_000_000; // lamports
 
@@ -78,7 +82,7 @@ fn decay_makes_long_short_dated_premium_carry_a_requirement() {
     let s = portfolio_margin_from_arrays(&books(&scen, &risks, &pos), &[usdc(0)], &p, Fx::ONE).unwrap();
     assert!(s.option_value > 0);
     // Unchanged spot: both legs at intrinsic 0 -> the loss is the whole mark (to the slack).
-    let mid = risks.iter().zip(&pos).map(|(r, q)| -q.size * r.pnl[3 * 3]).sum::<i64>();
+    let mid = risks.iter().zip(&pos).map(|(r, q)| -q.size * r.pnl[MID_PRICE * N_VOL]).sum::<i64>();
     assert!(mid >= s.option_value, "{mid} vs {}", s.option_value);
     assert!(s.maintenance >= s.option_value, "MM {} vs premium {}", s.maintenance, s.option_value);
     // A 30-day long straddle loses one day of theta at the unchanged spot and vol: about
@@ -87,7 +91,37 @@ fn decay_makes_long_short_dated_premium_carry_a_requirement() {
     let m = market(&exps);
     let book = vec![leg(150, 30, 0, 10), leg(150, 30, 1, 10)];
     let (_, risks, pos) = arrays(&m, &book, &p);
-    let day_loss = risks.iter().zip(&pos).map(|(r, q)| -q.size * r.pnl[3 * 3]).sum::<i64>();
+    let day_loss = risks.iter().zip(&pos).map(|(r, q)| -q.size * r.pnl[MID_PRICE * N_VOL]).sum::<i64>();
     let theta_day = -risks.iter().zip(&pos).map(|(r, q)| q.size * r.theta_quote).sum::<i64>() / 365;
     assert!(day_loss > 0 && (day_loss - theta_day).abs() * 20 <= theta_day, "{day_loss} vs {theta_day}");
+}
+
+#[test]
+fn term_structure_twists_charge_a_calendar() {
+    // Short a 7-day straddle, long a 91-day one: each leg's vega offsets the other's when every
+    // tenor moves the same way, and both lose when the front goes up while the back goes down.
+    let p = RiskParams::DEFAULT;
+    let exps = expiries(8_000);
+    let m = market(&exps);
+    let book = vec![leg(150, 7, 0, -10), leg(150, 7, 1, -10), leg(150, 91, 0, 4), leg(150, 91, 1, 4)];
+    let (scen, risks, pos) = arrays(&m, &book, &p);
+    let s = portfolio_margin_from_arrays(&books(&scen, &risks, &pos), &[usdc(0)], &p, Fx::ONE).unwrap();
+    // The grid's loss at the unchanged price in each vol state.
+    let loss = |v: usize| risks.iter().zip(&pos).map(|(r, q)| -q.size * r.pnl[MID_PRICE * N_VOL + v]).sum::<i64>();
+    assert!(loss(3) > loss(1).max(loss(2)) && loss(3) > loss(4), "states {:?}", (0..N_VOL).map(loss).collect::<Vec<_>>());
+    // Independently: full revaluation one day later with the front's up shock and the back's
+    // down shock applied leg by leg.
+    let mut twist = 0i128;
+    for l in &book {
+        let exp = m.expiry(l.series.expiry).unwrap();
+        let t = Tenor::new(NOW, exp.expiry).unwrap();
+        let shocks = vol_shocks(&t, &p).unwrap();
+        let shock = if l.series.expiry - NOW < 30 * DAY { shocks[1] } else { shocks[2] };
+        let k = OptionKind::from_u8(l.series.kind).unwrap();
+        let v0 = scenario_eval(l.series.strike, exp, &t, Fx::ZERO, Fx::ZERO).unwrap().value_q20(k);
+        let v1 = scenario_eval_after(l.series.strike, exp, &t, DAY, Fx::ZERO, shock).unwrap().value_q20(k);
+        twist -= (i128::from(l.size) * (v1 - v0)) >> 20;
+    }
+    assert!(twist > 0 && i128::from(s.maintenance) >= twist, "MM {} vs twist loss {twist}", s.maintenance);
+    assert!(i128::from(loss(1).max(loss(2))) < twist, "the parallel states alone miss it");
 }

@@ -95,7 +95,11 @@ fn market_instructions(rows: &mut Vec<(String, u64, String)>) {
     ));
     let i = w.refresh_ix(&m, 0, 1);
     let s = w.env.ok_big(&[i], &[]);
-    rows.push(("risk_refresh (1 series)".into(), s.cu, "grid + 21 scenario revaluations + mark/Greeks".into()));
+    rows.push((
+        "risk_refresh (1 series)".into(),
+        s.cu,
+        "grid + 21 revaluations (35 scenarios: the twists copy up/down columns) + mark/Greeks".into(),
+    ));
     let i = w.refresh_ix(&m, 0, 4);
     let s = w.env.ok_big(&[i], &[]);
     rows.push(("risk_refresh (4 series)".into(), s.cu, "".into()));
@@ -356,7 +360,7 @@ fn lending_and_rebalance(rows: &mut Vec<(String, u64, String)>) {
     let ins = w.insurance();
     let (writer, buyer, liq) = (w.trader(), w.trader(), w.trader());
     let usdc = w.usdc;
-    w.deposit(&writer, &usdc, &writer.usdc_wallet, 500 * USDC);
+    w.deposit(&writer, &usdc, &writer.usdc_wallet, 600 * USDC);
     w.deposit(&buyer, &usdc, &buyer.usdc_wallet, 50_000 * USDC);
     w.deposit(&liq, &usdc, &liq.usdc_wallet, 50_000 * USDC);
     let h = w.health_accounts_with(&ins, &[usdc]);
@@ -428,7 +432,7 @@ fn risk_engine(rows: &mut Vec<(String, u64, String)>) {
         rows.push((
             format!("margin from risk arrays: {n} positions, {u} underlyings, {t} tokens"),
             cu,
-            "21 scenarios; Greeks and add-ons per underlying".into(),
+            format!("{} scenarios; Greeks and add-ons per underlying", maxwell_risk::scenario::N_SCEN),
         ));
     }
     // The per-position slope at fixed underlyings and tokens.

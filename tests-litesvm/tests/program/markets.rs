@@ -87,8 +87,8 @@ fn a_risk_reducing_trade_passes_below_initial_margin() {
         n += 1;
     }
     assert!(n >= 2, "wrote {n}");
-    // SOL rallies 4%: the writer drops below initial margin (still above maintenance).
-    w.set_sol_price(15_600_000_000);
+    // SOL rallies 8%: the writer drops below initial margin (still above maintenance).
+    w.set_sol_price(16_200_000_000);
     w.refresh_all(&m);
     let (h, _) = w.health_of(&maker.account, Some(&m));
     assert!(h.init_health < 0, "{h:?}");

@@ -226,8 +226,8 @@ fn price_path(with_policy: bool) -> usize {
     let buyer = w.trader();
     let keeper = w.trader();
     w.deposit(&owner, &usdc, &owner.usdc_wallet, 30_000 * USDC);
-    w.deposit(&calls, &usdc, &owner.usdc_wallet, 1_000 * USDC);
-    w.deposit(&puts, &usdc, &owner.usdc_wallet, 1_000 * USDC);
+    w.deposit(&calls, &usdc, &owner.usdc_wallet, 1_500 * USDC);
+    w.deposit(&puts, &usdc, &owner.usdc_wallet, 1_500 * USDC);
     w.deposit(&buyer, &usdc, &buyer.usdc_wallet, 100_000 * USDC);
     w.trade(
         &m,

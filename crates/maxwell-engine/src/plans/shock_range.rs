@@ -3,33 +3,24 @@
 //! `risk_refresh` builds an underlying's scenario grid from the surface's ATM vol
 //! (`maxwell_risk::scenario::underlying_scenarios`). When realized volatility (the EWMA crank,
 //! [`crate::plans::realized_vol`]) runs above it, the range is the one realized vol implies,
-//! `price_range(realized)`, and every price shock is scaled by `wide / range`, its magnitude
-//! rounded up (away from zero). The grid never narrows.
+//! `price_range(realized)`, and the price shocks are the log shocks of that range
+//! (`maxwell_risk::scenario::log_shocks`). The grid never narrows.
 
 use maxwell_risk::fixed::Fx;
 use maxwell_risk::params::RiskParams;
-use maxwell_risk::scenario::{price_range, UnderlyingScenarios};
+use maxwell_risk::scenario::{log_shocks, price_range, UnderlyingScenarios};
 
-use crate::error::{EngineError, Result};
+use crate::error::Result;
 
 /// The scenarios `scen` widened to realized volatility `realized` (annualized, Q52): unchanged
 /// when `price_range(realized) <= scen.range` (or the range is not positive); otherwise range
-/// `price_range(realized)` and each shock `s` becomes `sign(s) x ceil(|s| x wide / range)`.
+/// `wide = price_range(realized)` and shocks `log_shocks(wide)`.
 pub fn widen_for_realized_vol(scen: &UnderlyingScenarios, realized: Fx, params: &RiskParams) -> Result<UnderlyingScenarios> {
-    let wide = price_range(realized, params)?.0;
-    if wide <= scen.range || scen.range <= 0 {
+    let wide = price_range(realized, params)?;
+    if wide.0 <= scen.range || scen.range <= 0 {
         return Ok(*scen);
     }
-    let (num, den) = (wide.unsigned_abs() as u128, scen.range.unsigned_abs() as u128);
-    let mut out = *scen;
-    for s in out.shock.iter_mut() {
-        // |s| < 2^63, wide < 2^63: the product fits u128.
-        let mag = (u128::from(s.unsigned_abs()) * num).div_ceil(den);
-        let mag = i64::try_from(mag).map_err(|_| EngineError::Overflow)?;
-        *s = if *s < 0 { -mag } else { mag };
-    }
-    out.range = wide;
-    Ok(out)
+    Ok(UnderlyingScenarios { range: wide.0, shock: log_shocks(wide)?, ..*scen })
 }
 
 /// The parameters a crank uses on a stale surface (the volatility oracle silent beyond the
@@ -54,13 +45,9 @@ mod tests {
 
     const ONE: i64 = 1 << FX_FRAC;
 
-    /// A grid of range 15% (the default floor) with shocks -S, -2S/3, -S/3, 0, S/3, 2S/3, S.
+    /// A grid of log range `range` (the default floor is 15%).
     fn grid(range: i64) -> UnderlyingScenarios {
-        let mut shock = [0i64; N_PRICE];
-        for (k, s) in shock.iter_mut().enumerate() {
-            *s = range * (k as i64 - 3) / 3;
-        }
-        UnderlyingScenarios { spot: 150_000_000, conf: 0, range, shock }
+        UnderlyingScenarios { spot: 150_000_000, conf: 0, range, shock: log_shocks(Fx(range)).unwrap() }
     }
 
     #[test]
@@ -78,13 +65,9 @@ mod tests {
         assert!(wide > floor && wide < p.shock_cap);
         let w = widen_for_realized_vol(&g, Fx(3 * ONE / 2), &p).unwrap();
         assert_eq!(w.range, wide);
-        for k in 0..N_PRICE {
-            let s = g.shock[k];
-            let mag = (s.unsigned_abs() as u128 * wide as u128).div_ceil(floor as u128) as i64;
-            assert_eq!(w.shock[k], if s < 0 { -mag } else { mag }, "shock {k}");
-        }
-        assert_eq!(w.shock[N_PRICE - 1], wide); // S x wide / S exactly
-        assert_eq!(w.shock[0], -wide);
+        // The log shocks of the wide range: e^(-S) - 1 .. e^S - 1, the middle 0.
+        assert_eq!(w.shock, log_shocks(Fx(wide)).unwrap());
+        assert!(w.shock[N_PRICE - 1] > wide && w.shock[0] > -wide && w.shock[0] < 0);
         assert_eq!(w.shock[3], 0);
         assert_eq!((w.spot, w.conf), (g.spot, g.conf));
         // 1,000% realized: capped at the range cap (60%).
@@ -95,14 +78,6 @@ mod tests {
         // A degenerate range (0): left alone.
         let zero = UnderlyingScenarios { range: 0, ..g };
         assert_eq!(widen_for_realized_vol(&zero, Fx(3 * ONE / 2), &p), Ok(zero));
-    }
-
-    #[test]
-    fn shocks_that_do_not_fit_are_errors() {
-        let p = RiskParams::DEFAULT;
-        let mut g = grid(1);
-        g.shock[6] = i64::MAX;
-        assert_eq!(widen_for_realized_vol(&g, Fx(3 * ONE / 2), &p), Err(EngineError::Overflow));
     }
 
     #[test]

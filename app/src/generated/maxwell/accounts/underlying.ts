@@ -295,5 +295,5 @@ export async function fetchAllMaybeUnderlying(
 }
 
 export function getUnderlyingSize(): number {
-  return 158152;
+  return 215496;
 }

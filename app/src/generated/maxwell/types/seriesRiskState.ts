@@ -57,7 +57,7 @@ export type SeriesRiskStateArgs = {
 
 export function getSeriesRiskStateEncoder(): FixedSizeEncoder<SeriesRiskStateArgs> {
   return getStructEncoder([
-    ["pnl", getArrayEncoder(getI64Encoder(), { size: 21 })],
+    ["pnl", getArrayEncoder(getI64Encoder(), { size: 35 })],
     ["mark", getI64Encoder()],
     ["slack", getI64Encoder()],
     ["deltaE9", getI64Encoder()],
@@ -73,7 +73,7 @@ export function getSeriesRiskStateEncoder(): FixedSizeEncoder<SeriesRiskStateArg
 
 export function getSeriesRiskStateDecoder(): FixedSizeDecoder<SeriesRiskState> {
   return getStructDecoder([
-    ["pnl", getArrayDecoder(getI64Decoder(), { size: 21 })],
+    ["pnl", getArrayDecoder(getI64Decoder(), { size: 35 })],
     ["mark", getI64Decoder()],
     ["slack", getI64Decoder()],
     ["deltaE9", getI64Decoder()],
