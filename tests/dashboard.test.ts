@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { fmtQuote } from '../app/src/dashboard.js';
 import { formatUnits } from '../app/src/format.js';
 import type { HealthLog } from '../app/src/events.js';
-import { bankAt } from '../app/src/rules-wasm.js';
+import { bankAt, constants } from '../app/src/rules-wasm.js';
 import { fetchForWhatIf, WhatIf } from '../app/src/whatif.js';
 import { SOL_PRICE } from '../migrations/deploy.js';
 import { CLI } from './cli-support.js';
@@ -120,9 +120,12 @@ describe('maxwell dashboard in headless Chromium', () => {
     }
     // A short strangle: short gamma and vega; positive theta.
     assert.ok(g.gammaQuote < 0n && g.vegaQuote < 0n && g.thetaQuote > 0n, `gamma ${g.gammaQuote} vega ${g.vegaQuote} theta ${g.thetaQuote}`);
-    // The scenario row: 21 losses, the worst the one the margin check charges.
-    assert.equal(u.scenarioLoss.length, 21);
-    assert.equal(u.shocks.length * u.nVol, 21);
+    // The scenario row: one loss per scenario of the program's grid (price shocks x vol states),
+    // the worst the one the margin check charges.
+    const k = constants();
+    assert.equal(u.scenarioLoss.length, Number(k.scenarios));
+    assert.equal(u.nVol, Number(k.volStates));
+    assert.equal(u.shocks.length * u.nVol, Number(k.scenarios));
     const losses = (u.scenarioLoss as string[]).map(BigInt);
     assert.equal(losses.reduce((a, b) => (b > a ? b : a)), g.worstLoss);
     assert.equal(losses[g.worstScenario], g.worstLoss);
@@ -160,9 +163,9 @@ describe('maxwell dashboard in headless Chromium', () => {
     assert.deepEqual(cell(dom, 'vega'), [q(g.vegaQuote)]);
     assert.deepEqual(cell(dom, 'theta'), [q(g.thetaQuote)]);
     assert.deepEqual(cell(dom, 'worst-loss'), [q(g.worstLoss)]);
-    // The heatmap: 21 cells, the worst scenario's P&L among them, framed; the health chart; the banks.
+    // The heatmap: a cell per scenario, the worst scenario's P&L among them, framed; the health chart; the banks.
     const heat = dom.match(/<div class="chart" id="heatmap-\d+">([\s\S]*?)<\/svg>/)?.[1] ?? '';
-    assert.equal((heat.match(/<rect x=/g) ?? []).length, 21 + 1, 'heatmap cells + the worst frame');
+    assert.equal((heat.match(/<rect x=/g) ?? []).length, Number(constants().scenarios) + 1, 'heatmap cells + the worst frame');
     assert.ok(heat.includes(`>${q(-g.worstLoss)}<`), `worst P&L ${q(-g.worstLoss)} in the heatmap`);
     assert.match(dom, /id="health-chart"><svg[\s\S]*?maintenance health/);
     assert.equal(cell(dom, 'util').length, 2, 'two banks');

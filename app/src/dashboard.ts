@@ -111,7 +111,7 @@ export async function collectSnapshot(client: MaxwellClient, account: Address, w
     const shocks = u.data.scen.shock.map(fromQ52);
     if (table === null) {
       try {
-        table = new Map(wi.scenarioTable(client.exchange, now, raws, nScen, false).map((r) => [r.underlyingIndex, r.loss]));
+        table = new Map(wi.scenarioTable(client.exchange, now, raws, false).map((r) => [r.underlyingIndex, r.loss]));
       } catch {
         table = new Map();
       }

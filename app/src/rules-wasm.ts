@@ -53,6 +53,10 @@ export type Constants = {
   reserveMaxBps: bigint;
   /** 1.0 in the risk engine's Q52 fixed point. */
   fxOne: bigint;
+  /** Scenarios per underlying in the margin check's grid (price shocks x vol states). */
+  scenarios: bigint;
+  /** Vol states in that grid (unchanged, up, down, then the term-structure twists). */
+  volStates: bigint;
 };
 
 /** Field order of `mx_constants` (app/wasm/src/lib.rs CONSTANTS). */
@@ -61,6 +65,7 @@ const CONSTANT_NAMES: readonly (keyof Constants)[] = [
   'policyMaxAccounts', 'policyDaySecs', 'keeperFeeMaxBps', 'conversionDiscountMaxBps', 'reputationRampSecs',
   'realizedVolMinIntervalSecs', 'liqPenaltyMaxBps', 'imFactorMinBps', 'imFactorMaxBps', 'oracleMaxAgeMinSecs',
   'oracleMaxAgeMaxSecs', 'oracleMaxConfMaxBps', 'rateMaxBps', 'rateKinkMinBps', 'rateKinkMaxBps', 'reserveMaxBps', 'fxOne',
+  'scenarios', 'volStates',
 ];
 
 let constantsCache: Constants | null = null;

@@ -11,6 +11,7 @@ import { COMMITMENT } from './config.js';
 import { unionHealthAccountMetas } from './health-accounts.js';
 import { encodeRawAccount, type LocalHealth, type RawAccount } from './health-wasm.js';
 import type { TradeLeg } from './markets.js';
+import { constants } from './rules-wasm.js';
 import { callWasm, le32, le64, maxwellWasm, MaxwellWasmError, type MaxwellWasmExports } from './wasm.js';
 
 const CLOCK_SYSVAR = 'SysvarC1ock11111111111111111111111111111111' as Address;
@@ -151,8 +152,9 @@ export class WhatIf {
     };
   }
 
-  /** The scenario table the margin check takes its worst loss from (`nScen` scenarios per row). */
-  scenarioTable(exchange: Address, now: bigint, accounts: readonly RawAccount[], nScen: number, strict = true): ScenarioRow[] {
+  /** The scenario table the margin check takes its worst loss from (the module's `scenarios` per row). */
+  scenarioTable(exchange: Address, now: bigint, accounts: readonly RawAccount[], strict = true): ScenarioRow[] {
+    const nScen = Number(constants().scenarios);
     const len = 8 * (1 + MAX_UNDERLYINGS * (1 + nScen));
     const v = this.call(this.x.mx_scenario_table, this.healthInput(exchange, now, accounts, strict), len, 'scenario table (wasm)');
     const w = (k: number) => v.getBigInt64(8 * k, true);

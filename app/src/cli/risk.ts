@@ -112,10 +112,7 @@ export async function riskView(ctx: Ctx, account: Address): Promise<RiskView> {
       vegaQuote: r.vegaQuote, thetaQuote: r.thetaQuote, riskTs: s.riskTs,
     });
   }
-  // The grid's size is the length of the scenario vector the program stores per series.
-  const anyUnderlying = [...fresh.values()][0] ?? [...unders.values()][0];
-  const nScen = anyUnderlying?.data.risk[0]?.pnl.length ?? 0;
-  const scenarios = detail.underlyings.length && nScen ? wi.scenarioTable(client.exchange, now, raws, nScen, false) : [];
+  const scenarios = detail.underlyings.length ? wi.scenarioTable(client.exchange, now, raws, false) : [];
   const liquidation: RiskView['liquidation'] = [];
   for (const [i, u] of fresh) {
     try {
