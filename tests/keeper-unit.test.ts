@@ -17,7 +17,7 @@ import { balancePairs, pairRankingOf, pairScore, rankBalancePairs, type PairRank
 import { balanceStepScore, chooseStep, optionStepScore, type StepScore } from '../app/src/keeper/liquidate-account.js';
 import { jsonLine } from '../app/src/keeper/log.js';
 import { parseArgs } from '../app/src/keeper/main.js';
-import { runs } from '../app/src/keeper/refresh.js';
+import { inPool, runs } from '../app/src/keeper/refresh.js';
 import { withRetry } from '../app/src/keeper/retry.js';
 import { banksToAccrue } from '../app/src/keeper/accrue.js';
 import { accountsToObserve } from '../app/src/keeper/observe.js';
@@ -93,6 +93,23 @@ describe('keeper', () => {
   it('groups stale series into contiguous refresh runs', () => {
     assert.deepEqual(runs([0, 1, 2, 5, 7, 8]), [{ first: 0, count: 3 }, { first: 5, count: 1 }, { first: 7, count: 2 }]);
     assert.deepEqual(runs([]), []);
+    // At most `max` series a run (one transaction each).
+    assert.deepEqual(runs([0, 1, 2, 3, 4, 9], 2), [{ first: 0, count: 2 }, { first: 2, count: 2 }, { first: 4, count: 1 }, { first: 9, count: 1 }]);
+  });
+
+  it('sends refresh batches a bounded number at a time, every one of them', async () => {
+    let pending = 0;
+    let peak = 0;
+    const done: number[] = [];
+    await inPool([5, 1, 4, 2, 3, 0, 6], 3, async (ms) => {
+      peak = Math.max(peak, ++pending);
+      await new Promise((r) => setTimeout(r, ms));
+      done.push(ms);
+      pending--;
+    });
+    assert.equal(peak, 3);
+    assert.deepEqual([...done].sort(), [0, 1, 2, 3, 4, 5, 6]);
+    await inPool([], 3, async () => assert.fail('no items, no calls'));
   });
 
   it('reads the JSON config over the defaults and refuses unknown fields', () => {

@@ -29,7 +29,7 @@ import { ok } from './cli-support.js';
 import { assertConservation, intrinsic, newTrader, newWorld, setSolPrice, type Trader, type World } from './support.js';
 
 const USD = (n: bigint) => n * 1_000_000n; // quote native (6 decimals)
-/** Seconds from listing to expiry: the surface, the crank (3 transactions), a price and two trades fit before it. */
+/** Seconds from listing to expiry: the surface, the crank (one transaction), a price and two trades fit before it. */
 const EXPIRY_IN = 60n;
 /** Settlement at 153.25 (Pyth mantissa, exponent -8) = 153.25 USDC per contract. */
 const SETTLE_PRICE = 15_325_000_000n;

@@ -29,8 +29,13 @@ import { unionHealthAccountMetas, type HealthBank, type HealthUnderlying } from 
 import { withRemaining } from './instructions.js';
 import type { SviQ52 } from './svi.js';
 
-/** Risk arrays refreshed per transaction (each series costs ~100-300k CU). */
-export const REFRESH_SERIES_PER_TX = 2;
+/**
+ * Risk arrays refreshed per transaction. risk_refresh costs about 45k CU per series plus about
+ * 20k per transaction (docs/compute-units.md: 1 series 65,376, 4 series 201,513; the capacity
+ * run's 24-series transactions 1,156,745 at most): 16 series stay near 750k CU, half of the
+ * 1.4M limit, so a dearer series (deep wings, longer normal tails) cannot push one over.
+ */
+export const REFRESH_SERIES_PER_TX = 16;
 
 export const CALL = 0;
 export const PUT = 1;
