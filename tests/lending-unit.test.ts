@@ -36,7 +36,7 @@ import {
   shareValue,
   spotPerContract,
 } from '../app/src/rules-wasm.js';
-import { MaxwellWasmError } from '../app/src/wasm.js';
+import { callWasm, maxwellWasm, MaxwellWasmError } from '../app/src/wasm.js';
 import { positions as somePositions, slots, zeroAccount, zeroBank, zeroPolicy, zeroUnderlying } from './fixtures.js';
 
 const A = (n: number): Address => address(['11111111111111111111111111111111', 'SysvarC1ock11111111111111111111111111111111', 'SysvarRent111111111111111111111111111111111', 'Vote111111111111111111111111111111111111111', 'Stake11111111111111111111111111111111111111'][n]!);
@@ -62,6 +62,18 @@ describe('constants (the program\'s, from WASM)', () => {
     assert.equal(c.reputationRampSecs, 90n * 86_400n);
     assert.equal(c.realizedVolMinIntervalSecs, 60n);
     assert.equal(c.fxOne, 1n << 52n);
+    assert.equal(c.scenarios, 35n); // 7 price shocks x 5 vol states
+    assert.equal(c.volStates, 5n);
+  });
+
+  it('an output buffer shorter than the answer is refused with code 3, nothing written past it', () => {
+    const x = maxwellWasm();
+    const full = 8 * Object.keys(constants()).length;
+    const short = (n: number) => callWasm(x, (_i, _l, o, ol) => x.mx_constants(o, ol), new Uint8Array(0), n);
+    assert.throws(() => short(full - 1), (e: unknown) => e instanceof MaxwellWasmError && e.code === 3);
+    assert.throws(() => short(0), (e: unknown) => e instanceof MaxwellWasmError && e.code === 3);
+    // The module's heap is intact: the same call with the right size answers as before.
+    assert.equal(short(full).getBigInt64(0, true), ONE);
   });
 });
 

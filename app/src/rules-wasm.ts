@@ -75,7 +75,7 @@ export function constants(): Constants {
   if (constantsCache) return constantsCache;
   const x = maxwellWasm();
   const len = 8 * CONSTANT_NAMES.length;
-  const out = callWasm(x, (_i, _l, o) => x.mx_constants(o), new Uint8Array(0), len);
+  const out = callWasm(x, (_i, _l, o, ol) => x.mx_constants(o, ol), new Uint8Array(0), len);
   const c = {} as Constants;
   CONSTANT_NAMES.forEach((name, k) => (c[name] = out.getBigInt64(8 * k, true)));
   return (constantsCache = c);

@@ -27,14 +27,14 @@ type WasmApi = {
 const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 /** `fn(input, len, out) -> code` exports (0 = ok, 6000+ = the program's error, 1 = malformed input). */
-type Call = (input: number, len: number, out: number) => number;
+type Call = (input: number, len: number, out: number, outLen: number) => number;
 
 export type MaxwellWasmExports = {
   memory: { buffer: ArrayBuffer };
   mx_alloc(len: number): number;
   mx_free(ptr: number, len: number): void;
   mx_health: Call;
-  mx_constants(out: number): number;
+  mx_constants(out: number, outLen: number): number;
   mx_bank: Call;
   mx_share_value: Call;
   mx_rate_curve: Call;
@@ -86,8 +86,9 @@ export function maxwellWasm(): MaxwellWasmExports {
 
 /**
  * Copies `input` (one buffer, or several laid end to end without concatenating them first) into
- * the module, runs `fn(input, len, out)` with `outLen` bytes of output and returns a copy of
- * them; throws `errorOf(code)` on a non-zero code.
+ * the module, runs `fn(input, len, out, outLen)` with `outLen` bytes of output and returns a
+ * copy of them; throws `errorOf(code)` on a non-zero code (3: the module's answer is longer
+ * than `outLen`, nothing written).
  */
 export function callWasm(
   x: MaxwellWasmExports,
@@ -107,7 +108,7 @@ export function callWasm(
       mem.set(p, o);
       o += p.length;
     }
-    const code = fn(inPtr, len, outPtr);
+    const code = fn(inPtr, len, outPtr, outLen);
     if (code !== 0) throw errorOf(code);
     return new DataView(new Uint8Array(x.memory.buffer, outPtr, outLen).slice().buffer);
   } finally {

@@ -107,7 +107,7 @@ function health(v: DataView, at: number): LocalHealth {
 export class WhatIf {
   constructor(private readonly x: MaxwellWasmExports = maxwellWasm()) {}
 
-  private call(fn: (i: number, l: number, o: number) => number, input: Uint8Array[], outLen: number, what: string): DataView {
+  private call(fn: (i: number, l: number, o: number, ol: number) => number, input: Uint8Array[], outLen: number, what: string): DataView {
     return callWasm(this.x, fn, input, outLen, (code) => new MaxwellWasmError(code, what));
   }
 

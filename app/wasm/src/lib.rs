@@ -17,6 +17,10 @@
 //!   code 0, `out` (41 bytes) = init, maint, initial_req, maintenance_req, option_value (i64
 //!   each) | oracles_fresh (u8). Otherwise the code is the program's error code (6000+), 1 for a
 //!   malformed input, 2 for another program error.
+//! - Every export that answers takes `out_len`, the size of the buffer at `out`, after `out`: an
+//!   answer longer than that is refused with code 3 (`CODE_OUT_TOO_SHORT`) and nothing is
+//!   written, so a client built against other sizes fails cleanly instead of writing past its
+//!   buffer into the module's heap.
 //!
 //! In lenient mode `oracles_fresh = 0` says a stale oracle or risk array was tolerated.
 //!
@@ -86,11 +90,12 @@ pub unsafe extern "C" fn mx_free(ptr: *mut u8, len: usize) {
 }
 
 /// # Safety
-/// `input` must point to `len` readable bytes and `out` to 41 writable bytes.
+/// `input` must point to `len` readable bytes and `out` to `out_len` writable bytes (41).
 #[no_mangle]
-pub unsafe extern "C" fn mx_health(input: *const u8, len: usize, out: *mut u8) -> u32 {
+pub unsafe extern "C" fn mx_health(input: *const u8, len: usize, out: *mut u8, out_len: usize) -> u32 {
     let bytes = core::slice::from_raw_parts(input, len);
     match health_from_bytes(bytes) {
+        Ok(_) if out_len < HEALTH_LEN => CODE_OUT_TOO_SHORT,
         Ok(h) => {
             core::slice::from_raw_parts_mut(out, HEALTH_LEN).copy_from_slice(&encode(&h));
             0
@@ -253,9 +258,19 @@ fn words<const N: usize>(xs: [u64; N]) -> Vec<u8> {
 ///
 /// # Safety
 /// `input` must point to `len` readable bytes and `out` to as many writable bytes as `f` returns.
-pub(crate) unsafe fn call(input: *const u8, len: usize, out: *mut u8, f: impl FnOnce(&[u8]) -> core::result::Result<Vec<u8>, u32>) -> u32 {
+/// Code of an output buffer shorter than the answer: nothing is written.
+pub const CODE_OUT_TOO_SHORT: u32 = 3;
+
+pub(crate) unsafe fn call(
+    input: *const u8,
+    len: usize,
+    out: *mut u8,
+    out_len: usize,
+    f: impl FnOnce(&[u8]) -> core::result::Result<Vec<u8>, u32>,
+) -> u32 {
     let bytes = if len == 0 { &[][..] } else { core::slice::from_raw_parts(input, len) };
     match f(bytes) {
+        Ok(o) if o.len() > out_len => CODE_OUT_TOO_SHORT,
         Ok(o) => {
             core::slice::from_raw_parts_mut(out, o.len()).copy_from_slice(&o);
             0
@@ -301,10 +316,10 @@ pub fn constants_bytes() -> Vec<u8> {
 }
 
 /// # Safety
-/// `out` must point to CONSTANTS_LEN writable bytes.
+/// `out` must point to `out_len` writable bytes (CONSTANTS_LEN).
 #[no_mangle]
-pub unsafe extern "C" fn mx_constants(out: *mut u8) -> u32 {
-    call(core::ptr::null(), 0, out, |_| Ok(constants_bytes()))
+pub unsafe extern "C" fn mx_constants(out: *mut u8, out_len: usize) -> u32 {
+    call(core::ptr::null(), 0, out, out_len, |_| Ok(constants_bytes()))
 }
 
 pub const BANK_LEN: usize = 96;
@@ -368,10 +383,10 @@ pub fn bank_bytes(input: &[u8]) -> core::result::Result<Vec<u8>, u32> {
 }
 
 /// # Safety
-/// `input` must point to `len` readable bytes and `out` to BANK_LEN writable bytes.
+/// `input` must point to `len` readable bytes and `out` to `out_len` writable bytes (BANK_LEN).
 #[no_mangle]
-pub unsafe extern "C" fn mx_bank(input: *const u8, len: usize, out: *mut u8) -> u32 {
-    call(input, len, out, bank_bytes)
+pub unsafe extern "C" fn mx_bank(input: *const u8, len: usize, out: *mut u8, out_len: usize) -> u32 {
+    call(input, len, out, out_len, bank_bytes)
 }
 
 /// Signed native value of `balance` shares at the bank's indices accrued to `now`.
@@ -387,10 +402,10 @@ pub fn share_value_bytes(input: &[u8]) -> core::result::Result<Vec<u8>, u32> {
 }
 
 /// # Safety
-/// `input` must point to `len` readable bytes and `out` to 8 writable bytes.
+/// `input` must point to `len` readable bytes and `out` to `out_len` writable bytes (8).
 #[no_mangle]
-pub unsafe extern "C" fn mx_share_value(input: *const u8, len: usize, out: *mut u8) -> u32 {
-    call(input, len, out, share_value_bytes)
+pub unsafe extern "C" fn mx_share_value(input: *const u8, len: usize, out: *mut u8, out_len: usize) -> u32 {
+    call(input, len, out, out_len, share_value_bytes)
 }
 
 pub fn rate_curve_bytes(input: &[u8]) -> core::result::Result<Vec<u8>, u32> {
@@ -401,10 +416,10 @@ pub fn rate_curve_bytes(input: &[u8]) -> core::result::Result<Vec<u8>, u32> {
 }
 
 /// # Safety
-/// `input` must point to `len` readable bytes and `out` to 16 writable bytes.
+/// `input` must point to `len` readable bytes and `out` to `out_len` writable bytes (16).
 #[no_mangle]
-pub unsafe extern "C" fn mx_rate_curve(input: *const u8, len: usize, out: *mut u8) -> u32 {
-    call(input, len, out, rate_curve_bytes)
+pub unsafe extern "C" fn mx_rate_curve(input: *const u8, len: usize, out: *mut u8, out_len: usize) -> u32 {
+    call(input, len, out, out_len, rate_curve_bytes)
 }
 
 pub fn policy_day_bytes(input: &[u8]) -> core::result::Result<Vec<u8>, u32> {
@@ -416,10 +431,10 @@ pub fn policy_day_bytes(input: &[u8]) -> core::result::Result<Vec<u8>, u32> {
 }
 
 /// # Safety
-/// `input` must point to `len` readable bytes and `out` to 24 writable bytes.
+/// `input` must point to `len` readable bytes and `out` to `out_len` writable bytes (24).
 #[no_mangle]
-pub unsafe extern "C" fn mx_policy_day(input: *const u8, len: usize, out: *mut u8) -> u32 {
-    call(input, len, out, policy_day_bytes)
+pub unsafe extern "C" fn mx_policy_day(input: *const u8, len: usize, out: *mut u8, out_len: usize) -> u32 {
+    call(input, len, out, out_len, policy_day_bytes)
 }
 
 pub fn keeper_fee_bytes(input: &[u8]) -> core::result::Result<Vec<u8>, u32> {
@@ -430,10 +445,10 @@ pub fn keeper_fee_bytes(input: &[u8]) -> core::result::Result<Vec<u8>, u32> {
 }
 
 /// # Safety
-/// `input` must point to `len` readable bytes and `out` to 8 writable bytes.
+/// `input` must point to `len` readable bytes and `out` to `out_len` writable bytes (8).
 #[no_mangle]
-pub unsafe extern "C" fn mx_keeper_fee(input: *const u8, len: usize, out: *mut u8) -> u32 {
-    call(input, len, out, keeper_fee_bytes)
+pub unsafe extern "C" fn mx_keeper_fee(input: *const u8, len: usize, out: *mut u8, out_len: usize) -> u32 {
+    call(input, len, out, out_len, keeper_fee_bytes)
 }
 
 pub fn quote_value_bytes(input: &[u8]) -> core::result::Result<Vec<u8>, u32> {
@@ -448,10 +463,10 @@ pub fn quote_value_bytes(input: &[u8]) -> core::result::Result<Vec<u8>, u32> {
 }
 
 /// # Safety
-/// `input` must point to `len` readable bytes and `out` to 16 writable bytes.
+/// `input` must point to `len` readable bytes and `out` to `out_len` writable bytes (16).
 #[no_mangle]
-pub unsafe extern "C" fn mx_quote_value(input: *const u8, len: usize, out: *mut u8) -> u32 {
-    call(input, len, out, quote_value_bytes)
+pub unsafe extern "C" fn mx_quote_value(input: *const u8, len: usize, out: *mut u8, out_len: usize) -> u32 {
+    call(input, len, out, out_len, quote_value_bytes)
 }
 
 pub fn realized_vol_bytes(input: &[u8]) -> core::result::Result<Vec<u8>, u32> {
@@ -460,10 +475,10 @@ pub fn realized_vol_bytes(input: &[u8]) -> core::result::Result<Vec<u8>, u32> {
 }
 
 /// # Safety
-/// `input` must point to `len` readable bytes and `out` to 8 writable bytes.
+/// `input` must point to `len` readable bytes and `out` to `out_len` writable bytes (8).
 #[no_mangle]
-pub unsafe extern "C" fn mx_realized_vol(input: *const u8, len: usize, out: *mut u8) -> u32 {
-    call(input, len, out, realized_vol_bytes)
+pub unsafe extern "C" fn mx_realized_vol(input: *const u8, len: usize, out: *mut u8, out_len: usize) -> u32 {
+    call(input, len, out, out_len, realized_vol_bytes)
 }
 
 /// Input: last sampled boundary (i64), now (i64). Output: 1 when a realized-vol sample would
@@ -480,10 +495,10 @@ pub fn rv_schedule_bytes(input: &[u8]) -> core::result::Result<Vec<u8>, u32> {
 }
 
 /// # Safety
-/// `input` must point to `len` readable bytes and `out` to 9 writable bytes.
+/// `input` must point to `len` readable bytes and `out` to `out_len` writable bytes (9).
 #[no_mangle]
-pub unsafe extern "C" fn mx_rv_schedule(input: *const u8, len: usize, out: *mut u8) -> u32 {
-    call(input, len, out, rv_schedule_bytes)
+pub unsafe extern "C" fn mx_rv_schedule(input: *const u8, len: usize, out: *mut u8, out_len: usize) -> u32 {
+    call(input, len, out, out_len, rv_schedule_bytes)
 }
 
 pub const BANKRUPT_LEN: usize = 4 + 2 * c::MAX_COLLATERAL_SLOTS;
@@ -500,10 +515,10 @@ pub fn bankrupt_bytes(input: &[u8]) -> core::result::Result<Vec<u8>, u32> {
 }
 
 /// # Safety
-/// `input` must point to `len` readable bytes and `out` to BANKRUPT_LEN writable bytes.
+/// `input` must point to `len` readable bytes and `out` to `out_len` writable bytes (BANKRUPT_LEN).
 #[no_mangle]
-pub unsafe extern "C" fn mx_bankrupt(input: *const u8, len: usize, out: *mut u8) -> u32 {
-    call(input, len, out, bankrupt_bytes)
+pub unsafe extern "C" fn mx_bankrupt(input: *const u8, len: usize, out: *mut u8, out_len: usize) -> u32 {
+    call(input, len, out, out_len, bankrupt_bytes)
 }
 
 #[cfg(test)]
@@ -725,5 +740,18 @@ mod tests {
         assert_eq!(at("scenarios"), at("volStates") * maxwell_risk::scenario::N_PRICE as i64);
         // Account bytes of the wrong type are refused.
         assert_eq!(bankrupt_bytes(&data(&RebalancePolicy::zeroed())), Err(1));
+    }
+    #[test]
+    fn an_answer_longer_than_the_buffer_is_refused_and_nothing_written() {
+        let k = constants_bytes();
+        let mut buf = vec![0xAAu8; CONSTANTS_LEN + 8];
+        // One byte short: code 3, the buffer untouched (not even its first bytes).
+        let code = unsafe { mx_constants(buf.as_mut_ptr(), CONSTANTS_LEN - 1) };
+        assert_eq!(code, CODE_OUT_TOO_SHORT);
+        assert!(buf.iter().all(|&b| b == 0xAA));
+        // The exact size: the answer, and not a byte past it.
+        assert_eq!(unsafe { mx_constants(buf.as_mut_ptr(), CONSTANTS_LEN) }, 0);
+        assert_eq!(&buf[..CONSTANTS_LEN], &k[..]);
+        assert!(buf[CONSTANTS_LEN..].iter().all(|&b| b == 0xAA));
     }
 }

@@ -436,36 +436,36 @@ pub fn liquidation_spot_bytes(input: &[u8]) -> R<Vec<u8>> {
 }
 
 /// # Safety
-/// `input` must point to `len` readable bytes and `out` to DETAIL_LEN writable bytes.
+/// `input` must point to `len` readable bytes and `out` to `out_len` writable bytes (DETAIL_LEN).
 #[no_mangle]
-pub unsafe extern "C" fn mx_health_detail(input: *const u8, len: usize, out: *mut u8) -> u32 {
-    call(input, len, out, health_detail_bytes)
+pub unsafe extern "C" fn mx_health_detail(input: *const u8, len: usize, out: *mut u8, out_len: usize) -> u32 {
+    call(input, len, out, out_len, health_detail_bytes)
 }
 
 /// # Safety
-/// `input` must point to `len` readable bytes and `out` to TABLE_LEN writable bytes.
+/// `input` must point to `len` readable bytes and `out` to `out_len` writable bytes (TABLE_LEN).
 #[no_mangle]
-pub unsafe extern "C" fn mx_scenario_table(input: *const u8, len: usize, out: *mut u8) -> u32 {
-    call(input, len, out, scenario_table_bytes)
+pub unsafe extern "C" fn mx_scenario_table(input: *const u8, len: usize, out: *mut u8, out_len: usize) -> u32 {
+    call(input, len, out, out_len, scenario_table_bytes)
 }
 
 /// # Safety
-/// `input` must point to `len` readable bytes and `out` to TRADE_LEN writable bytes.
+/// `input` must point to `len` readable bytes and `out` to `out_len` writable bytes (TRADE_LEN).
 #[no_mangle]
-pub unsafe extern "C" fn mx_trade_whatif(input: *const u8, len: usize, out: *mut u8) -> u32 {
-    call(input, len, out, trade_whatif_bytes)
+pub unsafe extern "C" fn mx_trade_whatif(input: *const u8, len: usize, out: *mut u8, out_len: usize) -> u32 {
+    call(input, len, out, out_len, trade_whatif_bytes)
 }
 
 /// # Safety
-/// `input` must point to `len` readable bytes and `out` to MAX_LEN writable bytes.
+/// `input` must point to `len` readable bytes and `out` to `out_len` writable bytes (MAX_LEN).
 #[no_mangle]
-pub unsafe extern "C" fn mx_max_size(input: *const u8, len: usize, out: *mut u8) -> u32 {
-    call(input, len, out, max_size_bytes)
+pub unsafe extern "C" fn mx_max_size(input: *const u8, len: usize, out: *mut u8, out_len: usize) -> u32 {
+    call(input, len, out, out_len, max_size_bytes)
 }
 
 /// # Safety
-/// `input` must point to `len` readable bytes and `out` to LIQ_LEN writable bytes.
+/// `input` must point to `len` readable bytes and `out` to `out_len` writable bytes (LIQ_LEN).
 #[no_mangle]
-pub unsafe extern "C" fn mx_liquidation_spot(input: *const u8, len: usize, out: *mut u8) -> u32 {
-    call(input, len, out, liquidation_spot_bytes)
+pub unsafe extern "C" fn mx_liquidation_spot(input: *const u8, len: usize, out: *mut u8, out_len: usize) -> u32 {
+    call(input, len, out, out_len, liquidation_spot_bytes)
 }
