@@ -46,6 +46,8 @@ fn banks() -> Vec<BankSnap> {
 /// (10 USDC), mark 5 USDC, delta 0.5 ($75 per contract), gamma $1.
 fn call() -> SeriesRisk {
     let mut pnl = [-2_000_000i64; N_SCEN];
+    // A back expiry: the reverse twist (index 4) copies the up column (index 1).
+    pnl[1] = -10_000_000;
     pnl[4] = -10_000_000;
     SeriesRisk {
         pnl,
@@ -58,7 +60,8 @@ fn call() -> SeriesRisk {
         theta_quote: 0,
         short_min: 0,
         kind: 0,
-        _pad: [0; 7],
+        term: maxwell_risk::series::TERM_BACK,
+        _pad: [0; 6],
     }
 }
 

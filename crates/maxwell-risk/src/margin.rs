@@ -21,8 +21,8 @@ use crate::fixed::{shr_round, to_i64, Fx, Rounding, FX_FRAC};
 use crate::market::UnderlyingMarket;
 use crate::math::wide::{div_u128, umul_wide};
 use crate::params::RiskParams;
-use crate::scenario::{underlying_scenarios, vol_shocks, UnderlyingScenarios, N_PRICE, N_SCEN, N_VOL};
-use crate::series::{scenario_eval, scenario_eval_after, series_risk, Series, SeriesRisk, VALUE_FRAC};
+use crate::scenario::{underlying_scenarios, vol_shocks, UnderlyingScenarios, N_PARALLEL, N_PRICE, N_SCEN, N_VOL};
+use crate::series::{scenario_eval, scenario_eval_after, series_risk, Series, SeriesRisk, TERM_BACK, TERM_FRONT, VALUE_FRAC};
 use crate::units::Tenor;
 use crate::RiskError;
 
@@ -461,10 +461,18 @@ fn fold(x: i64) -> u64 {
 /// `i128` computation. The bound is checked per position from the OR of the folded values
 /// (`|x| <= m + 1`): `|size| (m + 1) <= L`. When it fails, `None`: the caller redoes the
 /// underlying with the exact `i128` path. The short slack is summed once per position and
-/// applied to the 21 scenarios at the end (same sum, fewer operations).
+/// applied to the scenarios at the end (same sum, fewer operations).
+///
+/// Per position only the 21 parallel columns (7 price points x unchanged, up, down) are summed,
+/// into the accumulator of the series' term class ([`SeriesRisk::term`]); the two twist states
+/// are rebuilt at the end from the classes' up and down sums, which is what the stored twist
+/// columns hold (copies made by the crank). A series without a term class (0: arrays stored
+/// before the field) sends the underlying to the exact path, which sums every stored column.
 fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Option<Book>, RiskError> {
     let limit = (i64::MAX as u64) / (positions.len() as u64 + 1);
-    let mut loss = [0i64; N_SCEN]; // -sum size * pnl
+    // -sum size * pnl over the parallel vol states (unchanged, up, down), per term class
+    // (front, back) of the positions' series.
+    let mut acc = [[0i64; N_PRICE * N_PARALLEL]; 2];
     let mut slack = 0i64; // sum over shorts of size * slack (<= 0)
     let mut mark = 0i64;
     let mut x = [0i64; 6]; // delta_e9, delta_quote, gamma, vega, theta, gross_delta
@@ -477,9 +485,18 @@ fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Op
         let abs = s.unsigned_abs();
         let mut m = fold(r.mark) | fold(r.slack) | fold(r.delta_e9) | fold(r.delta_quote);
         m |= fold(r.gamma_quote) | fold(r.vega_quote) | fold(r.theta_quote) | fold(r.short_min);
-        for (l, &p) in loss.iter_mut().zip(r.pnl.iter()) {
-            m |= fold(p);
-            *l = l.wrapping_sub(s.wrapping_mul(p));
+        // The parallel columns only, into the accumulator of the series' term class; the
+        // twist columns are copies of them (`SeriesRisk::term`), rebuilt below.
+        let acc = match r.term {
+            TERM_FRONT => &mut acc[0],
+            TERM_BACK => &mut acc[1],
+            _ => return Ok(None), // term unknown: the exact path over every stored column
+        };
+        for (a, row) in acc.as_chunks_mut::<N_PARALLEL>().0.iter_mut().zip(r.pnl.as_chunks::<N_VOL>().0.iter()) {
+            for (l, &p) in a.iter_mut().zip(row[..N_PARALLEL].iter()) {
+                m |= fold(p);
+                *l = l.wrapping_sub(s.wrapping_mul(p));
+            }
         }
         // |size| (m + 1) <= limit, without overflow: m + 1 <= limit / |size| (m < 2^63).
         if abs != 0 && m + 1 > limit / abs {
@@ -506,8 +523,22 @@ fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Op
     }
     let mut book = Book::EMPTY;
     let slack = i128::from(slack);
-    for (b, &l) in book.loss.iter_mut().zip(loss.iter()) {
-        *b = i128::from(l) - slack;
+    // Per price point: the parallel states are front + back; the twist (front up, back down)
+    // and the reverse take each class's own column. Each sum has at most one term per
+    // position, as before, so the bound above still holds.
+    for ((b, f), k) in book
+        .loss
+        .as_chunks_mut::<N_VOL>()
+        .0
+        .iter_mut()
+        .zip(acc[0].as_chunks::<N_PARALLEL>().0.iter())
+        .zip(acc[1].as_chunks::<N_PARALLEL>().0.iter())
+    {
+        let l =
+            [f[0].wrapping_add(k[0]), f[1].wrapping_add(k[1]), f[2].wrapping_add(k[2]), f[1].wrapping_add(k[2]), f[2].wrapping_add(k[1])];
+        for (b, l) in b.iter_mut().zip(l) {
+            *b = i128::from(l) - slack;
+        }
     }
     book.option_value = i128::from(mark) + slack;
     let e = &mut book.exposure;
@@ -593,6 +624,12 @@ mod tests {
         for p in pnl.iter_mut() {
             *p = v(bits);
         }
+        // The twist columns copy up and down as the crank makes them, in the term's order.
+        let term = if v(8) & 1 == 0 { TERM_FRONT } else { TERM_BACK };
+        let (tw, rev) = if term == TERM_FRONT { (1, 2) } else { (2, 1) };
+        for row in pnl.as_chunks_mut::<N_VOL>().0.iter_mut() {
+            (row[3], row[4]) = (row[tw], row[rev]);
+        }
         SeriesRisk {
             pnl,
             mark: v(bits).abs(),
@@ -604,7 +641,8 @@ mod tests {
             theta_quote: v(bits),
             short_min: v(bits).abs(),
             kind,
-            _pad: [0; 7],
+            term,
+            _pad: [0; 6],
         }
     }
 
@@ -666,6 +704,13 @@ mod tests {
             }
         }
         assert!(accepted > 800 && declined > 300, "{accepted} accepted, {declined} declined");
+        // A series without a term class (an array stored before the field) sends the book to
+        // the exact path, which sums its stored columns.
+        let mut set = [series(&mut rng, 20, 0), series(&mut rng, 20, 1)];
+        let both = [Position { size: -3, series: 0, _pad: [0; 6] }, Position { size: 2, series: 1, _pad: [0; 6] }];
+        assert!(add_positions_i64(&set, &both).unwrap().is_some());
+        set[1].term = 0;
+        assert!(add_positions_i64(&set, &both).unwrap().is_none());
         // Refusals come through the i64 path in position order.
         let set = [series(&mut rng, 20, 0), series(&mut rng, 20, 7)];
         let bad = |s: u16| [Position { size: 1, series: s, _pad: [0; 6] }];

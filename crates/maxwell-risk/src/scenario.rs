@@ -30,6 +30,11 @@ pub const N_PRICE: usize = 7;
 /// with back down, front down with back up; the front is every expiry inside the vol shocks'
 /// reference tenor).
 pub const N_VOL: usize = 5;
+/// The parallel vol states (unchanged, up, down), the first of each price point's row. The two
+/// twists after them are, per expiry, copies of its up and down columns (in an order set by its
+/// term class), so they carry no valuation of their own.
+pub const N_PARALLEL: usize = 3;
+const _: () = assert!(N_VOL == N_PARALLEL + 2);
 /// Scenarios per grid.
 pub const N_SCEN: usize = N_PRICE * N_VOL;
 /// Index of the unshocked price.

@@ -42,7 +42,7 @@ pub struct Series {
     pub _pad: [u8; 6],
 }
 
-/// Stored risk of one series, per one contract (plain `i64`: zero-copy friendly, 224 bytes).
+/// Stored risk of one series, per one contract (plain `i64`: zero-copy friendly, 352 bytes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(C)]
 #[cfg_attr(feature = "bytemuck", derive(bytemuck::Pod, bytemuck::Zeroable))]
@@ -67,7 +67,30 @@ pub struct SeriesRisk {
     pub short_min: i64,
     /// 0 = call, 1 = put.
     pub kind: u8,
-    pub _pad: [u8; 7],
+    /// The expiry's term class when the array was computed, which says what the twist columns
+    /// copy: [`TERM_FRONT`] (inside the vol shocks' reference tenor: the twist is the up column,
+    /// the reverse twist the down column) or [`TERM_BACK`] (the other way round); 0 in arrays
+    /// stored before the field (the margin check then sums every stored column).
+    pub term: u8,
+    pub _pad: [u8; 6],
+}
+
+const _: () = assert!(core::mem::size_of::<SeriesRisk>() == 352);
+
+/// [`SeriesRisk::term`] of a front expiry: twist = up, reverse twist = down.
+pub const TERM_FRONT: u8 = 1;
+/// [`SeriesRisk::term`] of a back expiry: twist = down, reverse twist = up.
+pub const TERM_BACK: u8 = 2;
+
+/// The term class of an expiry's vol states (`[unchanged, up, down, twist, reverse]`): front
+/// when its twist is its up shock. When up and down are the same shock both classes give the
+/// same columns.
+pub fn term_of(vols: &[Fx; N_VOL]) -> u8 {
+    if vols[3] == vols[1] {
+        TERM_FRONT
+    } else {
+        TERM_BACK
+    }
 }
 
 /// Per-evaluation error bound in Q20 quote: `scale * 2^-40`, plus one Q20 unit.
@@ -275,7 +298,8 @@ pub fn series_risk_on(
         theta_quote,
         short_min: short_minimum(kind, series.strike, scen.spot, params)?,
         kind: series.kind,
-        _pad: [0; 7],
+        term: term_of(&grid.vols),
+        _pad: [0; 6],
     })
 }
 
@@ -323,7 +347,8 @@ mod tests {
             theta_quote,
             short_min: short_minimum(kind, series.strike, scen.spot, params)?,
             kind: series.kind,
-            _pad: [0; 7],
+            term: term_of(&vols),
+            _pad: [0; 6],
         })
     }
 
@@ -371,6 +396,15 @@ mod tests {
                 let series = Series { strike, expiry: e.expiry, underlying: 0, kind: (next() % 2) as u8, _pad: [0; 6] };
                 let want = series_risk_reference(&series, &market, &scen, &p);
                 assert_eq!(series_risk(&series, &market, &scen, &p), want, "{series:?} {market:?}");
+                if let Ok(r) = &want {
+                    // The twist columns are the copies the term class says (what the margin
+                    // check's parallel-only sums rebuild them from).
+                    let (tw, rev) = if r.term == TERM_FRONT { (1, 2) } else { (2, 1) };
+                    assert!(r.term == TERM_FRONT || r.term == TERM_BACK);
+                    for row in r.pnl.as_chunks::<N_VOL>().0.iter() {
+                        assert_eq!((row[3], row[4]), (row[tw], row[rev]), "{series:?} {market:?}");
+                    }
+                }
                 compared += u32::from(want.is_ok());
             }
         }

@@ -78,6 +78,10 @@ pub fn bench_margin(n_positions: u16, n_underlyings: u8, n_tokens: u8) -> Result
             for (s, p) in pnl.iter_mut().enumerate() {
                 *p = (s as i64 - 10) * 1_000_000 + i as i64;
             }
+            // Twist columns as the crank stores them: a front expiry's copy up, then down.
+            for row in pnl.as_chunks_mut::<{ maxwell_risk::scenario::N_VOL }>().0.iter_mut() {
+                (row[3], row[4]) = (row[1], row[2]);
+            }
             SeriesRisk {
                 pnl,
                 mark: 5_000_000,
@@ -89,7 +93,8 @@ pub fn bench_margin(n_positions: u16, n_underlyings: u8, n_tokens: u8) -> Result
                 theta_quote: -30_000_000,
                 short_min: 15_000_000,
                 kind: (i % 2) as u8,
-                _pad: [0; 7],
+                term: maxwell_risk::series::TERM_FRONT,
+                _pad: [0; 6],
             }
         })
         .collect();

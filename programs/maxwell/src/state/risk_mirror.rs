@@ -97,7 +97,9 @@ pub struct SeriesRiskState {
     pub theta_quote: i64,
     pub short_min: i64,
     pub kind: u8,
-    pub _pad: [u8; 7],
+    /// `SeriesRisk::term`: 1 = front (twist = up, reverse = down), 2 = back (the other way round).
+    pub term: u8,
+    pub _pad: [u8; 6],
 }
 
 const _: () = {
@@ -160,13 +162,14 @@ mod tests {
             theta_quote: 7,
             short_min: 8,
             kind: 1,
-            _pad: [0; 7],
+            term: 2,
+            _pad: [0; 6],
         };
         let m = SeriesRiskState::from(r);
         assert_eq!(m.pnl, pnl);
         assert_eq!(
-            (m.mark, m.slack, m.delta_e9, m.delta_quote, m.gamma_quote, m.vega_quote, m.theta_quote, m.short_min, m.kind),
-            (1, 2, 3, 4, 5, 6, 7, 8, 1)
+            (m.mark, m.slack, m.delta_e9, m.delta_quote, m.gamma_quote, m.vega_quote, m.theta_quote, m.short_min, m.kind, m.term),
+            (1, 2, 3, 4, 5, 6, 7, 8, 1, 2)
         );
         assert_eq!(*m.engine(), r);
         // Distinct values 1..=21 in declaration order: each named field gets its own.

@@ -38,6 +38,8 @@ export type SeriesRiskState = {
   thetaQuote: bigint;
   shortMin: bigint;
   kind: number;
+  /** `SeriesRisk::term`: 1 = front (twist = up, reverse = down), 2 = back (the other way round). */
+  term: number;
   pad: ReadonlyUint8Array;
 };
 
@@ -52,6 +54,8 @@ export type SeriesRiskStateArgs = {
   thetaQuote: number | bigint;
   shortMin: number | bigint;
   kind: number;
+  /** `SeriesRisk::term`: 1 = front (twist = up, reverse = down), 2 = back (the other way round). */
+  term: number;
   pad: ReadonlyUint8Array;
 };
 
@@ -67,7 +71,8 @@ export function getSeriesRiskStateEncoder(): FixedSizeEncoder<SeriesRiskStateArg
     ["thetaQuote", getI64Encoder()],
     ["shortMin", getI64Encoder()],
     ["kind", getU8Encoder()],
-    ["pad", fixEncoderSize(getBytesEncoder(), 7)],
+    ["term", getU8Encoder()],
+    ["pad", fixEncoderSize(getBytesEncoder(), 6)],
   ]);
 }
 
@@ -83,7 +88,8 @@ export function getSeriesRiskStateDecoder(): FixedSizeDecoder<SeriesRiskState> {
     ["thetaQuote", getI64Decoder()],
     ["shortMin", getI64Decoder()],
     ["kind", getU8Decoder()],
-    ["pad", fixDecoderSize(getBytesDecoder(), 7)],
+    ["term", getU8Decoder()],
+    ["pad", fixDecoderSize(getBytesDecoder(), 6)],
   ]);
 }
 
