@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 
 import { DEFAULT_CONFIG, loadConfig } from '../app/src/keeper/config.js';
 import { liveSeriesOf, nextLeg } from '../app/src/keeper/liquidate.js';
-import { needsSettlement, retirementState, SETTLE_WINDOW_SECS, settlementSource } from '../app/src/keeper/settle.js';
+import { needsSettlement, retirementState, settlementSource, settleWindowSecs } from '../app/src/keeper/settle.js';
 import { balancePairs, pairRankingOf, pairScore, rankBalancePairs, type PairRanking } from '../app/src/keeper/balance-liquidate.js';
 import { balanceStepScore, chooseStep, optionStepScore, type StepScore } from '../app/src/keeper/liquidate-account.js';
 import { jsonLine } from '../app/src/keeper/log.js';
@@ -157,10 +157,10 @@ describe('keeper', () => {
 
 describe('keeper settle job: the settlement window, holders and leftovers, retirement', () => {
   const expiry = 1_800_000_000n;
-  const end = expiry + SETTLE_WINDOW_SECS;
+  const end = expiry + settleWindowSecs();
 
   it('settles from the oracle account only with a publish time inside [expiry, expiry + 60 s], else from a posted window price', () => {
-    assert.equal(SETTLE_WINDOW_SECS, 60n, 'programs/maxwell/src/constants.rs SETTLE_WINDOW_SECS');
+    assert.equal(settleWindowSecs(), 60n, 'programs/maxwell/src/constants.rs SETTLE_WINDOW_SECS, from the WASM module');
     const src = (oraclePublishTime: bigint | null, now: bigint, hasWindowSource: boolean) => settlementSource({ oraclePublishTime, expiry, now, hasWindowSource });
     for (const t of [expiry, expiry + 1n, end]) assert.equal(src(t, end + 3_600n, false), 'oracle', `published at expiry + ${t - expiry}`);
     // Before the expiry, or later than the window (the account moved on): the program would refuse it.

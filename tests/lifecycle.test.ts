@@ -18,7 +18,7 @@ import { positionSize, type MarginAccount, type Underlying } from '../app/src/ac
 import { clusterTime, waitForClusterTime } from '../app/src/clock.js';
 import { seriesListLogs, singleEvent } from '../app/src/events.js';
 import { jsonLine, type Level } from '../app/src/keeper/log.js';
-import { SETTLE_WINDOW_SECS, settleJob, type WindowPriceRequest } from '../app/src/keeper/settle.js';
+import { settleJob, settleWindowSecs, type WindowPriceRequest } from '../app/src/keeper/settle.js';
 import { CALL, isLeftover, PUT, seriesIndex, type OptionKind } from '../app/src/markets.js';
 import { createMockPrice, mockWindowPriceSource } from '../app/src/oracle.js';
 import { sviFor } from '../app/src/svi.js';
@@ -130,7 +130,7 @@ describe('lifecycle: settlement window, retirement, a new expiry in the recycled
   });
 
   it('once the window has passed, the oracle account\'s later price is refused (SettlementPriceAfterWindow), and so are price accounts of another feed, partially verified or of another owner', async () => {
-    const now = await waitForClusterTime(w.conn, expiry + SETTLE_WINDOW_SECS + 1n);
+    const now = await waitForClusterTime(w.conn, expiry + settleWindowSecs() + 1n);
     await setSolPrice(w, LATE_PRICE, now); // the feed moved on: its account holds a price after the window
     await assert.rejects(w.client.settlePrice(keeper, underlying, 0), refusedWith('SettlementPriceAfterWindow'));
     const inWindow = { ...SOL_PRICE, price: SETTLE_PRICE, publishTime: expiry + 5n };

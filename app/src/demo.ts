@@ -51,7 +51,7 @@ import { createInsurance, fundInsurance, insuranceOf } from './liquidation.js';
 import { loadDeployment, type BankRecord } from './localnet.js';
 import { CALL, expiryIndex, listedSeries, PUT, seriesIndex, type OptionKind } from './markets.js';
 import { mockWindowPriceSource, updateMockPrice } from './oracle.js';
-import { SETTLE_WINDOW_SECS, settleJob } from './keeper/settle.js';
+import { settleJob, settleWindowSecs } from './keeper/settle.js';
 import { seriesListLogs, settlementPriceLogs, singleEvent } from './events.js';
 import { sviFor } from './svi.js';
 import { fundTokenAccountIxs, tokenBalance } from './token.js';
@@ -185,7 +185,7 @@ async function markets(admin: KeyPairSigner, alice: Trader, bob: Trader) {
   const sp = singleEvent(settlementPriceLogs((await client.settlePrice(admin, underlying, 0)).logs), 'SettlementPriceLog');
   u = (await client.underlying(underlying)).data;
   console.log(`settlement price ${usd(u.expiries[0]!.settlementPrice)} USDC (SettlementPriceLog: published at ${sp.publishTime}, inside the window ` +
-    `[expiry ${expiry}, +${SETTLE_WINDOW_SECS} s], read from ${sp.source === sol.oracle ? 'the SOL oracle account' : sp.source})`);
+    `[expiry ${expiry}, +${settleWindowSecs()} s], read from ${sp.source === sol.oracle ? 'the SOL oracle account' : sp.source})`);
   const rows: string[][] = [];
   for (const t of [alice, bob]) {
     const before = positionSize((await client.marginAccount(t.account)).data, u.underlyingIndex, tradeLegs[0]!.seriesIndex);

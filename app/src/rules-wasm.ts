@@ -57,6 +57,8 @@ export type Constants = {
   scenarios: bigint;
   /** Vol states in that grid (unchanged, up, down, then the term-structure twists). */
   volStates: bigint;
+  /** expiry_settle_price takes a price published within [expiry, expiry + this], seconds. */
+  settleWindowSecs: bigint;
 };
 
 /** Field order of `mx_constants` (app/wasm/src/lib.rs CONSTANTS). */
@@ -65,7 +67,7 @@ const CONSTANT_NAMES: readonly (keyof Constants)[] = [
   'policyMaxAccounts', 'policyDaySecs', 'keeperFeeMaxBps', 'conversionDiscountMaxBps', 'reputationRampSecs',
   'realizedVolMinIntervalSecs', 'liqPenaltyMaxBps', 'imFactorMinBps', 'imFactorMaxBps', 'oracleMaxAgeMinSecs',
   'oracleMaxAgeMaxSecs', 'oracleMaxConfMaxBps', 'rateMaxBps', 'rateKinkMinBps', 'rateKinkMaxBps', 'reserveMaxBps', 'fxOne',
-  'scenarios', 'volStates',
+  'scenarios', 'volStates', 'settleWindowSecs',
 ];
 
 let constantsCache: Constants | null = null;

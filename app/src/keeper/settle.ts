@@ -1,6 +1,6 @@
 // Job `settle`, per underlying, in three steps:
 // 1. Settlement price: every expired, unsettled expiry gets one (expiry_settle_price) from a Pyth
-//    price published within [expiry, expiry + SETTLE_WINDOW_SECS]: from the underlying's own
+//    price published within [expiry, expiry + settleWindowSecs()]: from the underlying's own
 //    oracle account while its publish time is inside the window, otherwise from an in-window
 //    update posted into an account of the keeper's own by the optional window price source (the
 //    program accepts any fully verified PriceUpdateV2 of the feed). Without a source, the keeper
@@ -22,14 +22,18 @@ import { COMMITMENT } from '../config.js';
 import { settlementPriceLogs } from '../events.js';
 import { fetchPriceUpdateV2 } from '../generated/mock-pyth/index.js';
 import { isLeftover, listedExpiries, listedSeries } from '../markets.js';
+import { constants } from '../rules-wasm.js';
 import type { Logger } from './log.js';
 import { errorNameOf, withRetry } from './retry.js';
 
 /**
- * The settlement window's length (programs/maxwell/src/constants.rs SETTLE_WINDOW_SECS): a
- * keeper planning choice here, which price account to send; expiry_settle_price checks it.
+ * The settlement window's length, seconds after expiry: the program's SETTLE_WINDOW_SECS, read
+ * from its WASM module (rules-wasm.ts constants). The keeper plans with it (which price account
+ * to send); expiry_settle_price checks it.
  */
-export const SETTLE_WINDOW_SECS = 60n;
+export function settleWindowSecs(): bigint {
+  return constants().settleWindowSecs;
+}
 
 /** What a window price source is asked for: a price of `feedId` published within [expiry, windowEnd]. */
 export type WindowPriceRequest = {
@@ -65,7 +69,7 @@ export function settlementSource(x: {
   hasWindowSource: boolean;
   windowSecs?: bigint;
 }): 'oracle' | 'window' | 'wait' | 'missed' {
-  const end = x.expiry + (x.windowSecs ?? SETTLE_WINDOW_SECS);
+  const end = x.expiry + (x.windowSecs ?? settleWindowSecs());
   if (x.oraclePublishTime !== null && x.oraclePublishTime >= x.expiry && x.oraclePublishTime <= end) return 'oracle';
   if (x.hasWindowSource) return 'window';
   return x.now <= end ? 'wait' : 'missed';
@@ -127,7 +131,7 @@ export async function settleJob(
     // 1. Settlement prices.
     const due = listedExpiries(u).filter(({ expiry: x }) => x.settled === 0 && x.expiry <= now);
     for (const { index: e, expiry: x } of due) {
-      const windowEnd = x.expiry + SETTLE_WINDOW_SECS;
+      const windowEnd = x.expiry + settleWindowSecs();
       const where = { underlying: address, expiryIndex: e, expiry: x.expiry };
       const published = await oraclePublishTime(client, u.oracle);
       const source = settlementSource({ oraclePublishTime: published, expiry: x.expiry, now, hasWindowSource: opts.windowPrice !== undefined });

@@ -32,14 +32,14 @@
 //! The bank exports refuse a bank whose rate curve fails `RateCurve::validate` (the program's
 //! rate-curve codes): no bank on chain has one, and it would divide by zero.
 //! `data` below is an account's full data as fetched (8-byte discriminator first).
-//! - `mx_constants(out) -> code`: `out` (CONSTANTS_LEN = 27 x i64) = the constants in
+//! - `mx_constants(out) -> code`: `out` (CONSTANTS_LEN = 28 x i64) = the constants in
 //!   [`CONSTANTS`] order: index one (Q24.40), bps, seconds per year (interest), max collateral
 //!   slots, max positions, max banks, max expiries, max series, policy max accounts, policy day
 //!   seconds, keeper fee max bps, conversion discount max bps, reputation ramp seconds,
 //!   realized-vol min interval seconds, liquidation penalty max bps, IM factor min / max bps,
 //!   oracle max age min / max seconds, oracle max confidence bps, rate max bps, rate kink min /
 //!   max bps, reserve max bps, Fx one (Q52), scenarios per underlying (the margin check's grid:
-//!   price shocks x vol states), vol states.
+//!   price shocks x vol states), vol states, the settlement window (seconds after expiry).
 //! - `mx_bank(input, len, out)`: `input` = now: i64 | bank data (`CollateralBank`). `out`
 //!   (BANK_LEN = 12 x 8) = the bank's indices accrued to `now` with its own curve
 //!   (`CollateralBank::index_at`; `now` at or before `last_accrual_ts` = the stored ones):
@@ -280,7 +280,7 @@ pub(crate) unsafe fn call(
 }
 
 /// The constants of `mx_constants`, in output order.
-pub const CONSTANTS: [(&str, i64); 27] = [
+pub const CONSTANTS: [(&str, i64); 28] = [
     ("indexOne", maxwell_lending::ONE as i64),
     ("bps", c::BPS as i64),
     ("secondsPerYear", maxwell_lending::SECONDS_PER_YEAR as i64),
@@ -308,6 +308,7 @@ pub const CONSTANTS: [(&str, i64); 27] = [
     ("fxOne", maxwell_risk::fixed::Fx::ONE.0),
     ("scenarios", maxwell_risk::scenario::N_SCEN as i64),
     ("volStates", maxwell_risk::scenario::N_VOL as i64),
+    ("settleWindowSecs", c::SETTLE_WINDOW_SECS),
 ];
 pub const CONSTANTS_LEN: usize = 8 * CONSTANTS.len();
 
@@ -737,6 +738,7 @@ mod tests {
         assert_eq!(at("reputationRampSecs"), 90 * 86_400);
         assert_eq!(at("fxOne"), 1 << 52);
         assert_eq!(at("scenarios"), maxwell_risk::scenario::N_SCEN as i64);
+        assert_eq!(at("settleWindowSecs"), 60);
         assert_eq!(at("scenarios"), at("volStates") * maxwell_risk::scenario::N_PRICE as i64);
         // Account bytes of the wrong type are refused.
         assert_eq!(bankrupt_bytes(&data(&RebalancePolicy::zeroed())), Err(1));
