@@ -31,9 +31,9 @@ import type { SviQ52 } from './svi.js';
 
 /**
  * Risk arrays refreshed per transaction. risk_refresh costs about 45k CU per series plus about
- * 20k per transaction (docs/compute-units.md: 1 series 65,376, 4 series 201,513; the capacity
- * run's 24-series transactions 1,156,745 at most): 16 series stay near 750k CU, half of the
- * 1.4M limit, so a dearer series (deep wings, longer normal tails) cannot push one over.
+ * 20k per transaction (docs/compute-units.md: the 1- and 4-series rows, and the capacity run's
+ * 24-series transactions, about 1.16M at most): 16 series stay near 750k CU, half of the 1.4M
+ * limit, so a dearer series (deep wings, longer normal tails) cannot push one over.
  */
 export const REFRESH_SERIES_PER_TX = 16;
 

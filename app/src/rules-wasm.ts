@@ -16,7 +16,7 @@ import {
   type RebalancePolicy,
   type Underlying,
 } from './generated/maxwell/index.js';
-import { callWasm, concat, le64, maxwellWasm } from './wasm.js';
+import { callWasm, concat, le64, maxwellWasm, type MaxwellWasmExports } from './wasm.js';
 
 const bankBytes = (b: CollateralBank) => new Uint8Array(getCollateralBankEncoder().encode(b));
 const policyBytes = (p: RebalancePolicy) => new Uint8Array(getRebalancePolicyEncoder().encode(p));
@@ -72,15 +72,18 @@ const CONSTANT_NAMES: readonly (keyof Constants)[] = [
 
 let constantsCache: Constants | null = null;
 
-/** The program's constants, read once from the module. */
-export function constants(): Constants {
-  if (constantsCache) return constantsCache;
-  const x = maxwellWasm();
+/** The constants of module instance `x` (`mx_constants`). */
+export function readConstants(x: MaxwellWasmExports): Constants {
   const len = 8 * CONSTANT_NAMES.length;
   const out = callWasm(x, (_i, _l, o, ol) => x.mx_constants(o, ol), new Uint8Array(0), len);
   const c = {} as Constants;
   CONSTANT_NAMES.forEach((name, k) => (c[name] = out.getBigInt64(8 * k, true)));
-  return (constantsCache = c);
+  return c;
+}
+
+/** The program's constants, read once from the shared module. */
+export function constants(): Constants {
+  return (constantsCache ??= readConstants(maxwellWasm()));
 }
 
 /** A bank as of a time (`mx_bank`): indices accrued with its own curve, then what follows from them. */

@@ -11,7 +11,7 @@ import { COMMITMENT } from './config.js';
 import { unionHealthAccountMetas } from './health-accounts.js';
 import { encodeRawAccount, type LocalHealth, type RawAccount } from './health-wasm.js';
 import type { TradeLeg } from './markets.js';
-import { constants } from './rules-wasm.js';
+import { readConstants } from './rules-wasm.js';
 import { callWasm, le32, le64, maxwellWasm, MaxwellWasmError, type MaxwellWasmExports } from './wasm.js';
 
 const CLOCK_SYSVAR = 'SysvarC1ock11111111111111111111111111111111' as Address;
@@ -105,7 +105,12 @@ function health(v: DataView, at: number): LocalHealth {
 
 /** The program's what-if functions over fetched account bytes. */
 export class WhatIf {
-  constructor(private readonly x: MaxwellWasmExports = maxwellWasm()) {}
+  /** Scenarios per row of this module's scenario table (its `mx_constants`). */
+  private readonly nScen: number;
+
+  constructor(private readonly x: MaxwellWasmExports = maxwellWasm()) {
+    this.nScen = Number(readConstants(x).scenarios);
+  }
 
   private call(fn: (i: number, l: number, o: number, ol: number) => number, input: Uint8Array[], outLen: number, what: string): DataView {
     return callWasm(this.x, fn, input, outLen, (code) => new MaxwellWasmError(code, what));
@@ -154,7 +159,7 @@ export class WhatIf {
 
   /** The scenario table the margin check takes its worst loss from (the module's `scenarios` per row). */
   scenarioTable(exchange: Address, now: bigint, accounts: readonly RawAccount[], strict = true): ScenarioRow[] {
-    const nScen = Number(constants().scenarios);
+    const nScen = this.nScen;
     const len = 8 * (1 + MAX_UNDERLYINGS * (1 + nScen));
     const v = this.call(this.x.mx_scenario_table, this.healthInput(exchange, now, accounts, strict), len, 'scenario table (wasm)');
     const w = (k: number) => v.getBigInt64(8 * k, true);

@@ -93,15 +93,7 @@ pub unsafe extern "C" fn mx_free(ptr: *mut u8, len: usize) {
 /// `input` must point to `len` readable bytes and `out` to `out_len` writable bytes (41).
 #[no_mangle]
 pub unsafe extern "C" fn mx_health(input: *const u8, len: usize, out: *mut u8, out_len: usize) -> u32 {
-    let bytes = core::slice::from_raw_parts(input, len);
-    match health_from_bytes(bytes) {
-        Ok(_) if out_len < HEALTH_LEN => CODE_OUT_TOO_SHORT,
-        Ok(h) => {
-            core::slice::from_raw_parts_mut(out, HEALTH_LEN).copy_from_slice(&encode(&h));
-            0
-        }
-        Err(code) => code,
-    }
+    call(input, len, out, out_len, |bytes| health_from_bytes(bytes).map(|h| encode(&h).to_vec()))
 }
 
 pub const HEALTH_LEN: usize = 41;

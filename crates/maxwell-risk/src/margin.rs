@@ -22,7 +22,9 @@ use crate::market::UnderlyingMarket;
 use crate::math::wide::{div_u128, umul_wide};
 use crate::params::RiskParams;
 use crate::scenario::{underlying_scenarios, vol_shocks, UnderlyingScenarios, N_PARALLEL, N_PRICE, N_SCEN, N_VOL};
-use crate::series::{scenario_eval, scenario_eval_after, series_risk, Series, SeriesRisk, TERM_BACK, TERM_FRONT, VALUE_FRAC};
+use crate::series::{
+    scenario_eval, scenario_eval_after, series_risk, twist_columns, Series, SeriesRisk, TERM_BACK, TERM_FRONT, VALUE_FRAC,
+};
 use crate::units::Tenor;
 use crate::RiskError;
 
@@ -521,6 +523,8 @@ fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Op
             min_sum[kind] = min_sum[kind].wrapping_add((abs as i64).wrapping_mul(r.short_min));
         }
     }
+    const FRONT_TWIST: [usize; 2] = twist_columns(TERM_FRONT);
+    const BACK_TWIST: [usize; 2] = twist_columns(TERM_BACK);
     let mut book = Book::EMPTY;
     let slack = i128::from(slack);
     // Per price point: the parallel states are front + back; the twist (front up, back down)
@@ -534,8 +538,13 @@ fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Op
         .zip(acc[0].as_chunks::<N_PARALLEL>().0.iter())
         .zip(acc[1].as_chunks::<N_PARALLEL>().0.iter())
     {
-        let l =
-            [f[0].wrapping_add(k[0]), f[1].wrapping_add(k[1]), f[2].wrapping_add(k[2]), f[1].wrapping_add(k[2]), f[2].wrapping_add(k[1])];
+        let l = [
+            f[0].wrapping_add(k[0]),
+            f[1].wrapping_add(k[1]),
+            f[2].wrapping_add(k[2]),
+            f[FRONT_TWIST[0]].wrapping_add(k[BACK_TWIST[0]]),
+            f[FRONT_TWIST[1]].wrapping_add(k[BACK_TWIST[1]]),
+        ];
         for (b, l) in b.iter_mut().zip(l) {
             *b = i128::from(l) - slack;
         }
@@ -626,7 +635,7 @@ mod tests {
         }
         // The twist columns copy up and down as the crank makes them, in the term's order.
         let term = if v(8) & 1 == 0 { TERM_FRONT } else { TERM_BACK };
-        let (tw, rev) = if term == TERM_FRONT { (1, 2) } else { (2, 1) };
+        let [tw, rev] = twist_columns(term);
         for row in pnl.as_chunks_mut::<N_VOL>().0.iter_mut() {
             (row[3], row[4]) = (row[tw], row[rev]);
         }

@@ -82,11 +82,22 @@ pub const TERM_FRONT: u8 = 1;
 /// [`SeriesRisk::term`] of a back expiry: twist = down, reverse twist = up.
 pub const TERM_BACK: u8 = 2;
 
+/// The parallel columns (1 = up, 2 = down) the twist and the reverse twist of a series of
+/// term class `term` copy, in that order: the one statement of the mapping, for the crank's
+/// class ([`term_of`]), the margin check's rebuilt twists and the tests.
+pub const fn twist_columns(term: u8) -> [usize; 2] {
+    if term == TERM_FRONT {
+        [1, 2]
+    } else {
+        [2, 1]
+    }
+}
+
 /// The term class of an expiry's vol states (`[unchanged, up, down, twist, reverse]`): front
-/// when its twist is its up shock. When up and down are the same shock both classes give the
-/// same columns.
+/// when its twist is the column [`twist_columns`] gives a front expiry. When up and down are
+/// the same shock both classes give the same columns.
 pub fn term_of(vols: &[Fx; N_VOL]) -> u8 {
-    if vols[3] == vols[1] {
+    if vols[3] == vols[twist_columns(TERM_FRONT)[0]] {
         TERM_FRONT
     } else {
         TERM_BACK
@@ -399,7 +410,7 @@ mod tests {
                 if let Ok(r) = &want {
                     // The twist columns are the copies the term class says (what the margin
                     // check's parallel-only sums rebuild them from).
-                    let (tw, rev) = if r.term == TERM_FRONT { (1, 2) } else { (2, 1) };
+                    let [tw, rev] = twist_columns(r.term);
                     assert!(r.term == TERM_FRONT || r.term == TERM_BACK);
                     for row in r.pnl.as_chunks::<N_VOL>().0.iter() {
                         assert_eq!((row[3], row[4]), (row[tw], row[rev]), "{series:?} {market:?}");
