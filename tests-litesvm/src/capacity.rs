@@ -12,7 +12,7 @@ use crate::market::*;
 use crate::world::*;
 
 /// Series per crank transaction (the largest count that fits 1.4M CU with room to spare).
-pub const REFRESH_BATCH: u16 = 24;
+pub const REFRESH_BATCH: u16 = 48;
 
 /// What the run measured.
 #[derive(Debug, Default)]

@@ -17,11 +17,12 @@
 //!   valued at the vol of its new log-moneyness.
 
 use crate::fixed::{shr_round, to_i64, Fx, Rounding, FX_FRAC};
-use crate::market::UnderlyingMarket;
+use crate::market::{ExpiryMarket, UnderlyingMarket};
 use crate::math::exp::exp_q62;
 use crate::math::ln::ln_ratio_q62;
+use crate::math::wide::umul_wide;
 use crate::params::RiskParams;
-use crate::units::Tenor;
+use crate::units::{Tenor, MAX_TENOR_SECS};
 use crate::RiskError;
 
 /// Price shocks per grid.
@@ -62,19 +63,51 @@ pub fn price_range(atm_vol: Fx, params: &RiskParams) -> Result<Fx, RiskError> {
     Ok(Fx(s.0.clamp(params.shock_floor, params.shock_cap)))
 }
 
-/// ATM vol of the live expiries' smiles (the highest), annualised, Q52.
+/// ATM vol of the live expiries' smiles (the highest), annualised, Q52: [`atm_vol_of`] the
+/// expiry with the highest `w(0) / T`.
+///
+/// The expiry is found by comparing `w(0) / T` across expiries with word products (one SVI
+/// variance each, no square roots or divisions) and only it gets the full evaluation: a
+/// fraction of the cost of evaluating every expiry for an underlying with many (the crank
+/// derives the grid in every transaction). Against the highest of every expiry's rounded vol
+/// it differs only when two ratios tie within the rounding, by a few units of 2^-52 (tests).
 pub fn atm_vol(market: &UnderlyingMarket) -> Result<Fx, RiskError> {
-    let mut best = Fx::ZERO;
+    // The expiry of the highest ratio so far and its (w(0) Q52, seconds).
+    let mut top: Option<(&ExpiryMarket, u64, u64)> = None;
     for e in market.expiries {
-        let tenor = Tenor::new(market.now, e.expiry)?;
-        if tenor.expired() {
+        let secs = e.expiry.checked_sub(market.now).ok_or(RiskError::Overflow)?;
+        if secs > MAX_TENOR_SECS {
+            return Err(RiskError::TenorTooLong);
+        }
+        if secs <= 0 {
             continue;
         }
-        let v = e.svi.total_vol_q62(0, Fx::ZERO)?; // Q62
-        let sigma = shr_round(v * i128::from(tenor.inv_sqrt_t.0), 62 + 40 - FX_FRAC, Rounding::Nearest);
-        best = best.max(Fx(to_i64(sigma)?));
+        let w = e.svi.total_variance(Fx::ZERO)?.0 as u64; // >= 0
+        if top.is_none_or(|(_, wt, st)| wide(w, st) > wide(wt, secs as u64)) {
+            top = Some((e, w, secs as u64));
+        }
     }
-    Ok(best)
+    match top {
+        Some((e, _, _)) => atm_vol_of(e, market.now),
+        None => Ok(Fx::ZERO),
+    }
+}
+
+/// `a * b` as `u128` from word halves (no `__multi3` on SBF).
+fn wide(a: u64, b: u64) -> u128 {
+    let (hi, lo) = umul_wide(a, b);
+    (u128::from(hi) << 64) | u128::from(lo)
+}
+
+/// ATM vol of one expiry's smile, annualised, Q52 (0 once expired).
+pub fn atm_vol_of(e: &ExpiryMarket, now: i64) -> Result<Fx, RiskError> {
+    let tenor = Tenor::new(now, e.expiry)?;
+    if tenor.expired() {
+        return Ok(Fx::ZERO);
+    }
+    let v = e.svi.total_vol_q62(0, Fx::ZERO)?; // Q62
+    let sigma = shr_round(v * i128::from(tenor.inv_sqrt_t.0), 62 + 40 - FX_FRAC, Rounding::Nearest);
+    Ok(Fx(to_i64(sigma)?))
 }
 
 /// The price side of the grid for one underlying.
@@ -127,6 +160,68 @@ pub fn vol_shocks(tenor: &Tenor, params: &RiskParams) -> Result<[Fx; N_VOL], Ris
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::surface::SviParams;
+
+    #[test]
+    fn atm_vol_equals_the_highest_of_every_expiry() {
+        let mut r: u64 = 0x9B05_688C_2B3E_6C1F;
+        let mut next = move || {
+            r ^= r << 13;
+            r ^= r >> 7;
+            r ^= r << 17;
+            r
+        };
+        let one = 1i64 << FX_FRAC;
+        let now = 1_700_000_000i64;
+        let (mut compared, mut exact) = (0, 0);
+        for _ in 0..20_000 {
+            let n = 1 + (next() % 16) as usize;
+            let shared = SviParams {
+                a: (next() % (one as u64 / 5)) as i64,
+                b: (next() % (one as u64 / 2)) as i64,
+                rho: -one / 3,
+                m: 0,
+                sigma: one / 8,
+            };
+            let expiries: Vec<ExpiryMarket> = (0..n)
+                .map(|_| {
+                    // Often the same smile at tenors a few seconds apart (ratios within the
+                    // tolerance), sometimes expired or beyond the longest tenor.
+                    let svi = if next() % 2 == 0 {
+                        shared
+                    } else {
+                        SviParams {
+                            a: (next() % (one as u64 / 5)) as i64,
+                            b: (next() % (one as u64)) as i64 >> (next() % 6),
+                            rho: (next() % (2 * one as u64 - 1)) as i64 - (one - 1),
+                            m: (next() % (one as u64 / 2)) as i64 - one / 4,
+                            sigma: 1 + (next() % (one as u64 / 2)) as i64,
+                        }
+                    };
+                    let secs = match next() % 10 {
+                        0 => -((next() % 1000) as i64),
+                        1 if next() % 20 == 0 => MAX_TENOR_SECS + 1,
+                        2..=5 => 7 * 86_400 + (next() % 4) as i64,
+                        _ => 1 + (next() % (3 * 365 * 86_400)) as i64,
+                    };
+                    ExpiryMarket { expiry: now + secs, forward: 100, svi }
+                })
+                .collect();
+            let market = UnderlyingMarket { spot: 100, conf: 0, now, expiries: &expiries };
+            // Every expiry evaluated, in order: the former definition. The same refusal; the
+            // same value but for ties within the rounding.
+            let want = expiries.iter().try_fold(Fx::ZERO, |best, e| atm_vol_of(e, now).map(|v| best.max(v)));
+            match (atm_vol(&market), want) {
+                (Ok(got), Ok(want)) => {
+                    assert!(got <= want && want.0 - got.0 <= 4, "{got:?} {want:?} {expiries:?}");
+                    exact += u32::from(got == want);
+                    compared += 1;
+                }
+                (got, want) => assert_eq!(got, want, "{expiries:?}"),
+            }
+        }
+        assert!(compared > 10_000 && exact > compared * 9 / 10, "{compared} {exact}");
+    }
 
     #[test]
     fn grid_shape() {

@@ -17,7 +17,7 @@ use crate::black76::{price_and_greeks_total, prices_total, Black76, MinMaxRatio,
 use crate::fixed::{shr_round, to_i64, Fx, Rounding, FX_FRAC, WIDE_FRAC};
 use crate::market::{ExpiryMarket, UnderlyingMarket};
 use crate::math::ln::{ln_ratio_q62, ln_u64_q62};
-use crate::math::wide::div_rem_u128_u64;
+use crate::math::wide::{div_rem_u128_u64, umul_wide};
 use crate::params::RiskParams;
 use crate::scenario::{vol_shocks, UnderlyingScenarios, MID_PRICE, N_PRICE, N_SCEN, N_VOL};
 use crate::surface::{shock_vol_q62, SviParams};
@@ -77,6 +77,24 @@ pub struct SeriesRisk {
 
 const _: () = assert!(core::mem::size_of::<SeriesRisk>() == 352);
 
+impl SeriesRisk {
+    /// Every field zero.
+    pub const ZERO: SeriesRisk = SeriesRisk {
+        pnl: [0; N_SCEN],
+        mark: 0,
+        slack: 0,
+        delta_e9: 0,
+        delta_quote: 0,
+        gamma_quote: 0,
+        vega_quote: 0,
+        theta_quote: 0,
+        short_min: 0,
+        kind: 0,
+        term: 0,
+        _pad: [0; 6],
+    };
+}
+
 /// [`SeriesRisk::term`] of a front expiry: twist = up, reverse twist = down.
 pub const TERM_FRONT: u8 = 1;
 /// [`SeriesRisk::term`] of a back expiry: twist = down, reverse twist = up.
@@ -103,6 +121,10 @@ pub fn term_of(vols: &[Fx; N_VOL]) -> u8 {
         TERM_BACK
     }
 }
+
+/// Contracts worth less than this (quote native, `max(F, K)`; 4.4e12) have every Q20 value
+/// of their array below 2^62: the array's arithmetic runs in words.
+const SMALL_SCALE: u64 = 1 << 42;
 
 /// Per-evaluation error bound in Q20 quote: `scale * 2^-40`, plus one Q20 unit.
 fn err_q20(scale: u64) -> i128 {
@@ -143,10 +165,16 @@ fn decay_q62(tenor: &Tenor, after: &Tenor) -> Result<u128, RiskError> {
     Ok(div_rem_u128_u64(u128::from(after.sqrt_t_q62) << 62, tenor.sqrt_t_q62).0)
 }
 
-/// A total vol `v` (Q62) times the decay factor (Q62), rounded down.
+/// A total vol `v` (Q62) times the decay factor (Q62, at most 1), rounded down: one word
+/// product when `v` fits in a word (total vol below 4), the `u128` product otherwise; the
+/// same value.
 fn decayed(v: i128, decay_q62: u128) -> i128 {
     if v <= 0 {
         return v;
+    }
+    if let (Ok(v64), Ok(d64)) = (u64::try_from(v), u64::try_from(decay_q62)) {
+        let (hi, lo) = umul_wide(v64, d64);
+        return i128::from((hi << 2) | (lo >> 62)); // <= v: fits
     }
     ((v as u128 * decay_q62) >> 62) as i128
 }
@@ -245,12 +273,6 @@ pub fn series_risk(
 }
 
 /// [`series_risk`] on a prepared [`ExpiryGrid`] of the series' expiry (the same result).
-///
-/// Per series: one logarithm (`ln K`), one full evaluation with Greeks (the base); per price
-/// shock: one SVI variance and its square root and one `min/max` ratio, shared by the three
-/// vol states (a vol shock only scales the total vol); per scenario: prices alone
-/// ([`prices_total`]). The unshocked scenario is the base itself. Every value equals the
-/// one [`scenario_eval`] gives (tests), so the rounding and slack logic is unchanged.
 #[inline(never)]
 pub fn series_risk_on(
     series: &Series,
@@ -259,59 +281,112 @@ pub fn series_risk_on(
     params: &RiskParams,
 ) -> Result<SeriesRisk, RiskError> {
     let kind = OptionKind::from_u8(series.kind)?;
-    if series.expiry != grid.expiry {
+    let [risk] = risks_at_strike(series.strike, series.expiry, grid, scen, params, [kind])?;
+    Ok(risk)
+}
+
+/// The risk of the call and the put at one strike of the grid's expiry (`[call, put]`), each
+/// equal to what [`series_risk_on`] gives for it, from one set of evaluations: every
+/// Black-76 evaluation prices both kinds, so a chain listed in call/put pairs costs the crank
+/// one evaluation set per strike, not per series.
+#[inline(never)]
+pub fn strike_risk_on(
+    strike: u64,
+    expiry: i64,
+    grid: &ExpiryGrid,
+    scen: &UnderlyingScenarios,
+    params: &RiskParams,
+) -> Result<[SeriesRisk; 2], RiskError> {
+    risks_at_strike(strike, expiry, grid, scen, params, [OptionKind::Call, OptionKind::Put])
+}
+
+/// The arrays of the kinds `kinds` at one strike.
+///
+/// Per strike: one logarithm (`ln K`), one full evaluation with Greeks (the base); per price
+/// shock: one SVI variance and its square root and one `min/max` ratio, shared by the three
+/// vol states (a vol shock only scales the total vol); per scenario: prices alone
+/// ([`prices_total`]), both kinds at once. The unshocked scenario is the base itself. Every
+/// value equals the one [`scenario_eval`] gives (tests), so the rounding and slack logic is
+/// unchanged.
+fn risks_at_strike<const N: usize>(
+    strike: u64,
+    expiry: i64,
+    grid: &ExpiryGrid,
+    scen: &UnderlyingScenarios,
+    params: &RiskParams,
+    kinds: [OptionKind; N],
+) -> Result<[SeriesRisk; N], RiskError> {
+    if expiry != grid.expiry {
         return Err(RiskError::ExpiryNotListed);
     }
     let tenor = &grid.tenor;
-    let strike = Price(series.strike).positive()?;
-    let ln_k = ln_u64_q62(strike.0)?;
+    let strike_p = Price(strike).positive()?;
+    let ln_k = ln_u64_q62(strike_p.0)?;
     let k0 = ln_k - grid.ln_forward;
     let v_base = shock_vol_q62(grid.svi.base_vol_q62(k0)?, Fx::ZERO)?;
-    let base = price_and_greeks_total(Price(grid.forward), strike, k0, v_base, tenor)?;
-    let v0 = base.value_q20(kind);
+    let base = price_and_greeks_total(Price(grid.forward), strike_p, k0, v_base, tenor)?;
+    let v0 = kinds.map(|kind| base.value_q20(kind));
     let e0 = err_q20(base.scale);
-    let mut pnl = [0i64; N_SCEN];
+    let mut pnl = [[0i64; N_SCEN]; N];
     let mut e_max = e0;
     for p in 0..N_PRICE {
         let forward = Price(grid.fwd[p]);
         let k = ln_k - grid.ln_fwd[p];
         let vol_k = grid.svi.base_vol_q62(k)?;
-        let ratio = MinMaxRatio::of(strike.0, forward.0);
+        let ratio = MinMaxRatio::of(strike_p.0, forward.0);
         for (v, &vol) in grid.vols.iter().enumerate() {
+            let s = p * N_VOL + v;
             // A vol state with the same shock as an earlier one (the twists: an expiry takes
             // its up or its down shock in them) has the same value: copied, not re-evaluated.
             if let Some(u) = grid.vols[..v].iter().position(|&x| x == vol) {
-                pnl[p * N_VOL + v] = pnl[p * N_VOL + u];
+                for a in pnl.iter_mut() {
+                    a[s] = a[p * N_VOL + u];
+                }
                 continue;
             }
-            let (value, scale) = if p == MID_PRICE && grid.shock_mid_zero && vol.0 == 0 {
+            let (values, scale) = if p == MID_PRICE && grid.shock_mid_zero && vol.0 == 0 {
                 (v0, base.scale) // F_p = F, v = v_base and no horizon: the base evaluation
             } else {
                 let v_after = decayed(shock_vol_q62(vol_k, vol)?, grid.decay_q62);
-                let b = prices_total(forward, strike, k, &ratio, v_after, &grid.after)?;
-                (b.value_q20(kind), b.scale)
+                let b = prices_total(forward, strike_p, k, &ratio, v_after, &grid.after)?;
+                (kinds.map(|kind| b.value_q20(kind)), b.scale)
             };
             let e = e0 + err_q20(scale);
             e_max = e_max.max(e);
-            pnl[p * N_VOL + v] = to_i64(shr_round(value - v0 - e, VALUE_FRAC, Rounding::Floor))?;
+            if scale < SMALL_SCALE && base.scale < SMALL_SCALE {
+                // Every term below 2^62 (values <= scale 2^20, e < 2^23): the same floor in
+                // words.
+                for i in 0..N {
+                    pnl[i][s] = (values[i] as i64 - v0[i] as i64 - e as i64) >> VALUE_FRAC;
+                }
+            } else {
+                for i in 0..N {
+                    pnl[i][s] = to_i64(shr_round(values[i] - v0[i] - e, VALUE_FRAC, Rounding::Floor))?;
+                }
+            }
         }
     }
     let slack = 1 + to_i64(shr_round(2 * e_max, VALUE_FRAC, Rounding::Ceil))?;
-    let [delta_e9, delta_quote, gamma_quote, vega_quote, theta_quote] = greeks_quote(&base, kind)?;
-    Ok(SeriesRisk {
-        pnl,
-        mark: to_i64(shr_round(v0 - e0, VALUE_FRAC, Rounding::Floor))?,
-        slack,
-        delta_e9,
-        delta_quote,
-        gamma_quote,
-        vega_quote,
-        theta_quote,
-        short_min: short_minimum(kind, series.strike, scen.spot, params)?,
-        kind: series.kind,
-        term: term_of(&grid.vols),
-        _pad: [0; 6],
-    })
+    let term = term_of(&grid.vols);
+    let mut out = [SeriesRisk::ZERO; N];
+    for i in 0..N {
+        let [delta_e9, delta_quote, gamma_quote, vega_quote, theta_quote] = greeks_quote(&base, kinds[i])?;
+        out[i] = SeriesRisk {
+            pnl: pnl[i],
+            mark: to_i64(shr_round(v0[i] - e0, VALUE_FRAC, Rounding::Floor))?,
+            slack,
+            delta_e9,
+            delta_quote,
+            gamma_quote,
+            vega_quote,
+            theta_quote,
+            short_min: short_minimum(kinds[i], strike, scen.spot, params)?,
+            kind: kinds[i] as u8,
+            term,
+            _pad: [0; 6],
+        };
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -407,6 +482,21 @@ mod tests {
                 let series = Series { strike, expiry: e.expiry, underlying: 0, kind: (next() % 2) as u8, _pad: [0; 6] };
                 let want = series_risk_reference(&series, &market, &scen, &p);
                 assert_eq!(series_risk(&series, &market, &scen, &p), want, "{series:?} {market:?}");
+                // The pair at the strike: each kind what its own series gives (the crank's
+                // one evaluation set per call/put pair).
+                if let Ok(grid) = ExpiryGrid::new(&market, e.expiry, &scen, &p) {
+                    let pair = strike_risk_on(strike, e.expiry, &grid, &scen, &p);
+                    let kind = usize::from(series.kind);
+                    let other = Series { kind: 1 - series.kind, ..series };
+                    let want_other = series_risk_reference(&other, &market, &scen, &p);
+                    match (&want, &want_other) {
+                        (Ok(a), Ok(b)) => {
+                            let pair = pair.unwrap();
+                            assert_eq!((&pair[kind], &pair[1 - kind]), (a, b), "{series:?} {market:?}");
+                        }
+                        _ => assert_eq!(pair.err(), want.err().or(want_other.err()), "{series:?}"),
+                    }
+                }
                 if let Ok(r) = &want {
                     // The twist columns are the copies the term class says (what the margin
                     // check's parallel-only sums rebuild them from).
@@ -432,6 +522,20 @@ mod tests {
         }
         let grid = ExpiryGrid::new(&market, ok.expiry, &scen, &p).unwrap();
         assert_eq!(series_risk_on(&Series { expiry: 7, ..ok }, &grid, &scen, &p), Err(RiskError::ExpiryNotListed));
+    }
+
+    #[test]
+    fn decay_word_path_equals_the_u128_product() {
+        let mut r: u64 = 0x510E_527F_ADE6_82D1;
+        for i in 0..100_000u32 {
+            r ^= r << 13;
+            r ^= r >> 7;
+            r ^= r << 17;
+            let v = i128::from(r >> (i % 64)) << (i % 3);
+            let d = u128::from(r.rotate_left(17)) % ((1 << 62) + 1);
+            let want = if v <= 0 { v } else { ((v as u128 * d) >> 62) as i128 };
+            assert_eq!(decayed(v, d), want, "{v} {d}");
+        }
     }
 
     #[test]

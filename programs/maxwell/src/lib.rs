@@ -227,6 +227,12 @@ pub mod maxwell {
         instructions::bench_black76(forward, strike, vol, secs)
     }
 
+    /// Benchmark only (feature `bench`): one part of the crank's work on one strike.
+    #[cfg(feature = "bench")]
+    pub fn bench_crank_part(_ctx: Context<Bench>, part: u8, strike: u64) -> Result<()> {
+        instructions::bench_crank_part(part, strike)
+    }
+
     /// Benchmark only (feature `bench`): portfolio margin from stored risk arrays.
     #[cfg(feature = "bench")]
     pub fn bench_margin(_ctx: Context<Bench>, n_positions: u16, n_underlyings: u8, n_tokens: u8) -> Result<()> {

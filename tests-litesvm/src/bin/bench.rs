@@ -427,6 +427,16 @@ fn risk_engine(rows: &mut Vec<(String, u64, String)>) {
         let cu = bench_cu(&mut env, "bench_black76", &args);
         rows.push((label.into(), cu, "one series; ln once, one division".into()));
     }
+    for (part, label, note) in [
+        (0u8, "crank part: expiry grid (7 shocked forwards and their logarithms)", "once per expiry and transaction"),
+        (1, "crank part: smile total vol at one price point (SVI, two square roots)", "7 per strike"),
+        (2, "crank part: one scenario's prices, call and put (Black-76 prices alone)", "21 per strike"),
+        (3, "crank part: one series' risk array (1 + 21 evaluations)", "a series without its sibling in the transaction"),
+        (4, "crank part: a call/put pair's risk arrays from one evaluation set", "per strike of a chain listed in pairs"),
+    ] {
+        let cu = bench_cu(&mut env, "bench_crank_part", &le(&[&[part], &165_000_000u64.to_le_bytes()]));
+        rows.push((label.into(), cu, format!("10% OTM call strike, 30 d, 80% vol; {note}")));
+    }
     for (n, u, t) in [(0u16, 1u8, 1u8), (1, 1, 1), (8, 1, 4), (32, 2, 4), (64, 2, 4), (128, 4, 4)] {
         let cu = bench_cu(&mut env, "bench_margin", &le(&[&n.to_le_bytes(), &[u], &[t]]));
         rows.push((

@@ -7,7 +7,7 @@
 //! (< 1.1e-18) are 0. Measured interpolation error (tools/gen_tables.py, exact rationals):
 //! tail 4.7e-14, pdf 1.2e-13.
 
-use super::tables::{NORMAL, NORMAL_NODES, NORMAL_STEPS};
+use super::tables::{NORMAL, NORMAL_NODES, NORMAL_ROWS, NORMAL_STEPS};
 use super::wide::mul_shr_round;
 use super::Q62;
 use crate::fixed::{Fx, FX_FRAC};
@@ -37,13 +37,7 @@ pub struct TailPdf {
 /// partial sums stay below 2^63, so the wrapping operations below never wrap.
 #[inline(always)]
 fn hermite(f0: i64, g1: i64, g2: i64, f1: i64, e1: i64, e2: i64, t: u64) -> i64 {
-    let c2 = g2 >> 1;
-    let a = f1.wrapping_sub(f0).wrapping_sub(g1).wrapping_sub(c2);
-    let b = e1.wrapping_sub(g1).wrapping_sub(c2 << 1);
-    let c = e2.wrapping_sub(c2 << 1);
-    let c3 = (a.wrapping_mul(10)).wrapping_sub(b << 2).wrapping_add(c >> 1);
-    let c4 = (b.wrapping_mul(7)).wrapping_sub(a.wrapping_mul(15)).wrapping_sub(c);
-    let c5 = (a.wrapping_mul(6)).wrapping_sub(b.wrapping_mul(3)).wrapping_add(c >> 1);
+    let [c5, c4, c3, c2, g1, f0] = hermite_coefficients(f0, g1, g2, f1, e1, e2);
     let mut p = c5;
     for coeff in [c4, c3, c2, g1, f0] {
         p = coeff.wrapping_add(mul_shr_round(p, t, Q62));
@@ -62,14 +56,49 @@ fn locate(x: Fx) -> Option<(usize, u64)> {
     Some((i, (ax & ((1u64 << T_BITS) - 1)) << (Q62 - T_BITS)))
 }
 
-/// `Q(|x|) = 1 - N(|x|)` alone, Q62.
+/// The coefficients `[c5, c4, c3, c2, c1, c0]` [`hermite`] derives from its six inputs, by
+/// the same wrapping operations (a `const fn`, so tables of them are built at compile time).
+const fn hermite_coefficients(f0: i64, g1: i64, g2: i64, f1: i64, e1: i64, e2: i64) -> [i64; 6] {
+    let c2 = g2 >> 1;
+    let a = f1.wrapping_sub(f0).wrapping_sub(g1).wrapping_sub(c2);
+    let b = e1.wrapping_sub(g1).wrapping_sub(c2 << 1);
+    let c = e2.wrapping_sub(c2 << 1);
+    let c3 = (a.wrapping_mul(10)).wrapping_sub(b << 2).wrapping_add(c >> 1);
+    let c4 = (b.wrapping_mul(7)).wrapping_sub(a.wrapping_mul(15)).wrapping_sub(c);
+    let c5 = (a.wrapping_mul(6)).wrapping_sub(b.wrapping_mul(3)).wrapping_add(c >> 1);
+    [c5, c4, c3, c2, g1, f0]
+}
+
+/// The inputs of the tail's interpolation on interval `i` (Q' = -phi, Q'' = -phi').
+const fn tail_inputs(rows: &[[i64; 4]; NORMAL_NODES], i: usize) -> [i64; 6] {
+    let [q0, p0, d0, _] = rows[i];
+    let [q1, p1, d1, _] = rows[i + 1];
+    let (h1, h2) = (H_SHIFT, 2 * H_SHIFT);
+    [q0, -(p0 >> h1), -(d0 >> h2), q1, -(p1 >> h1), -(d1 >> h2)]
+}
+
+/// Per interval, the tail's polynomial coefficients: [`tail_at`] then costs the Horner
+/// evaluation alone (the crank evaluates the tail twice per scenario).
+static TAIL_POLY: [[i64; 6]; NORMAL_NODES - 1] = {
+    let mut out = [[0i64; 6]; NORMAL_NODES - 1];
+    let mut i = 0;
+    while i < NORMAL_NODES - 1 {
+        let [f0, g1, g2, f1, e1, e2] = tail_inputs(&NORMAL_ROWS, i);
+        out[i] = hermite_coefficients(f0, g1, g2, f1, e1, e2);
+        i += 1;
+    }
+    out
+};
+
+/// `Q(|x|) = 1 - N(|x|)` alone, Q62: the same value as [`hermite`] on the interval's inputs.
 #[inline(always)]
 fn tail_at(i: usize, t: u64) -> i64 {
-    let [q0, p0, d0, _] = NORMAL[i];
-    let [q1, p1, d1, _] = NORMAL[i + 1];
-    let (h1, h2) = (H_SHIFT, 2 * H_SHIFT);
-    // Q' = -phi, Q'' = -phi'.
-    hermite(q0, -(p0 >> h1), -(d0 >> h2), q1, -(p1 >> h1), -(d1 >> h2), t).max(0)
+    let [c5, c4, c3, c2, c1, c0] = TAIL_POLY[i];
+    let mut p = c5;
+    for coeff in [c4, c3, c2, c1, c0] {
+        p = coeff.wrapping_add(mul_shr_round(p, t, Q62));
+    }
+    p.max(0)
 }
 
 /// Tail and pdf at `|x|` (`x` in Q52).

@@ -8,8 +8,9 @@ pub const NORMAL_STEPS: u32 = 32;
 /// Number of nodes: x = 0, 1/32, .., 9.
 pub const NORMAL_NODES: usize = 289;
 /// Per node x_i = i/32: [Q(x) = 1 - N(x), phi(x), phi'(x) = -x phi(x), phi''(x) = (x^2 - 1) phi(x)], Q62.
+/// (A `const` so that tables derived from it can be built at compile time.)
 #[rustfmt::skip]
-pub static NORMAL: [[i64; 4]; 289] = [
+pub const NORMAL_ROWS: [[i64; 4]; 289] = [
     [2305843009213693952, 1839796536686825613, 0, -1839796536686825613],
     [2248358723760725167, 1838898417819292162, -57465575556852880, -1837102618583140509],
     [2190930543339713399, 1836206690926041084, -114762918182877568, -1829034008539611236],
@@ -300,6 +301,8 @@ pub static NORMAL: [[i64; 4]; 289] = [
     [1, 6, -56, 499],
     [1, 5, -43, 379],
 ];
+/// [`NORMAL_ROWS`] in one place in memory.
+pub static NORMAL: [[i64; 4]; 289] = NORMAL_ROWS;
 
 /// 2^(j/64) in Q62, j = 0..63.
 #[rustfmt::skip]

@@ -57,6 +57,44 @@ pub fn bench_black76(forward: u64, strike: u64, vol: i64, secs: i64) -> Result<(
     Ok(())
 }
 
+/// One part of the crank's work on one strike of a 30-day expiry (spot $150, a skewed
+/// 80%-vol smile, default parameters): 0 the expiry grid (once per expiry and transaction),
+/// 1 the smile's total vol at one price point (once per price point), 2 one scenario's prices
+/// (both kinds), 3 one series' array, 4 the call/put pair's arrays.
+pub fn bench_crank_part(part: u8, strike: u64) -> Result<()> {
+    use maxwell_risk::black76::{prices_total, MinMaxRatio};
+    use maxwell_risk::market::{ExpiryMarket, UnderlyingMarket};
+    use maxwell_risk::scenario::underlying_scenarios;
+    use maxwell_risk::series::{series_risk_on, strike_risk_on, ExpiryGrid, Series};
+    use maxwell_risk::surface::SviParams;
+    let one = 1i64 << FX_FRAC;
+    let now = 1_700_000_000i64;
+    let expiry = now + 30 * 86_400;
+    let spot = 150_000_000u64;
+    // 80% ATM over 30 days: w = 0.64 * 30/365 = 0.0526.
+    let svi = SviParams { a: one / 25, b: one / 10, rho: -one / 3, m: 0, sigma: one / 8 };
+    let expiries = [ExpiryMarket { expiry, forward: spot, svi }];
+    let market = UnderlyingMarket { spot, conf: spot / 1000, now, expiries: &expiries };
+    let params = RiskParams::DEFAULT;
+    let scen = underlying_scenarios(&market, &params).map_err(risk)?;
+    let grid = ExpiryGrid::new(&market, expiry, &scen, &params).map_err(risk)?;
+    let series = Series { strike, expiry, underlying: 0, kind: 0, _pad: [0; 6] };
+    let k = maxwell_risk::math::ln::ln_ratio_q62(strike, spot).map_err(risk)?;
+    let tenor = Tenor::from_secs(30 * 86_400).map_err(risk)?;
+    match part {
+        0 => _ = measure(|| ExpiryGrid::new(&market, black_box(expiry), &scen, &params)).map_err(risk)?,
+        1 => _ = measure(|| svi.base_vol_q62(black_box(k))).map_err(risk)?,
+        2 => {
+            let ratio = MinMaxRatio::of(strike, spot);
+            let v = (svi.base_vol_q62(k).map_err(risk)?) as i128;
+            _ = measure(|| prices_total(Price(spot), Price(black_box(strike)), k, &ratio, v, &tenor)).map_err(risk)?;
+        }
+        3 => _ = measure(|| series_risk_on(&black_box(series), &grid, &scen, &params)).map_err(risk)?,
+        _ => _ = measure(|| strike_risk_on(black_box(strike), expiry, &grid, &scen, &params)).map_err(risk)?,
+    }
+    Ok(())
+}
+
 /// Portfolio margin from stored risk arrays: `n_positions` spread over `n_underlyings`,
 /// with `n_tokens` collateral balances (the first in the quote, the others spot tokens).
 pub fn bench_margin(n_positions: u16, n_underlyings: u8, n_tokens: u8) -> Result<()> {
