@@ -166,7 +166,8 @@ async function main() {
     '',
     'Both underlyings write their own account, so their batches run side by side; the batches of one underlying serialize on its write lock',
     'in whatever order they land (each refreshes its own series). The transaction count and the CU per series fall with the larger batches',
-    '(the per-transaction part of risk_refresh is paid once per 16 series instead of once per 2); the wall time falls with the batches in flight.',
+    `(the per-transaction part of risk_refresh is paid once per ${REFRESH_SERIES_PER_TX} series instead of once per 2; in both, a call and a put of one strike`,
+    'side by side in a transaction share one evaluation set); the wall time falls with the batches in flight.',
     'The full 512-series crank of one underlying in LiteSVM is in `docs/compute-units.md`.',
     '',
   );

@@ -115,7 +115,7 @@ describe('two keepers racing for one liquidatable account', () => {
         }
         continue;
       }
-      // At least three passes each as well (asserted below): with 16-series crank transactions
+      // At least three passes each as well (asserted below): with 48-series crank transactions
       // the first pass can already protect the writer.
       if (statuses.every((s, i) => s!.passes >= Math.max(protectedAtPass![i]! + 2, 3))) break;
     }

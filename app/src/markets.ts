@@ -30,12 +30,14 @@ import { withRemaining } from './instructions.js';
 import type { SviQ52 } from './svi.js';
 
 /**
- * Risk arrays refreshed per transaction. risk_refresh costs about 45k CU per series plus about
- * 20k per transaction (docs/compute-units.md: the 1- and 4-series rows, and the capacity run's
- * 24-series transactions, about 1.16M at most): 16 series stay near 750k CU, half of the 1.4M
- * limit, so a dearer series (deep wings, longer normal tails) cannot push one over.
+ * Risk arrays refreshed per transaction. A call and a put of the same strike side by side in a
+ * transaction cost one evaluation set, about 45k CU the pair, plus about 50k per transaction
+ * on a 16-expiry underlying (docs/compute-units.md: the crank-part rows and the capacity run's
+ * 48-series transactions, about 1.15M at most): 48 series use about 80% of the 1.4M limit, and
+ * even 48 series over 16 expiries (16 expiry grids) stay under it. Even, so that runs starting
+ * on a call keep every pair together.
  */
-export const REFRESH_SERIES_PER_TX = 16;
+export const REFRESH_SERIES_PER_TX = 48;
 
 export const CALL = 0;
 export const PUT = 1;
