@@ -99,6 +99,22 @@ struct Goals {
     random_mm_deribit: f64,
     random_median_ratio: f64,
     failing_families: Vec<String>,
+    /// Goals (1) and (2) with the Deribit-style reference's requirement in place of MM.
+    ref_over_no_gap: usize,
+    ref_share_over_gap: f64,
+    /// The factor each rule needs for (1) (the largest 99.9% loss / requirement, no gaps) and
+    /// for (2) (the 98th percentile of 99.9% loss / requirement with gaps): [MM, reference].
+    needed_no_gap: [f64; 2],
+    needed_gap: [f64; 2],
+}
+
+/// `q`-quantile of `v` (nearest rank), NaN when empty.
+fn quantile(mut v: Vec<f64>, q: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    v[((v.len() as f64 * q).ceil() as usize).clamp(1, v.len()) - 1]
 }
 
 fn regime_section(w: &mut String, atm_bps: i64, results: &[BookResult], cfg: &Config, secs: f64) -> Goals {
@@ -183,7 +199,16 @@ fn regime_section(w: &mut String, atm_bps: i64, results: &[BookResult], cfg: &Co
         let x = over_mm(r.q_no_gap, r);
         over_by[[1.05, 1.2, 2.0].iter().position(|&b| x <= b).unwrap_or(3)] += 1;
     }
+    // Per book, a loss quantile over a requirement (floored at 0.01 USD, as the ratios above).
+    type Of = fn(&BookResult) -> f64;
+    let per_book = |q: Of, req: Of| results.iter().map(|r| q(r) / req(r).max(0.01)).collect::<Vec<f64>>();
+    let (mm_req, ref_req): (Of, Of) = (|r| r.req.maintenance, |r| r.deribit);
+    let (q0, q1): (Of, Of) = (|r| r.q_no_gap, |r| r.q_gap);
     Goals {
+        ref_over_no_gap: results.iter().filter(|r| r.q_no_gap > r.deribit).count(),
+        ref_share_over_gap: results.iter().filter(|r| r.q_gap > r.deribit).count() as f64 / results.len() as f64,
+        needed_no_gap: [quantile(per_book(q0, mm_req), 1.0), quantile(per_book(q0, ref_req), 1.0)],
+        needed_gap: [quantile(per_book(q1, mm_req), 0.98), quantile(per_book(q1, ref_req), 0.98)],
         over_no_gap,
         over_by,
         share_over_gap: over_gap as f64 / results.len() as f64,
@@ -256,6 +281,7 @@ fn header(w: &mut String, cfg: &Config) {
     writeln!(w, "- **MM collateral / isolated**: `(MM - option marks) / isolated rule` (the collateral the book needs at maintenance, a short's mark being a liability, against `margin_quality.rs`'s isolated rule per short option `max(0.15 S - OTM, 0.10 S) + mark`, hedges ignored), median over books with shorts.").unwrap();
     writeln!(w, "- **MM / Deribit-style**: MM over a Deribit-style portfolio margin on the same book, median over books: the worst loss over {} price moves of the forward, -{:.0}%..+{:.0}% in {:.0}% steps, x 3 vol states (unchanged; up `x (1 + {} f)`; down `x max(1 - {} f, 0.05)`; `f = (30 / days)^p`, `p = {}` below 30 days, `{}` from 30 days on), every option revalued at its unchanged time to expiry and today's vol at its strike (sticky strike) times the state, SOL collateral moving with the price. No extended gap table and no contingency add-ons (Deribit has both; they would raise the reference).", 2 * DERIBIT_STEPS + 1, DERIBIT_RANGE * 100.0, DERIBIT_RANGE * 100.0, DERIBIT_RANGE * 100.0 / f64::from(DERIBIT_STEPS), DERIBIT_VOL_UP, DERIBIT_VOL_DOWN, DERIBIT_P_SHORT, DERIBIT_P_LONG).unwrap();
     writeln!(w, "- **Goals (issue 14)**: (1) no gap days: no book family whose 99.9% one-day loss exceeds MM, read strictly: no book of any family; (2) gap days on 0.1% of days: at most 2% of books with a 99.9% loss above MM (all books of the regime); (3) median MM / Deribit-style at most 1 on random books at each regime (median of the per-book ratios; the ratio of the medians is shown too).").unwrap();
+    writeln!(w, "- **At the same safety**: the issue measures capital against the reference \"at the same safety\", and the reference is not as safe: each rule is scaled by the factor that makes it meet goal (2) (the 98th percentile over all books of the 99.9% loss with gaps / requirement), and (3) is read on the scaled rules: median MM / reference x (MM's factor / the reference's factor).").unwrap();
     writeln!(w).unwrap();
 }
 
@@ -346,6 +372,26 @@ fn main() {
         .unwrap();
     }
     writeln!(sec).unwrap();
+    writeln!(sec, "The Deribit-style reference of goal (3) held to goals (1) and (2) on the same books and days (its requirement in place of MM), and the factor each rule would need: for (1), the largest 99.9% loss / requirement without gaps; for (2), the 98th percentile of 99.9% loss / requirement with gaps (requirements floored at 0.01 USD):").unwrap();
+    writeln!(sec).unwrap();
+    writeln!(sec, "| ATM vol | (1) books with 99.9% loss > reference, no gaps | (2) books with 99.9% loss > reference, gaps 0.1% | factor for (1): MM | reference | factor for (2): MM | reference | (3) at the same safety: median MM / reference, both scaled for (2) |").unwrap();
+    writeln!(sec, "|---:|---:|---:|---:|---:|---:|---:|---:|").unwrap();
+    for (bps, g) in &goals {
+        writeln!(
+            sec,
+            "| {}% | {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
+            bps / 100,
+            g.ref_over_no_gap,
+            pct(g.ref_share_over_gap),
+            g.needed_no_gap[0],
+            g.needed_no_gap[1],
+            g.needed_gap[0],
+            g.needed_gap[1],
+            g.random_median_ratio * g.needed_gap[0] / g.needed_gap[1]
+        )
+        .unwrap();
+    }
+    writeln!(sec).unwrap();
     for (bps, g) in &goals {
         let [a, b, c, e] = g.over_by;
         writeln!(sec, "- {}%: books whose 99.9% loss exceeds MM (no gaps), by 99.9% loss / MM: {a} up to 1.05, {b} in 1.05..1.2, {c} in 1.2..2, {e} above 2.", bps / 100).unwrap();
@@ -400,14 +446,20 @@ fn main() {
     std::fs::write(&out_path, &doc).unwrap();
     for (bps, g) in &goals {
         println!(
-            "{}%: (1) books over MM no gaps {} [{}]; (2) share over MM with gaps {} [{}]; (3) median MM/Deribit random {:.2} [{}]",
+            "{}%: (1) books over MM no gaps {} [{}]; (2) share over MM with gaps {} [{}]; (3) median MM/Deribit random {:.2} [{}]; reference: (1) {} (2) {}; factors (1) {:.2}/{:.2} (2) {:.2}/{:.2}",
             bps / 100,
             g.over_no_gap,
             yes(g.over_no_gap == 0),
             pct(g.share_over_gap),
             yes(g.share_over_gap <= 0.02),
             g.random_median_ratio,
-            yes(g.random_median_ratio <= 1.0)
+            yes(g.random_median_ratio <= 1.0),
+            g.ref_over_no_gap,
+            pct(g.ref_share_over_gap),
+            g.needed_no_gap[0],
+            g.needed_no_gap[1],
+            g.needed_gap[0],
+            g.needed_gap[1]
         );
     }
     println!("wrote {out_path} in {:.0} s", t0.elapsed().as_secs_f64());
