@@ -144,10 +144,11 @@ describe('keeper status file', () => {
       liquidations: [{ account: A, contracts: 3, penalty: 0n, toInsurance: 0n, stop: 'NotLiquidatable' }],
       balanceLiquidations: [{ account: 'B' as Address, takes: 2, penalty: 0n, toInsurance: 0n, stop: 'x' }],
       settled: { prices: 1, accounts: 4, leftovers: 1, retired: 1 },
+      listings: [{}, {}],
     } as unknown as Parameters<StatusTracker['endPass']>[0];
     st.endPass(report, 123.4, { start: 100n, end: 104n });
     let s = read();
-    assert.deepEqual(s.lastPass, { accountsScanned: 12, liquidatedAccounts: 2, contracts: 3, balanceTakes: 2, settlementPrices: 1, accountsSettled: 4, retirements: 1, failures: 1 });
+    assert.deepEqual(s.lastPass, { accountsScanned: 12, liquidatedAccounts: 2, contracts: 3, balanceTakes: 2, settlementPrices: 1, accountsSettled: 4, retirements: 1, listings: 2, failures: 1 });
     assert.equal(s.lastError, 'job_failed: boom');
     assert.deepEqual(s.lag, { passStartSlot: '100', passEndSlot: '104', slots: 4 });
     assert.equal(s.lastPassMs, 123);
@@ -157,7 +158,7 @@ describe('keeper status file', () => {
     st.setState('stopped');
     s = read();
     assert.equal(s.passes, 2);
-    assert.deepEqual(s.total, { accountsScanned: 25, liquidatedAccounts: 2, contracts: 3, balanceTakes: 2, settlementPrices: 1, accountsSettled: 4, retirements: 1, failures: 1 });
+    assert.deepEqual(s.total, { accountsScanned: 25, liquidatedAccounts: 2, contracts: 3, balanceTakes: 2, settlementPrices: 1, accountsSettled: 4, retirements: 1, listings: 2, failures: 1 });
     assert.equal(s.state, 'stopped');
     assert.deepEqual(seen, ['scan', 'job_failed', 'scan'], 'the inner logger sees every line');
   });

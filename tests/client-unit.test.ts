@@ -1,14 +1,19 @@
 // Unit tests of the hand-written client layer that need no validator: health accounts (banks,
 // underlyings, unions; deposit/withdraw: the slots in use now plus the moved bank, never a
 // projection), SVI fixed point, compute budget, recycled slots (free series and expiries,
-// leftovers), error names, event decoding, unit formatting.
+// leftovers), error names, event decoding, unit formatting; the listing schedule's builders and
+// events and the keeper's listing job over fake calls.
 // `npm run test:unit`.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 import { AccountRole, address, createNoopSigner, getAddressDecoder, getAddressEncoder, getI64Encoder, getU64Encoder, type Address } from '@solana/kit';
 
+import type { MaxwellClient } from '../app/src/client.js';
 import { COMPUTE_BUDGET_PROGRAM, setComputeUnitLimitIx } from '../app/src/compute-budget.js';
 import { maxwellErrorCode, maxwellErrorName } from '../app/src/errors.js';
 import {
@@ -19,6 +24,8 @@ import {
   healthLogDecoder,
   healthLogs,
   insuranceCreateLogs,
+  listingExecuteLogs,
+  listingScheduleLogs,
   riskRefreshLogs,
   seriesListLogs,
   settlementPriceLogs,
@@ -35,6 +42,9 @@ import {
   type HealthUnderlying,
 } from '../app/src/health-accounts.js';
 import { depositIx, withdrawIx, type CollateralMove } from '../app/src/instructions.js';
+import { DEFAULT_CONFIG, DEFAULT_JOBS, loadConfig } from '../app/src/keeper/config.js';
+import { listDue, listingJob, listingTargets, type ListingOps, type ListingTarget } from '../app/src/keeper/listing.js';
+import type { Logger } from '../app/src/keeper/log.js';
 import {
   CALL,
   expiryIndex,
@@ -42,14 +52,17 @@ import {
   isLeftover,
   listedExpiries,
   listedSeries,
+  listingExecuteIx,
+  listingScheduleSetIx,
   PUT,
   riskRefreshBatches,
   seriesIndex,
   UNDERLYING_ACCOUNT_SIZE,
 } from '../app/src/markets.js';
-import { getExpiryRetireInstructionDataDecoder, type Underlying } from '../app/src/generated/maxwell/index.js';
+import { getExpiryRetireInstructionDataDecoder, MAXWELL_PROGRAM_ADDRESS, type Underlying } from '../app/src/generated/maxwell/index.js';
 import { formatQ52, parseDecimal, sviFor, toQ52 } from '../app/src/svi.js';
-import { positions, slots, zeroAccount, zeroBank } from './fixtures.js';
+import { ProgramFailure } from '../app/src/transactions.js';
+import { positions, slots, zeroAccount, zeroBank, zeroUnderlying } from './fixtures.js';
 
 const A = (n: number): Address => address(['11111111111111111111111111111111', 'SysvarC1ock11111111111111111111111111111111', 'SysvarRent111111111111111111111111111111111', 'Vote111111111111111111111111111111111111111', 'Stake11111111111111111111111111111111111111', 'Config1111111111111111111111111111111111111', 'SysvarS1otHashes111111111111111111111111111'][n]!);
 const quote: HealthBank = { address: A(0), bank: { bankIndex: 0, isQuote: 1, oracle: A(0) } };
@@ -371,5 +384,217 @@ describe('Anchor.toml', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     const testLine = readme.split('\n').find((l) => l.includes('# every test'));
     assert.ok(testLine?.startsWith(value('scripts', 'test') ?? '<none>'), testLine);
+  });
+});
+
+describe('listing schedule: builders, events, the keeper job', () => {
+  const sha8 = (s: string) => [...createHash('sha256').update(s).digest().subarray(0, 8)];
+  const idl = JSON.parse(readFileSync(new URL('../idl/maxwell.json', import.meta.url), 'utf8')) as {
+    instructions: { name: string; discriminator: number[] }[];
+    events: { name: string; discriminator: number[] }[];
+  };
+  const le = (bytes: number, write: (v: DataView) => void) => {
+    const b = new Uint8Array(bytes);
+    write(new DataView(b.buffer));
+    return [...b];
+  };
+  const i64 = (x: bigint) => le(8, (v) => v.setBigInt64(0, x, true));
+  const u64 = (x: bigint) => le(8, (v) => v.setBigUint64(0, x, true));
+  const u16 = (x: number) => le(2, (v) => v.setUint16(0, x, true));
+  const weekly = { cadenceSecs: 604_800n, anchorTs: 1_800_000_000n, horizon: 4, halfStrikes: 3, stepBps: 500, tick: 1_000_000n, oiCap: 1_000n, enabled: true };
+
+  it('listing_schedule_set: admin signs, the underlying is written, the args in order after the discriminator', () => {
+    const admin = createNoopSigner(A(5));
+    const ix = listingScheduleSetIx({ admin, exchange: A(1), underlying: A(3), schedule: weekly });
+    assert.equal(ix.programAddress, MAXWELL_PROGRAM_ADDRESS);
+    assert.deepEqual(ix.accounts!.map((a) => [a.address, a.role]), [
+      [A(5), AccountRole.READONLY_SIGNER],
+      [A(1), AccountRole.READONLY],
+      [A(3), AccountRole.WRITABLE],
+    ]);
+    const disc = sha8('global:listing_schedule_set');
+    assert.deepEqual(disc, idl.instructions.find((i) => i.name === 'listing_schedule_set')!.discriminator);
+    assert.deepEqual([...ix.data!], [
+      ...disc,
+      ...i64(604_800n), ...i64(1_800_000_000n), 4, 3, ...u16(500), ...u64(1_000_000n), ...u64(1_000n), 1,
+    ]);
+    assert.equal(ix.data!.length, 45);
+    const off = listingScheduleSetIx({ admin, exchange: A(1), underlying: A(3), schedule: { ...weekly, enabled: false } });
+    assert.equal(off.data![44], 0);
+  });
+
+  it('listing_execute: exchange, underlying (written), oracle, no signer; the discriminator only', () => {
+    const ix = listingExecuteIx({ exchange: A(1), underlying: A(3), oracle: A(2) });
+    assert.equal(ix.programAddress, MAXWELL_PROGRAM_ADDRESS);
+    assert.deepEqual(ix.accounts!.map((a) => [a.address, a.role]), [
+      [A(1), AccountRole.READONLY],
+      [A(3), AccountRole.WRITABLE],
+      [A(2), AccountRole.READONLY],
+    ]);
+    assert.deepEqual([...ix.data!], sha8('global:listing_execute'));
+    assert.deepEqual([...ix.data!], idl.instructions.find((i) => i.name === 'listing_execute')!.discriminator);
+  });
+
+  it('decodes ListingScheduleLog and ListingExecuteLog from `Program data:` lines', () => {
+    for (const name of ['ListingScheduleLog', 'ListingExecuteLog']) {
+      assert.deepEqual(sha8(`event:${name}`), idl.events.find((e) => e.name === name)!.discriminator, name);
+    }
+    const line = (bytes: number[]) => `Program data: ${Buffer.from(bytes).toString('base64')}`;
+    const schedule = line([
+      ...sha8('event:ListingScheduleLog'),
+      ...getAddressEncoder().encode(A(3)),
+      ...i64(604_800n), ...i64(1_800_000_000n), 4, 3, ...u16(500), ...u64(1_000_000n), ...u64(1_000n), 1,
+    ]);
+    const execute = line([...sha8('event:ListingExecuteLog'), ...getAddressEncoder().encode(A(3)), ...i64(1_800_604_800n), ...u64(151_250_000n), 7]);
+    const logs = ['Program log: Instruction: ListingExecute', execute, schedule];
+    assert.deepEqual(listingExecuteLogs(logs), [{ underlying: A(3), expiry: 1_800_604_800n, spot: 151_250_000n, strikes: 7 }]);
+    assert.deepEqual(listingScheduleLogs(logs), [{
+      underlying: A(3), cadenceSecs: 604_800n, anchorTs: 1_800_000_000n, horizon: 4, halfStrikes: 3, stepBps: 500, tick: 1_000_000n, oiCap: 1_000n, enabled: true,
+    }]);
+    assert.deepEqual(seriesListLogs(logs), [], 'another event\'s bytes are not mistaken for a SeriesListLog');
+  });
+
+  it('names the listing errors', () => {
+    assert.deepEqual([6161, 6162, 6163].map(maxwellErrorName), ['ListingScheduleInvalid', 'ListingScheduleOff', 'ListingNotDue']);
+  });
+
+  it('the listing job is on by default, switchable from the config file', () => {
+    assert.equal(DEFAULT_CONFIG.listingEnabled, true);
+    assert.equal(DEFAULT_JOBS.listingEnabled, true);
+    const f = join(mkdtempSync(join(tmpdir(), 'keeper-')), 'k.json');
+    writeFileSync(f, JSON.stringify({ listingEnabled: false }));
+    assert.equal(loadConfig(f).listingEnabled, false);
+  });
+
+  // The job's decisions over fake calls: the simulation answers, the send records.
+  type Logged = [string, string, Record<string, unknown> | undefined];
+  const refusal = (name: string) => new ProgramFailure(`simulation: instruction 0 failed: ${name}`, maxwellErrorCode(name), name, MAXWELL_PROGRAM_ADDRESS, []);
+  const target: ListingTarget = { underlying: A(3), oracle: A(2), horizon: 4 };
+  const fake = (answers: (Error | null)[], sendFails: Error | null = null) => {
+    const calls = { simulated: 0, sent: 0 };
+    const ops: ListingOps = {
+      simulate: async () => {
+        const a = answers[calls.simulated++];
+        if (a === undefined) throw new Error('unexpected simulation');
+        if (a) throw a;
+      },
+      execute: async (t) => {
+        calls.sent++;
+        if (sendFails) throw sendFails;
+        const expiry = 1_800_000_000n + BigInt(calls.sent) * 604_800n;
+        return { event: { underlying: t.underlying, expiry, spot: 150_000_000n, strikes: 7 }, series: { expiryIndex: calls.sent - 1 }, result: { signature: `sig${calls.sent}` } };
+      },
+    };
+    const logged: Logged[] = [];
+    const log: Logger = (level, event, fields) => logged.push([level, event, fields]);
+    return { ops, calls, logged, log };
+  };
+
+  it('sends only after a successful simulation, again until ListingNotDue', async () => {
+    const f = fake([null, null, refusal('ListingNotDue')]);
+    const out = await listDue(f.ops, target, f.log);
+    assert.deepEqual(f.calls, { simulated: 3, sent: 2 });
+    assert.deepEqual(out, [
+      { underlying: A(3), expiry: 1_800_604_800n, expiryIndex: 0, strikes: 7, spot: 150_000_000n },
+      { underlying: A(3), expiry: 1_801_209_600n, expiryIndex: 1, strikes: 7, spot: 150_000_000n },
+    ]);
+    assert.deepEqual(f.logged.map(([l, e]) => [l, e]), [['info', 'listing_executed'], ['info', 'listing_executed']], 'ListingNotDue is the idle answer: not logged');
+    assert.deepEqual(f.logged[1]![2], { underlying: A(3), expiry: 1_801_209_600n, expiryIndex: 1, strikes: 7, spot: 150_000_000n, signature: 'sig2' });
+  });
+
+  it('nothing due: one simulation, nothing sent', async () => {
+    const f = fake([refusal('ListingNotDue')]);
+    assert.deepEqual(await listDue(f.ops, target, f.log), []);
+    assert.deepEqual(f.calls, { simulated: 1, sent: 0 });
+    assert.deepEqual(f.logged, []);
+  });
+
+  it('at most `horizon` executions a pass', async () => {
+    const f = fake([null, null, null, null, null]);
+    assert.equal((await listDue(f.ops, { ...target, horizon: 3 }, f.log)).length, 3);
+    assert.deepEqual(f.calls, { simulated: 3, sent: 3 });
+  });
+
+  it('other refusals and RPC errors are warnings, never thrown; a schedule switched off is info', async () => {
+    const stale = fake([refusal('OracleStale')]);
+    assert.deepEqual(await listDue(stale.ops, target, stale.log), []);
+    assert.deepEqual(stale.calls, { simulated: 1, sent: 0 });
+    assert.deepEqual(stale.logged, [['warn', 'listing_skipped', { underlying: A(3), error: 'OracleStale' }]]);
+
+    const full = fake([null, refusal('TooManyExpiries')]);
+    assert.equal((await listDue(full.ops, target, full.log)).length, 1);
+    assert.deepEqual(full.logged.map(([l, e, x]) => [l, e, x?.error]), [['info', 'listing_executed', undefined], ['warn', 'listing_skipped', 'TooManyExpiries']]);
+
+    const rpc = fake([new Error('fetch failed')]);
+    assert.deepEqual(await listDue(rpc.ops, target, rpc.log), []);
+    assert.deepEqual(rpc.logged, [['warn', 'listing_skipped', { underlying: A(3), error: 'Error: fetch failed' }]]);
+
+    const off = fake([refusal('ListingScheduleOff')]);
+    assert.deepEqual(await listDue(off.ops, target, off.log), []);
+    assert.deepEqual(off.logged, [['info', 'listing_schedule_off', { underlying: A(3) }]]);
+  });
+
+  it('a send refused after a good simulation stops the underlying: another keeper first is info, else a warning', async () => {
+    const raced = fake([null, null], refusal('ListingNotDue'));
+    assert.deepEqual(await listDue(raced.ops, target, raced.log), []);
+    assert.deepEqual(raced.calls, { simulated: 1, sent: 1 });
+    assert.deepEqual(raced.logged, [['info', 'listing_execute_failed', { underlying: A(3), error: 'ListingNotDue' }]]);
+    const failed = fake([null, null], refusal('TooManySeries'));
+    assert.deepEqual(await listDue(failed.ops, target, failed.log), []);
+    assert.deepEqual(failed.logged, [['warn', 'listing_execute_failed', { underlying: A(3), error: 'TooManySeries' }]]);
+  });
+
+  it('targets: underlyings whose schedule is enabled, with their oracle and horizon', () => {
+    const schedule = (enabled: number, horizon: number) => ({ ...zeroUnderlying().schedule, enabled, horizon });
+    const unders = [
+      { address: A(3), data: zeroUnderlying({ oracle: A(2), schedule: schedule(1, 4) }) },
+      { address: A(5), data: zeroUnderlying({ oracle: A(6), schedule: schedule(0, 8) }) },
+      { address: A(4), data: zeroUnderlying({ oracle: A(6), schedule: schedule(1, 16) }) },
+    ];
+    assert.deepEqual(listingTargets(unders), [
+      { underlying: A(3), oracle: A(2), horizon: 4 },
+      { underlying: A(4), oracle: A(6), horizon: 16 },
+    ]);
+  });
+
+  it('the job over a fake connection: simulates listing_execute, names the refusal, sends through the client', async () => {
+    const blockhash = getAddressDecoder().decode(new Uint8Array(32).fill(9));
+    const wires: string[] = [];
+    const answers = [null, 6163]; // a success, then ListingNotDue
+    const rpc = {
+      getLatestBlockhash: () => ({ send: async () => ({ value: { blockhash, lastValidBlockHeight: 100n } }) }),
+      simulateTransaction: (wire: string) => ({
+        send: async () => {
+          const code = answers[wires.push(wire) - 1];
+          return { value: code ? { err: { InstructionError: [0, { Custom: code }] }, logs: [] } : { err: null, logs: [], unitsConsumed: 50_000n } };
+        },
+      }),
+    };
+    const sent: [Address, Address, Address | undefined][] = [];
+    const unders = new Map([
+      [0, { address: A(3), data: zeroUnderlying({ oracle: A(2), schedule: { ...zeroUnderlying().schedule, enabled: 1, horizon: 4 } }) }],
+      [1, { address: A(5), data: zeroUnderlying({ oracle: A(6) }) }], // no schedule: never simulated
+    ]);
+    const reads: boolean[] = [];
+    const client = {
+      exchange: A(1),
+      conn: { rpc },
+      underlyingsByIndex: async (refresh = false) => (reads.push(refresh), unders),
+      executeListing: async (payer: { address: Address }, underlying: Address, oracle?: Address) => {
+        sent.push([payer.address, underlying, oracle]);
+        return { event: { underlying, expiry: 1_800_604_800n, spot: 150_000_000n, strikes: 7 }, series: { expiryIndex: 2 }, result: { signature: 'sig' } };
+      },
+    } as unknown as MaxwellClient;
+    const logged: Logged[] = [];
+    const out = await listingJob(client, createNoopSigner(A(4)), (l, e, x) => logged.push([l, e, x]), { reuseRead: true });
+    assert.deepEqual(reads, [false], 'reuses the read the refresh job made');
+    assert.equal(wires.length, 2);
+    const disc = Buffer.from(sha8('global:listing_execute'));
+    for (const w of wires) assert.ok(Buffer.from(w, 'base64').includes(disc), 'the simulated transaction is listing_execute');
+    assert.deepEqual(sent, [[A(4), A(3), A(2)]]);
+    assert.deepEqual(out, [{ underlying: A(3), expiry: 1_800_604_800n, expiryIndex: 2, strikes: 7, spot: 150_000_000n }]);
+    assert.deepEqual(logged.map(([l, e]) => [l, e]), [['info', 'listing_executed']]);
+    await listingJob(client, createNoopSigner(A(4)), () => {}).catch(() => {});
+    assert.deepEqual(reads, [false, true], 'reads the underlyings afresh by default');
   });
 });

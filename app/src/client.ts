@@ -19,12 +19,18 @@ import {
   expiryRetireLogs,
   healthLogDecoder,
   healthLogs,
+  listingExecuteLogs,
+  listingScheduleLogs,
+  seriesListLogs,
   settleLogs,
   tradeLogs,
   withdrawLogs,
   type DepositLog,
   type ExpiryRetireLog,
   type HealthLog,
+  type ListingExecuteLog,
+  type ListingScheduleLog,
+  type SeriesListLog,
   type SettleLog,
   type TradeLog,
   type WithdrawLog,
@@ -37,6 +43,8 @@ import {
   delegateSetIx,
   expiryRetireIx,
   expirySettlePriceIx,
+  listingExecuteIx,
+  listingScheduleSetIx,
   riskRefreshBatches,
   seriesListIx,
   tradeIxs,
@@ -44,6 +52,7 @@ import {
   underlyingCreateIxs,
   volSurfaceUpdateIx,
   type HealthUniverse,
+  type ListingScheduleParams,
   type TradeLeg,
   type UnderlyingParams,
 } from './markets.js';
@@ -210,6 +219,39 @@ export class MaxwellClient {
     input: { expiry: bigint; strikes: readonly bigint[]; oiCap: bigint },
   ): Promise<SendResult> {
     return sendAndConfirm(this.conn, admin, [seriesListIx({ admin, exchange: this.exchange, underlying, ...input })]);
+  }
+
+  /**
+   * Admin: sets, replaces or switches off (`enabled: false`) the underlying's listing schedule,
+   * by which any keeper then lists its expiries (`executeListing`). Returns the ListingScheduleLog.
+   */
+  async setListingSchedule(
+    admin: TransactionSigner,
+    underlying: Address,
+    schedule: ListingScheduleParams,
+  ): Promise<{ result: SendResult; event: ListingScheduleLog }> {
+    const result = await sendAndConfirm(this.conn, admin, [listingScheduleSetIx({ admin, exchange: this.exchange, underlying, schedule })]);
+    return { result, event: single(listingScheduleLogs(result.logs), 'ListingScheduleLog') };
+  }
+
+  /**
+   * Keeper (anyone; `payer` only pays the fee): lists the next expiry the underlying's schedule
+   * asks for, strikes around the spot of `oracle` (default: the underlying's oracle, read from
+   * the account). Returns the ListingExecuteLog and the SeriesListLog of the series listed;
+   * ListingNotDue when the horizon is listed, ListingScheduleOff without an enabled schedule.
+   */
+  async executeListing(
+    payer: TransactionSigner,
+    underlying: Address,
+    oracle?: Address,
+  ): Promise<{ result: SendResult; event: ListingExecuteLog; series: SeriesListLog }> {
+    const o = oracle ?? (await this.underlying(underlying)).data.oracle;
+    const result = await sendAndConfirm(this.conn, payer, [listingExecuteIx({ exchange: this.exchange, underlying, oracle: o })]);
+    return {
+      result,
+      event: single(listingExecuteLogs(result.logs), 'ListingExecuteLog'),
+      series: single(seriesListLogs(result.logs), 'SeriesListLog'),
+    };
   }
 
   /** Sets the smile of one expiry (the vol oracle signs and pays). */

@@ -381,6 +381,35 @@ export type ExpiryRetireLog = {
   retiredBy: Address;
 };
 
+/**
+ * listing_schedule_set: the underlying's listing rule: expiries every `cadenceSecs` from
+ * `anchorTs` (unix seconds), `horizon` of them kept listed, `2 * halfStrikes + 1` strikes
+ * `stepBps` apart around the spot, multiples of `tick` (quote native per contract), `oiCap`
+ * contracts per series; `enabled` false keeps the rule and stops listing.
+ */
+export type ListingScheduleLog = {
+  underlying: Address;
+  cadenceSecs: bigint;
+  anchorTs: bigint;
+  horizon: number;
+  halfStrikes: number;
+  stepBps: number;
+  tick: bigint;
+  oiCap: bigint;
+  enabled: boolean;
+};
+
+/**
+ * listing_execute: the schedule listed `expiry` (unix seconds) at `strikes` strikes (a call and a
+ * put each) around `spot` (quote native per contract). A SeriesListLog with the series follows.
+ */
+export type ListingExecuteLog = {
+  underlying: Address;
+  expiry: bigint;
+  spot: bigint;
+  strikes: number;
+};
+
 const delegateLogDecoder: Decoder<DelegateLog> = getStructDecoder([
   ['exchange', getAddressDecoder()],
   ['account', getAddressDecoder()],
@@ -469,6 +498,25 @@ const expiryRetireLogDecoder: Decoder<ExpiryRetireLog> = getStructDecoder([
   ['settlementPrice', getU64Decoder()],
   ['seriesFreed', getU16Decoder()],
   ['retiredBy', getAddressDecoder()],
+]);
+
+const listingScheduleLogDecoder: Decoder<ListingScheduleLog> = getStructDecoder([
+  ['underlying', getAddressDecoder()],
+  ['cadenceSecs', getI64Decoder()],
+  ['anchorTs', getI64Decoder()],
+  ['horizon', getU8Decoder()],
+  ['halfStrikes', getU8Decoder()],
+  ['stepBps', getU16Decoder()],
+  ['tick', getU64Decoder()],
+  ['oiCap', getU64Decoder()],
+  ['enabled', getBooleanDecoder()],
+]);
+
+const listingExecuteLogDecoder: Decoder<ListingExecuteLog> = getStructDecoder([
+  ['underlying', getAddressDecoder()],
+  ['expiry', getI64Decoder()],
+  ['spot', getU64Decoder()],
+  ['strikes', getU8Decoder()],
 ]);
 
 /**
@@ -575,6 +623,8 @@ export const insuranceCreateLogs = (logs: readonly string[]) => findEvents(logs,
 export const riskRefreshLogs = (logs: readonly string[]) => findEvents(logs, 'RiskRefreshLog', riskRefreshLogDecoder);
 export const settlementPriceLogs = (logs: readonly string[]) => findEvents(logs, 'SettlementPriceLog', settlementPriceLogDecoder);
 export const expiryRetireLogs = (logs: readonly string[]) => findEvents(logs, 'ExpiryRetireLog', expiryRetireLogDecoder);
+export const listingScheduleLogs = (logs: readonly string[]) => findEvents(logs, 'ListingScheduleLog', listingScheduleLogDecoder);
+export const listingExecuteLogs = (logs: readonly string[]) => findEvents(logs, 'ListingExecuteLog', listingExecuteLogDecoder);
 export const govProposedLogs = (logs: readonly string[]) => findEvents(logs, 'GovProposedLog', govProposedLogDecoder);
 export const govExecutedLogs = (logs: readonly string[]) => findEvents(logs, 'GovExecutedLog', govExecutedLogDecoder);
 export const govCancelledLogs = (logs: readonly string[]) => findEvents(logs, 'GovCancelledLog', govCancelledLogDecoder);

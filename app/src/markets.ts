@@ -1,5 +1,5 @@
-// Market instruction builders: underlyings (client-created zero-copy account), series listing,
-// volatility surfaces, the risk-array crank, trades, expiry settlement, delegates and the
+// Market instruction builders: underlyings (client-created zero-copy account), series listing
+// (by hand, or by the underlying's listing schedule), volatility surfaces, the risk-array crank, trades, expiry settlement, delegates and the
 // health read path. No RPC here: callers pass the state an instruction depends on (client.ts
 // fetches it). Costly instructions come with a SetComputeUnitLimit in front.
 import { getCreateAccountInstruction } from '@solana-program/system';
@@ -12,6 +12,8 @@ import {
   getDelegateSetInstruction,
   getExpiryRetireInstruction,
   getExpirySettlePriceInstruction,
+  getListingExecuteInstruction,
+  getListingScheduleSetInstruction,
   getRiskRefreshInstruction,
   getSeriesListInstruction,
   getTradeInstruction,
@@ -22,6 +24,7 @@ import {
   type MarginAccount,
   type Position,
   type TradeLegArgs,
+  type ListingScheduleSetInstructionDataArgs,
   type Underlying,
   type UnderlyingCreateInstructionDataArgs,
 } from './generated/maxwell/index.js';
@@ -45,6 +48,14 @@ export type OptionKind = typeof CALL | typeof PUT;
 
 /** `underlying_create` arguments (feed id, vol oracle, freshness bounds). */
 export type UnderlyingParams = UnderlyingCreateInstructionDataArgs;
+
+/**
+ * `listing_schedule_set` arguments: expiries every `cadenceSecs` from `anchorTs` (unix s), the
+ * next `horizon` of them kept listed, each with a call and a put at `2 * halfStrikes + 1` strikes
+ * around the oracle spot, `stepBps` apart, multiples of `tick` (quote native per contract),
+ * `oiCap` contracts per series; `enabled: false` keeps the rule and stops listing.
+ */
+export type ListingScheduleParams = ListingScheduleSetInstructionDataArgs;
 
 /** Account size of an Underlying, discriminator included (the generated decoder's size). */
 export const UNDERLYING_ACCOUNT_SIZE = getUnderlyingSize();
@@ -94,6 +105,30 @@ export function seriesListIx(input: {
   oiCap: bigint;
 }): Instruction {
   return getSeriesListInstruction({ ...input, strikes: [...input.strikes] });
+}
+
+/**
+ * Admin: sets, replaces or switches off the underlying's listing schedule (ListingScheduleInvalid
+ * outside its bounds). Keepers then list by it with `listingExecuteIx`.
+ */
+export function listingScheduleSetIx(input: {
+  admin: TransactionSigner;
+  exchange: Address;
+  underlying: Address;
+  schedule: ListingScheduleParams;
+}): Instruction {
+  const { schedule, ...accounts } = input;
+  return getListingScheduleSetInstruction({ ...accounts, ...schedule });
+}
+
+/**
+ * Keeper (anyone; no signer beyond the fee payer): lists the earliest expiry of the schedule's
+ * horizon not listed yet, strikes around the spot of `oracle` (the underlying's Pyth
+ * PriceUpdateV2 account). ListingScheduleOff when the schedule is unset or off, ListingNotDue when
+ * the horizon is listed; emits ListingExecuteLog then SeriesListLog.
+ */
+export function listingExecuteIx(input: { exchange: Address; underlying: Address; oracle: Address }): Instruction {
+  return getListingExecuteInstruction(input);
 }
 
 /** Sets the SVI smile (Q52, see svi.ts) of expiry `expiryIndex`; the vol oracle signs. */

@@ -120,6 +120,22 @@ impl World {
         )
     }
 
+    pub fn listing_schedule_ix(&self, m: &Market, args: maxwell::instructions::ListingScheduleArgs) -> Instruction {
+        build(
+            maxwell::accounts::ListingScheduleSet { admin: self.admin_pk(), exchange: self.exchange, underlying: m.underlying },
+            maxwell::instruction::ListingScheduleSet { args },
+            &[],
+        )
+    }
+
+    pub fn listing_execute_ix(&self, m: &Market) -> Instruction {
+        build(
+            maxwell::accounts::ListingExecute { exchange: self.exchange, underlying: m.underlying, oracle: m.oracle },
+            maxwell::instruction::ListingExecute {},
+            &[],
+        )
+    }
+
     pub fn vol_update_ix(&self, m: &Market, expiry_index: u8, svi: SviArgs) -> Instruction {
         build(
             maxwell::accounts::VolSurfaceUpdate { vol_oracle: self.admin_pk(), exchange: self.exchange, underlying: m.underlying },

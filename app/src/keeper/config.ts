@@ -9,7 +9,9 @@
 // policies; the fee goes to the keeper's account above), realizedVolEnabled +
 // realizedVolIntervalSecs (realized_vol_update per underlying, at least 60 s apart),
 // observeEnabled + observeIntervalSecs (account_health on accounts carrying risk: reputation),
-// governanceEnabled (gov_execute on every pending proposal past its unlock time).
+// governanceEnabled (gov_execute on every pending proposal past its unlock time), listingEnabled
+// (listing_execute on underlyings with an enabled listing schedule, when a simulation says an
+// expiry is due).
 import { readFileSync } from 'node:fs';
 
 import { generateKeyPairSigner, type Address, type KeyPairSigner } from '@solana/kit';
@@ -39,6 +41,8 @@ export type KeeperConfig = {
   observeIntervalSecs: number;
   /** gov_execute on every pending governance proposal whose unlock time has passed. */
   governanceEnabled: boolean;
+  /** listing_execute on every underlying whose listing schedule is enabled and has an expiry due. */
+  listingEnabled: boolean;
 };
 
 /** The switchable jobs of a pass (pass.ts), with their intervals. */
@@ -53,6 +57,7 @@ export type JobConfig = Pick<
   | 'observeEnabled'
   | 'observeIntervalSecs'
   | 'governanceEnabled'
+  | 'listingEnabled'
 >;
 
 export const DEFAULT_CONFIG: KeeperConfig = {
@@ -74,6 +79,7 @@ export const DEFAULT_CONFIG: KeeperConfig = {
   observeEnabled: true,
   observeIntervalSecs: 12 * 3_600,
   governanceEnabled: true,
+  listingEnabled: true,
 };
 
 /** The job part of the defaults. */
@@ -87,6 +93,7 @@ export const DEFAULT_JOBS: JobConfig = {
   observeEnabled: DEFAULT_CONFIG.observeEnabled,
   observeIntervalSecs: DEFAULT_CONFIG.observeIntervalSecs,
   governanceEnabled: DEFAULT_CONFIG.governanceEnabled,
+  listingEnabled: DEFAULT_CONFIG.listingEnabled,
 };
 
 /** The defaults overridden by the file's fields (unknown fields refused). */

@@ -1,12 +1,13 @@
 // One keeper pass: execute the governance changes whose timelock has passed (first, so that the
 // rest of the pass sees the exchange as it now is), settle expired expiries (settlement price from
-// the window, every holder and leftover, then retire what nobody holds: settle.ts), refresh stale risk arrays, scan every account for
+// the window, every holder and leftover, then retire what nobody holds: settle.ts), refresh stale risk arrays, list the
+// expiries the underlyings' listing schedules ask for (listing.ts), scan every account for
 // maintenance (one batched snapshot, health in memory: scan.ts; refreshing underlyings whose
 // arrays a health read found stale, then scanning again), rebalance accounts under their policy
 // trigger, liquidate (option contracts or balance takes, the kind chosen per step by expected
 // health per unit of penalty: liquidate-account.ts), resolve bankruptcies left
 // by liquidations, accrue interest, crank realized volatility (each of the last four, and
-// governance, switchable, k.jobs). Every job logs and swallows its own failures: a pass never throws for a
+// governance and listing, switchable, k.jobs). Every job logs and swallows its own failures: a pass never throws for a
 // refusal or an RPC error that outlived its retries.
 import type { Address, TransactionSigner } from '@solana/kit';
 
@@ -20,6 +21,7 @@ import { governanceJob, type GovernanceOutcome } from './governance.js';
 import { pairRankingOf, type BalanceLiquidationOutcome } from './balance-liquidate.js';
 import { liquidateAccountJob, type StepKind } from './liquidate-account.js';
 import type { LiquidationOutcome } from './liquidate.js';
+import { listingJob, type ListingOutcome } from './listing.js';
 import { observeJob } from './observe.js';
 import { realizedVolJob } from './realized-vol.js';
 import { rebalanceJob, type RebalanceOutcome } from './rebalance.js';
@@ -53,6 +55,8 @@ export type PassReport = {
   governanceExecuted: GovernanceOutcome[];
   settled: SettleOutcome;
   refreshed: number;
+  /** Expiries listed by listing_execute (one per execution). */
+  listings: ListingOutcome[];
   rebalances: RebalanceOutcome[];
   /** One per account under maintenance holding options (contracts taken, why it stopped). */
   liquidations: LiquidationOutcome[];
@@ -69,7 +73,7 @@ export type PassReport = {
 export async function runPass(k: Keeper): Promise<PassReport> {
   const { client, signer, log } = k;
   const jobs: JobConfig = { ...DEFAULT_JOBS, ...k.jobs };
-  const report: PassReport = { governanceExecuted: [], settled: { prices: 0, accounts: 0, leftovers: 0, retired: 0 }, refreshed: 0, rebalances: [], liquidations: [], balanceLiquidations: [], liquidationSteps: [], bankruptcies: [], accrued: 0, realizedVol: 0, observed: 0 };
+  const report: PassReport = { governanceExecuted: [], settled: { prices: 0, accounts: 0, leftovers: 0, retired: 0 }, refreshed: 0, listings: [], rebalances: [], liquidations: [], balanceLiquidations: [], liquidationSteps: [], bankruptcies: [], accrued: 0, realizedVol: 0, observed: 0 };
   const stop = k.shouldStop ?? (() => false);
   const step = async <T>(name: string, f: () => Promise<T>): Promise<T | null> => {
     if (stop()) return null;
@@ -84,7 +88,10 @@ export async function runPass(k: Keeper): Promise<PassReport> {
   const skip = new Set<Address>([k.liquidatorAccount, await insuranceAddress(client.exchange)]);
   let found = await step('scan', () => scan(client, signer.address, log, skip));
   if (found) report.settled = (await step('settle', () => settleJob(client, signer, found!.accounts, log, k.windowPrice ? { windowPrice: k.windowPrice } : {}))) ?? report.settled;
-  report.refreshed = (await step('refresh', () => refreshJob(client, signer, log, found?.staleUnderlyings))) ?? 0;
+  const refreshed = await step('refresh', () => refreshJob(client, signer, log, found?.staleUnderlyings));
+  report.refreshed = refreshed ?? 0;
+  // The refresh job has just read every underlying (client cache): the listing job reuses it.
+  if (jobs.listingEnabled) report.listings = (await step('listing', () => listingJob(client, signer, log, { reuseRead: refreshed !== null }))) ?? [];
   if (report.settled.accounts > 0 || report.refreshed > 0) found = await step('scan', () => scan(client, signer.address, log, skip));
   const keeper = { account: k.liquidatorAccount, signer };
   if (jobs.rebalanceEnabled) report.rebalances = (await step('rebalance', () => rebalanceJob(client, keeper, log))) ?? [];
@@ -122,6 +129,7 @@ export async function runPass(k: Keeper): Promise<PassReport> {
   log('info', 'pass_done', {
     governanceExecuted: report.governanceExecuted.map((g) => ({ id: g.id, change: g.change, target: g.target })),
     ...report.settled, refreshed: report.refreshed,
+    listed: report.listings.map((l) => ({ underlying: l.underlying, expiry: l.expiry, strikes: l.strikes })),
     rebalanced: report.rebalances.map((r) => ({ destination: r.destination, amount: r.amount })),
     liquidated: report.liquidations.map((l) => ({ account: l.account, contracts: l.contracts, stop: l.stop })),
     balanceLiquidated: report.balanceLiquidations.map((b) => ({ account: b.account, takes: b.takes, stop: b.stop })),

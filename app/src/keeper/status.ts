@@ -24,6 +24,8 @@ export type KeeperCounts = {
   accountsSettled: number;
   /** expiry_retire sent by this keeper: expiry slots freed for new listings. */
   retirements: number;
+  /** listing_execute sent by this keeper: expiries listed by the underlyings' schedules. */
+  listings: number;
   failures: number;
 };
 
@@ -44,7 +46,7 @@ export type KeeperStatus = {
   lag: { passStartSlot: string; passEndSlot: string; slots: number } | null;
 };
 
-const zero = (): KeeperCounts => ({ accountsScanned: 0, liquidatedAccounts: 0, contracts: 0, balanceTakes: 0, settlementPrices: 0, accountsSettled: 0, retirements: 0, failures: 0 });
+const zero = (): KeeperCounts => ({ accountsScanned: 0, liquidatedAccounts: 0, contracts: 0, balanceTakes: 0, settlementPrices: 0, accountsSettled: 0, retirements: 0, listings: 0, failures: 0 });
 
 export class StatusTracker {
   readonly status: KeeperStatus;
@@ -87,6 +89,7 @@ export class StatusTracker {
       p.settlementPrices = report.settled?.prices ?? 0;
       p.accountsSettled = report.settled?.accounts ?? 0;
       p.retirements = report.settled?.retired ?? 0;
+      p.listings = report.listings?.length ?? 0;
     }
     const t = this.status.total;
     t.accountsScanned += p.accountsScanned;
@@ -96,6 +99,7 @@ export class StatusTracker {
     t.settlementPrices += p.settlementPrices;
     t.accountsSettled += p.accountsSettled;
     t.retirements += p.retirements;
+    t.listings += p.listings;
     this.status.passes++;
     this.status.lastPass = { ...p };
     this.status.lastPassAt = new Date().toISOString();

@@ -58,6 +58,8 @@ pub enum EngineError {
     VolMoveTooLarge,
     /// An outflow beyond the bank's withdrawal breaker for the current window.
     WithdrawalBreaker,
+    /// A listing schedule outside its bounds (`plans::listing::ListingRule::validate`).
+    ListingRuleInvalid,
 }
 
 impl From<RiskError> for EngineError {

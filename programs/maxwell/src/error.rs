@@ -351,6 +351,13 @@ pub enum MaxwellError {
     SettlementWindowOpen,
     #[msg("A governance settlement price of zero")]
     SettlementPriceZero,
+    // 6161
+    #[msg("A listing schedule outside its bounds (cadence, horizon, strikes, step or tick)")]
+    ListingScheduleInvalid,
+    #[msg("The underlying has no listing schedule (or it is switched off)")]
+    ListingScheduleOff,
+    #[msg("Nothing to list: every expiry of the schedule's horizon is listed")]
+    ListingNotDue,
 }
 
 impl From<maxwell_risk::RiskError> for MaxwellError {
@@ -420,6 +427,7 @@ impl From<maxwell_engine::EngineError> for MaxwellError {
             G::BreakerParamsOutOfBounds => M::BreakerParamsOutOfBounds,
             G::VolMoveTooLarge => M::VolMoveTooLarge,
             G::WithdrawalBreaker => M::WithdrawalBreakerTripped,
+            G::ListingRuleInvalid => M::ListingScheduleInvalid,
         }
     }
 }

@@ -385,6 +385,34 @@ pub struct ExpiryRetireLog {
     pub retired_by: Pubkey,
 }
 
+/// `listing_schedule_set`: the underlying's listing rule (see `ListingSchedule`): expiries every
+/// `cadence_secs` seconds from `anchor_ts` (unix seconds), `horizon` of them kept listed,
+/// `2 * half_strikes + 1` strikes `step_bps` (1/10,000 of spot) apart, multiples of `tick`
+/// (quote native per contract), `oi_cap` contracts per series; `enabled` false stops listing.
+#[event]
+pub struct ListingScheduleLog {
+    pub underlying: Pubkey,
+    pub cadence_secs: i64,
+    pub anchor_ts: i64,
+    pub horizon: u8,
+    pub half_strikes: u8,
+    pub step_bps: u16,
+    pub tick: u64,
+    pub oi_cap: u64,
+    pub enabled: bool,
+}
+
+/// `listing_execute`: the schedule listed `expiry` (unix seconds) at `strikes` strikes around
+/// `spot` (quote native per contract; a call and a put each). A `SeriesListLog` with the
+/// series follows in the same instruction.
+#[event]
+pub struct ListingExecuteLog {
+    pub underlying: Pubkey,
+    pub expiry: i64,
+    pub spot: u64,
+    pub strikes: u8,
+}
+
 /// A change queued (`gov_propose`); `unlock_ts` is the earliest execution (unix seconds).
 #[event]
 pub struct GovProposedLog {

@@ -105,6 +105,16 @@ pub mod maxwell {
         instructions::expiry_retire(ctx, expiry_index)
     }
 
+    /// Admin: sets, replaces or switches off the underlying's listing schedule.
+    pub fn listing_schedule_set(ctx: Context<ListingScheduleSet>, args: ListingScheduleArgs) -> Result<()> {
+        instructions::listing_schedule_set(ctx, args)
+    }
+
+    /// Keeper: lists the next expiry the underlying's schedule asks for, strikes around the spot.
+    pub fn listing_execute(ctx: Context<ListingExecute>) -> Result<()> {
+        instructions::listing_execute(ctx)
+    }
+
     /// Keeper: cash-settles an account's positions in settled expiries of one underlying.
     pub fn account_settle<'info>(ctx: Context<'info, AccountSettle<'info>>) -> Result<()> {
         instructions::account_settle(ctx)

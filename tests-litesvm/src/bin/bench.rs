@@ -126,6 +126,21 @@ fn market_instructions(rows: &mut Vec<(String, u64, String)>) {
     let i = w.delegate_set_ix(&maker.key, &maker.account, pk(&bot.pubkey()));
     let s = w.env.ok(&[i], &[&maker.kp]);
     rows.push(("delegate_set".into(), s.cu, "".into()));
+    // The listing schedule: weekly, four ahead, 7 strikes; one execution lists one expiry.
+    let args = maxwell::instructions::ListingScheduleArgs {
+        cadence_secs: 7 * DAY,
+        anchor_ts: w.env.now() + DAY,
+        horizon: 4,
+        half_strikes: 3,
+        step_bps: 500,
+        tick: D,
+        oi_cap: 1_000,
+        enabled: true,
+    };
+    let s = w.env.ok(&[w.listing_schedule_ix(&m, args)], &[&admin]);
+    rows.push(("listing_schedule_set".into(), s.cu, "validates the rule".into()));
+    let s = w.env.ok(&[w.listing_execute_ix(&m)], &[]);
+    rows.push(("listing_execute (7 strikes, 14 series)".into(), s.cu, "oracle, next expiry of the horizon, strike ladder, listing".into()));
 }
 
 /// The margin check of the real program (`account_health`, whole instruction) with positions

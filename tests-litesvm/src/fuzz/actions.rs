@@ -93,6 +93,8 @@ pub const KINDS: &[&str] = &[
     "bank_set_params",
     "insurance_deposit",
     "series_list",
+    "listing_schedule_set",
+    "listing_execute",
     "gov_propose",
     "gov_execute",
     "gov_cancel",
@@ -606,7 +608,42 @@ fn insurance_deposit(s: &mut Scenario, r: &mut Rng) -> Planned {
     Planned::Tx("insurance_deposit", tx(vec![i], &[&k.kp], vec![s.ins]))
 }
 
+/// Listing by hand (`series_list`), or by the schedule: the admin (or a stranger) sets a rule,
+/// mostly valid, and anyone executes it.
 fn series_list(s: &mut Scenario, r: &mut Rng) -> Planned {
+    match r.below(3) {
+        0 => {}
+        1 => {
+            let signer = if r.chance(85) { s.w.admin.insecure_clone() } else { actor(s, r).kp.insecure_clone() };
+            let now = s.w.env.now();
+            let mut args = maxwell::instructions::ListingScheduleArgs {
+                cadence_secs: [3_600, DAY, 7 * DAY, 30 * DAY][r.below(4) as usize],
+                anchor_ts: now + r.range(-30 * DAY, 30 * DAY),
+                horizon: r.range(1, 6) as u8,
+                half_strikes: r.range(0, 7) as u8,
+                step_bps: r.range(1, 2_000) as u16,
+                tick: [1, D / 10, D, 10 * D][r.below(4) as usize],
+                oi_cap: r.amount(1_000),
+                enabled: r.chance(90),
+            };
+            if r.chance(10) {
+                // One bound broken.
+                match r.below(4) {
+                    0 => args.cadence_secs = r.range(0, 3_599),
+                    1 => args.horizon = 0,
+                    2 => args.step_bps = 0,
+                    _ => args.tick = 0,
+                }
+            }
+            let mut i = s.w.listing_schedule_ix(&s.m, args);
+            i.accounts[0].pubkey = addr(&pk(&solana_signer::Signer::pubkey(&signer)));
+            return Planned::Tx("listing_schedule_set", tx(vec![i], &[&signer], vec![]));
+        }
+        _ => {
+            let i = s.w.listing_execute_ix(&s.m);
+            return Planned::Tx("listing_execute", tx(vec![i], &[], vec![]));
+        }
+    }
     let expiry = s.w.env.now() + r.range(-DAY, 40 * DAY);
     let strikes: Vec<u64> = (0..r.range(1, 3)).map(|_| r.range(50, 300) as u64 * D).collect();
     let i = s.w.series_list_ix(&s.m, expiry, &strikes, r.amount(1_000));

@@ -11,6 +11,7 @@ mod governance;
 mod lending;
 mod lifecycle;
 mod liquidation;
+mod listing;
 mod markets;
 mod realized_vol;
 mod rebalance;

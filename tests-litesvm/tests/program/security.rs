@@ -217,6 +217,20 @@ fn policy(accounts: Vec<Pk>) -> PolicyArgs {
 }
 
 /// A change any exchange's admin may queue (doubling the test timelock is within its step).
+/// A valid listing schedule (weekly, four ahead).
+fn schedule() -> maxwell::instructions::ListingScheduleArgs {
+    maxwell::instructions::ListingScheduleArgs {
+        cadence_secs: 7 * DAY,
+        anchor_ts: 1_800_000_000,
+        horizon: 4,
+        half_strikes: 3,
+        step_bps: 500,
+        tick: D,
+        oi_cap: 10,
+        enabled: true,
+    }
+}
+
 fn timelock_change() -> Change {
     Change::Timelock { secs: 2 * TEST_TIMELOCK_SECS }
 }
@@ -359,6 +373,8 @@ fn catalogue(s: &mut Setup) -> (Vec<(&'static str, Instruction)>, Vec<Keypair>) 
         ("withdraw", ix::withdraw(&maker.key, &maker.account, &usdc, &maker.usdc_wallet, USDC, &[])),
         ("underlying_create", underlying_create_ix(&admin, &ex, &blank, &w.sol_oracle, Some(sol.bank))),
         ("series_list", w.series_list_ix(m, m.expiry, &[160 * D], 10)),
+        ("listing_schedule_set", w.listing_schedule_ix(m, schedule())),
+        ("listing_execute", w.listing_execute_ix(m)),
         ("vol_surface_update", w.vol_update_ix(m, 0, svi_for(0.8, 30.0))),
         ("risk_refresh", w.refresh_ix(m, 0, 2)),
         ("trade", head(w.trade_ix(m, maker, taker, call(m)), 7)),
@@ -422,7 +438,18 @@ fn every_signer_must_sign() {
     }
     // The permissionless cranks take no signer at all.
     let none: Vec<&str> = per_ix.iter().filter(|(_, n)| *n == 0).map(|(name, _)| *name).collect();
-    assert_eq!(none, ["risk_refresh", "expiry_settle_price", "account_settle", "account_health", "accrue_interest", "realized_vol_update"]);
+    assert_eq!(
+        none,
+        [
+            "listing_execute",
+            "risk_refresh",
+            "expiry_settle_price",
+            "account_settle",
+            "account_health",
+            "accrue_interest",
+            "realized_vol_update"
+        ]
+    );
     r.done();
 }
 
@@ -676,6 +703,7 @@ fn another_exchanges_accounts_are_refused() {
         ("risk_refresh", w.refresh_ix(m, 0, 2)),
         ("expiry_settle_price", w.settle_price_ix(m, 0)),
         ("realized_vol_update", w.realized_vol_ix(m)),
+        ("listing_execute", w.listing_execute_ix(m)),
     ] {
         add(&format!("{name}: B's underlying"), with(&ixn, 1, &om.underlying), &wrong);
         add(&format!("{name}: exchange B with A's underlying"), with(&ixn, 0, &ex_b), &wrong);
@@ -689,6 +717,8 @@ fn another_exchanges_accounts_are_refused() {
     add("bank_set_params: attacker on B with A's bank", with(&sp, 1, &ex_b), &wrong);
     let sl = with(&w.series_list_ix(m, m.expiry, &[160 * D], 10), 0, &attacker);
     add("series_list: attacker on B with A's underlying", with(&sl, 1, &ex_b), &wrong);
+    let ls = with(&w.listing_schedule_ix(m, schedule()), 0, &attacker);
+    add("listing_schedule_set: attacker on B with A's underlying", with(&ls, 1, &ex_b), &wrong);
     let vu = with(&w.vol_update_ix(m, 0, svi_for(3.0, 30.0)), 0, &attacker);
     add("vol_surface_update: attacker on B with A's underlying", with(&vu, 1, &ex_b), &wrong);
 
@@ -791,6 +821,7 @@ fn another_exchanges_admin_is_not_admin() {
         ),
         ("underlying_create", underlying_create_ix(&attacker, &ex, &blank, &w.sol_oracle, Some(w.sol.bank)), not_admin.clone()),
         ("series_list", with(&w.series_list_ix(&m, m.expiry, &[160 * D], 10), 0, &attacker), not_admin.clone()),
+        ("listing_schedule_set", with(&w.listing_schedule_ix(&m, schedule()), 0, &attacker), not_admin.clone()),
         ("bank_set_params", w.bank_set_params_ix(&attacker, &w.usdc, generous_params()), not_admin.clone()),
         ("insurance_create", insurance_create_ix(&attacker, &ex, &ins), not_admin.clone()),
         ("vol_surface_update", with(&w.vol_update_ix(&m, 0, svi_for(3.0, 30.0)), 0, &attacker), mx(E::NotVolOracle)),
@@ -1168,6 +1199,7 @@ fn oracle_accounts_owner_type_and_key() {
         ("risk_refresh", w.refresh_ix(m, 0, 2)),
         ("expiry_settle_price", w.settle_price_ix(m, 0)),
         ("realized_vol_update", w.realized_vol_ix(m)),
+        ("listing_execute", w.listing_execute_ix(m)),
     ];
     // The settlement price takes any fully verified update of the feed by design (a keeper posts
     // the in-window historical update into its own account): its refusals are in

@@ -11,6 +11,7 @@
 //! - [`realized_vol`]: the EWMA of oracle log returns.
 //! - [`shock_range`]: the price-shock range widened to realized volatility.
 //! - [`trade_band`]: the price band around the mark every trade must respect.
+//! - [`listing`]: the listing schedule's next expiry and its strike ladder around the spot.
 //! - [`rebalance`]: keeper fee, per-move and rolling per-day limits, the policy's day window.
 //!
 //! Units: quote native units unless stated; bps = 1/10,000. Every operation is checked and
@@ -19,6 +20,7 @@
 pub mod balance_liquidation;
 pub mod conversion;
 pub mod liquidation;
+pub mod listing;
 pub mod realized_vol;
 pub mod rebalance;
 pub mod shock_range;

@@ -120,6 +120,7 @@ pub enum IxGate {
     Rebalance = 16,
     RealizedVol = 17,
     BalanceLiquidate = 18,
+    ListingExecute = 19,
 }
 
 impl Exchange {

@@ -59,7 +59,58 @@ pub struct Underlying {
     pub rv_updates: u64,
     /// Volatility breaker and per-expiry update times (issue 13: from the reserved bytes).
     pub vol_guard: super::VolGuard,
-    pub reserved: [u8; 904],
+    /// The admin's listing rule, executed by any keeper (`listing_execute`); from the reserved
+    /// bytes (all zero = no schedule).
+    pub schedule: ListingSchedule,
+    pub reserved: [u8; 864],
+}
+
+/// An underlying's listing schedule (`maxwell_engine::plans::listing`): expiries every
+/// `cadence_secs` from `anchor_ts`, the next `horizon` of them kept listed, each with a call and
+/// a put at `2 * half_strikes + 1` strikes around the spot, `step_bps` apart, multiples of
+/// `tick`, open-interest cap `oi_cap` per series.
+#[zero_copy]
+#[repr(C)]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ListingSchedule {
+    pub cadence_secs: i64,
+    pub anchor_ts: i64,
+    /// Quote native per contract.
+    pub tick: u64,
+    /// Contracts.
+    pub oi_cap: u64,
+    pub step_bps: u16,
+    pub horizon: u8,
+    pub half_strikes: u8,
+    /// 1 = keepers may list by it; 0 = off (the rule is kept).
+    pub enabled: u8,
+    pub _pad: [u8; 3],
+}
+
+const _: () = assert!(core::mem::size_of::<ListingSchedule>() == 40);
+
+impl ListingSchedule {
+    /// The engine's rule.
+    pub fn rule(&self) -> maxwell_engine::plans::listing::ListingRule {
+        maxwell_engine::plans::listing::ListingRule {
+            cadence_secs: self.cadence_secs,
+            anchor_ts: self.anchor_ts,
+            horizon: self.horizon,
+            half_strikes: self.half_strikes,
+            step_bps: self.step_bps,
+            tick: self.tick,
+        }
+    }
+
+    /// Off and never set: every byte zero. Set (on or off): a valid rule.
+    pub fn invariant(&self) -> Result<()> {
+        if *self == ListingSchedule::default() {
+            return Ok(());
+        }
+        require!(self.enabled <= 1 && self._pad == [0; 3], MaxwellError::UnderlyingInvariant);
+        self.rule().validate(MAX_EXPIRIES).map_err(MaxwellError::from)?;
+        Ok(())
+    }
 }
 
 /// One expiry slot: listed while `expiry > 0`; `expiry_retire` returns it to all zero.
@@ -169,7 +220,7 @@ impl Underlying {
                 MaxwellError::UnderlyingInvariant
             );
         }
-        Ok(())
+        self.schedule.invariant()
     }
 }
 

@@ -49,6 +49,8 @@ import {
 import {
   getExpiryStateDecoder,
   getExpiryStateEncoder,
+  getListingScheduleDecoder,
+  getListingScheduleEncoder,
   getScenariosStateDecoder,
   getScenariosStateEncoder,
   getSeriesInfoDecoder,
@@ -59,6 +61,8 @@ import {
   getVolGuardEncoder,
   type ExpiryState,
   type ExpiryStateArgs,
+  type ListingSchedule,
+  type ListingScheduleArgs,
   type ScenariosState,
   type ScenariosStateArgs,
   type SeriesInfo,
@@ -117,6 +121,11 @@ export type Underlying = {
   rvUpdates: bigint;
   /** Volatility breaker and per-expiry update times (issue 13: from the reserved bytes). */
   volGuard: VolGuard;
+  /**
+   * The admin's listing rule, executed by any keeper (`listing_execute`); from the reserved
+   * bytes (all zero = no schedule).
+   */
+  schedule: ListingSchedule;
   reserved: ReadonlyUint8Array;
 };
 
@@ -159,6 +168,11 @@ export type UnderlyingArgs = {
   rvUpdates: number | bigint;
   /** Volatility breaker and per-expiry update times (issue 13: from the reserved bytes). */
   volGuard: VolGuardArgs;
+  /**
+   * The admin's listing rule, executed by any keeper (`listing_execute`); from the reserved
+   * bytes (all zero = no schedule).
+   */
+  schedule: ListingScheduleArgs;
   reserved: ReadonlyUint8Array;
 };
 
@@ -193,7 +207,8 @@ export function getUnderlyingEncoder(): FixedSizeEncoder<UnderlyingArgs> {
       ["rvLastTs", getI64Encoder()],
       ["rvUpdates", getU64Encoder()],
       ["volGuard", getVolGuardEncoder()],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 904)],
+      ["schedule", getListingScheduleEncoder()],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 864)],
     ]),
     (value) => ({ ...value, discriminator: UNDERLYING_DISCRIMINATOR }),
   );
@@ -229,7 +244,8 @@ export function getUnderlyingDecoder(): FixedSizeDecoder<Underlying> {
     ["rvLastTs", getI64Decoder()],
     ["rvUpdates", getU64Decoder()],
     ["volGuard", getVolGuardDecoder()],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 904)],
+    ["schedule", getListingScheduleDecoder()],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 864)],
   ]);
 }
 

@@ -336,6 +336,12 @@ export const MAXWELL_ERROR__EXPIRY_SLOT_FREE = 0x180e; // 6158
 export const MAXWELL_ERROR__SETTLEMENT_WINDOW_OPEN = 0x180f; // 6159
 /** SettlementPriceZero: A governance settlement price of zero */
 export const MAXWELL_ERROR__SETTLEMENT_PRICE_ZERO = 0x1810; // 6160
+/** ListingScheduleInvalid: A listing schedule outside its bounds (cadence, horizon, strikes, step or tick) */
+export const MAXWELL_ERROR__LISTING_SCHEDULE_INVALID = 0x1811; // 6161
+/** ListingScheduleOff: The underlying has no listing schedule (or it is switched off) */
+export const MAXWELL_ERROR__LISTING_SCHEDULE_OFF = 0x1812; // 6162
+/** ListingNotDue: Nothing to list: every expiry of the schedule's horizon is listed */
+export const MAXWELL_ERROR__LISTING_NOT_DUE = 0x1813; // 6163
 
 export type MaxwellError =
   | typeof MAXWELL_ERROR__ACCOUNT_NOT_EMPTY
@@ -387,6 +393,9 @@ export type MaxwellError =
   | typeof MAXWELL_ERROR__LIQUIDATION_LEGS_OUT_OF_RANGE
   | typeof MAXWELL_ERROR__LIQUIDATION_PENALTY_OUT_OF_BOUNDS
   | typeof MAXWELL_ERROR__LIQUIDATOR_IS_LIQUIDATEE
+  | typeof MAXWELL_ERROR__LISTING_NOT_DUE
+  | typeof MAXWELL_ERROR__LISTING_SCHEDULE_INVALID
+  | typeof MAXWELL_ERROR__LISTING_SCHEDULE_OFF
   | typeof MAXWELL_ERROR__LOG_OF_NON_POSITIVE
   | typeof MAXWELL_ERROR__LOSS_EXCEEDS_DEPOSITS
   | typeof MAXWELL_ERROR__MARGIN_ACCOUNT_INVARIANT
@@ -552,6 +561,9 @@ if (process.env["NODE_ENV"] !== "production") {
     [MAXWELL_ERROR__LIQUIDATION_LEGS_OUT_OF_RANGE]: `A liquidation needs between 1 and 4 legs`,
     [MAXWELL_ERROR__LIQUIDATION_PENALTY_OUT_OF_BOUNDS]: `Liquidation penalty bounds are invalid`,
     [MAXWELL_ERROR__LIQUIDATOR_IS_LIQUIDATEE]: `The liquidator account must differ from the liquidatee`,
+    [MAXWELL_ERROR__LISTING_NOT_DUE]: `Nothing to list: every expiry of the schedule's horizon is listed`,
+    [MAXWELL_ERROR__LISTING_SCHEDULE_INVALID]: `A listing schedule outside its bounds (cadence, horizon, strikes, step or tick)`,
+    [MAXWELL_ERROR__LISTING_SCHEDULE_OFF]: `The underlying has no listing schedule (or it is switched off)`,
     [MAXWELL_ERROR__LOG_OF_NON_POSITIVE]: `The risk engine was asked for the log of a non-positive number`,
     [MAXWELL_ERROR__LOSS_EXCEEDS_DEPOSITS]: `A socialized loss larger than the bank's deposits`,
     [MAXWELL_ERROR__MARGIN_ACCOUNT_INVARIANT]: `The margin account's collateral slots are inconsistent (invariant broken)`,

@@ -28,6 +28,8 @@ export * from "./govPropose";
 export * from "./insuranceCreate";
 export * from "./ixGateSet";
 export * from "./liquidate";
+export * from "./listingExecute";
+export * from "./listingScheduleSet";
 export * from "./policySet";
 export * from "./realizedVolUpdate";
 export * from "./rebalanceAccounts";

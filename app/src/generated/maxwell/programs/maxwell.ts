@@ -76,6 +76,8 @@ import {
   getInsuranceCreateInstructionAsync,
   getIxGateSetInstruction,
   getLiquidateInstruction,
+  getListingExecuteInstruction,
+  getListingScheduleSetInstruction,
   getPolicySetInstructionAsync,
   getRealizedVolUpdateInstruction,
   getRebalanceAccountsInstruction,
@@ -109,6 +111,8 @@ import {
   parseInsuranceCreateInstruction,
   parseIxGateSetInstruction,
   parseLiquidateInstruction,
+  parseListingExecuteInstruction,
+  parseListingScheduleSetInstruction,
   parsePolicySetInstruction,
   parseRealizedVolUpdateInstruction,
   parseRebalanceAccountsInstruction,
@@ -142,6 +146,8 @@ import {
   type InsuranceCreateAsyncInput,
   type IxGateSetInput,
   type LiquidateInput,
+  type ListingExecuteInput,
+  type ListingScheduleSetInput,
   type ParsedAccountCloseInstruction,
   type ParsedAccountCreateInstruction,
   type ParsedAccountHealthInstruction,
@@ -164,6 +170,8 @@ import {
   type ParsedInsuranceCreateInstruction,
   type ParsedIxGateSetInstruction,
   type ParsedLiquidateInstruction,
+  type ParsedListingExecuteInstruction,
+  type ParsedListingScheduleSetInstruction,
   type ParsedPolicySetInstruction,
   type ParsedRealizedVolUpdateInstruction,
   type ParsedRebalanceAccountsInstruction,
@@ -308,6 +316,8 @@ export enum MaxwellInstruction {
   InsuranceCreate,
   IxGateSet,
   Liquidate,
+  ListingExecute,
+  ListingScheduleSet,
   PolicySet,
   RealizedVolUpdate,
   RebalanceAccounts,
@@ -571,6 +581,28 @@ export function identifyMaxwellInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([78, 59, 9, 81, 84, 9, 123, 148]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.ListingExecute;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([27, 90, 37, 101, 60, 210, 207, 188]),
+      ),
+      0,
+    )
+  ) {
+    return MaxwellInstruction.ListingScheduleSet;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([250, 223, 152, 161, 160, 1, 62, 191]),
       ),
       0,
@@ -764,6 +796,12 @@ export type ParsedMaxwellInstruction<
       instructionType: MaxwellInstruction.Liquidate;
     } & ParsedLiquidateInstruction<TProgram>)
   | ({
+      instructionType: MaxwellInstruction.ListingExecute;
+    } & ParsedListingExecuteInstruction<TProgram>)
+  | ({
+      instructionType: MaxwellInstruction.ListingScheduleSet;
+    } & ParsedListingScheduleSetInstruction<TProgram>)
+  | ({
       instructionType: MaxwellInstruction.PolicySet;
     } & ParsedPolicySetInstruction<TProgram>)
   | ({
@@ -956,6 +994,20 @@ export function parseMaxwellInstruction<TProgram extends string>(
         ...parseLiquidateInstruction(instruction),
       };
     }
+    case MaxwellInstruction.ListingExecute: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.ListingExecute,
+        ...parseListingExecuteInstruction(instruction),
+      };
+    }
+    case MaxwellInstruction.ListingScheduleSet: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MaxwellInstruction.ListingScheduleSet,
+        ...parseListingScheduleSetInstruction(instruction),
+      };
+    }
     case MaxwellInstruction.PolicySet: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -1143,6 +1195,14 @@ export type MaxwellPluginInstructions = {
   liquidate: (
     input: LiquidateInput,
   ) => ReturnType<typeof getLiquidateInstruction> & SelfPlanAndSendFunctions;
+  listingExecute: (
+    input: ListingExecuteInput,
+  ) => ReturnType<typeof getListingExecuteInstruction> &
+    SelfPlanAndSendFunctions;
+  listingScheduleSet: (
+    input: ListingScheduleSetInput,
+  ) => ReturnType<typeof getListingScheduleSetInstruction> &
+    SelfPlanAndSendFunctions;
   policySet: (
     input: PolicySetAsyncInput,
   ) => ReturnType<typeof getPolicySetInstructionAsync> &
@@ -1324,6 +1384,16 @@ export function maxwellProgram() {
             addSelfPlanAndSendFunctions(client, getIxGateSetInstruction(input)),
           liquidate: (input) =>
             addSelfPlanAndSendFunctions(client, getLiquidateInstruction(input)),
+          listingExecute: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getListingExecuteInstruction(input),
+            ),
+          listingScheduleSet: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getListingScheduleSetInstruction(input),
+            ),
           policySet: (input) =>
             addSelfPlanAndSendFunctions(
               client,

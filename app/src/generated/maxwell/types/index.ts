@@ -15,6 +15,7 @@ export * from "./exchangeParamsInput";
 export * from "./expiryState";
 export * from "./governance";
 export * from "./liquidateLeg";
+export * from "./listingSchedule";
 export * from "./outflowState";
 export * from "./policyArgs";
 export * from "./position";
