@@ -611,7 +611,7 @@ fn insurance_deposit(s: &mut Scenario, r: &mut Rng) -> Planned {
 /// Listing by hand (`series_list`), or by the schedule: the admin (or a stranger) sets a rule,
 /// mostly valid, and anyone executes it.
 fn series_list(s: &mut Scenario, r: &mut Rng) -> Planned {
-    match r.below(3) {
+    match r.below(4) {
         0 => {}
         1 => {
             let signer = if r.chance(85) { s.w.admin.insecure_clone() } else { actor(s, r).kp.insecure_clone() };
