@@ -23,7 +23,8 @@ use crate::math::wide::{div_u128, umul_wide};
 use crate::params::RiskParams;
 use crate::scenario::{underlying_scenarios, vol_shocks, UnderlyingScenarios, N_PARALLEL, N_PRICE, N_SCEN, N_VOL};
 use crate::series::{
-    scenario_eval, scenario_eval_after, series_risk, twist_columns, Series, SeriesRisk, TERM_BACK, TERM_FRONT, VALUE_FRAC,
+    expiry_kink, scenario_eval, scenario_eval_after, series_risk, twist_columns, ExpiryGrid, ExpiryKink, Series, SeriesRisk, TERM_BACK,
+    TERM_CLASS, TERM_FRONT, TERM_KINK, VALUE_FRAC,
 };
 use crate::units::Tenor;
 use crate::RiskError;
@@ -82,6 +83,10 @@ pub struct UnderlyingSummary {
     pub addon_delta: i64,
     pub addon_vega: i64,
     pub addon_confidence: i64,
+    /// Excess over `worst_loss` of the worst loss between two price points, at the strike of
+    /// a long option that expires inside the horizon (>= 0; see [`ExpiryKink`]): the grid
+    /// prices such options at intrinsic at its points only, and their payoff bends between.
+    pub addon_expiry: i64,
     /// Option marks (long floor, short ceil).
     pub option_value: i64,
     /// Quote value of the delta position, options plus collateral in this underlying.
@@ -101,7 +106,7 @@ pub struct UnderlyingSummary {
 impl UnderlyingSummary {
     /// Worst loss (floored by the short-option minimum) plus every add-on.
     pub fn requirement(&self) -> Result<i64, RiskError> {
-        [self.addon_short_min, self.addon_delta, self.addon_vega, self.addon_confidence]
+        [self.addon_expiry, self.addon_short_min, self.addon_delta, self.addon_vega, self.addon_confidence]
             .iter()
             .try_fold(self.worst_loss, |a, &b| a.checked_add(b).ok_or(RiskError::Overflow))
     }
@@ -173,10 +178,12 @@ struct Book {
     loss: [i128; N_SCEN],
     option_value: i128,
     exposure: Exposure,
+    /// Long positions with an [`ExpiryKink`]: the loss between price points is priced when > 0.
+    long_kinks: u32,
 }
 
 impl Book {
-    const EMPTY: Book = Book { loss: [0; N_SCEN], option_value: 0, exposure: Exposure::ZERO };
+    const EMPTY: Book = Book { loss: [0; N_SCEN], option_value: 0, exposure: Exposure::ZERO, long_kinks: 0 };
 }
 
 impl Exposure {
@@ -301,21 +308,25 @@ fn short_min_naked(e: &Exposure) -> Result<i128, RiskError> {
 }
 
 /// Worst loss, add-ons and Greeks of one underlying.
-fn summarize(book: &Book, scen: &UnderlyingScenarios, params: &RiskParams) -> Result<UnderlyingSummary, RiskError> {
+fn summarize(book: &Book, between: i128, scen: &UnderlyingScenarios, params: &RiskParams) -> Result<UnderlyingSummary, RiskError> {
     let (mut worst, mut at) = (0i128, 0usize);
     for (s, &l) in book.loss.iter().enumerate() {
         if l > worst {
             (worst, at) = (l, s);
         }
     }
+    // The worst loss between price points ([`worst_between`]): its excess is an add-on, so
+    // worst + this = max(worst, between).
+    let between_excess = between.saturating_sub(worst).max(0);
     let e = &book.exposure;
     let excess = |x: i128, t: i64| (x.abs() - i128::from(t)).max(0);
     let conf_value = mul_div_ceil(e.gross_delta, i128::from(scen.conf), i128::from(scen.spot.max(1)))?;
     // The short-option minimum is a floor on the loss (SPAN's short-option minimum): only
     // its excess over the worst loss is added, so worst + this = max(worst, minimum).
-    let short_min_excess = (short_min_naked(e)? - worst).max(0);
+    let short_min_excess = (short_min_naked(e)? - worst - between_excess).max(0);
     Ok(UnderlyingSummary {
         worst_loss: to_i64(worst)?,
+        addon_expiry: to_i64(between_excess)?,
         addon_short_min: to_i64(short_min_excess)?,
         addon_delta: charge(excess(e.delta_quote, params.delta_threshold), params.delta_rate)?,
         addon_vega: charge(excess(e.vega, params.vega_threshold), params.vega_rate)?,
@@ -399,7 +410,16 @@ pub fn option_margin_from_arrays(
     let mut unders = [UnderlyingSummary::default(); MAX_UNDERLYINGS];
     for (u, b) in books.iter().enumerate() {
         let book = book_of(b, u, collateral)?;
-        unders[u] = summarize(&book, b.scen, params)?;
+        let between = if book.long_kinks == 0 {
+            i128::MIN
+        } else {
+            worst_between(&book.loss, b.positions.len(), |i| {
+                let pos = &b.positions[i];
+                let r = b.series.get(usize::from(pos.series)).ok_or(RiskError::SeriesIndexOutOfRange)?;
+                Ok(r.kink().map(|k| (pos.size, k)))
+            })?
+        };
+        unders[u] = summarize(&book, between, b.scen, params)?;
     }
     finish(unders, n, collateral_value, params, reputation)
 }
@@ -440,10 +460,19 @@ pub fn scenario_losses(books: &[BookArrays], u: usize, collateral: &[CollateralI
 fn add_array_position(book: &mut Book, r: &SeriesRisk, size: i64) -> Result<(), RiskError> {
     let adj = i128::from(if size < 0 { r.slack } else { 0 });
     let s = i128::from(size);
-    for (l, &p) in book.loss.iter_mut().zip(r.pnl.iter()) {
-        *l -= s * (i128::from(p) + adj);
+    // A term class rebuilds the twists from its up and down columns (the twist slots are
+    // copies of them, or an expiring option's kink); no class (an array stored before the
+    // field): every stored column.
+    let class = r.term & TERM_CLASS;
+    let twist = twist_columns(class);
+    for (row, p) in book.loss.as_chunks_mut::<N_VOL>().0.iter_mut().zip(r.pnl.as_chunks::<N_VOL>().0.iter()) {
+        for (v, l) in row.iter_mut().enumerate() {
+            let col = if v >= N_PARALLEL && (class == TERM_FRONT || class == TERM_BACK) { twist[v - N_PARALLEL] } else { v };
+            *l -= s * (i128::from(p[col]) + adj);
+        }
     }
     book.option_value += s * (i128::from(r.mark) + adj);
+    book.long_kinks += u32::from(size > 0 && r.kink().is_some());
     book.exposure.add_position(r, size)
 }
 
@@ -480,6 +509,7 @@ fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Op
     let mut x = [0i64; 6]; // delta_e9, delta_quote, gamma, vega, theta, gross_delta
     let mut legs = [[0i64; 2]; 2]; // [call, put][short, long] contracts
     let mut min_sum = [0i64; 2]; // [call, put] short minimum of the shorts
+    let mut long_kinks = 0u32;
     for pos in positions {
         let r = series.get(usize::from(pos.series)).ok_or(RiskError::SeriesIndexOutOfRange)?;
         let kind = OptionKind::from_u8(r.kind)? as usize;
@@ -489,7 +519,7 @@ fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Op
         m |= fold(r.gamma_quote) | fold(r.vega_quote) | fold(r.theta_quote) | fold(r.short_min);
         // The parallel columns only, into the accumulator of the series' term class; the
         // twist columns are copies of them (`SeriesRisk::term`), rebuilt below.
-        let acc = match r.term {
+        let acc = match r.term & TERM_CLASS {
             TERM_FRONT => &mut acc[0],
             TERM_BACK => &mut acc[1],
             _ => return Ok(None), // term unknown: the exact path over every stored column
@@ -515,6 +545,9 @@ fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Op
             dq.wrapping_abs(),
         ]) {
             *a = a.wrapping_add(v);
+        }
+        if s > 0 && r.term & TERM_KINK != 0 && r.kink().is_some() {
+            long_kinks += 1;
         }
         let long = usize::from(s >= 0);
         legs[kind][long] = legs[kind][long].wrapping_add(abs as i64);
@@ -550,6 +583,7 @@ fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Op
         }
     }
     book.option_value = i128::from(mark) + slack;
+    book.long_kinks = long_kinks;
     let e = &mut book.exposure;
     [e.delta_e9, e.delta_quote, e.gamma, e.vega, e.theta, e.gross_delta] = x.map(i128::from);
     e.calls = legs[0].map(i128::from);
@@ -557,6 +591,84 @@ fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Op
     e.call_min_sum = i128::from(min_sum[0]);
     e.put_min_sum = i128::from(min_sum[1]);
     Ok(Some(book))
+}
+
+/// Kink pairs (a long kink x a kink of its interval) priced exactly; beyond, the bound.
+pub const MAX_KINK_PAIRS: u32 = 256;
+
+/// The worst loss of a book between its price points, at the strikes of its long options that
+/// expire inside the horizon (`i128::MIN` when it holds none). `kink_at(i)` gives position
+/// `i`'s size and [`ExpiryKink`], if any, of `n` positions; `loss` is the book's scenario loss
+/// (options and spot collateral).
+///
+/// Between price points `j` and `j + 1` an expiring option's loss is the chord of its values
+/// there plus `size * tent(x)` ([`ExpiryKink::tent`]): longs bend up, shorts down. The rest of
+/// the book is priced by the chord of its grid values, as the grid prices everything between
+/// its points. A piecewise-linear function peaks at a bend or an end, and only a long's bend
+/// turns the loss down, so the candidates are the longs' strikes: at each, per vol state, the
+/// chord of the loss (rounded up) plus every tent of the same interval at that price (longs
+/// rounded up, shorts down). A tent of another expiry's grid (other shocked forwards) counts
+/// at its full height if long and not at all if short. Past [`MAX_KINK_PAIRS`] candidate x
+/// tent pairs, the bound `max(loss) + sum over longs of size * height`: the chord is at most
+/// the larger end, a tent at most its height, a short's at least 0.
+pub fn worst_between(
+    loss: &[i128; N_SCEN],
+    n: usize,
+    kink_at: impl Fn(usize) -> Result<Option<(i64, ExpiryKink)>, RiskError>,
+) -> Result<i128, RiskError> {
+    let (mut longs, mut all) = (0u32, 0u32);
+    let mut heights = 0i128;
+    for i in 0..n {
+        if let Some((size, k)) = kink_at(i)? {
+            all += 1;
+            if size > 0 {
+                longs += 1;
+                heights = heights.checked_add(i128::from(size) * i128::from(k.tent(k.strike, true))).ok_or(RiskError::Overflow)?;
+            }
+        }
+    }
+    if longs == 0 {
+        return Ok(i128::MIN);
+    }
+    if longs.saturating_mul(all) > MAX_KINK_PAIRS {
+        let top = loss.iter().copied().max().unwrap_or(0);
+        return top.checked_add(heights).ok_or(RiskError::Overflow);
+    }
+    let mut worst = i128::MIN;
+    for m in 0..n {
+        let Some((size_m, km)) = kink_at(m)? else { continue };
+        if size_m <= 0 {
+            continue;
+        }
+        let j = usize::from(km.interval);
+        let (x, d) = (u128::from(km.strike - km.lo), u128::from(km.hi - km.lo));
+        let mut chord = i128::MIN;
+        for v in 0..N_VOL {
+            let (a, b) = (loss[j * N_VOL + v], loss[(j + 1) * N_VOL + v]);
+            // a + (b - a) x / d, rounded up (unsigned division: SBF has no signed one).
+            let diff = b.checked_sub(a).ok_or(RiskError::Overflow)?;
+            let step = diff.unsigned_abs().checked_mul(x).ok_or(RiskError::Overflow)?;
+            let c = if diff >= 0 { div_u128(step, d, true) as i128 } else { -(div_u128(step, d, false) as i128) };
+            chord = chord.max(a.checked_add(c).ok_or(RiskError::Overflow)?);
+        }
+        let mut tents = 0i128;
+        for i in 0..n {
+            let Some((size_i, ki)) = kink_at(i)? else { continue };
+            if ki.interval != km.interval {
+                continue;
+            }
+            let t = if ki.lo == km.lo && ki.hi == km.hi {
+                ki.tent(km.strike, size_i > 0)
+            } else if size_i > 0 {
+                ki.tent(ki.strike, true)
+            } else {
+                0
+            };
+            tents = tents.checked_add(i128::from(size_i) * i128::from(t)).ok_or(RiskError::Overflow)?;
+        }
+        worst = worst.max(chord.checked_add(tents).ok_or(RiskError::Overflow)?);
+    }
+    Ok(worst)
 }
 
 /// Full revaluation of every position in every scenario (tests, keepers, what-if).
@@ -592,7 +704,15 @@ pub fn portfolio_margin_full(
         }
         book.option_value = shr_round(values_q20[N_SCEN], VALUE_FRAC, Rounding::Floor);
         add_spots(&mut book, u, &scen, collateral)?;
-        unders[u] = summarize(&book, &scen, params)?;
+        let between = worst_between(&book.loss, positions.len(), |i| {
+            let pos = &positions[i];
+            if usize::from(pos.series.underlying) != u {
+                return Ok(None);
+            }
+            let grid = ExpiryGrid::new(market, pos.series.expiry, &scen, params)?;
+            Ok(expiry_kink(pos.series.strike, &grid).map(|k| (pos.size, k)))
+        })?;
+        unders[u] = summarize(&book, between, &scen, params)?;
     }
     finish(unders, n, collateral_value, params, reputation)
 }

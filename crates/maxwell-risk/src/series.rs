@@ -100,6 +100,80 @@ pub const TERM_FRONT: u8 = 1;
 /// [`SeriesRisk::term`] of a back expiry: twist = down, reverse twist = up.
 pub const TERM_BACK: u8 = 2;
 
+/// Flag in [`SeriesRisk::term`]: the option expires inside the horizon with its strike strictly
+/// between two price points, and the array's twist slots of the first two price points hold its
+/// [`ExpiryKink`] instead of copies (the margin check rebuilds the twists from the term class
+/// either way).
+pub const TERM_KINK: u8 = 4;
+/// The term-class bits of [`SeriesRisk::term`].
+pub const TERM_CLASS: u8 = 3;
+
+/// Where the payoff of an option that expires inside the horizon bends: its strike, strictly
+/// between price points `interval` and `interval + 1`, whose shocked forwards are `lo` and `hi`
+/// (quote native per contract, `lo < strike < hi`). The array holds the intrinsic value at the
+/// price points; between them the value is linear on each side of the strike, so a book's loss
+/// can peak at a strike the grid does not price (a short butterfly centred between two points
+/// loses its whole width there and nothing at the points). The margin check prices the book
+/// at these strikes ([`crate::margin`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExpiryKink {
+    pub interval: u8,
+    pub strike: u64,
+    pub lo: u64,
+    pub hi: u64,
+}
+
+impl ExpiryKink {
+    /// The slots of the array that hold the kink: the twist slots of price points 0 and 1.
+    const SLOTS: [usize; 4] = [3, 4, N_VOL + 3, N_VOL + 4];
+
+    /// How far the payoff of one long contract at price `x` (`lo <= x <= hi`) lies below the
+    /// chord between its values at `lo` and `hi`: `(min(x, K) - lo) (hi - max(x, K)) / (hi - lo)`,
+    /// a tent of height `(K - lo)(hi - K)/(hi - lo)` at the strike, 0 at both points; rounded
+    /// up or down.
+    pub fn tent(&self, x: u64, ceil: bool) -> u64 {
+        let (a, b) = (x.min(self.strike) - self.lo, self.hi - x.max(self.strike));
+        let (hi, lo) = umul_wide(a, b);
+        let q = crate::math::wide::div_u128((u128::from(hi) << 64) | u128::from(lo), u128::from(self.hi - self.lo), ceil);
+        q as u64 // < hi - lo
+    }
+}
+
+impl SeriesRisk {
+    /// The series' [`ExpiryKink`], when its term has [`TERM_KINK`].
+    pub fn kink(&self) -> Option<ExpiryKink> {
+        if self.term & TERM_KINK == 0 {
+            return None;
+        }
+        let [i, k, lo, hi] = ExpiryKink::SLOTS.map(|s| self.pnl[s] as u64);
+        let kink = ExpiryKink { interval: i as u8, strike: k, lo, hi };
+        // A well-formed record (the crank writes only these): anything else is no kink.
+        (i < (N_PRICE - 1) as u64 && lo < k && k < hi).then_some(kink)
+    }
+
+    /// Stores `kink` in the twist slots and sets [`TERM_KINK`].
+    fn set_kink(&mut self, kink: &ExpiryKink) {
+        let v = [u64::from(kink.interval), kink.strike, kink.lo, kink.hi];
+        for (s, x) in ExpiryKink::SLOTS.into_iter().zip(v) {
+            self.pnl[s] = x as i64;
+        }
+        self.term |= TERM_KINK;
+    }
+}
+
+/// The kink of a strike on an expiry's grid: `Some` when the options expire inside the horizon
+/// (valued at intrinsic in every scenario) and the strike lies strictly between two shocked
+/// forwards.
+pub fn expiry_kink(strike: u64, grid: &ExpiryGrid) -> Option<ExpiryKink> {
+    if !grid.after.expired() {
+        return None;
+    }
+    (0..N_PRICE - 1).find_map(|j| {
+        let (lo, hi) = (grid.fwd[j], grid.fwd[j + 1]);
+        (lo < strike && strike < hi).then_some(ExpiryKink { interval: j as u8, strike, lo, hi })
+    })
+}
+
 /// The parallel columns (1 = up, 2 = down) the twist and the reverse twist of a series of
 /// term class `term` copy, in that order: the one statement of the mapping, for the crank's
 /// class ([`term_of`]), the margin check's rebuilt twists and the tests.
@@ -368,6 +442,7 @@ fn risks_at_strike<const N: usize>(
     }
     let slack = 1 + to_i64(shr_round(2 * e_max, VALUE_FRAC, Rounding::Ceil))?;
     let term = term_of(&grid.vols);
+    let kink = expiry_kink(strike, grid);
     let mut out = [SeriesRisk::ZERO; N];
     for i in 0..N {
         let [delta_e9, delta_quote, gamma_quote, vega_quote, theta_quote] = greeks_quote(&base, kinds[i])?;
@@ -385,6 +460,9 @@ fn risks_at_strike<const N: usize>(
             term,
             _pad: [0; 6],
         };
+        if let Some(k) = &kink {
+            out[i].set_kink(k);
+        }
     }
     Ok(out)
 }
@@ -422,7 +500,7 @@ mod tests {
         }
         let slack = 1 + to_i64(shr_round(2 * e_max, VALUE_FRAC, Rounding::Ceil))?;
         let [delta_e9, delta_quote, gamma_quote, vega_quote, theta_quote] = greeks_quote(&base, kind)?;
-        Ok(SeriesRisk {
+        let mut risk = SeriesRisk {
             pnl,
             mark: to_i64(shr_round(v0 - e0, VALUE_FRAC, Rounding::Floor))?,
             slack,
@@ -435,7 +513,12 @@ mod tests {
             kind: series.kind,
             term: term_of(&vols),
             _pad: [0; 6],
-        })
+        };
+        // An option expiring inside the horizon keeps its kink in the twist slots.
+        if let Some(k) = expiry_kink(series.strike, &ExpiryGrid::new(market, series.expiry, scen, params)?) {
+            risk.set_kink(&k);
+        }
+        Ok(risk)
     }
 
     #[test]
@@ -449,7 +532,7 @@ mod tests {
         };
         let p = RiskParams::DEFAULT;
         let one = 1i64 << FX_FRAC;
-        let mut compared = 0;
+        let (mut compared, mut kinks) = (0, 0);
         for round in 0..3_000u32 {
             let spot = 1 + (next() >> (8 + next() % 50));
             let now = 1_700_000_000i64;
@@ -500,16 +583,30 @@ mod tests {
                 if let Ok(r) = &want {
                     // The twist columns are the copies the term class says (what the margin
                     // check's parallel-only sums rebuild them from).
-                    let [tw, rev] = twist_columns(r.term);
-                    assert!(r.term == TERM_FRONT || r.term == TERM_BACK);
-                    for row in r.pnl.as_chunks::<N_VOL>().0.iter() {
-                        assert_eq!((row[3], row[4]), (row[tw], row[rev]), "{series:?} {market:?}");
+                    // An expiring series with its strike inside the grid keeps its kink in the
+                    // twist slots of the first two price points instead.
+                    let class = r.term & TERM_CLASS;
+                    let [tw, rev] = twist_columns(class);
+                    assert!(class == TERM_FRONT || class == TERM_BACK);
+                    let kink = r.kink();
+                    assert_eq!(r.term & TERM_KINK != 0, kink.is_some());
+                    for (pt, row) in r.pnl.as_chunks::<N_VOL>().0.iter().enumerate() {
+                        if kink.is_none() || pt >= 2 {
+                            assert_eq!((row[3], row[4]), (row[tw], row[rev]), "{series:?} {market:?}");
+                        }
+                    }
+                    if let Some(k) = kink {
+                        // Only options valued at intrinsic one horizon on have one, and only
+                        // strictly between two shocked forwards; the tent is 0 at both.
+                        assert!(e.expiry - now <= p.shock_horizon_secs && k.lo < strike && strike < k.hi);
+                        assert_eq!((k.tent(k.lo, true), k.tent(k.hi, true)), (0, 0));
+                        kinks += 1;
                     }
                 }
                 compared += u32::from(want.is_ok());
             }
         }
-        assert!(compared > 5_000, "{compared}");
+        assert!(compared > 5_000 && kinks > 50, "{compared} compared, {kinks} kinks");
         // Refusals: the same errors in the same order.
         let svi = SviParams { a: one / 25, b: one / 10, rho: -one / 2, m: 0, sigma: one / 5 };
         let expiries = [ExpiryMarket { expiry: 1_000 + 86_400, forward: 150_000_000, svi }];
