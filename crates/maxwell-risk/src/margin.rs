@@ -605,34 +605,42 @@ pub const MAX_KINK_PAIRS: u32 = 256;
 /// there plus `size * tent(x)` ([`ExpiryKink::tent`]): longs bend up, shorts down. The rest of
 /// the book is priced by the chord of its grid values, as the grid prices everything between
 /// its points. A piecewise-linear function peaks at a bend or an end, and only a long's bend
-/// turns the loss down, so the candidates are the longs' strikes: at each, per vol state, the
-/// chord of the loss (rounded up) plus every tent of the same interval at that price (longs
-/// rounded up, shorts down). A tent of another expiry's grid (other shocked forwards) counts
-/// at its full height if long and not at all if short. Past [`MAX_KINK_PAIRS`] candidate x
-/// tent pairs, the bound `max(loss) + sum over longs of size * height`: the chord is at most
-/// the larger end, a tent at most its height, a short's at least 0.
+/// turns the loss down, so the candidates are the longs' strikes `K`. At each, with
+/// `d = hi - lo`, `x = K - lo`, `y = hi - K`, the loss times `d` is, exactly,
+/// `max_v (loss[j][v] d + (loss[j+1][v] - loss[j][v]) x) + y A + x B` with
+/// `A = sum size_i (K_i - lo)` over the interval's kinks at or below `K` and
+/// `B = sum size_i (hi - K_i)` over those above (the tents, summed without a division), divided
+/// once and rounded up. A kink of another expiry's grid (other shocked forwards) counts at its
+/// full height if long and not at all if short. Past [`MAX_KINK_PAIRS`] candidate x kink pairs,
+/// the bound `max(loss) + sum over longs of size * height`: the chord is at most the larger
+/// end, a tent at most its height, a short's at least 0.
 pub fn worst_between(
     loss: &[i128; N_SCEN],
     n: usize,
     kink_at: impl Fn(usize) -> Result<Option<(i64, ExpiryKink)>, RiskError>,
 ) -> Result<i128, RiskError> {
     let (mut longs, mut all) = (0u32, 0u32);
-    let mut heights = 0i128;
     for i in 0..n {
-        if let Some((size, k)) = kink_at(i)? {
+        if let Some((size, _)) = kink_at(i)? {
             all += 1;
-            if size > 0 {
-                longs += 1;
-                heights = heights.checked_add(i128::from(size) * i128::from(k.tent(k.strike, true))).ok_or(RiskError::Overflow)?;
-            }
+            longs += u32::from(size > 0);
         }
     }
     if longs == 0 {
         return Ok(i128::MIN);
     }
+    let add = |a: i128, b: i128| a.checked_add(b).ok_or(RiskError::Overflow);
+    let mul = |a: i128, b: u64| a.checked_mul(i128::from(b)).ok_or(RiskError::Overflow);
     if longs.saturating_mul(all) > MAX_KINK_PAIRS {
-        let top = loss.iter().copied().max().unwrap_or(0);
-        return top.checked_add(heights).ok_or(RiskError::Overflow);
+        let mut total = loss.iter().copied().max().unwrap_or(0);
+        for i in 0..n {
+            if let Some((size, k)) = kink_at(i)? {
+                if size > 0 {
+                    total = add(total, mul(i128::from(size), k.tent(k.strike, true))?)?;
+                }
+            }
+        }
+        return Ok(total);
     }
     let mut worst = i128::MIN;
     for m in 0..n {
@@ -640,33 +648,39 @@ pub fn worst_between(
         if size_m <= 0 {
             continue;
         }
-        let j = usize::from(km.interval);
-        let (x, d) = (u128::from(km.strike - km.lo), u128::from(km.hi - km.lo));
-        let mut chord = i128::MIN;
-        for v in 0..N_VOL {
-            let (a, b) = (loss[j * N_VOL + v], loss[(j + 1) * N_VOL + v]);
-            // a + (b - a) x / d, rounded up (unsigned division: SBF has no signed one).
-            let diff = b.checked_sub(a).ok_or(RiskError::Overflow)?;
-            let step = diff.unsigned_abs().checked_mul(x).ok_or(RiskError::Overflow)?;
-            let c = if diff >= 0 { div_u128(step, d, true) as i128 } else { -(div_u128(step, d, false) as i128) };
-            chord = chord.max(a.checked_add(c).ok_or(RiskError::Overflow)?);
-        }
-        let mut tents = 0i128;
+        let (d, x, y) = (km.hi - km.lo, km.strike - km.lo, km.hi - km.strike);
+        let (mut below, mut above, mut other) = (0i128, 0i128, 0i128);
         for i in 0..n {
             let Some((size_i, ki)) = kink_at(i)? else { continue };
             if ki.interval != km.interval {
                 continue;
             }
-            let t = if ki.lo == km.lo && ki.hi == km.hi {
-                ki.tent(km.strike, size_i > 0)
+            let size = i128::from(size_i);
+            if ki.lo == km.lo && ki.hi == km.hi {
+                if ki.strike <= km.strike {
+                    below = add(below, mul(size, ki.strike - km.lo)?)?;
+                } else {
+                    above = add(above, mul(size, km.hi - ki.strike)?)?;
+                }
             } else if size_i > 0 {
-                ki.tent(ki.strike, true)
-            } else {
-                0
-            };
-            tents = tents.checked_add(i128::from(size_i) * i128::from(t)).ok_or(RiskError::Overflow)?;
+                other = add(other, mul(size, ki.tent(ki.strike, true))?)?;
+            }
         }
-        worst = worst.max(chord.checked_add(tents).ok_or(RiskError::Overflow)?);
+        let j = usize::from(km.interval) * N_VOL;
+        let mut top = i128::MIN;
+        for v in 0..N_VOL {
+            let (a, b) = (loss[j + v], loss[j + N_VOL + v]);
+            let step = b.checked_sub(a).ok_or(RiskError::Overflow)?;
+            top = top.max(add(mul(a, d)?, mul(step, x)?)?);
+        }
+        let total = add(add(top, mul(below, y)?)?, mul(above, x)?)?;
+        // ceil(total / d) by unsigned division (SBF has no signed one).
+        let q = if total >= 0 {
+            div_u128(total as u128, u128::from(d), true) as i128
+        } else {
+            -(div_u128(total.unsigned_abs(), u128::from(d), false) as i128)
+        };
+        worst = worst.max(add(q, other)?);
     }
     Ok(worst)
 }
