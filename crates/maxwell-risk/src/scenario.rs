@@ -226,22 +226,22 @@ mod tests {
     #[test]
     fn grid_shape() {
         let p = RiskParams::DEFAULT;
-        // 80% vol, 1 day, z = 5.1: 5.1 * 0.8 * sqrt(1/365) = 0.21355696041... (between floor 0.15 and cap 0.6)
+        // 80% vol, 1 day, z = 6.1: 6.1 * 0.8 * sqrt(1/365) = 0.25543087422... (between floor 0.16 and cap 0.6)
         let s = price_range(Fx::from_bps(8_000), &p).unwrap();
-        let want = Fx::ratio(213_556_960_417, 1_000_000_000_000);
+        let want = Fx::ratio(255_430_874_224, 1_000_000_000_000);
         assert!((s.0 - want.0).abs() < 1 << 24, "{s:?}");
-        // Its log shocks e^(j S / 3) - 1: -19.229%, -13.270%, -6.871%, 0, +7.378%, +15.300%, +23.807%.
+        // Its log shocks e^(j S / 3) - 1: -22.542%, -15.658%, -8.162%, 0, +8.887%, +18.565%, +29.102%.
         let shocks = log_shocks(s).unwrap();
-        let want = [-192_293_848i64, -132_700_838, -68_711_021, 0, 73_780_558, 153_004_688, 238_074_017];
+        let want = [-225_417_322i64, -156_577_491, -81_619_627, 0, 88_873_445, 185_645_378, 291_017_767];
         for (x, w) in shocks.iter().zip(want) {
             assert!((x - Fx::ratio(w, 1_000_000_000).0).abs() < 1 << 24, "{shocks:?}");
         }
         assert_eq!(shocks[3], 0);
-        // The floor 15% in log terms: -13.929% / +16.183%.
+        // The floor 16% in log terms: -14.786% / +17.351%.
         let f = log_shocks(Fx(p.shock_floor)).unwrap();
         assert!(
-            (f[0] - Fx::ratio(-139_292_024, 1_000_000_000).0).abs() < 1 << 24
-                && (f[6] - Fx::ratio(161_834_243, 1_000_000_000).0).abs() < 1 << 24
+            (f[0] - Fx::ratio(-147_856_211, 1_000_000_000).0).abs() < 1 << 24
+                && (f[6] - Fx::ratio(173_510_871, 1_000_000_000).0).abs() < 1 << 24
         );
         // z = 3 (floor 10%): 0.1256217414...
         let s3 = price_range(Fx::from_bps(8_000), &RiskParams { shock_z: 3 << FX_FRAC, shock_floor: Fx::from_bps(1_000).0, ..p }).unwrap();

@@ -151,8 +151,8 @@ impl SeriesRisk {
         (i < (N_PRICE - 1) as u64 && lo < k && k < hi).then_some(kink)
     }
 
-    /// Stores `kink` in the twist slots and sets [`TERM_KINK`].
-    fn set_kink(&mut self, kink: &ExpiryKink) {
+    /// Stores `kink` in the twist slots and sets [`TERM_KINK`] (the crank's writer).
+    pub fn set_kink(&mut self, kink: &ExpiryKink) {
         let v = [u64::from(kink.interval), kink.strike, kink.lo, kink.hi];
         for (s, x) in ExpiryKink::SLOTS.into_iter().zip(v) {
             self.pnl[s] = x as i64;
