@@ -248,4 +248,10 @@ pub mod maxwell {
     pub fn bench_margin(_ctx: Context<Bench>, n_positions: u16, n_underlyings: u8, n_tokens: u8) -> Result<()> {
         instructions::bench_margin(n_positions, n_underlyings, n_tokens)
     }
+
+    /// Benchmark only (feature `bench`): portfolio margin with options expiring inside the horizon.
+    #[cfg(feature = "bench")]
+    pub fn bench_margin_kinks(_ctx: Context<Bench>, n_long: u16, n_short: u16) -> Result<()> {
+        instructions::bench_margin_kinks(n_long, n_short)
+    }
 }

@@ -460,6 +460,21 @@ fn risk_engine(rows: &mut Vec<(String, u64, String)>) {
             format!("{} scenarios; Greeks and add-ons per underlying", maxwell_risk::scenario::N_SCEN),
         ));
     }
+    // Options expiring inside the horizon: the book priced again at the longs' strikes.
+    let base = bench_cu(&mut env, "bench_margin_kinks", &le(&[&0u16.to_le_bytes(), &0u16.to_le_bytes()]));
+    for (l, sh) in [(0u16, 0u16), (1, 0), (1, 1), (4, 4), (8, 8), (11, 11), (12, 12)] {
+        let cu = bench_cu(&mut env, "bench_margin_kinks", &le(&[&l.to_le_bytes(), &sh.to_le_bytes()]));
+        let n = u64::from(l + sh);
+        let pairs = u64::from(l) * n;
+        let note = if pairs > u64::from(maxwell_risk::margin::MAX_KINK_PAIRS) {
+            format!("{pairs} pairs: past MAX_KINK_PAIRS, the bound; {} CU per expiring position", (cu - base) / n)
+        } else if n > 0 {
+            format!("{pairs} candidate x kink pairs; {} CU per expiring position", (cu - base) / n)
+        } else {
+            "4 ordinary positions, no expiring option: no kink pass".into()
+        };
+        rows.push((format!("margin with options expiring inside the horizon: {l} long, {sh} short, one interval"), cu, note));
+    }
     // The per-position slope at fixed underlyings and tokens.
     let a = bench_cu(&mut env, "bench_margin", &le(&[&0u16.to_le_bytes(), &[2], &[4]]));
     let b = bench_cu(&mut env, "bench_margin", &le(&[&128u16.to_le_bytes(), &[2], &[4]]));

@@ -111,7 +111,7 @@ fn extreme_liquidation_sizes_return_maxwell_errors() {
     let ins = w.insurance();
     let (writer, buyer, liq) = (w.trader(), w.trader(), w.trader());
     let usdc = w.usdc;
-    w.deposit(&writer, &usdc, &writer.usdc_wallet, 600 * USDC);
+    w.deposit(&writer, &usdc, &writer.usdc_wallet, 690 * USDC);
     w.deposit(&buyer, &usdc, &buyer.usdc_wallet, 50_000 * USDC);
     w.deposit(&liq, &usdc, &liq.usdc_wallet, 50_000 * USDC);
     let c150 = m.series(150 * D, 0);

@@ -21,7 +21,7 @@ fn setup(n: i64) -> (World, Market, Trader, Trader, Trader, Pk, u16) {
     let buyer = w.trader();
     let liq = w.trader();
     let usdc = w.usdc;
-    w.deposit(&writer, &usdc, &writer.usdc_wallet, 600 * USDC);
+    w.deposit(&writer, &usdc, &writer.usdc_wallet, 690 * USDC);
     w.deposit(&buyer, &usdc, &buyer.usdc_wallet, 50_000 * USDC);
     w.deposit(&liq, &usdc, &liq.usdc_wallet, 50_000 * USDC);
     let c150 = m.series(150 * D, 0);

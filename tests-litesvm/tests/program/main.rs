@@ -4,6 +4,7 @@
 mod balance_liquidation;
 mod bankruptcy;
 mod events;
+mod expiry_kink;
 mod extremes;
 mod foundation;
 mod fuzz_checks;

@@ -12,7 +12,7 @@ use maxwell_risk::margin::{portfolio_margin_from_arrays, BookArrays, CollateralI
 use maxwell_risk::normal_cdf;
 use maxwell_risk::params::RiskParams;
 use maxwell_risk::scenario::{UnderlyingScenarios, N_PRICE, N_SCEN};
-use maxwell_risk::series::SeriesRisk;
+use maxwell_risk::series::{ExpiryKink, SeriesRisk, TERM_FRONT};
 use maxwell_risk::units::{Price, Tenor};
 
 use crate::error::MaxwellError;
@@ -156,6 +156,66 @@ pub fn bench_margin(n_positions: u16, n_underlyings: u8, n_tokens: u8) -> Result
             underlying: if t == 0 || t > u_count { NO_UNDERLYING } else { (t - 1) as u8 },
         })
         .collect();
+    measure(|| portfolio_margin_from_arrays(&books, &collateral, &RiskParams::DEFAULT, Fx::ONE)).map_err(risk)?;
+    Ok(())
+}
+
+/// Portfolio margin of one underlying holding 4 ordinary positions and `n_long` long and
+/// `n_short` short options that expire inside the horizon, every strike between the same two
+/// price points (the kink pass's worst case: every kink a pair of every long's).
+pub fn bench_margin_kinks(n_long: u16, n_short: u16) -> Result<()> {
+    let range = (13i64 << FX_FRAC) / 100;
+    let mut shock = [0i64; N_PRICE];
+    for (p, s) in shock.iter_mut().enumerate() {
+        *s = range * (p as i64 - 3) / 3;
+    }
+    let scen = UnderlyingScenarios { spot: 150_000_000, conf: 50_000, range, shock };
+    let (lo, hi) = (150_000_000u64, 156_500_000u64);
+    let n = usize::from(n_long) + usize::from(n_short);
+    let series: Vec<SeriesRisk> = (0..4 + n)
+        .map(|i| {
+            let mut pnl = [0i64; N_SCEN];
+            for (s, p) in pnl.iter_mut().enumerate() {
+                *p = (s as i64 - 10) * 1_000_000 + i as i64;
+            }
+            for row in pnl.as_chunks_mut::<{ maxwell_risk::scenario::N_VOL }>().0.iter_mut() {
+                (row[3], row[4]) = (row[1], row[2]);
+            }
+            let mut r = SeriesRisk {
+                pnl,
+                mark: 5_000_000,
+                slack: 2,
+                delta_e9: 500_000_000,
+                delta_quote: 75_000_000,
+                gamma_quote: 10_000_000,
+                vega_quote: 20_000_000,
+                theta_quote: -30_000_000,
+                short_min: 15_000_000,
+                kind: (i % 2) as u8,
+                term: TERM_FRONT,
+                _pad: [0; 6],
+            };
+            if i >= 4 {
+                let strike = lo + (hi - lo) * (i as u64 - 3) / (n as u64 + 1);
+                r.set_kink(&ExpiryKink { interval: 3, strike, lo, hi });
+            }
+            r
+        })
+        .collect();
+    let positions: Vec<Position> = (0..4 + n)
+        .map(|i| {
+            let size = if i < 4 || i - 4 < usize::from(n_long) { 1 } else { -1 };
+            Position { size, series: i as u16, _pad: [0; 6] }
+        })
+        .collect();
+    let books = [BookArrays { scen: &scen, series: &series, positions: &positions }];
+    let collateral = [CollateralInput {
+        amount: 1_000_000_000,
+        price: TokenPrice::ONE,
+        asset_weight_bps: 10_000,
+        liability_weight_bps: 10_000,
+        underlying: NO_UNDERLYING,
+    }];
     measure(|| portfolio_margin_from_arrays(&books, &collateral, &RiskParams::DEFAULT, Fx::ONE)).map_err(risk)?;
     Ok(())
 }

@@ -97,7 +97,9 @@ pub struct SeriesRiskState {
     pub theta_quote: i64,
     pub short_min: i64,
     pub kind: u8,
-    /// `SeriesRisk::term`: 1 = front (twist = up, reverse = down), 2 = back (the other way round).
+    /// `SeriesRisk::term`: 1 = front (twist = up, reverse = down), 2 = back (the other way round);
+    /// plus 4 (`TERM_KINK`) when the option expires inside the horizon with its strike between
+    /// two price points, whose `ExpiryKink` then sits in the twist slots of price points 0 and 1.
     pub term: u8,
     pub _pad: [u8; 6],
 }
