@@ -19,7 +19,7 @@ use crate::black76::OptionKind;
 use crate::collateral::{raw_value, weighted_value, TokenPrice};
 use crate::fixed::{shr_round, to_i64, Fx, Rounding, FX_FRAC};
 use crate::market::UnderlyingMarket;
-use crate::math::wide::{div_u128, umul_wide};
+use crate::math::wide::{div_u128, smul_wide, umul_wide};
 use crate::params::RiskParams;
 use crate::scenario::{underlying_scenarios, vol_shocks, UnderlyingScenarios, N_PARALLEL, N_PRICE, N_SCEN, N_VOL};
 use crate::series::{
@@ -593,6 +593,17 @@ fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Op
     Ok(Some(book))
 }
 
+/// `a * b`, checked: one word product when `a` fits in an `i64` and `b` below 2^63 (on SBF a
+/// checked `i128` product is two library calls), the checked `i128` product otherwise.
+#[inline(always)]
+fn wide_mul(a: i128, b: u64) -> Result<i128, RiskError> {
+    if let (Ok(a64), Ok(b64)) = (i64::try_from(a), i64::try_from(b)) {
+        let (hi, lo) = smul_wide(a64, b64);
+        return Ok((i128::from(hi) << 64) | i128::from(lo));
+    }
+    a.checked_mul(i128::from(b)).ok_or(RiskError::Overflow)
+}
+
 /// Kink pairs (a long kink x a kink of its interval) priced exactly; beyond, the bound.
 pub const MAX_KINK_PAIRS: u32 = 256;
 
@@ -614,6 +625,7 @@ pub const MAX_KINK_PAIRS: u32 = 256;
 /// full height if long and not at all if short. Past [`MAX_KINK_PAIRS`] candidate x kink pairs,
 /// the bound `max(loss) + sum over longs of size * height`: the chord is at most the larger
 /// end, a tent at most its height, a short's at least 0.
+#[inline(never)]
 pub fn worst_between(
     loss: &[i128; N_SCEN],
     n: usize,
@@ -630,7 +642,7 @@ pub fn worst_between(
         return Ok(i128::MIN);
     }
     let add = |a: i128, b: i128| a.checked_add(b).ok_or(RiskError::Overflow);
-    let mul = |a: i128, b: u64| a.checked_mul(i128::from(b)).ok_or(RiskError::Overflow);
+    let mul = wide_mul;
     if longs.saturating_mul(all) > MAX_KINK_PAIRS {
         let mut total = loss.iter().copied().max().unwrap_or(0);
         for i in 0..n {
@@ -807,6 +819,9 @@ mod tests {
             let rate = (rng() >> (rng() % 64)) as i64 & i64::MAX;
             let want = to_i64(shr_round(a * i128::from(rate), FX_FRAC, Rounding::Ceil));
             assert_eq!(charge(a, rate), want);
+            let wa = (i128::from(rng() as i64) << (rng() % 70)) >> (rng() % 64);
+            let wb = rng() >> (rng() % 64);
+            assert_eq!(wide_mul(wa, wb), wa.checked_mul(i128::from(wb)).ok_or(RiskError::Overflow), "{wa} {wb}");
             let shock = (rng() as i64) >> (rng() % 64);
             for ceil in [false, true] {
                 let r = if ceil { Rounding::Ceil } else { Rounding::Floor };

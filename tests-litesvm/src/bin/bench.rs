@@ -375,7 +375,7 @@ fn lending_and_rebalance(rows: &mut Vec<(String, u64, String)>) {
     let ins = w.insurance();
     let (writer, buyer, liq) = (w.trader(), w.trader(), w.trader());
     let usdc = w.usdc;
-    w.deposit(&writer, &usdc, &writer.usdc_wallet, 600 * USDC);
+    w.deposit(&writer, &usdc, &writer.usdc_wallet, 690 * USDC);
     w.deposit(&buyer, &usdc, &buyer.usdc_wallet, 50_000 * USDC);
     w.deposit(&liq, &usdc, &liq.usdc_wallet, 50_000 * USDC);
     let h = w.health_accounts_with(&ins, &[usdc]);

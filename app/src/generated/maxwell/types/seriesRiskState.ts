@@ -38,7 +38,11 @@ export type SeriesRiskState = {
   thetaQuote: bigint;
   shortMin: bigint;
   kind: number;
-  /** `SeriesRisk::term`: 1 = front (twist = up, reverse = down), 2 = back (the other way round). */
+  /**
+   * `SeriesRisk::term`: 1 = front (twist = up, reverse = down), 2 = back (the other way round);
+   * plus 4 (`TERM_KINK`) when the option expires inside the horizon with its strike between
+   * two price points, whose `ExpiryKink` then sits in the twist slots of price points 0 and 1.
+   */
   term: number;
   pad: ReadonlyUint8Array;
 };
@@ -54,7 +58,11 @@ export type SeriesRiskStateArgs = {
   thetaQuote: number | bigint;
   shortMin: number | bigint;
   kind: number;
-  /** `SeriesRisk::term`: 1 = front (twist = up, reverse = down), 2 = back (the other way round). */
+  /**
+   * `SeriesRisk::term`: 1 = front (twist = up, reverse = down), 2 = back (the other way round);
+   * plus 4 (`TERM_KINK`) when the option expires inside the horizon with its strike between
+   * two price points, whose `ExpiryKink` then sits in the twist slots of price points 0 and 1.
+   */
   term: number;
   pad: ReadonlyUint8Array;
 };
