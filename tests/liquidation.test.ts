@@ -25,7 +25,7 @@ const STRIKE = USD(150n);
 const EXPIRY_IN = 86_400n;
 const SOLD = 10n;
 /** Writer margin: above the initial requirement of 10 short ATM calls, below the loss of a +25% move plus its maintenance. */
-const WRITER_MARGIN = USD(600n);
+const WRITER_MARGIN = USD(720n);
 const SOL_UP = (SOL_PRICE.price * 125n) / 100n; // 187.50
 
 let w: World;

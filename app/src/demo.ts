@@ -293,10 +293,10 @@ async function shock(admin: KeyPairSigner) {
   const ins0 = await quoteOf(insurance);
   console.log(`insurance fund ${insurance}: funded with 100 USDC, balance ${usd(ins0)} USDC`);
 
-  const carol = await newTrader(conn, admin, 'carol (writer)', 0, { USDC: '600' });
+  const carol = await newTrader(conn, admin, 'carol (writer)', 0, { USDC: '720' });
   const dave = await newTrader(conn, admin, 'dave (buyer)', 0, { USDC: '2000' });
   const keeper = await newTrader(conn, admin, 'keeper', 0, { USDC: '3000' });
-  await deposit(carol, usdc, '600');
+  await deposit(carol, usdc, '720');
   await deposit(dave, usdc, '2000');
   await deposit(keeper, usdc, '3000'); // the keeper's own margin: it takes over what it liquidates
   shockKeeper = keeper;
@@ -326,7 +326,7 @@ async function shock(admin: KeyPairSigner) {
   const sold = 10n;
   await client.trade(carol, dave, underlying, [{ seriesIndex: call, size: sold, price }]);
   console.log(`underlying ${underlying}: C150 expiring in 1 day, SOL at ${usd(SOL_BEFORE / 100n)}`);
-  console.log(`carol writes ${sold} C150 to dave @ ${usd(price)} with 600 USDC of margin`);
+  console.log(`carol writes ${sold} C150 to dave @ ${usd(price)} with 720 USDC of margin`);
   await client.trade(erinW, dave, underlying, [{ seriesIndex: call, size: 5n, price }]);
   console.log(`erin's writer account writes 5 C150 to dave @ ${usd(price)} with 1,500 USDC of margin`);
   const before = await client.health(carol.account, keeper.signer.address);

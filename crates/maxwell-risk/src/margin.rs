@@ -604,8 +604,9 @@ fn wide_mul(a: i128, b: u64) -> Result<i128, RiskError> {
     a.checked_mul(i128::from(b)).ok_or(RiskError::Overflow)
 }
 
-/// Kink pairs (a long kink x a kink of its interval) priced exactly; beyond, the bound.
-pub const MAX_KINK_PAIRS: u32 = 256;
+/// Positions with an [`ExpiryKink`] per underlying priced exactly (the kink pass's buffer on
+/// the stack); beyond, the bound.
+pub const MAX_KINKS: usize = 16;
 
 /// The worst loss of a book between its price points, at the strikes of its long options that
 /// expire inside the horizon (`i128::MIN` when it holds none). `kink_at(i)` gives position
@@ -618,74 +619,74 @@ pub const MAX_KINK_PAIRS: u32 = 256;
 /// its points. A piecewise-linear function peaks at a bend or an end, and only a long's bend
 /// turns the loss down, so the candidates are the longs' strikes `K`. At each, with
 /// `d = hi - lo`, `x = K - lo`, `y = hi - K`, the loss times `d` is, exactly,
-/// `max_v (loss[j][v] d + (loss[j+1][v] - loss[j][v]) x) + y A + x B` with
-/// `A = sum size_i (K_i - lo)` over the interval's kinks at or below `K` and
-/// `B = sum size_i (hi - K_i)` over those above (the tents, summed without a division), divided
-/// once and rounded up. A kink of another expiry's grid (other shocked forwards) counts at its
-/// full height if long and not at all if short. Past [`MAX_KINK_PAIRS`] candidate x kink pairs,
-/// the bound `max(loss) + sum over longs of size * height`: the chord is at most the larger
-/// end, a tent at most its height, a short's at least 0.
+/// `max_v (loss[j][v] y + loss[j+1][v] x) + y A + x B` with `A = sum size_i (K_i - lo)` over
+/// the interval's kinks at or below `K` and `B = sum size_i (hi - K_i)` over those above (the
+/// tents, summed without a division), divided once and rounded up. A kink of another expiry's
+/// grid (other shocked forwards) counts at its full height if long and not at all if short.
+/// Past [`MAX_KINKS`] kinks, the bound `max(loss) + sum over longs of size * height`: the
+/// chord is at most the larger end, a tent at most its height, a short's at least 0.
 #[inline(never)]
 pub fn worst_between(
     loss: &[i128; N_SCEN],
     n: usize,
     kink_at: impl Fn(usize) -> Result<Option<(i64, ExpiryKink)>, RiskError>,
 ) -> Result<i128, RiskError> {
-    let (mut longs, mut all) = (0u32, 0u32);
+    const NONE: (i64, ExpiryKink) = (0, ExpiryKink { interval: 0, strike: 0, lo: 0, hi: 0 });
+    let mut buf = [NONE; MAX_KINKS];
+    let (mut count, mut longs) = (0usize, 0u32);
     for i in 0..n {
-        if let Some((size, _)) = kink_at(i)? {
-            all += 1;
-            longs += u32::from(size > 0);
+        if let Some(entry) = kink_at(i)? {
+            if let Some(slot) = buf.get_mut(count) {
+                *slot = entry;
+            }
+            count += 1;
+            longs += u32::from(entry.0 > 0);
         }
     }
     if longs == 0 {
         return Ok(i128::MIN);
     }
     let add = |a: i128, b: i128| a.checked_add(b).ok_or(RiskError::Overflow);
-    let mul = wide_mul;
-    if longs.saturating_mul(all) > MAX_KINK_PAIRS {
+    if count > MAX_KINKS {
         let mut total = loss.iter().copied().max().unwrap_or(0);
         for i in 0..n {
             if let Some((size, k)) = kink_at(i)? {
                 if size > 0 {
-                    total = add(total, mul(i128::from(size), k.tent(k.strike, true))?)?;
+                    total = add(total, wide_mul(i128::from(size), k.tent(k.strike, true))?)?;
                 }
             }
         }
         return Ok(total);
     }
+    let kinks = &buf[..count];
     let mut worst = i128::MIN;
-    for m in 0..n {
-        let Some((size_m, km)) = kink_at(m)? else { continue };
+    for &(size_m, km) in kinks {
         if size_m <= 0 {
             continue;
         }
         let (d, x, y) = (km.hi - km.lo, km.strike - km.lo, km.hi - km.strike);
         let (mut below, mut above, mut other) = (0i128, 0i128, 0i128);
-        for i in 0..n {
-            let Some((size_i, ki)) = kink_at(i)? else { continue };
+        for &(size_i, ki) in kinks {
             if ki.interval != km.interval {
                 continue;
             }
             let size = i128::from(size_i);
             if ki.lo == km.lo && ki.hi == km.hi {
                 if ki.strike <= km.strike {
-                    below = add(below, mul(size, ki.strike - km.lo)?)?;
+                    below = add(below, wide_mul(size, ki.strike - km.lo)?)?;
                 } else {
-                    above = add(above, mul(size, km.hi - ki.strike)?)?;
+                    above = add(above, wide_mul(size, km.hi - ki.strike)?)?;
                 }
             } else if size_i > 0 {
-                other = add(other, mul(size, ki.tent(ki.strike, true))?)?;
+                other = add(other, wide_mul(size, ki.tent(ki.strike, true))?)?;
             }
         }
         let j = usize::from(km.interval) * N_VOL;
         let mut top = i128::MIN;
         for v in 0..N_VOL {
-            let (a, b) = (loss[j + v], loss[j + N_VOL + v]);
-            let step = b.checked_sub(a).ok_or(RiskError::Overflow)?;
-            top = top.max(add(mul(a, d)?, mul(step, x)?)?);
+            top = top.max(add(wide_mul(loss[j + v], y)?, wide_mul(loss[j + N_VOL + v], x)?)?);
         }
-        let total = add(add(top, mul(below, y)?)?, mul(above, x)?)?;
+        let total = add(add(top, wide_mul(below, y)?)?, wide_mul(above, x)?)?;
         // ceil(total / d) by unsigned division (SBF has no signed one).
         let q = if total >= 0 {
             div_u128(total as u128, u128::from(d), true) as i128
