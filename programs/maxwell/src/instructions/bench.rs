@@ -95,6 +95,32 @@ pub fn bench_crank_part(part: u8, strike: u64) -> Result<()> {
     Ok(())
 }
 
+/// The stored array of bench series `i`: distinct scenario P&L, twist columns as the crank
+/// stores them (a front expiry's copy of up, then down), calls and puts alternating.
+fn bench_series(i: usize) -> SeriesRisk {
+    let mut pnl = [0i64; N_SCEN];
+    for (s, p) in pnl.iter_mut().enumerate() {
+        *p = (s as i64 - 10) * 1_000_000 + i as i64;
+    }
+    for row in pnl.as_chunks_mut::<{ maxwell_risk::scenario::N_VOL }>().0.iter_mut() {
+        (row[3], row[4]) = (row[1], row[2]);
+    }
+    SeriesRisk {
+        pnl,
+        mark: 5_000_000,
+        slack: 2,
+        delta_e9: 500_000_000,
+        delta_quote: 75_000_000,
+        gamma_quote: 10_000_000,
+        vega_quote: 20_000_000,
+        theta_quote: -30_000_000,
+        short_min: 15_000_000,
+        kind: (i % 2) as u8,
+        term: TERM_FRONT,
+        _pad: [0; 6],
+    }
+}
+
 /// Portfolio margin from stored risk arrays: `n_positions` spread over `n_underlyings`,
 /// with `n_tokens` collateral balances (the first in the quote, the others spot tokens).
 pub fn bench_margin(n_positions: u16, n_underlyings: u8, n_tokens: u8) -> Result<()> {
@@ -110,32 +136,7 @@ pub fn bench_margin(n_positions: u16, n_underlyings: u8, n_tokens: u8) -> Result
             UnderlyingScenarios { spot: 150_000_000 * (u as u64 + 1), conf: 50_000, range, shock }
         })
         .collect();
-    let series: Vec<SeriesRisk> = (0..SERIES_PER_UNDERLYING * u_count)
-        .map(|i| {
-            let mut pnl = [0i64; N_SCEN];
-            for (s, p) in pnl.iter_mut().enumerate() {
-                *p = (s as i64 - 10) * 1_000_000 + i as i64;
-            }
-            // Twist columns as the crank stores them: a front expiry's copy up, then down.
-            for row in pnl.as_chunks_mut::<{ maxwell_risk::scenario::N_VOL }>().0.iter_mut() {
-                (row[3], row[4]) = (row[1], row[2]);
-            }
-            SeriesRisk {
-                pnl,
-                mark: 5_000_000,
-                slack: 2,
-                delta_e9: 500_000_000,
-                delta_quote: 75_000_000,
-                gamma_quote: 10_000_000,
-                vega_quote: 20_000_000,
-                theta_quote: -30_000_000,
-                short_min: 15_000_000,
-                kind: (i % 2) as u8,
-                term: maxwell_risk::series::TERM_FRONT,
-                _pad: [0; 6],
-            }
-        })
-        .collect();
+    let series: Vec<SeriesRisk> = (0..SERIES_PER_UNDERLYING * u_count).map(bench_series).collect();
     let per_u = usize::from(n_positions).div_ceil(u_count);
     let positions: Vec<Position> = (0..usize::from(n_positions))
         .map(|i| Position { size: if i % 3 == 0 { -2 } else { 1 }, series: (i % SERIES_PER_UNDERLYING) as u16, _pad: [0; 6] })
@@ -174,27 +175,7 @@ pub fn bench_margin_kinks(n_long: u16, n_short: u16) -> Result<()> {
     let n = usize::from(n_long) + usize::from(n_short);
     let series: Vec<SeriesRisk> = (0..4 + n)
         .map(|i| {
-            let mut pnl = [0i64; N_SCEN];
-            for (s, p) in pnl.iter_mut().enumerate() {
-                *p = (s as i64 - 10) * 1_000_000 + i as i64;
-            }
-            for row in pnl.as_chunks_mut::<{ maxwell_risk::scenario::N_VOL }>().0.iter_mut() {
-                (row[3], row[4]) = (row[1], row[2]);
-            }
-            let mut r = SeriesRisk {
-                pnl,
-                mark: 5_000_000,
-                slack: 2,
-                delta_e9: 500_000_000,
-                delta_quote: 75_000_000,
-                gamma_quote: 10_000_000,
-                vega_quote: 20_000_000,
-                theta_quote: -30_000_000,
-                short_min: 15_000_000,
-                kind: (i % 2) as u8,
-                term: TERM_FRONT,
-                _pad: [0; 6],
-            };
+            let mut r = bench_series(i);
             if i >= 4 {
                 let strike = lo + (hi - lo) * (i as u64 - 3) / (n as u64 + 1);
                 r.set_kink(&ExpiryKink { interval: 3, strike, lo, hi });
