@@ -21,12 +21,10 @@ use crate::fixed::{shr_round, to_i64, Fx, Rounding, FX_FRAC};
 use crate::market::UnderlyingMarket;
 use crate::math::wide::{div_u128, smul_wide, umul_wide};
 use crate::params::RiskParams;
-use crate::scenario::{
-    underlying_scenarios, vol_shocks, UnderlyingScenarios, GAP_FRACTION, GAP_SHOCKS, N_GAP, N_PARALLEL, N_PRICE, N_SCEN, N_VOL,
-};
+use crate::scenario::{underlying_scenarios, vol_shocks, UnderlyingScenarios, N_PARALLEL, N_PRICE, N_SCEN, N_VOL};
 use crate::series::{
     expiry_kink, scenario_eval, scenario_eval_after, series_risk, twist_columns, ExpiryGrid, ExpiryKink, Series, SeriesRisk, TERM_BACK,
-    TERM_CLASS, TERM_FRONT, TERM_GAP, TERM_KINK, VALUE_FRAC,
+    TERM_CLASS, TERM_FRONT, TERM_KINK, VALUE_FRAC,
 };
 use crate::units::Tenor;
 use crate::RiskError;
@@ -89,10 +87,6 @@ pub struct UnderlyingSummary {
     /// a long option that expires inside the horizon (>= 0; see [`ExpiryKink`]): the grid
     /// prices such options at intrinsic at its points only, and their payoff bends between.
     pub addon_expiry: i64,
-    /// Excess over the worst loss (grid and expiring strikes) of [`GAP_FRACTION`] of the loss
-    /// at the extended gap points ([`GAP_SHOCKS`], up vol state; shorts with their time-value
-    /// bound, longs at intrinsic), >= 0.
-    pub addon_gap: i64,
     /// Option marks (long floor, short ceil).
     pub option_value: i64,
     /// Quote value of the delta position, options plus collateral in this underlying.
@@ -112,7 +106,7 @@ pub struct UnderlyingSummary {
 impl UnderlyingSummary {
     /// Worst loss (floored by the short-option minimum) plus every add-on.
     pub fn requirement(&self) -> Result<i64, RiskError> {
-        [self.addon_expiry, self.addon_gap, self.addon_short_min, self.addon_delta, self.addon_vega, self.addon_confidence]
+        [self.addon_expiry, self.addon_short_min, self.addon_delta, self.addon_vega, self.addon_confidence]
             .iter()
             .try_fold(self.worst_loss, |a, &b| a.checked_add(b).ok_or(RiskError::Overflow))
     }
@@ -186,12 +180,10 @@ struct Book {
     exposure: Exposure,
     /// Long positions with an [`ExpiryKink`]: the loss between price points is priced when > 0.
     long_kinks: u32,
-    /// The loss at each extended gap point (options with gap points, and spot collateral).
-    gap: [i128; N_GAP],
 }
 
 impl Book {
-    const EMPTY: Book = Book { loss: [0; N_SCEN], option_value: 0, exposure: Exposure::ZERO, long_kinks: 0, gap: [0; N_GAP] };
+    const EMPTY: Book = Book { loss: [0; N_SCEN], option_value: 0, exposure: Exposure::ZERO, long_kinks: 0 };
 }
 
 impl Exposure {
@@ -256,16 +248,12 @@ fn add_spot(book: &mut Book, scen: &UnderlyingScenarios, c: &CollateralInput) ->
     let lo = raw_value(abs, c.price, false)? as i128;
     let hi = raw_value(abs, c.price, true)? as i128;
     let long = c.amount > 0;
-    // P&L = sign * value * x; loss = -P&L: a loss when sign * x < 0.
-    let loss_at = |x: i64| if (long && x < 0) || (!long && x > 0) { scale_shock(hi, x, true) } else { -scale_shock(lo, x, false) };
     for (p, &x) in scen.shock.iter().enumerate() {
-        let loss = loss_at(x);
+        // P&L = sign * value * x; loss = -P&L: a loss when sign * x < 0.
+        let loss = if (long && x < 0) || (!long && x > 0) { scale_shock(hi, x, true) } else { -scale_shock(lo, x, false) };
         for v in 0..N_VOL {
             book.loss[p * N_VOL + v] += loss;
         }
-    }
-    for (g, &x) in book.gap.iter_mut().zip(GAP_SHOCKS.iter()) {
-        *g += loss_at(x);
     }
     let spot = scen.spot.max(1);
     let tokens = if lo >= 0 { div_u128(lo as u128, u128::from(spot), false) as i128 } else { lo / i128::from(spot) };
@@ -330,19 +318,15 @@ fn summarize(book: &Book, between: i128, scen: &UnderlyingScenarios, params: &Ri
     // The worst loss between price points ([`worst_between`]): its excess is an add-on, so
     // worst + this = max(worst, between).
     let between_excess = between.saturating_sub(worst).max(0);
-    // The gap points at a fraction of their loss, over the worst so far.
-    let gap_worst = book.gap.iter().copied().max().unwrap_or(0).max(0);
-    let gap_excess = (i128::from(charge(gap_worst, GAP_FRACTION)?) - worst - between_excess).max(0);
     let e = &book.exposure;
     let excess = |x: i128, t: i64| (x.abs() - i128::from(t)).max(0);
     let conf_value = mul_div_ceil(e.gross_delta, i128::from(scen.conf), i128::from(scen.spot.max(1)))?;
     // The short-option minimum is a floor on the loss (SPAN's short-option minimum): only
     // its excess over the worst loss is added, so worst + this = max(worst, minimum).
-    let short_min_excess = (short_min_naked(e)? - worst - between_excess - gap_excess).max(0);
+    let short_min_excess = (short_min_naked(e)? - worst - between_excess).max(0);
     Ok(UnderlyingSummary {
         worst_loss: to_i64(worst)?,
         addon_expiry: to_i64(between_excess)?,
-        addon_gap: to_i64(gap_excess)?,
         addon_short_min: to_i64(short_min_excess)?,
         addon_delta: charge(excess(e.delta_quote, params.delta_threshold), params.delta_rate)?,
         addon_vega: charge(excess(e.vega, params.vega_threshold), params.vega_rate)?,
@@ -489,19 +473,7 @@ fn add_array_position(book: &mut Book, r: &SeriesRisk, size: i64) -> Result<(), 
     }
     book.option_value += s * (i128::from(r.mark) + adj);
     book.long_kinks += u32::from(size > 0 && r.kink().is_some());
-    add_gaps(book, r, size);
     book.exposure.add_position(r, size)
-}
-
-/// `-size * (pnl + a short's time value and slack)` at each gap point of a series that has them.
-fn add_gaps(book: &mut Book, r: &SeriesRisk, size: i64) {
-    if let Some(gaps) = r.gaps() {
-        let s = i128::from(size);
-        for (g, p) in book.gap.iter_mut().zip(gaps) {
-            let short = if size < 0 { i128::from(p.time_value) + i128::from(r.slack) } else { 0 };
-            *g -= s * (i128::from(p.pnl) + short);
-        }
-    }
 }
 
 /// `x` with its sign bits flipped: `|x| <= fold(x) + 1`. OR-ing these bounds the largest `|x|`.
@@ -538,7 +510,6 @@ fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Op
     let mut legs = [[0i64; 2]; 2]; // [call, put][short, long] contracts
     let mut min_sum = [0i64; 2]; // [call, put] short minimum of the shorts
     let mut long_kinks = 0u32;
-    let mut gap = [0i64; N_GAP]; // -sum size * (pnl + a short's time value) at the gap points
     for pos in positions {
         let r = series.get(usize::from(pos.series)).ok_or(RiskError::SeriesIndexOutOfRange)?;
         let kind = OptionKind::from_u8(r.kind)? as usize;
@@ -559,36 +530,9 @@ fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Op
                 *l = l.wrapping_sub(s.wrapping_mul(p));
             }
         }
-        // The gap points: a short's P&L with its time-value bound and slack, one term per
-        // position (if a sum wrapped, one of its parts is at least 2^61 and the bound below
-        // fails).
-        const G: [[usize; 2]; N_GAP] = SeriesRisk::GAP_SLOTS;
-        let has_gap = r.term & TERM_GAP != 0;
-        let mut gap_x = [0i64; N_GAP];
-        if has_gap {
-            let short = s < 0;
-            for (x, [pi, ti]) in gap_x.iter_mut().zip(G) {
-                let p = r.pnl[pi];
-                // A short's sum: with the time value and the slack bounded, a wrap would need
-                // |p| >= 2^61 and leave |x| >= 2^61 too, so folding x bounds p.
-                *x = if short {
-                    let t = r.pnl[ti];
-                    m |= fold(t);
-                    p.wrapping_add(t).wrapping_add(r.slack)
-                } else {
-                    p
-                };
-                m |= fold(*x);
-            }
-        }
         // |size| (m + 1) <= limit, without overflow: m + 1 <= limit / |size| (m < 2^63).
         if abs != 0 && m + 1 > limit / abs {
             return Ok(None);
-        }
-        if has_gap {
-            for (g, x) in gap.iter_mut().zip(gap_x) {
-                *g = g.wrapping_sub(s.wrapping_mul(x));
-            }
         }
         mark = mark.wrapping_add(s.wrapping_mul(r.mark));
         let dq = s.wrapping_mul(r.delta_quote);
@@ -640,7 +584,6 @@ fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Op
     }
     book.option_value = i128::from(mark) + slack;
     book.long_kinks = long_kinks;
-    book.gap = gap.map(i128::from);
     let e = &mut book.exposure;
     [e.delta_e9, e.delta_quote, e.gamma, e.vega, e.theta, e.gross_delta] = x.map(i128::from);
     e.calls = legs[0].map(i128::from);
@@ -782,7 +725,6 @@ pub fn portfolio_margin_full(
             revalue_position(&mut values_q20, market, &scen, pos, params)?;
             let r = series_risk(&pos.series, market, &scen, params)?;
             book.exposure.add_position(&r, pos.size)?;
-            add_gaps(&mut book, &r, pos.size);
         }
         for (l, &x) in book.loss.iter_mut().zip(values_q20.iter()) {
             *l = shr_round(x, VALUE_FRAC, Rounding::Ceil);
@@ -844,9 +786,7 @@ mod tests {
         for row in pnl.as_chunks_mut::<N_VOL>().0.iter_mut() {
             (row[3], row[4]) = (row[tw], row[rev]);
         }
-        let with_gaps = v(8) & 2 == 0;
-        let gaps = [0; N_GAP].map(|_| crate::series::GapPoint { pnl: v(bits), time_value: v(bits).abs() });
-        let mut r = SeriesRisk {
+        SeriesRisk {
             pnl,
             mark: v(bits).abs(),
             slack: 2 + (v(8) & 7),
@@ -859,11 +799,7 @@ mod tests {
             kind,
             term,
             _pad: [0; 6],
-        };
-        if with_gaps {
-            r.set_gaps(&gaps);
         }
-        r
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::market::{ExpiryMarket, UnderlyingMarket};
 use crate::math::ln::{ln_ratio_q62, ln_u64_q62};
 use crate::math::wide::{div_rem_u128_u64, umul_wide};
 use crate::params::RiskParams;
-use crate::scenario::{vol_shocks, UnderlyingScenarios, GAP_SHOCKS, MID_PRICE, N_GAP, N_PRICE, N_SCEN, N_VOL};
+use crate::scenario::{vol_shocks, UnderlyingScenarios, MID_PRICE, N_PRICE, N_SCEN, N_VOL};
 use crate::surface::{shock_vol_q62, SviParams};
 use crate::units::{Price, Tenor};
 use crate::RiskError;
@@ -107,21 +107,6 @@ pub const TERM_BACK: u8 = 2;
 pub const TERM_KINK: u8 = 4;
 /// The term-class bits of [`SeriesRisk::term`].
 pub const TERM_CLASS: u8 = 3;
-/// Flag in [`SeriesRisk::term`]: the twist slots of price points 2 and 3 hold the series'
-/// [`GapPoint`]s (the crank writes them in every array it stores).
-pub const TERM_GAP: u8 = 8;
-
-/// One contract at an extended gap point ([`crate::scenario::GAP_SHOCKS`], up vol state), quote
-/// native, in the array's terms: `pnl = floor(intrinsic - V_0 - e)`, the P&L of a long valued
-/// at intrinsic (a lower bound of its value there), and `time_value`, a bound on what the
-/// option can be worth above intrinsic there (`ceil(F_g v / sqrt(2 pi)) + 1` with `v` an upper
-/// bound of the up state's total vol, capped at `min(F_g, K)`; 0 when it expires inside the
-/// horizon): a short's P&L is at most `pnl + time_value` (+ the array's `slack`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct GapPoint {
-    pub pnl: i64,
-    pub time_value: i64,
-}
 
 /// Where the payoff of an option that expires inside the horizon bends: its strike, strictly
 /// between price points `interval` and `interval + 1`, whose shocked forwards are `lo` and `hi`
@@ -155,23 +140,6 @@ impl ExpiryKink {
 }
 
 impl SeriesRisk {
-    /// The twist slots that hold the gap points: price points 2 and 3.
-    pub(crate) const GAP_SLOTS: [[usize; 2]; N_GAP] = [[2 * N_VOL + 3, 2 * N_VOL + 4], [3 * N_VOL + 3, 3 * N_VOL + 4]];
-
-    /// The series' gap points, when its term has [`TERM_GAP`].
-    pub fn gaps(&self) -> Option<[GapPoint; N_GAP]> {
-        (self.term & TERM_GAP != 0).then(|| Self::GAP_SLOTS.map(|[p, t]| GapPoint { pnl: self.pnl[p], time_value: self.pnl[t] }))
-    }
-
-    /// Stores the gap points in the twist slots and sets [`TERM_GAP`] (the crank's writer).
-    pub fn set_gaps(&mut self, gaps: &[GapPoint; N_GAP]) {
-        for ([p, t], g) in Self::GAP_SLOTS.into_iter().zip(gaps) {
-            self.pnl[p] = g.pnl;
-            self.pnl[t] = g.time_value;
-        }
-        self.term |= TERM_GAP;
-    }
-
     /// The series' [`ExpiryKink`], when its term has [`TERM_KINK`].
     pub fn kink(&self) -> Option<ExpiryKink> {
         if self.term & TERM_KINK == 0 {
@@ -333,9 +301,6 @@ pub struct ExpiryGrid {
     shock_mid_zero: bool,
     fwd: [u64; N_PRICE],
     ln_fwd: [i128; N_PRICE],
-    /// The forwards at the extended gap points and their logarithms.
-    fwd_gap: [u64; N_GAP],
-    ln_fwd_gap: [i128; N_GAP],
 }
 
 impl ExpiryGrid {
@@ -353,12 +318,6 @@ impl ExpiryGrid {
             fwd[p] = forward.shocked(Fx(scen.shock[p]))?.0;
             ln_fwd[p] = ln_u64_q62(fwd[p])?;
         }
-        let mut fwd_gap = [0u64; N_GAP];
-        let mut ln_fwd_gap = [0i128; N_GAP];
-        for j in 0..N_GAP {
-            fwd_gap[j] = forward.shocked(Fx(GAP_SHOCKS[j]))?.0;
-            ln_fwd_gap[j] = ln_u64_q62(fwd_gap[j])?;
-        }
         Ok(ExpiryGrid {
             expiry: exp.expiry,
             svi: exp.svi,
@@ -371,8 +330,6 @@ impl ExpiryGrid {
             shock_mid_zero: scen.shock[MID_PRICE] == 0 && params.shock_horizon_secs == 0,
             fwd,
             ln_fwd,
-            fwd_gap,
-            ln_fwd_gap,
         })
     }
 }
@@ -486,7 +443,6 @@ fn risks_at_strike<const N: usize>(
     let slack = 1 + to_i64(shr_round(2 * e_max, VALUE_FRAC, Rounding::Ceil))?;
     let term = term_of(&grid.vols);
     let kink = expiry_kink(strike, grid);
-    let gaps = gap_points(strike, ln_k, grid, kinds, v0, e0)?;
     let mut out = [SeriesRisk::ZERO; N];
     for i in 0..N {
         let [delta_e9, delta_quote, gamma_quote, vega_quote, theta_quote] = greeks_quote(&base, kinds[i])?;
@@ -506,58 +462,6 @@ fn risks_at_strike<const N: usize>(
         };
         if let Some(k) = &kink {
             out[i].set_kink(k);
-        }
-        out[i].set_gaps(&gaps[i]);
-    }
-    Ok(out)
-}
-
-/// `1 / sqrt(2 pi)` in Q62, rounded up.
-const INV_SQRT_2PI_Q62: u64 = 1_839_796_536_686_825_614;
-
-/// The [`GapPoint`]s of one strike, per kind: intrinsic at each gap forward (exact integers)
-/// and the time-value bound from the up state's total vol. The bound: a Black-76 option's time
-/// value is largest at the money, where it is `F (2 N(v / 2) - 1) <= F v / sqrt(2 pi)` (N is
-/// concave above 0), and grows with `v`; `v` is bounded above by the smile's linear wings
-/// ([`SviParams::total_vol_upper_q62`]) times `1 + up`, without the decay (at most 1). One
-/// square root a gap point and no Black-76: the crank stays in its budget.
-fn gap_points<const N: usize>(
-    strike: u64,
-    ln_k: i128,
-    grid: &ExpiryGrid,
-    kinds: [OptionKind; N],
-    v0: [i128; N],
-    e0: i128,
-) -> Result<[[GapPoint; N_GAP]; N], RiskError> {
-    let mut out = [[GapPoint::default(); N_GAP]; N];
-    let up_factor = Fx::ONE.checked_add(grid.vols[1])?.0.max(0) as u64; // Q52
-    for (j, (&f, &ln_f)) in grid.fwd_gap.iter().zip(grid.ln_fwd_gap.iter()).enumerate() {
-        let time_value = if grid.after.expired() {
-            0
-        } else {
-            let v = grid.svi.total_vol_upper_q62(ln_k - ln_f)?; // Q62
-            let cap = f.min(strike);
-            match u64::try_from(v) {
-                Ok(v64) => {
-                    let (h, l) = umul_wide(v64, up_factor); // Q114
-                    let v_up = ((u128::from(h) << 64) | u128::from(l)) >> FX_FRAC; // Q62, floor
-                    let v_up = u64::try_from(v_up + 1).unwrap_or(u64::MAX);
-                    let (h, l) = umul_wide(f, v_up); // quote Q62
-                    let fv = ((u128::from(h) << 2) | u128::from(l >> 62)) + 1; // ceil, quote
-                    let (h, l) = umul_wide(u64::try_from(fv).unwrap_or(u64::MAX), INV_SQRT_2PI_Q62);
-                    let tv = ((u128::from(h) << 2) | u128::from(l >> 62)) + 2; // ceil + 1
-                    u64::try_from(tv).unwrap_or(u64::MAX).min(cap)
-                }
-                Err(_) => cap,
-            }
-        };
-        for ((o, kind), v0) in out.iter_mut().zip(kinds).zip(v0) {
-            let intrinsic = match kind {
-                OptionKind::Call => f.saturating_sub(strike),
-                OptionKind::Put => strike.saturating_sub(f),
-            };
-            let pnl = ((i128::from(intrinsic) << VALUE_FRAC) - v0 - e0) >> VALUE_FRAC; // floor
-            o[j] = GapPoint { pnl: to_i64(pnl)?, time_value: to_i64(i128::from(time_value))? };
         }
     }
     Ok(out)
@@ -610,14 +514,10 @@ mod tests {
             term: term_of(&vols),
             _pad: [0; 6],
         };
-        // An option expiring inside the horizon keeps its kink in the twist slots, every array
-        // its gap points.
-        let grid = ExpiryGrid::new(market, series.expiry, scen, params)?;
-        if let Some(k) = expiry_kink(series.strike, &grid) {
+        // An option expiring inside the horizon keeps its kink in the twist slots.
+        if let Some(k) = expiry_kink(series.strike, &ExpiryGrid::new(market, series.expiry, scen, params)?) {
             risk.set_kink(&k);
         }
-        let ln_k = ln_u64_q62(Price(series.strike).positive()?.0)?;
-        risk.set_gaps(&gap_points(series.strike, ln_k, &grid, [kind], [v0], e0)?[0]);
         Ok(risk)
     }
 
@@ -690,9 +590,8 @@ mod tests {
                     assert!(class == TERM_FRONT || class == TERM_BACK);
                     let kink = r.kink();
                     assert_eq!(r.term & TERM_KINK != 0, kink.is_some());
-                    assert!(r.term & TERM_GAP != 0 && r.gaps().is_some());
                     for (pt, row) in r.pnl.as_chunks::<N_VOL>().0.iter().enumerate() {
-                        if (kink.is_none() || pt >= 2) && !(2..4).contains(&pt) {
+                        if kink.is_none() || pt >= 2 {
                             assert_eq!((row[3], row[4]), (row[tw], row[rev]), "{series:?} {market:?}");
                         }
                     }
@@ -720,61 +619,6 @@ mod tests {
         }
         let grid = ExpiryGrid::new(&market, ok.expiry, &scen, &p).unwrap();
         assert_eq!(series_risk_on(&Series { expiry: 7, ..ok }, &grid, &scen, &p), Err(RiskError::ExpiryNotListed));
-    }
-
-    #[test]
-    fn gap_points_bound_the_value_at_the_gap() {
-        // Per random smile, tenor and strike: the Black-76 value one horizon on at each gap
-        // forward in the up vol state lies between intrinsic and intrinsic + the time-value
-        // bound, so a long's stored gap P&L never overstates and a short's never understates.
-        let mut r: u64 = 0x1F83_D9AB_FB41_BD6B;
-        let mut next = move || {
-            r ^= r << 13;
-            r ^= r >> 7;
-            r ^= r << 17;
-            r
-        };
-        let p = RiskParams::DEFAULT;
-        let one = 1i64 << FX_FRAC;
-        let now = 1_700_000_000i64;
-        let spot = 150_000_000u64;
-        let (mut checked, mut tight) = (0u32, 0u32);
-        for _ in 0..3_000 {
-            let svi = SviParams {
-                a: (next() % (one as u64 / 5)) as i64,
-                b: (next() % (one as u64 / 2)) as i64 >> (next() % 6),
-                rho: (next() % (2 * one as u64 - 1)) as i64 - (one - 1),
-                m: (next() % (one as u64 / 2)) as i64 - one / 4,
-                sigma: 1 + (next() % (one as u64 / 2)) as i64,
-            };
-            if svi.validate().is_err() {
-                continue;
-            }
-            let secs = [3_600i64, 86_400, 2 * 86_400, 7 * 86_400, 30 * 86_400, 365 * 86_400][(next() % 6) as usize];
-            let expiries = [ExpiryMarket { expiry: now + secs, forward: spot, svi }];
-            let market = UnderlyingMarket { spot, conf: 0, now, expiries: &expiries };
-            let Ok(scen) = underlying_scenarios(&market, &p) else { continue };
-            let strike = (spot as u128 * u128::from(200 + next() % 3_000) / 1_000) as u64;
-            let kind = (next() % 2) as u8;
-            let series = Series { strike, expiry: now + secs, underlying: 0, kind, _pad: [0; 6] };
-            let Ok(risk) = series_risk(&series, &market, &scen, &p) else { continue };
-            let gaps = risk.gaps().expect("every array has its gap points");
-            let tenor = Tenor::new(now, now + secs).unwrap();
-            let vols = vol_shocks(&tenor, &p).unwrap();
-            let k = OptionKind::from_u8(kind).unwrap();
-            let v0 = scenario_eval(strike, &expiries[0], &tenor, Fx::ZERO, Fx::ZERO).unwrap().value_q20(k);
-            for (j, g) in gaps.iter().enumerate() {
-                let b = scenario_eval_after(strike, &expiries[0], &tenor, p.shock_horizon_secs, Fx(GAP_SHOCKS[j]), vols[1]).unwrap();
-                let pnl_q20 = b.value_q20(k) - v0; // the P&L of one long, Q20
-                let e = err_q20(b.scale) + err_q20(strike.max(spot));
-                assert!(i128::from(g.pnl) << VALUE_FRAC <= pnl_q20 + e, "long {g:?} vs {pnl_q20} ({series:?}, {svi:?})");
-                let short_bound = i128::from(g.pnl + g.time_value + risk.slack) << VALUE_FRAC;
-                assert!(short_bound >= pnl_q20 - e, "short {g:?} vs {pnl_q20} ({series:?}, {svi:?})");
-                checked += 1;
-                tight += u32::from(short_bound - pnl_q20 < i128::from(strike) << (VALUE_FRAC - 2));
-            }
-        }
-        assert!(checked > 3_000 && tight > checked / 2, "{checked} checked, {tight} within K/4");
     }
 
     #[test]

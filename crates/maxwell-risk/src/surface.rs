@@ -128,32 +128,6 @@ impl SviParams {
         Ok(u128::from(sqrt_u128((w.0 as u128) << (120 - FX_FRAC))) << 2)
     }
 
-    /// An upper bound of the total volatility at `k` (Q62 in, Q62 out) with one square root:
-    /// `sqrt(x^2 + sigma^2) <= |x| + sigma` (x = k - m) and `b >= 0`, so
-    /// `w(k) <= a + b (rho x + |x| + sigma)`, each step rounded up. For bounds that must hold
-    /// (the extended gap points' time value), never for pricing.
-    pub fn total_vol_upper_q62(&self, k_q62: i128) -> Result<u128, RiskError> {
-        let k = (shr_round(k_q62, 62 - FX_FRAC, Rounding::Ceil).clamp(-(64i128 << FX_FRAC), 64i128 << FX_FRAC)) as i64;
-        let in_bounds = (0..=2 << FX_FRAC).contains(&self.b)
-            && self.rho.unsigned_abs() < 1 << FX_FRAC
-            && self.a.unsigned_abs() <= SVI_A_MAX.0 as u64
-            && self.m.unsigned_abs() <= SVI_M_MAX.0 as u64
-            && (0..=SVI_SIGMA_MAX.0).contains(&self.sigma);
-        let w = if in_bounds {
-            // Words (validated parameters): |x| <= 66 in Q52 < 2^59, |rho x| < 2^59, inner < 2^61,
-            // |b inner| < 2^62; each product rounded to nearest, then + 1: rounded up.
-            let x = k - self.m;
-            let inner = smul_shr_round(self.rho, x, FX_FRAC) + 1 + x.abs() + self.sigma;
-            i128::from((self.a + smul_shr_round(self.b, inner, FX_FRAC) + 1).max(0))
-        } else {
-            let x = i128::from(k) - i128::from(self.m);
-            let inner = shr_round(i128::from(self.rho) * x, FX_FRAC, Rounding::Ceil) + x.abs() + i128::from(self.sigma);
-            (i128::from(self.a) + shr_round(i128::from(self.b) * inner, FX_FRAC, Rounding::Ceil)).max(0)
-        };
-        // w (Q52, < 2^61) -> Q120 -> sqrt (floor, + 1) Q60 -> Q62.
-        Ok((u128::from(sqrt_u128((w as u128) << (120 - FX_FRAC))) + 1) << 2)
-    }
-
     /// Total volatility `sqrt(w(k)) * (1 + shock)` in Q62 for `k` in Q62.
     pub fn total_vol_q62(&self, k_q62: i128, shock: Fx) -> Result<i128, RiskError> {
         shock_vol_q62(self.base_vol_q62(k_q62)?, shock)
@@ -175,36 +149,6 @@ pub fn shock_vol_q62(v: u128, shock: Fx) -> Result<i128, RiskError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_upper_vol_bounds_the_smile() {
-        let mut r: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = move || {
-            r ^= r << 13;
-            r ^= r >> 7;
-            r ^= r << 17;
-            r
-        };
-        let one = 1i64 << FX_FRAC;
-        let mut checked = 0;
-        for _ in 0..20_000 {
-            let svi = SviParams {
-                a: (next() % (one as u64 / 5)) as i64,
-                b: (next() % (one as u64)) as i64 >> (next() % 6),
-                rho: (next() % (2 * one as u64 - 1)) as i64 - (one - 1),
-                m: (next() % (one as u64 / 2)) as i64 - one / 4,
-                sigma: 1 + (next() % (one as u64 / 2)) as i64,
-            };
-            if svi.validate().is_err() {
-                continue;
-            }
-            let k = (i128::from(next()) << 3) - (1i128 << 66); // -16..+16 in Q62
-            let (up, exact) = (svi.total_vol_upper_q62(k).unwrap(), svi.base_vol_q62(k).unwrap());
-            assert!(up >= exact, "{svi:?} {k}: {up} < {exact}");
-            checked += 1;
-        }
-        assert!(checked > 5_000, "{checked}");
-    }
 
     fn flat(w: Fx) -> SviParams {
         // b = 0: w(k) = a everywhere

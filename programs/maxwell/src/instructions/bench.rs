@@ -12,7 +12,7 @@ use maxwell_risk::margin::{portfolio_margin_from_arrays, BookArrays, CollateralI
 use maxwell_risk::normal_cdf;
 use maxwell_risk::params::RiskParams;
 use maxwell_risk::scenario::{UnderlyingScenarios, N_PRICE, N_SCEN};
-use maxwell_risk::series::{ExpiryKink, GapPoint, SeriesRisk, TERM_FRONT};
+use maxwell_risk::series::{ExpiryKink, SeriesRisk, TERM_FRONT};
 use maxwell_risk::units::{Price, Tenor};
 
 use crate::error::MaxwellError;
@@ -96,8 +96,7 @@ pub fn bench_crank_part(part: u8, strike: u64) -> Result<()> {
 }
 
 /// The stored array of bench series `i`: distinct scenario P&L, twist columns as the crank
-/// stores them (a front expiry's copy of up, then down, and the gap points), calls and puts
-/// alternating.
+/// stores them (a front expiry's copy of up, then down), calls and puts alternating.
 fn bench_series(i: usize) -> SeriesRisk {
     let mut pnl = [0i64; N_SCEN];
     for (s, p) in pnl.iter_mut().enumerate() {
@@ -106,7 +105,7 @@ fn bench_series(i: usize) -> SeriesRisk {
     for row in pnl.as_chunks_mut::<{ maxwell_risk::scenario::N_VOL }>().0.iter_mut() {
         (row[3], row[4]) = (row[1], row[2]);
     }
-    let mut r = SeriesRisk {
+    SeriesRisk {
         pnl,
         mark: 5_000_000,
         slack: 2,
@@ -119,9 +118,7 @@ fn bench_series(i: usize) -> SeriesRisk {
         kind: (i % 2) as u8,
         term: TERM_FRONT,
         _pad: [0; 6],
-    };
-    r.set_gaps(&[GapPoint { pnl: -40_000_000, time_value: 3_000_000 }, GapPoint { pnl: 60_000_000, time_value: 5_000_000 }]);
-    r
+    }
 }
 
 /// Portfolio margin from stored risk arrays: `n_positions` spread over `n_underlyings`,

@@ -41,9 +41,7 @@ export type SeriesRiskState = {
   /**
    * `SeriesRisk::term`: 1 = front (twist = up, reverse = down), 2 = back (the other way round);
    * plus 4 (`TERM_KINK`) when the option expires inside the horizon with its strike between
-   * two price points, whose `ExpiryKink` then sits in the twist slots of price points 0 and 1;
-   * plus 8 (`TERM_GAP`, every array the crank stores): the twist slots of price points 2 and 3
-   * hold its two `GapPoint`s.
+   * two price points, whose `ExpiryKink` then sits in the twist slots of price points 0 and 1.
    */
   term: number;
   pad: ReadonlyUint8Array;
@@ -63,9 +61,7 @@ export type SeriesRiskStateArgs = {
   /**
    * `SeriesRisk::term`: 1 = front (twist = up, reverse = down), 2 = back (the other way round);
    * plus 4 (`TERM_KINK`) when the option expires inside the horizon with its strike between
-   * two price points, whose `ExpiryKink` then sits in the twist slots of price points 0 and 1;
-   * plus 8 (`TERM_GAP`, every array the crank stores): the twist slots of price points 2 and 3
-   * hold its two `GapPoint`s.
+   * two price points, whose `ExpiryKink` then sits in the twist slots of price points 0 and 1.
    */
   term: number;
   pad: ReadonlyUint8Array;
