@@ -614,7 +614,8 @@ pub const MAX_KINKS: usize = 16;
 /// (options and spot collateral).
 ///
 /// Between price points `j` and `j + 1` an expiring option's loss is the chord of its values
-/// there plus `size * tent(x)` ([`ExpiryKink::tent`]): longs bend up, shorts down. The rest of
+/// there plus `size * tent(x)`, a tent of height [`ExpiryKink::height`] at the strike: longs bend
+/// up, shorts down. The rest of
 /// the book is priced by the chord of its grid values, as the grid prices everything between
 /// its points. A piecewise-linear function peaks at a bend or an end, and only a long's bend
 /// turns the loss down, so the candidates are the longs' strikes `K`. At each, with
@@ -652,7 +653,7 @@ pub fn worst_between(
         for i in 0..n {
             if let Some((size, k)) = kink_at(i)? {
                 if size > 0 {
-                    total = add(total, wide_mul(i128::from(size), k.tent(k.strike, true))?)?;
+                    total = add(total, wide_mul(i128::from(size), k.height())?)?;
                 }
             }
         }
@@ -678,7 +679,7 @@ pub fn worst_between(
                     above = add(above, wide_mul(size, km.hi - ki.strike)?)?;
                 }
             } else if size_i > 0 {
-                other = add(other, wide_mul(size, ki.tent(ki.strike, true))?)?;
+                other = add(other, wide_mul(size, ki.height())?)?;
             }
         }
         let j = usize::from(km.interval) * N_VOL;
@@ -829,6 +830,25 @@ mod tests {
                 assert_eq!(scale_shock(a, shock, ceil), shr_round(a * i128::from(shock.unsigned_abs()), FX_FRAC, r));
             }
         }
+    }
+
+    #[test]
+    fn worst_between_refuses_overflow_with_its_code() {
+        let k = ExpiryKink { interval: 2, strike: 145, lo: 140, hi: 150 };
+        let one_long = |size: i64| move |_: usize| Ok(Some((size, k)));
+        // No long: nothing to price. Two long: the chord (loss 0 at both points) and their tent,
+        // 2 x 5 x 5 / 10 = 5 exactly (one rounding for the whole sum).
+        assert_eq!(worst_between(&[0; N_SCEN], 1, one_long(-2)), Ok(i128::MIN));
+        assert_eq!(worst_between(&[0; N_SCEN], 1, one_long(2)), Ok(5));
+        // Losses too large for the chord's products, and the bound past MAX_KINKS: Overflow,
+        // never an abort.
+        let mut huge = [0i128; N_SCEN];
+        huge[2 * N_VOL] = i128::MAX / 2;
+        assert_eq!(worst_between(&huge, 1, one_long(1)), Err(RiskError::Overflow));
+        huge[0] = i128::MAX - 1;
+        assert_eq!(worst_between(&huge, MAX_KINKS + 1, one_long(1)), Err(RiskError::Overflow));
+        // A failing lookup's own code comes through.
+        assert_eq!(worst_between(&[0; N_SCEN], 1, |_| Err(RiskError::SeriesIndexOutOfRange)), Err(RiskError::SeriesIndexOutOfRange));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::black76::{price_and_greeks_total, prices_total, Black76, MinMaxRatio,
 use crate::fixed::{shr_round, to_i64, Fx, Rounding, FX_FRAC, WIDE_FRAC};
 use crate::market::{ExpiryMarket, UnderlyingMarket};
 use crate::math::ln::{ln_ratio_q62, ln_u64_q62};
-use crate::math::wide::{div_rem_u128_u64, umul_wide};
+use crate::math::wide::{div_rem_u128_u64, div_u128, umul_wide};
 use crate::params::RiskParams;
 use crate::scenario::{vol_shocks, UnderlyingScenarios, MID_PRICE, N_PRICE, N_SCEN, N_VOL};
 use crate::surface::{shock_vol_q62, SviParams};
@@ -127,15 +127,13 @@ impl ExpiryKink {
     /// The slots of the array that hold the kink: the twist slots of price points 0 and 1.
     const SLOTS: [usize; 4] = [3, 4, N_VOL + 3, N_VOL + 4];
 
-    /// How far the payoff of one long contract at price `x` (`lo <= x <= hi`) lies below the
-    /// chord between its values at `lo` and `hi`: `(min(x, K) - lo) (hi - max(x, K)) / (hi - lo)`,
-    /// a tent of height `(K - lo)(hi - K)/(hi - lo)` at the strike, 0 at both points; rounded
-    /// up or down.
-    pub fn tent(&self, x: u64, ceil: bool) -> u64 {
-        let (a, b) = (x.min(self.strike) - self.lo, self.hi - x.max(self.strike));
-        let (hi, lo) = umul_wide(a, b);
-        let q = crate::math::wide::div_u128((u128::from(hi) << 64) | u128::from(lo), u128::from(self.hi - self.lo), ceil);
-        q as u64 // < hi - lo
+    /// How far the payoff of one long contract lies below the chord between its values at `lo`
+    /// and `hi`, at the strike, where the gap is largest: `(K - lo)(hi - K) / (hi - lo)`,
+    /// rounded up (the tent's height; it falls linearly to 0 at both points).
+    pub fn height(&self) -> u64 {
+        let (hi, lo) = umul_wide(self.strike - self.lo, self.hi - self.strike);
+        div_u128((u128::from(hi) << 64) | u128::from(lo), u128::from(self.hi - self.lo), true) as u64
+        // < hi - lo
     }
 }
 
@@ -597,9 +595,9 @@ mod tests {
                     }
                     if let Some(k) = kink {
                         // Only options valued at intrinsic one horizon on have one, and only
-                        // strictly between two shocked forwards; the tent is 0 at both.
+                        // strictly between two shocked forwards.
                         assert!(e.expiry - now <= p.shock_horizon_secs && k.lo < strike && strike < k.hi);
-                        assert_eq!((k.tent(k.lo, true), k.tent(k.hi, true)), (0, 0));
+                        assert!(k.height() < k.hi - k.lo);
                         kinks += 1;
                     }
                 }
