@@ -21,7 +21,9 @@ use crate::fixed::{shr_round, to_i64, Fx, Rounding, FX_FRAC};
 use crate::market::UnderlyingMarket;
 use crate::math::wide::{div_u128, smul_wide, umul_wide};
 use crate::params::RiskParams;
-use crate::scenario::{underlying_scenarios, vol_shocks, UnderlyingScenarios, N_PARALLEL, N_PRICE, N_SCEN, N_VOL};
+use crate::scenario::{
+    underlying_scenarios, vol_shocks, UnderlyingScenarios, GAP_FRACTION, GAP_SHOCKS, N_GAP, N_PARALLEL, N_PRICE, N_SCEN, N_VOL,
+};
 use crate::series::{
     expiry_kink, scenario_eval, scenario_eval_after, series_risk, twist_columns, ExpiryGrid, ExpiryKink, Series, SeriesRisk, TERM_BACK,
     TERM_CLASS, TERM_FRONT, TERM_KINK, VALUE_FRAC,
@@ -87,6 +89,10 @@ pub struct UnderlyingSummary {
     /// a long option that expires inside the horizon (>= 0; see [`ExpiryKink`]): the grid
     /// prices such options at intrinsic at its points only, and their payoff bends between.
     pub addon_expiry: i64,
+    /// Excess over the worst loss (grid and expiring strikes) of [`GAP_FRACTION`] of the worst
+    /// loss at the extended gap points ([`GAP_SHOCKS`], up vol state, every option at its
+    /// Black-76 value there), >= 0.
+    pub addon_gap: i64,
     /// Option marks (long floor, short ceil).
     pub option_value: i64,
     /// Quote value of the delta position, options plus collateral in this underlying.
@@ -106,7 +112,7 @@ pub struct UnderlyingSummary {
 impl UnderlyingSummary {
     /// Worst loss (floored by the short-option minimum) plus every add-on.
     pub fn requirement(&self) -> Result<i64, RiskError> {
-        [self.addon_expiry, self.addon_short_min, self.addon_delta, self.addon_vega, self.addon_confidence]
+        [self.addon_expiry, self.addon_gap, self.addon_short_min, self.addon_delta, self.addon_vega, self.addon_confidence]
             .iter()
             .try_fold(self.worst_loss, |a, &b| a.checked_add(b).ok_or(RiskError::Overflow))
     }
@@ -180,10 +186,13 @@ struct Book {
     exposure: Exposure,
     /// Long positions with an [`ExpiryKink`]: the loss between price points is priced when > 0.
     long_kinks: u32,
+    /// The loss at each extended gap point (options whose arrays have gap points, and spot
+    /// collateral).
+    gap: [i128; N_GAP],
 }
 
 impl Book {
-    const EMPTY: Book = Book { loss: [0; N_SCEN], option_value: 0, exposure: Exposure::ZERO, long_kinks: 0 };
+    const EMPTY: Book = Book { loss: [0; N_SCEN], option_value: 0, exposure: Exposure::ZERO, long_kinks: 0, gap: [0; N_GAP] };
 }
 
 impl Exposure {
@@ -248,12 +257,16 @@ fn add_spot(book: &mut Book, scen: &UnderlyingScenarios, c: &CollateralInput) ->
     let lo = raw_value(abs, c.price, false)? as i128;
     let hi = raw_value(abs, c.price, true)? as i128;
     let long = c.amount > 0;
+    // P&L = sign * value * x; loss = -P&L: a loss when sign * x < 0.
+    let loss_at = |x: i64| if (long && x < 0) || (!long && x > 0) { scale_shock(hi, x, true) } else { -scale_shock(lo, x, false) };
     for (p, &x) in scen.shock.iter().enumerate() {
-        // P&L = sign * value * x; loss = -P&L: a loss when sign * x < 0.
-        let loss = if (long && x < 0) || (!long && x > 0) { scale_shock(hi, x, true) } else { -scale_shock(lo, x, false) };
+        let loss = loss_at(x);
         for v in 0..N_VOL {
             book.loss[p * N_VOL + v] += loss;
         }
+    }
+    for (g, &x) in book.gap.iter_mut().zip(GAP_SHOCKS.iter()) {
+        *g += loss_at(x);
     }
     let spot = scen.spot.max(1);
     let tokens = if lo >= 0 { div_u128(lo as u128, u128::from(spot), false) as i128 } else { lo / i128::from(spot) };
@@ -318,15 +331,19 @@ fn summarize(book: &Book, between: i128, scen: &UnderlyingScenarios, params: &Ri
     // The worst loss between price points ([`worst_between`]): its excess is an add-on, so
     // worst + this = max(worst, between).
     let between_excess = between.saturating_sub(worst).max(0);
+    // The gap points at a fraction of their loss: its excess over the worst so far.
+    let gap_worst = book.gap.iter().copied().max().unwrap_or(0).max(0);
+    let gap_excess = (i128::from(charge(gap_worst, GAP_FRACTION)?) - worst - between_excess).max(0);
     let e = &book.exposure;
     let excess = |x: i128, t: i64| (x.abs() - i128::from(t)).max(0);
     let conf_value = mul_div_ceil(e.gross_delta, i128::from(scen.conf), i128::from(scen.spot.max(1)))?;
     // The short-option minimum is a floor on the loss (SPAN's short-option minimum): only
     // its excess over the worst loss is added, so worst + this = max(worst, minimum).
-    let short_min_excess = (short_min_naked(e)? - worst - between_excess).max(0);
+    let short_min_excess = (short_min_naked(e)? - worst - between_excess - gap_excess).max(0);
     Ok(UnderlyingSummary {
         worst_loss: to_i64(worst)?,
         addon_expiry: to_i64(between_excess)?,
+        addon_gap: to_i64(gap_excess)?,
         addon_short_min: to_i64(short_min_excess)?,
         addon_delta: charge(excess(e.delta_quote, params.delta_threshold), params.delta_rate)?,
         addon_vega: charge(excess(e.vega, params.vega_threshold), params.vega_rate)?,
@@ -473,7 +490,19 @@ fn add_array_position(book: &mut Book, r: &SeriesRisk, size: i64) -> Result<(), 
     }
     book.option_value += s * (i128::from(r.mark) + adj);
     book.long_kinks += u32::from(size > 0 && r.kink().is_some());
+    add_gaps(book, r, size);
     book.exposure.add_position(r, size)
+}
+
+/// `-size * (pnl + a short's slack)` at each gap point of a series whose array has them.
+fn add_gaps(book: &mut Book, r: &SeriesRisk, size: i64) {
+    if let Some(gaps) = r.gaps() {
+        let s = i128::from(size);
+        let adj = i128::from(if size < 0 { r.slack } else { 0 });
+        for (g, p) in book.gap.iter_mut().zip(gaps) {
+            *g -= s * (i128::from(p) + adj);
+        }
+    }
 }
 
 /// `x` with its sign bits flipped: `|x| <= fold(x) + 1`. OR-ing these bounds the largest `|x|`.
@@ -510,6 +539,8 @@ fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Op
     let mut legs = [[0i64; 2]; 2]; // [call, put][short, long] contracts
     let mut min_sum = [0i64; 2]; // [call, put] short minimum of the shorts
     let mut long_kinks = 0u32;
+    let mut gap = [0i64; N_GAP]; // sum size * pnl at the gap points (series with them)
+    let mut gap_slack = 0i64; // sum over shorts with gap points of size * slack (<= 0)
     for pos in positions {
         let r = series.get(usize::from(pos.series)).ok_or(RiskError::SeriesIndexOutOfRange)?;
         let kind = OptionKind::from_u8(r.kind)? as usize;
@@ -530,9 +561,23 @@ fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Op
                 *l = l.wrapping_sub(s.wrapping_mul(p));
             }
         }
+        let gaps = r.gaps();
+        if let Some(g) = &gaps {
+            for &p in g {
+                m |= fold(p);
+            }
+        }
         // |size| (m + 1) <= limit, without overflow: m + 1 <= limit / |size| (m < 2^63).
         if abs != 0 && m + 1 > limit / abs {
             return Ok(None);
+        }
+        if let Some(g) = gaps {
+            for (a, p) in gap.iter_mut().zip(g) {
+                *a = a.wrapping_add(s.wrapping_mul(p));
+            }
+            if s < 0 {
+                gap_slack = gap_slack.wrapping_add(s.wrapping_mul(r.slack));
+            }
         }
         mark = mark.wrapping_add(s.wrapping_mul(r.mark));
         let dq = s.wrapping_mul(r.delta_quote);
@@ -584,6 +629,8 @@ fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Op
     }
     book.option_value = i128::from(mark) + slack;
     book.long_kinks = long_kinks;
+    // Each sum has at most one term per position: no wrap, by the bound above.
+    book.gap = gap.map(|g| -i128::from(g) - i128::from(gap_slack));
     let e = &mut book.exposure;
     [e.delta_e9, e.delta_quote, e.gamma, e.vega, e.theta, e.gross_delta] = x.map(i128::from);
     e.calls = legs[0].map(i128::from);
@@ -726,6 +773,7 @@ pub fn portfolio_margin_full(
             revalue_position(&mut values_q20, market, &scen, pos, params)?;
             let r = series_risk(&pos.series, market, &scen, params)?;
             book.exposure.add_position(&r, pos.size)?;
+            add_gaps(&mut book, &r, pos.size);
         }
         for (l, &x) in book.loss.iter_mut().zip(values_q20.iter()) {
             *l = shr_round(x, VALUE_FRAC, Rounding::Ceil);
@@ -787,7 +835,9 @@ mod tests {
         for row in pnl.as_chunks_mut::<N_VOL>().0.iter_mut() {
             (row[3], row[4]) = (row[tw], row[rev]);
         }
-        SeriesRisk {
+        let with_gaps = v(8) & 2 == 0;
+        let gaps = [0; N_GAP].map(|_| v(bits));
+        let mut r = SeriesRisk {
             pnl,
             mark: v(bits).abs(),
             slack: 2 + (v(8) & 7),
@@ -800,7 +850,12 @@ mod tests {
             kind,
             term,
             _pad: [0; 6],
+        };
+        // Most arrays carry gap points (the crank writes them); some, stored before, do not.
+        if with_gaps {
+            r.set_gaps(&gaps);
         }
+        r
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::market::{ExpiryMarket, UnderlyingMarket};
 use crate::math::ln::{ln_ratio_q62, ln_u64_q62};
 use crate::math::wide::{div_rem_u128_u64, div_u128, umul_wide};
 use crate::params::RiskParams;
-use crate::scenario::{vol_shocks, UnderlyingScenarios, MID_PRICE, N_PRICE, N_SCEN, N_VOL};
+use crate::scenario::{vol_shocks, UnderlyingScenarios, GAP_SHOCKS, MID_PRICE, N_GAP, N_PRICE, N_SCEN, N_VOL};
 use crate::surface::{shock_vol_q62, SviParams};
 use crate::units::{Price, Tenor};
 use crate::RiskError;
@@ -107,6 +107,9 @@ pub const TERM_BACK: u8 = 2;
 pub const TERM_KINK: u8 = 4;
 /// The term-class bits of [`SeriesRisk::term`].
 pub const TERM_CLASS: u8 = 3;
+/// Flag in [`SeriesRisk::term`]: the twist slots of price point 2 hold the series' P&L at the
+/// extended gap points ([`SeriesRisk::gaps`]; the crank writes them in every array it stores).
+pub const TERM_GAP: u8 = 8;
 
 /// Where the payoff of an option that expires inside the horizon bends: its strike, strictly
 /// between price points `interval` and `interval + 1`, whose shocked forwards are `lo` and `hi`
@@ -138,6 +141,25 @@ impl ExpiryKink {
 }
 
 impl SeriesRisk {
+    /// The twist slots that hold the gap points' P&L: those of price point 2.
+    pub const GAP_SLOTS: [usize; N_GAP] = [2 * N_VOL + 3, 2 * N_VOL + 4];
+
+    /// The P&L of one long contract at each extended gap point
+    /// ([`crate::scenario::GAP_SHOCKS`], the up vol state, one horizon later), in the array's
+    /// terms (`floor(V_g - V_0 - e)`; a short adds `slack` as at every scenario), when its term
+    /// has [`TERM_GAP`].
+    pub fn gaps(&self) -> Option<[i64; N_GAP]> {
+        (self.term & TERM_GAP != 0).then(|| Self::GAP_SLOTS.map(|i| self.pnl[i]))
+    }
+
+    /// Stores the gap points' P&L in their slots and sets [`TERM_GAP`] (the crank's writer).
+    pub fn set_gaps(&mut self, pnl: &[i64; N_GAP]) {
+        for (i, &x) in Self::GAP_SLOTS.into_iter().zip(pnl) {
+            self.pnl[i] = x;
+        }
+        self.term |= TERM_GAP;
+    }
+
     /// The series' [`ExpiryKink`], when its term has [`TERM_KINK`].
     pub fn kink(&self) -> Option<ExpiryKink> {
         if self.term & TERM_KINK == 0 {
@@ -229,6 +251,28 @@ pub fn scenario_eval_after(
     price_and_greeks_total(forward, Price(strike), k, v, &after)
 }
 
+/// One contract at an extended gap point, as the risk array stores it: the forward moved by
+/// `gap_shock`, the total vol that of the smile at the grid's edge (`edge_shock`, the price
+/// point nearer the gap) shocked by `vol_shock` (the up state) and decayed, valued one horizon
+/// later ([`scenario_eval_after`] with the vol read at the edge). The crank computes the same
+/// value from its prepared grid.
+pub fn gap_eval_after(
+    strike: u64,
+    exp: &ExpiryMarket,
+    tenor: &Tenor,
+    horizon_secs: i64,
+    gap_shock: Fx,
+    edge_shock: Fx,
+    vol_shock: Fx,
+) -> Result<Black76, RiskError> {
+    let after = Tenor::from_secs(tenor.secs.saturating_sub(horizon_secs))?;
+    let fwd = Price(exp.forward).positive()?;
+    let (gap, edge) = (fwd.shocked(gap_shock)?, fwd.shocked(edge_shock)?);
+    let strike_p = Price(strike).positive()?;
+    let v = decayed(exp.svi.total_vol_q62(ln_ratio_q62(strike_p.0, edge.0)?, vol_shock)?, decay_q62(tenor, &after)?);
+    price_and_greeks_total(gap, strike_p, ln_ratio_q62(strike_p.0, gap.0)?, v, &after)
+}
+
 /// `sqrt((T - h) / T)` in Q62 (0 when expired by then; 1 for an expired `T`).
 fn decay_q62(tenor: &Tenor, after: &Tenor) -> Result<u128, RiskError> {
     if tenor.sqrt_t_q62 == 0 {
@@ -299,6 +343,9 @@ pub struct ExpiryGrid {
     shock_mid_zero: bool,
     fwd: [u64; N_PRICE],
     ln_fwd: [i128; N_PRICE],
+    /// The forwards at the extended gap points and their logarithms.
+    fwd_gap: [u64; N_GAP],
+    ln_fwd_gap: [i128; N_GAP],
 }
 
 impl ExpiryGrid {
@@ -316,6 +363,12 @@ impl ExpiryGrid {
             fwd[p] = forward.shocked(Fx(scen.shock[p]))?.0;
             ln_fwd[p] = ln_u64_q62(fwd[p])?;
         }
+        let mut fwd_gap = [0u64; N_GAP];
+        let mut ln_fwd_gap = [0i128; N_GAP];
+        for g in 0..N_GAP {
+            fwd_gap[g] = forward.shocked(Fx(GAP_SHOCKS[g]))?.0;
+            ln_fwd_gap[g] = ln_u64_q62(fwd_gap[g])?;
+        }
         Ok(ExpiryGrid {
             expiry: exp.expiry,
             svi: exp.svi,
@@ -328,6 +381,8 @@ impl ExpiryGrid {
             shock_mid_zero: scen.shock[MID_PRICE] == 0 && params.shock_horizon_secs == 0,
             fwd,
             ln_fwd,
+            fwd_gap,
+            ln_fwd_gap,
         })
     }
 }
@@ -401,10 +456,15 @@ fn risks_at_strike<const N: usize>(
     let e0 = err_q20(base.scale);
     let mut pnl = [[0i64; N_SCEN]; N];
     let mut e_max = e0;
+    // The smile's vol at the lowest and the highest price point: the gap points' own.
+    let mut edge_vol = [0u128; N_GAP];
     for p in 0..N_PRICE {
         let forward = Price(grid.fwd[p]);
         let k = ln_k - grid.ln_fwd[p];
         let vol_k = grid.svi.base_vol_q62(k)?;
+        if p == 0 || p == N_PRICE - 1 {
+            edge_vol[usize::from(p != 0)] = vol_k;
+        }
         let ratio = MinMaxRatio::of(strike_p.0, forward.0);
         for (v, &vol) in grid.vols.iter().enumerate() {
             let s = p * N_VOL + v;
@@ -438,6 +498,26 @@ fn risks_at_strike<const N: usize>(
             }
         }
     }
+    // The extended gap points: the up state's vol of the grid's nearer edge (the smile is not
+    // read again beyond the grid), one evaluation each for both kinds, rounded as every
+    // scenario (their error joins the slack).
+    let mut gaps = [[0i64; N_GAP]; N];
+    for g in 0..N_GAP {
+        let forward = Price(grid.fwd_gap[g]);
+        let k = ln_k - grid.ln_fwd_gap[g];
+        let v_after = decayed(shock_vol_q62(edge_vol[g], grid.vols[1])?, grid.decay_q62);
+        let b = prices_total(forward, strike_p, k, &MinMaxRatio::of(strike_p.0, forward.0), v_after, &grid.after)?;
+        let e = e0 + err_q20(b.scale);
+        e_max = e_max.max(e);
+        for i in 0..N {
+            let x = b.value_q20(kinds[i]) - v0[i] - e;
+            gaps[i][g] = if b.scale < SMALL_SCALE && base.scale < SMALL_SCALE {
+                (x as i64) >> VALUE_FRAC // every term below 2^62, as in the grid's loop
+            } else {
+                to_i64(shr_round(x, VALUE_FRAC, Rounding::Floor))?
+            };
+        }
+    }
     let slack = 1 + to_i64(shr_round(2 * e_max, VALUE_FRAC, Rounding::Ceil))?;
     let term = term_of(&grid.vols);
     let kink = expiry_kink(strike, grid);
@@ -461,6 +541,7 @@ fn risks_at_strike<const N: usize>(
         if let Some(k) = &kink {
             out[i].set_kink(k);
         }
+        out[i].set_gaps(&gaps[i]);
     }
     Ok(out)
 }
@@ -496,6 +577,13 @@ mod tests {
                 pnl[p * N_VOL + v] = to_i64(shr_round(b.value_q20(kind) - v0 - e, VALUE_FRAC, Rounding::Floor))?;
             }
         }
+        let mut gaps = [0i64; N_GAP];
+        for ((g, &shock), edge) in gaps.iter_mut().zip(GAP_SHOCKS.iter()).zip([0, N_PRICE - 1]) {
+            let b = gap_eval_after(series.strike, exp, &tenor, params.shock_horizon_secs, Fx(shock), Fx(scen.shock[edge]), vols[1])?;
+            let e = e0 + err_q20(b.scale);
+            e_max = e_max.max(e);
+            *g = to_i64(shr_round(b.value_q20(kind) - v0 - e, VALUE_FRAC, Rounding::Floor))?;
+        }
         let slack = 1 + to_i64(shr_round(2 * e_max, VALUE_FRAC, Rounding::Ceil))?;
         let [delta_e9, delta_quote, gamma_quote, vega_quote, theta_quote] = greeks_quote(&base, kind)?;
         let mut risk = SeriesRisk {
@@ -516,6 +604,7 @@ mod tests {
         if let Some(k) = expiry_kink(series.strike, &ExpiryGrid::new(market, series.expiry, scen, params)?) {
             risk.set_kink(&k);
         }
+        risk.set_gaps(&gaps);
         Ok(risk)
     }
 
@@ -588,8 +677,10 @@ mod tests {
                     assert!(class == TERM_FRONT || class == TERM_BACK);
                     let kink = r.kink();
                     assert_eq!(r.term & TERM_KINK != 0, kink.is_some());
+                    // The twist slots of price point 2 hold the gap points.
+                    assert!(r.gaps().is_some());
                     for (pt, row) in r.pnl.as_chunks::<N_VOL>().0.iter().enumerate() {
-                        if kink.is_none() || pt >= 2 {
+                        if (kink.is_none() || pt >= 2) && pt != 2 {
                             assert_eq!((row[3], row[4]), (row[tw], row[rev]), "{series:?} {market:?}");
                         }
                     }

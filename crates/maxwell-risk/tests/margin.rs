@@ -43,10 +43,11 @@ fn short_minimum_floors_the_loss_of_naked_shorts_only() {
     ];
     for (i, (book, sol_n, floor)) in cases.iter().enumerate() {
         let u = run_with(book, *sol_n, &p).underlyings[0];
-        // The minimum is a floor, never added on top of the loss.
-        assert_eq!(u.worst_loss + u.addon_short_min, u.worst_loss.max(*floor), "case {i}: {u:?}");
+        // The minimum is a floor, never added on top of the loss (with the gap points' share).
+        let loss = u.worst_loss + u.addon_expiry + u.addon_gap;
+        assert_eq!(loss + u.addon_short_min, loss.max(*floor), "case {i}: {u:?}");
         if *floor > 0 {
-            assert!(u.addon_short_min > 0 && u.worst_loss < *floor, "case {i}: the floor binds");
+            assert!(u.addon_short_min > 0 && loss < *floor, "case {i}: the floor binds");
         }
     }
     // Default parameters: the 10-lot 165 call's minimum (75 USD) is far below its worst loss, so
@@ -59,7 +60,8 @@ fn short_minimum_floors_the_loss_of_naked_shorts_only() {
     let far = run(&[FullPosition { series: series(250_000_000, 7, 0), size: -10 }], 0).underlyings[0];
     let far_min = 10 * short_minimum(OptionKind::Call, 250_000_000, SPOT, &d).unwrap();
     assert!((75_000_000..=75_000_010).contains(&far_min), "{far_min}");
-    assert!(far.worst_loss < far_min && far.worst_loss + far.addon_short_min == far_min, "{far:?}");
+    let far_loss = far.worst_loss + far.addon_gap;
+    assert!(far.worst_loss < far_min && far_loss.max(far_min) == far_loss + far.addon_short_min, "{far:?}");
 }
 
 #[test]
@@ -67,7 +69,10 @@ fn itemised_requirement_and_im() {
     let m = run(&[FullPosition { series: series(165_000_000, 30, 0), size: -10 }], 0);
     let u = m.underlyings[0];
     // maintenance = worst loss + every add-on; initial = ceil(1.25 x maintenance)
-    assert_eq!(m.maintenance, u.worst_loss + u.addon_short_min + u.addon_delta + u.addon_vega + u.addon_confidence);
+    assert_eq!(
+        m.maintenance,
+        u.worst_loss + u.addon_expiry + u.addon_gap + u.addon_short_min + u.addon_delta + u.addon_vega + u.addon_confidence
+    );
     assert_eq!(m.initial, (m.maintenance * 5 + 3) / 4);
     assert_eq!(m.health_maintenance, m.equity - m.maintenance);
     assert!(u.worst_scenario as usize >= 18, "a short call loses most at +S: {}", u.worst_scenario);
