@@ -8,6 +8,7 @@ mod expiry_kink;
 mod extremes;
 mod foundation;
 mod fuzz_checks;
+mod gap_points;
 mod governance;
 mod lending;
 mod lifecycle;

@@ -96,7 +96,8 @@ pub fn bench_crank_part(part: u8, strike: u64) -> Result<()> {
 }
 
 /// The stored array of bench series `i`: distinct scenario P&L, twist columns as the crank
-/// stores them (a front expiry's copy of up, then down), calls and puts alternating.
+/// stores them (a front expiry's copy of up, then down, and the gap points), calls and puts
+/// alternating.
 fn bench_series(i: usize) -> SeriesRisk {
     let mut pnl = [0i64; N_SCEN];
     for (s, p) in pnl.iter_mut().enumerate() {
@@ -105,7 +106,7 @@ fn bench_series(i: usize) -> SeriesRisk {
     for row in pnl.as_chunks_mut::<{ maxwell_risk::scenario::N_VOL }>().0.iter_mut() {
         (row[3], row[4]) = (row[1], row[2]);
     }
-    SeriesRisk {
+    let mut r = SeriesRisk {
         pnl,
         mark: 5_000_000,
         slack: 2,
@@ -118,7 +119,9 @@ fn bench_series(i: usize) -> SeriesRisk {
         kind: (i % 2) as u8,
         term: TERM_FRONT,
         _pad: [0; 6],
-    }
+    };
+    r.set_gaps(&[-40_000_000 + i as i64, 30_000_000 - i as i64]);
+    r
 }
 
 /// Portfolio margin from stored risk arrays: `n_positions` spread over `n_underlyings`,

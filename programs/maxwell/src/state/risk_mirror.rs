@@ -99,7 +99,9 @@ pub struct SeriesRiskState {
     pub kind: u8,
     /// `SeriesRisk::term`: 1 = front (twist = up, reverse = down), 2 = back (the other way round);
     /// plus 4 (`TERM_KINK`) when the option expires inside the horizon with its strike between
-    /// two price points, whose `ExpiryKink` then sits in the twist slots of price points 0 and 1.
+    /// two price points, whose `ExpiryKink` then sits in the twist slots of price points 0 and 1;
+    /// plus 8 (`TERM_GAP`, every array the crank stores): the twist slots of price point 2 hold
+    /// the P&L of one long contract at the two extended gap points (`SeriesRisk::gaps`).
     pub term: u8,
     pub _pad: [u8; 6],
 }

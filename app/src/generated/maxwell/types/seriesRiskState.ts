@@ -41,7 +41,9 @@ export type SeriesRiskState = {
   /**
    * `SeriesRisk::term`: 1 = front (twist = up, reverse = down), 2 = back (the other way round);
    * plus 4 (`TERM_KINK`) when the option expires inside the horizon with its strike between
-   * two price points, whose `ExpiryKink` then sits in the twist slots of price points 0 and 1.
+   * two price points, whose `ExpiryKink` then sits in the twist slots of price points 0 and 1;
+   * plus 8 (`TERM_GAP`, every array the crank stores): the twist slots of price point 2 hold
+   * the P&L of one long contract at the two extended gap points (`SeriesRisk::gaps`).
    */
   term: number;
   pad: ReadonlyUint8Array;
@@ -61,7 +63,9 @@ export type SeriesRiskStateArgs = {
   /**
    * `SeriesRisk::term`: 1 = front (twist = up, reverse = down), 2 = back (the other way round);
    * plus 4 (`TERM_KINK`) when the option expires inside the horizon with its strike between
-   * two price points, whose `ExpiryKink` then sits in the twist slots of price points 0 and 1.
+   * two price points, whose `ExpiryKink` then sits in the twist slots of price points 0 and 1;
+   * plus 8 (`TERM_GAP`, every array the crank stores): the twist slots of price point 2 hold
+   * the P&L of one long contract at the two extended gap points (`SeriesRisk::gaps`).
    */
   term: number;
   pad: ReadonlyUint8Array;
