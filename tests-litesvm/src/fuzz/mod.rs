@@ -115,18 +115,25 @@ fn step_tx(s: &mut Scenario, kind: &str, t: &Tx, report: &mut Report) -> Result<
         Err(_) if before != after => return Err("a failed transaction changed balances or positions".into()),
         Err(_) => {}
     }
-    if res.is_ok() {
+    if let Ok(done) = &res {
+        // A trade's own verdict: its post-trade initial health (`TradeLog`, maker then taker)
+        // is computed at the reputation in force before the trade; the trade then records
+        // the observation (a breach, clean time), so a health read afterwards can ask a
+        // slightly different initial requirement. The risk-reducing exception is checked on
+        // the maintenance requirement (no reputation in it) and the trade's own health.
+        let traded = done.event::<maxwell::events::TradeLog>().map(|l| [l.maker_init_health, l.taker_init_health]);
         for (i, a) in t.risk_on.iter().enumerate() {
             if t.risk == Risk::None {
                 break;
             }
             let Some(post) = checks::health(s, a) else { continue };
+            let own_init = traded.and_then(|x| x.get(i).copied()).unwrap_or(post.init_health);
             let ok = post.init_health >= 0
                 || (t.risk == Risk::Trade
                     && pre
                         .get(i)
                         .and_then(Option::as_ref)
-                        .is_some_and(|p| post.initial_requirement < p.initial_requirement && post.init_health >= p.init_health));
+                        .is_some_and(|p| post.maintenance_requirement < p.maintenance_requirement && own_init >= p.init_health));
             if !ok {
                 return Err(format!("{kind} left {a} below initial margin: init {}", post.init_health));
             }
