@@ -61,7 +61,8 @@ fn call() -> SeriesRisk {
         short_min: 0,
         kind: 0,
         term: maxwell_risk::series::TERM_BACK,
-        _pad: [0; 6],
+        bits: 0,
+        _pad: [0; 5],
     }
 }
 

@@ -505,12 +505,6 @@ fn add_gaps(book: &mut Book, r: &SeriesRisk, size: i64) {
     }
 }
 
-/// `x` with its sign bits flipped: `|x| <= fold(x) + 1`. OR-ing these bounds the largest `|x|`.
-#[inline(always)]
-fn fold(x: i64) -> u64 {
-    (x ^ (x >> 63)) as u64
-}
-
 /// The array path in `i64`: the same sums as [`add_array_position`] without `i128`
 /// arithmetic (on SBF every `i128` product is a `__multi3` call and every checked one two).
 ///
@@ -546,8 +540,12 @@ fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Op
         let kind = OptionKind::from_u8(r.kind)? as usize;
         let s = pos.size;
         let abs = s.unsigned_abs();
-        let mut m = fold(r.mark) | fold(r.slack) | fold(r.delta_e9) | fold(r.delta_quote);
-        m |= fold(r.gamma_quote) | fold(r.vega_quote) | fold(r.theta_quote) | fold(r.short_min);
+        // Every value of the array is below m + 1 in magnitude: from the crank's recorded
+        // bound, or (arrays stored before it) by folding them all.
+        let m = match r.bits {
+            b @ 1..=63 => (1u64 << b) - 1,
+            _ => (1u64 << r.value_bits()) - 1, // value_bits <= 63: a fold is below 2^63
+        };
         // The parallel columns only, into the accumulator of the series' term class; the
         // twist columns are copies of them (`SeriesRisk::term`), rebuilt below.
         let acc = match r.term & TERM_CLASS {
@@ -557,16 +555,10 @@ fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Op
         };
         for (a, row) in acc.as_chunks_mut::<N_PARALLEL>().0.iter_mut().zip(r.pnl.as_chunks::<N_VOL>().0.iter()) {
             for (l, &p) in a.iter_mut().zip(row[..N_PARALLEL].iter()) {
-                m |= fold(p);
                 *l = l.wrapping_sub(s.wrapping_mul(p));
             }
         }
         let gaps = r.gaps();
-        if let Some(g) = &gaps {
-            for &p in g {
-                m |= fold(p);
-            }
-        }
         // |size| (m + 1) <= limit, without overflow: m + 1 <= limit / |size| (m < 2^63).
         if abs != 0 && m + 1 > limit / abs {
             return Ok(None);
@@ -849,11 +841,16 @@ mod tests {
             short_min: v(bits).abs(),
             kind,
             term,
-            _pad: [0; 6],
+            bits: 0,
+            _pad: [0; 5],
         };
-        // Most arrays carry gap points (the crank writes them); some, stored before, do not.
+        // Most arrays carry gap points and their bound (the crank writes them); some, stored
+        // before, do not.
         if with_gaps {
             r.set_gaps(&gaps);
+        }
+        if v(8) & 4 == 0 {
+            r.seal();
         }
         r
     }

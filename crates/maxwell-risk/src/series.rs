@@ -72,7 +72,13 @@ pub struct SeriesRisk {
     /// the reverse twist the down column) or [`TERM_BACK`] (the other way round); 0 in arrays
     /// stored before the field (the margin check then sums every stored column).
     pub term: u8,
-    pub _pad: [u8; 6],
+    /// A bound on every stored value: `fold(x) < 2^bits` for each `pnl` slot and each other
+    /// `i64` field (`|x| <= fold(x) + 1`, [`SeriesRisk::value_bits`]), set by the crank
+    /// ([`SeriesRisk::seal`]) so that the margin check sizes its word sums from one byte
+    /// instead of folding every value of every position; 0 in arrays stored before the field
+    /// (the margin check then folds them).
+    pub bits: u8,
+    pub _pad: [u8; 5],
 }
 
 const _: () = assert!(core::mem::size_of::<SeriesRisk>() == 352);
@@ -91,8 +97,26 @@ impl SeriesRisk {
         short_min: 0,
         kind: 0,
         term: 0,
-        _pad: [0; 6],
+        bits: 0,
+        _pad: [0; 5],
     };
+
+    /// The `i64` fields the margin check sums, besides `pnl`.
+    fn scalars(&self) -> [i64; 8] {
+        [self.mark, self.slack, self.delta_e9, self.delta_quote, self.gamma_quote, self.vega_quote, self.theta_quote, self.short_min]
+    }
+
+    /// The smallest `b` with `fold(x) < 2^b` for every stored `i64` (`fold(x) = x ^ (x >> 63)`,
+    /// the magnitude less one for a negative `x`): the bound [`SeriesRisk::bits`] records.
+    pub fn value_bits(&self) -> u8 {
+        let m = self.pnl.iter().chain(self.scalars().iter()).fold(0u64, |m, &x| m | (x ^ (x >> 63)) as u64);
+        (64 - m.leading_zeros()) as u8
+    }
+
+    /// Records [`SeriesRisk::value_bits`] in `bits` (the crank's last step on an array).
+    pub fn seal(&mut self) {
+        self.bits = self.value_bits();
+    }
 }
 
 /// [`SeriesRisk::term`] of a front expiry: twist = up, reverse twist = down.
@@ -536,12 +560,14 @@ fn risks_at_strike<const N: usize>(
             short_min: short_minimum(kinds[i], strike, scen.spot, params)?,
             kind: kinds[i] as u8,
             term,
-            _pad: [0; 6],
+            bits: 0,
+            _pad: [0; 5],
         };
         if let Some(k) = &kink {
             out[i].set_kink(k);
         }
         out[i].set_gaps(&gaps[i]);
+        out[i].seal();
     }
     Ok(out)
 }
@@ -598,13 +624,15 @@ mod tests {
             short_min: short_minimum(kind, series.strike, scen.spot, params)?,
             kind: series.kind,
             term: term_of(&vols),
-            _pad: [0; 6],
+            bits: 0,
+            _pad: [0; 5],
         };
         // An option expiring inside the horizon keeps its kink in the twist slots.
         if let Some(k) = expiry_kink(series.strike, &ExpiryGrid::new(market, series.expiry, scen, params)?) {
             risk.set_kink(&k);
         }
         risk.set_gaps(&gaps);
+        risk.seal();
         Ok(risk)
     }
 
@@ -677,8 +705,10 @@ mod tests {
                     assert!(class == TERM_FRONT || class == TERM_BACK);
                     let kink = r.kink();
                     assert_eq!(r.term & TERM_KINK != 0, kink.is_some());
-                    // The twist slots of price point 2 hold the gap points.
+                    // The twist slots of price point 2 hold the gap points; the recorded
+                    // bound is every value's.
                     assert!(r.gaps().is_some());
+                    assert!(r.bits == r.value_bits() && r.bits > 0 && r.bits < 64, "{r:?}");
                     for (pt, row) in r.pnl.as_chunks::<N_VOL>().0.iter().enumerate() {
                         if (kink.is_none() || pt >= 2) && pt != 2 {
                             assert_eq!((row[3], row[4]), (row[tw], row[rev]), "{series:?} {market:?}");

@@ -41,12 +41,14 @@ fn a_far_call_spread_is_charged_a_tenth_of_its_width() {
     w.deposit(&writer, &usdc, &writer.usdc_wallet, 100 * USDC);
     w.deposit(&buyer, &usdc, &buyer.usdc_wallet, 20_000 * USDC);
     let (c200, c260) = (m.series(200 * D, 0), m.series(260 * D, 0));
-    // Every stored array carries its gap points; at the doubling (300) the 200 call is worth
-    // about its 100 USD of intrinsic value more than now, the 260 call about 40.
+    // Every stored array carries its gap points and the bound of its values the margin check
+    // sizes its sums by; at the doubling (300) the 200 call is worth about its 100 USD of
+    // intrinsic value more than now, the 260 call about 40.
     let u = w.underlying(&m);
     for s in [c200, c260] {
         let r = u.risk[usize::from(s)].engine();
         assert!(r.term & TERM_GAP != 0, "{r:?}");
+        assert!(r.bits > 0 && r.bits == r.value_bits(), "{r:?}");
     }
     let gap_pnl = |s: u16| u.risk[usize::from(s)].engine().gaps().expect("gap points");
     let [down200, up200] = gap_pnl(c200);

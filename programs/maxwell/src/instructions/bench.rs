@@ -118,9 +118,11 @@ fn bench_series(i: usize) -> SeriesRisk {
         short_min: 15_000_000,
         kind: (i % 2) as u8,
         term: TERM_FRONT,
-        _pad: [0; 6],
+        bits: 0,
+        _pad: [0; 5],
     };
     r.set_gaps(&[-40_000_000 + i as i64, 30_000_000 - i as i64]);
+    r.seal();
     r
 }
 

@@ -103,7 +103,10 @@ pub struct SeriesRiskState {
     /// plus 8 (`TERM_GAP`, every array the crank stores): the twist slots of price point 2 hold
     /// the P&L of one long contract at the two extended gap points (`SeriesRisk::gaps`).
     pub term: u8,
-    pub _pad: [u8; 6],
+    /// `SeriesRisk::bits`: every stored value's magnitude is below `2^bits` (set by the crank;
+    /// 0 in arrays stored before the field), so the margin check sizes its word sums from it.
+    pub bits: u8,
+    pub _pad: [u8; 5],
 }
 
 const _: () = {
@@ -167,13 +170,14 @@ mod tests {
             short_min: 8,
             kind: 1,
             term: 2,
-            _pad: [0; 6],
+            bits: 9,
+            _pad: [0; 5],
         };
         let m = SeriesRiskState::from(r);
         assert_eq!(m.pnl, pnl);
         assert_eq!(
-            (m.mark, m.slack, m.delta_e9, m.delta_quote, m.gamma_quote, m.vega_quote, m.theta_quote, m.short_min, m.kind, m.term),
-            (1, 2, 3, 4, 5, 6, 7, 8, 1, 2)
+            (m.mark, m.slack, m.delta_e9, m.delta_quote, m.gamma_quote, m.vega_quote, m.theta_quote, m.short_min, m.kind, m.term, m.bits),
+            (1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 9)
         );
         assert_eq!(*m.engine(), r);
         // Distinct values 1..=21 in declaration order: each named field gets its own.

@@ -46,6 +46,11 @@ export type SeriesRiskState = {
    * the P&L of one long contract at the two extended gap points (`SeriesRisk::gaps`).
    */
   term: number;
+  /**
+   * `SeriesRisk::bits`: every stored value's magnitude is below `2^bits` (set by the crank;
+   * 0 in arrays stored before the field), so the margin check sizes its word sums from it.
+   */
+  bits: number;
   pad: ReadonlyUint8Array;
 };
 
@@ -68,6 +73,11 @@ export type SeriesRiskStateArgs = {
    * the P&L of one long contract at the two extended gap points (`SeriesRisk::gaps`).
    */
   term: number;
+  /**
+   * `SeriesRisk::bits`: every stored value's magnitude is below `2^bits` (set by the crank;
+   * 0 in arrays stored before the field), so the margin check sizes its word sums from it.
+   */
+  bits: number;
   pad: ReadonlyUint8Array;
 };
 
@@ -84,7 +94,8 @@ export function getSeriesRiskStateEncoder(): FixedSizeEncoder<SeriesRiskStateArg
     ["shortMin", getI64Encoder()],
     ["kind", getU8Encoder()],
     ["term", getU8Encoder()],
-    ["pad", fixEncoderSize(getBytesEncoder(), 6)],
+    ["bits", getU8Encoder()],
+    ["pad", fixEncoderSize(getBytesEncoder(), 5)],
   ]);
 }
 
@@ -101,7 +112,8 @@ export function getSeriesRiskStateDecoder(): FixedSizeDecoder<SeriesRiskState> {
     ["shortMin", getI64Decoder()],
     ["kind", getU8Decoder()],
     ["term", getU8Decoder()],
-    ["pad", fixDecoderSize(getBytesDecoder(), 6)],
+    ["bits", getU8Decoder()],
+    ["pad", fixDecoderSize(getBytesDecoder(), 5)],
   ]);
 }
 
