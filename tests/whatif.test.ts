@@ -78,10 +78,10 @@ describe('what-if from the program code == what the program does', () => {
     const d = wi.healthDetail(w.client.exchange, t1, mine);
     assert.equal(d.underlyings[0]!.deltaE9, g.deltaE9);
     assert.equal(d.underlyings[0]!.worstLoss, g.worstLoss);
-    // Its itemised parts (worst loss, the expiring strikes' and gap points' excess, the short minimum's, the
+    // Its itemised parts (worst loss, the expiring strikes' and gap points' excess, the skew add-on, the short minimum's, the
     // add-ons and the drift) sum to the event's requirement of the underlying.
     const r = d.underlyings[0]!;
-    const parts = [r.worstLoss, r.addonExpiry, r.addonGap, r.addonShortMin, r.addonDelta, r.addonVega, r.addonConfidence, r.addonDrift];
+    const parts = [r.worstLoss, r.addonExpiry, r.addonGap, r.addonSkew, r.addonShortMin, r.addonDelta, r.addonVega, r.addonConfidence, r.addonDrift];
     assert.equal(parts.reduce((a, b) => a + b, 0n), g.maintenanceRequirement);
     const [row] = wi.scenarioTable(w.client.exchange, t1, mine);
     // One loss per scenario the program stores per series (the module's grid is the program's).

@@ -231,8 +231,8 @@ export function renderPage(s: DashboardSnapshot, history: readonly HealthSample[
   parts.push('<h2>Health over time</h2>', `<div class="chart" id="health-chart">${healthChart(history, s.quoteDecimals)}</div>`);
 
   parts.push('<h2>Greeks per underlying</h2>');
-  parts.push(`<p class="meta">source: ${s.program ? "the program's HealthLog (account_health)" : 'the program code in WASM'}; add-ons: the program code in WASM. Quote units; delta in contracts and in quote (spot collateral included); gamma as F²·d²V/dF²; vega per 1.00 of volatility; theta per year; expiring strikes: the loss at the strikes of options expiring inside the margin horizon, over the worst grid loss; gap points: a tenth of the loss with every forward halved or doubled, over the rest.</p>`);
-  parts.push('<table id="greeks"><tr>' + ['underlying', 'delta (contracts)', 'delta (quote)', 'gamma', 'vega', 'theta / year', 'worst loss', 'expiring strikes', 'gap points', 'short-option min', 'delta add-on', 'vega add-on', 'confidence add-on', 'drift (bps)'].map(th).join('') + '</tr>');
+  parts.push(`<p class="meta">source: ${s.program ? "the program's HealthLog (account_health)" : 'the program code in WASM'}; add-ons: the program code in WASM. Quote units; delta in contracts and in quote (spot collateral included); gamma as F²·d²V/dF²; vega per 1.00 of volatility; theta per year; expiring strikes: the loss at the strikes of options expiring inside the margin horizon, over the worst grid loss; gap points: a tenth of the loss with every forward halved or doubled, over the rest; skew: the smile tilting either way, to first order.</p>`);
+  parts.push('<table id="greeks"><tr>' + ['underlying', 'delta (contracts)', 'delta (quote)', 'gamma', 'vega', 'theta / year', 'worst loss', 'expiring strikes', 'gap points', 'skew', 'short-option min', 'delta add-on', 'vega add-on', 'confidence add-on', 'drift (bps)'].map(th).join('') + '</tr>');
   for (const u of s.underlyings) {
     const g = greeksOf(u);
     const r = u.risk;
@@ -241,10 +241,10 @@ export function renderPage(s: DashboardSnapshot, history: readonly HealthSample[
         td(`#${u.underlyingIndex} ${short(u.underlying)}`) +
         (g
           ? td(formatUnits(g.deltaE9, 9, 4), 'delta-e9') + td(q(g.deltaQuote), 'delta-quote') + td(q(g.gammaQuote), 'gamma') + td(q(g.vegaQuote), 'vega') + td(q(g.thetaQuote), 'theta') + td(q(g.worstLoss), 'worst-loss')
-          : td('n/a').repeat(7)) +
-        (r
-          ? td(q(r.addonExpiry)) + td(q(r.addonGap)) + td(q(r.addonShortMin)) + td(q(r.addonDelta)) + td(q(r.addonVega)) + td(q(r.addonConfidence)) + td(String(r.driftBps))
           : td('n/a').repeat(6)) +
+        (r
+          ? td(q(r.addonExpiry)) + td(q(r.addonGap)) + td(q(r.addonSkew)) + td(q(r.addonShortMin)) + td(q(r.addonDelta)) + td(q(r.addonVega)) + td(q(r.addonConfidence)) + td(String(r.driftBps))
+          : td('n/a').repeat(8)) +
         '</tr>',
     );
   }

@@ -17,7 +17,7 @@ import { callWasm, le32, le64, maxwellWasm, MaxwellWasmError, type MaxwellWasmEx
 const CLOCK_SYSVAR = 'SysvarC1ock11111111111111111111111111111111' as Address;
 /** Must match app/wasm/src/whatif.rs and maxwell_risk (MAX_UNDERLYINGS, N_SCEN). */
 const MAX_UNDERLYINGS = 8;
-const DETAIL_ROW = 17;
+const DETAIL_ROW = 18;
 const DETAIL_LEN = 8 * (6 + 5 + 1 + MAX_UNDERLYINGS * DETAIL_ROW);
 const TRADE_LEN = 8 + 4 * 8 * 6;
 const MAX_LEN = 16 + 8 * 6;
@@ -38,6 +38,8 @@ export type UnderlyingRisk = {
   addonExpiry: bigint;
   /** A tenth of the loss at the extended gap points (forwards halved and doubled, vol up), over the worst loss so far. */
   addonGap: bigint;
+  /** The skew move to first order: 0.06 x |sum of size x vega x sigma x y x s(T)| (crate SKEW_TILT). */
+  addonSkew: bigint;
   optionValue: bigint;
   /** Delta in quote (options and the spot collateral in this underlying), and in contracts x 1e9 (options). */
   deltaQuote: bigint;
@@ -150,6 +152,7 @@ export class WhatIf {
         worstScenario: Number(f(14)),
         addonExpiry: f(15),
         addonGap: f(16),
+        addonSkew: f(17),
       });
     }
     return {

@@ -5,10 +5,10 @@
 //! - `mx_health_detail(input, len, out)`: `input` as `mx_health`. `out` (DETAIL_LEN) = health
 //!   (6 x i64: init, maint, initial_req, maintenance_req, option_value, oracles_fresh 0/1) |
 //!   collateral_init, collateral_maint, initial_before_reputation, reputation_discount,
-//!   addon_drift (i64) | n: u64 | MAX_UNDERLYINGS x row (17 x i64: underlying_index, drift_bps,
+//!   addon_drift (i64) | n: u64 | MAX_UNDERLYINGS x row (18 x i64: underlying_index, drift_bps,
 //!   addon_drift, worst_loss, addon_short_min, addon_delta, addon_vega, addon_confidence,
 //!   option_value, delta_quote, delta_e9, gamma_quote, vega_quote, theta_quote,
-//!   worst_scenario, addon_expiry, addon_gap); rows past n are zero. `HealthCache::health_detail`.
+//!   worst_scenario, addon_expiry, addon_gap, addon_skew); rows past n are zero. `HealthCache::health_detail`.
 //! - `mx_scenario_table(input, len, out)`: `input` as `mx_health`. `out` (TABLE_LEN) = n: u64 |
 //!   MAX_UNDERLYINGS x (underlying_index: u64 | N_SCEN x loss: i64), quote native, a gain
 //!   negative (`HealthCache::scenario_table`: the grid the margin check takes its worst from).
@@ -54,7 +54,7 @@ use crate::{call, code, load, Input, Raw};
 type R<T> = core::result::Result<T, u32>;
 
 pub const HEALTH_WORDS: usize = 6;
-pub const DETAIL_ROW: usize = 17;
+pub const DETAIL_ROW: usize = 18;
 pub const DETAIL_LEN: usize = 8 * (HEALTH_WORDS + 5 + 1 + MAX_UNDERLYINGS * DETAIL_ROW);
 pub const TABLE_LEN: usize = 8 * (1 + MAX_UNDERLYINGS * (1 + N_SCEN));
 pub const TRADE_LEN: usize = 8 + 4 * 8 * HEALTH_WORDS;
@@ -166,6 +166,7 @@ pub fn health_detail_bytes(input: &[u8]) -> R<Vec<u8>> {
                 i64::from(s.worst_scenario),
                 s.addon_expiry,
                 s.addon_gap,
+                s.addon_skew,
             ],
         );
     }

@@ -207,7 +207,7 @@ fn main() {
          (unchanged, up, down, and the two term-structure twists: expiries inside 30 days up while later ones go down, and the reverse), \
          S = clamp(z x ATM vol x sqrt(1 day), {}, {}) with z = {}; every scenario valued one day later; \
          vol x{} / x{} at 30 days, scaled by (30d/T)^p (p = {} / {}) and capped at x{} / x{}; \
-         maintenance = max(worst grid loss, a tenth of the loss at two gap points (every forward x0.5 and x2, the up state's vol at the grid's nearer edge, Black-76), short-option minimum max({}, {} - OTM/S) x S x {} per naked short) + delta, vega and oracle-confidence add-ons; \
+         maintenance = max(worst grid loss, a tenth of the loss at two gap points (every forward x0.5 and x2, the up state's vol at the grid's nearer edge, Black-76), short-option minimum max({}, {} - OTM/S) x S x {} per naked short) + skew (a tilt of 0.06 in log vol per unit of standardised moneyness, to first order), delta, vega and oracle-confidence add-ons; \
          IM = {} x MM; reputation 1.",
         pct1(p.shock_floor >> 20, 1 << 32),
         pct1(p.shock_cap >> 20, 1 << 32),

@@ -22,7 +22,7 @@ use crate::market::UnderlyingMarket;
 use crate::math::wide::{div_u128, smul_wide, umul_wide};
 use crate::params::RiskParams;
 use crate::scenario::{
-    underlying_scenarios, vol_shocks, UnderlyingScenarios, GAP_FRACTION, GAP_SHOCKS, N_GAP, N_PARALLEL, N_PRICE, N_SCEN, N_VOL,
+    underlying_scenarios, vol_shocks, UnderlyingScenarios, GAP_FRACTION, GAP_SHOCKS, N_GAP, N_PARALLEL, N_PRICE, N_SCEN, N_VOL, SKEW_TILT,
 };
 use crate::series::{
     expiry_kink, scenario_eval, scenario_eval_after, series_risk, twist_columns, ExpiryGrid, ExpiryKink, Series, SeriesRisk, TERM_BACK,
@@ -93,6 +93,8 @@ pub struct UnderlyingSummary {
     /// loss at the extended gap points ([`GAP_SHOCKS`], up vol state, every option at its
     /// Black-76 value there), >= 0.
     pub addon_gap: i64,
+    /// The skew move to first order: [`SKEW_TILT`] x |sum of size x `SeriesRisk::skew`|, >= 0.
+    pub addon_skew: i64,
     /// Option marks (long floor, short ceil).
     pub option_value: i64,
     /// Quote value of the delta position, options plus collateral in this underlying.
@@ -112,7 +114,7 @@ pub struct UnderlyingSummary {
 impl UnderlyingSummary {
     /// Worst loss (floored by the short-option minimum) plus every add-on.
     pub fn requirement(&self) -> Result<i64, RiskError> {
-        [self.addon_expiry, self.addon_gap, self.addon_short_min, self.addon_delta, self.addon_vega, self.addon_confidence]
+        [self.addon_expiry, self.addon_gap, self.addon_skew, self.addon_short_min, self.addon_delta, self.addon_vega, self.addon_confidence]
             .iter()
             .try_fold(self.worst_loss, |a, &b| a.checked_add(b).ok_or(RiskError::Overflow))
     }
@@ -189,10 +191,12 @@ struct Book {
     /// The loss at each extended gap point (options whose arrays have gap points, and spot
     /// collateral).
     gap: [i128; N_GAP],
+    /// Sum of size x skew sensitivity.
+    skew: i128,
 }
 
 impl Book {
-    const EMPTY: Book = Book { loss: [0; N_SCEN], option_value: 0, exposure: Exposure::ZERO, long_kinks: 0, gap: [0; N_GAP] };
+    const EMPTY: Book = Book { loss: [0; N_SCEN], option_value: 0, exposure: Exposure::ZERO, long_kinks: 0, gap: [0; N_GAP], skew: 0 };
 }
 
 impl Exposure {
@@ -344,6 +348,7 @@ fn summarize(book: &Book, between: i128, scen: &UnderlyingScenarios, params: &Ri
         worst_loss: to_i64(worst)?,
         addon_expiry: to_i64(between_excess)?,
         addon_gap: to_i64(gap_excess)?,
+        addon_skew: charge(book.skew.abs(), SKEW_TILT)?,
         addon_short_min: to_i64(short_min_excess)?,
         addon_delta: charge(excess(e.delta_quote, params.delta_threshold), params.delta_rate)?,
         addon_vega: charge(excess(e.vega, params.vega_threshold), params.vega_rate)?,
@@ -491,7 +496,15 @@ fn add_array_position(book: &mut Book, r: &SeriesRisk, size: i64) -> Result<(), 
     book.option_value += s * (i128::from(r.mark) + adj);
     book.long_kinks += u32::from(size > 0 && r.kink().is_some());
     add_gaps(book, r, size);
+    add_skew(book, r, size);
     book.exposure.add_position(r, size)
+}
+
+/// `size * skew` of a series whose array has it (and the gap points, [`add_gaps`]).
+fn add_skew(book: &mut Book, r: &SeriesRisk, size: i64) {
+    if let Some(x) = r.skew() {
+        book.skew += i128::from(size) * i128::from(x);
+    }
 }
 
 /// `-size * (pnl + a short's slack)` at each gap point of a series whose array has them.
@@ -535,6 +548,7 @@ fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Op
     let mut long_kinks = 0u32;
     let mut gap = [0i64; N_GAP]; // sum size * pnl at the gap points (series with them)
     let mut gap_slack = 0i64; // sum over shorts with gap points of size * slack (<= 0)
+    let mut skew = 0i64; // sum size * skew sensitivity
     for pos in positions {
         let r = series.get(usize::from(pos.series)).ok_or(RiskError::SeriesIndexOutOfRange)?;
         let kind = OptionKind::from_u8(r.kind)? as usize;
@@ -562,6 +576,9 @@ fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Op
         // |size| (m + 1) <= limit, without overflow: m + 1 <= limit / |size| (m < 2^63).
         if abs != 0 && m + 1 > limit / abs {
             return Ok(None);
+        }
+        if let Some(x) = r.skew() {
+            skew = skew.wrapping_add(s.wrapping_mul(x));
         }
         if let Some(g) = gaps {
             for (a, p) in gap.iter_mut().zip(g) {
@@ -623,6 +640,7 @@ fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Op
     book.long_kinks = long_kinks;
     // Each sum has at most one term per position: no wrap, by the bound above.
     book.gap = gap.map(|g| -i128::from(g) - i128::from(gap_slack));
+    book.skew = i128::from(skew);
     let e = &mut book.exposure;
     [e.delta_e9, e.delta_quote, e.gamma, e.vega, e.theta, e.gross_delta] = x.map(i128::from);
     e.calls = legs[0].map(i128::from);
@@ -766,6 +784,7 @@ pub fn portfolio_margin_full(
             let r = series_risk(&pos.series, market, &scen, params)?;
             book.exposure.add_position(&r, pos.size)?;
             add_gaps(&mut book, &r, pos.size);
+            add_skew(&mut book, &r, pos.size);
         }
         for (l, &x) in book.loss.iter_mut().zip(values_q20.iter()) {
             *l = shr_round(x, VALUE_FRAC, Rounding::Ceil);
@@ -829,6 +848,7 @@ mod tests {
         }
         let with_gaps = v(8) & 2 == 0;
         let gaps = [0; N_GAP].map(|_| v(bits));
+        let skew = v(bits);
         let mut r = SeriesRisk {
             pnl,
             mark: v(bits).abs(),
@@ -844,10 +864,11 @@ mod tests {
             bits: 0,
             _pad: [0; 5],
         };
-        // Most arrays carry gap points and their bound (the crank writes them); some, stored
-        // before, do not.
+        // Most arrays carry gap points, the skew sensitivity and their bound (the crank writes
+        // them); some, stored before, do not.
         if with_gaps {
             r.set_gaps(&gaps);
+            r.set_skew(skew);
         }
         if v(8) & 4 == 0 {
             r.seal();

@@ -53,6 +53,16 @@ pub const GAP_SHOCKS: [i64; N_GAP] = [-(1i64 << (FX_FRAC - 1)), 1i64 << FX_FRAC]
 /// measurements of 1/6 and 1/4 are in docs/margin-backtest.md).
 pub const GAP_FRACTION: i64 = (1i64 << FX_FRAC) / 10 + 1;
 
+/// The skew move: a tilt of every smile's log vol by `SKEW_TILT x y` at standardised
+/// moneyness `y = ln(K/F) / (sigma sqrt T)` (clamped to +-4), scaled by the tenor factor of the
+/// vol shocks, either way; Q52 (0.06, rounded up). Charged to first order, as an add-on
+/// (`addon_skew`: `SKEW_TILT x |sum of size x vega x sigma x y x s(T)|`), not as more vol
+/// states: two tilt states would cost the crank 14 more evaluations a strike (a third more);
+/// the add-on costs one product per position. 0.06 is the skew move of a day at the grid's
+/// edge (about 0.01 of log vol per unit `y` per standard deviation of the return, times 6.1);
+/// `docs/margin-backtest.md` measures 0.01 to 0.11.
+pub const SKEW_TILT: i64 = (6i64 << FX_FRAC) / 100 + 1;
+
 /// The price side of an underlying's grid, computed once per underlying (plain integers).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[repr(C)]
@@ -155,7 +165,8 @@ pub fn log_shocks(range: Fx) -> Result<[i64; N_PRICE], RiskError> {
 /// shorter than the reference tenor (`vol_ref_secs`) takes `+up` and a longer one `-down`; in
 /// the reverse twist the opposite: a calendar that is flat when every tenor moves together is
 /// charged for the term structure turning either way. The cheapest set that covers both twists:
-/// two states; a skew move would take more (see docs/margin-backtest.md).
+/// two states. A skew move would take two more states that are not copies; it is charged to
+/// first order instead ([`SKEW_TILT`]).
 pub fn vol_shocks(tenor: &Tenor, params: &RiskParams) -> Result<[Fx; N_VOL], RiskError> {
     let t = tenor.secs.max(86_400) as u64;
     let p = if (t as i64) < params.vol_ref_secs { params.vol_p_short } else { params.vol_p_long };

@@ -113,6 +113,23 @@ impl SeriesRisk {
         (64 - m.leading_zeros()) as u8
     }
 
+    /// The slot of the skew sensitivity: the last price point's first twist slot.
+    pub const SKEW_SLOT: usize = (N_PRICE - 1) * N_VOL + 3;
+
+    /// Quote native per 1.00 of skew tilt: `vega * sigma * y * s(T)`, the first-order change of
+    /// one long contract's value when every log vol moves by `y` (standardised moneyness,
+    /// clamped to +-4) times the tenor factor `s(T)` of the vol shocks; when its term has
+    /// [`TERM_SKEW`].
+    pub fn skew(&self) -> Option<i64> {
+        (self.term & TERM_SKEW != 0).then_some(self.pnl[Self::SKEW_SLOT])
+    }
+
+    /// Stores the skew sensitivity and sets [`TERM_SKEW`] (the crank's writer).
+    pub fn set_skew(&mut self, x: i64) {
+        self.pnl[Self::SKEW_SLOT] = x;
+        self.term |= TERM_SKEW;
+    }
+
     /// Records [`SeriesRisk::value_bits`] in `bits` (the crank's last step on an array).
     pub fn seal(&mut self) {
         self.bits = self.value_bits();
@@ -131,6 +148,9 @@ pub const TERM_BACK: u8 = 2;
 pub const TERM_KINK: u8 = 4;
 /// The term-class bits of [`SeriesRisk::term`].
 pub const TERM_CLASS: u8 = 3;
+/// Flag in [`SeriesRisk::term`]: the first twist slot of the last price point holds the
+/// series' skew sensitivity ([`SeriesRisk::skew`]).
+pub const TERM_SKEW: u8 = 16;
 /// Flag in [`SeriesRisk::term`]: the twist slots of price point 2 hold the series' P&L at the
 /// extended gap points ([`SeriesRisk::gaps`]; the crank writes them in every array it stores).
 pub const TERM_GAP: u8 = 8;
@@ -545,6 +565,7 @@ fn risks_at_strike<const N: usize>(
     let slack = 1 + to_i64(shr_round(2 * e_max, VALUE_FRAC, Rounding::Ceil))?;
     let term = term_of(&grid.vols);
     let kink = expiry_kink(strike, grid);
+    let skew_y = skew_factor(k0, v_base, grid, params)?;
     let mut out = [SeriesRisk::ZERO; N];
     for i in 0..N {
         let [delta_e9, delta_quote, gamma_quote, vega_quote, theta_quote] = greeks_quote(&base, kinds[i])?;
@@ -567,9 +588,24 @@ fn risks_at_strike<const N: usize>(
             out[i].set_kink(k);
         }
         out[i].set_gaps(&gaps[i]);
+        out[i].set_skew(to_i64(shr_round(i128::from(vega_quote) * skew_y, FX_FRAC, Rounding::Nearest))?);
         out[i].seal();
     }
     Ok(out)
+}
+
+/// `sigma * y * s(T)` (Q52) of a strike at log-moneyness `k` (Q62) with base total vol `v`
+/// (Q62): `y = clamp(k / v, -4, 4)`, `sigma y = y v / sqrt(T)`, `s(T)` = the up shock's tenor
+/// factor (its value over `vol_up`); 0 when the option expires inside the horizon (its value
+/// there is intrinsic).
+fn skew_factor(k: i128, v: i128, grid: &ExpiryGrid, params: &RiskParams) -> Result<i128, RiskError> {
+    if grid.after.expired() || v <= 0 || params.vol_up <= 0 {
+        return Ok(0);
+    }
+    let kc = k.clamp(-4 * v, 4 * v); // y v, Q62
+    let sy = shr_round(kc * i128::from(grid.tenor.inv_sqrt_t.0), 62 + WIDE_FRAC - FX_FRAC, Rounding::Nearest); // Q52
+    let s = (i128::from(grid.vols[1].0) << FX_FRAC) / i128::from(params.vol_up); // Q52
+    Ok(shr_round(sy * s, FX_FRAC, Rounding::Nearest))
 }
 
 #[cfg(test)]
@@ -632,6 +668,14 @@ mod tests {
             risk.set_kink(&k);
         }
         risk.set_gaps(&gaps);
+        let grid = ExpiryGrid::new(market, series.expiry, scen, params)?;
+        let k0 = ln_ratio_q62(series.strike, exp.forward)?;
+        let v_base = shock_vol_q62(exp.svi.base_vol_q62(k0)?, Fx::ZERO)?;
+        risk.set_skew(to_i64(shr_round(
+            i128::from(risk.vega_quote) * skew_factor(k0, v_base, &grid, params)?,
+            FX_FRAC,
+            Rounding::Nearest,
+        ))?);
         risk.seal();
         Ok(risk)
     }
@@ -709,9 +753,14 @@ mod tests {
                     // bound is every value's.
                     assert!(r.gaps().is_some());
                     assert!(r.bits == r.value_bits() && r.bits > 0 && r.bits < 64, "{r:?}");
+                    // The last price point's first twist slot holds the skew sensitivity.
+                    assert!(r.skew().is_some());
                     for (pt, row) in r.pnl.as_chunks::<N_VOL>().0.iter().enumerate() {
                         if (kink.is_none() || pt >= 2) && pt != 2 {
-                            assert_eq!((row[3], row[4]), (row[tw], row[rev]), "{series:?} {market:?}");
+                            assert_eq!(row[4], row[rev], "{series:?} {market:?}");
+                            if pt != N_PRICE - 1 {
+                                assert_eq!(row[3], row[tw], "{series:?} {market:?}");
+                            }
                         }
                     }
                     if let Some(k) = kink {

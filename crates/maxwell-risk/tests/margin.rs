@@ -71,7 +71,7 @@ fn itemised_requirement_and_im() {
     // maintenance = worst loss + every add-on; initial = ceil(1.25 x maintenance)
     assert_eq!(
         m.maintenance,
-        u.worst_loss + u.addon_expiry + u.addon_gap + u.addon_short_min + u.addon_delta + u.addon_vega + u.addon_confidence
+        u.worst_loss + u.addon_expiry + u.addon_gap + u.addon_skew + u.addon_short_min + u.addon_delta + u.addon_vega + u.addon_confidence
     );
     assert_eq!(m.initial, (m.maintenance * 5 + 3) / 4);
     assert_eq!(m.health_maintenance, m.equity - m.maintenance);

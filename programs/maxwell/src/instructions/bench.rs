@@ -96,7 +96,7 @@ pub fn bench_crank_part(part: u8, strike: u64) -> Result<()> {
 }
 
 /// The stored array of bench series `i`: distinct scenario P&L, twist columns as the crank
-/// stores them (a front expiry's copy of up, then down, and the gap points), calls and puts
+/// stores them (a front expiry's copy of up, then down, the gap points and the skew), calls and puts
 /// alternating.
 fn bench_series(i: usize) -> SeriesRisk {
     let mut pnl = [0i64; N_SCEN];
@@ -122,6 +122,7 @@ fn bench_series(i: usize) -> SeriesRisk {
         _pad: [0; 5],
     };
     r.set_gaps(&[-40_000_000 + i as i64, 30_000_000 - i as i64]);
+    r.set_skew(-3_000_000 + i as i64);
     r.seal();
     r
 }
