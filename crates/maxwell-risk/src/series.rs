@@ -17,7 +17,7 @@ use crate::black76::{price_and_greeks_total, prices_total, Black76, MinMaxRatio,
 use crate::fixed::{shr_round, to_i64, Fx, Rounding, FX_FRAC, WIDE_FRAC};
 use crate::market::{ExpiryMarket, UnderlyingMarket};
 use crate::math::ln::{ln_ratio_q62, ln_u64_q62};
-use crate::math::wide::{div_rem_u128_u64, div_u128, umul_wide};
+use crate::math::wide::{div_rem_u128_u64, div_u128, mul_shr_round, smul_shr_round, umul_wide};
 use crate::params::RiskParams;
 use crate::scenario::{vol_shocks, UnderlyingScenarios, GAP_SHOCKS, MID_PRICE, N_GAP, N_PRICE, N_SCEN, N_VOL};
 use crate::surface::{shock_vol_q62, SviParams};
@@ -390,6 +390,9 @@ pub struct ExpiryGrid {
     /// The forwards at the extended gap points and their logarithms.
     fwd_gap: [u64; N_GAP],
     ln_fwd_gap: [i128; N_GAP],
+    /// The skew move's tenor factor `s(T)`: the up shock over `vol_up`, Q52 (0 when the
+    /// options expire inside the horizon: valued at intrinsic there, they have no exposure).
+    skew_s: i64,
 }
 
 impl ExpiryGrid {
@@ -407,6 +410,8 @@ impl ExpiryGrid {
             fwd[p] = forward.shocked(Fx(scen.shock[p]))?.0;
             ln_fwd[p] = ln_u64_q62(fwd[p])?;
         }
+        let skew_s =
+            if after.expired() || params.vol_up <= 0 { 0 } else { to_i64((i128::from(vols[1].0) << FX_FRAC) / i128::from(params.vol_up))? };
         let mut fwd_gap = [0u64; N_GAP];
         let mut ln_fwd_gap = [0i128; N_GAP];
         for g in 0..N_GAP {
@@ -427,6 +432,7 @@ impl ExpiryGrid {
             ln_fwd,
             fwd_gap,
             ln_fwd_gap,
+            skew_s,
         })
     }
 }
@@ -565,7 +571,7 @@ fn risks_at_strike<const N: usize>(
     let slack = 1 + to_i64(shr_round(2 * e_max, VALUE_FRAC, Rounding::Ceil))?;
     let term = term_of(&grid.vols);
     let kink = expiry_kink(strike, grid);
-    let skew_y = skew_factor(k0, v_base, grid, params)?;
+    let skew_y = skew_factor(k0, v_base, grid);
     let mut out = [SeriesRisk::ZERO; N];
     for i in 0..N {
         let [delta_e9, delta_quote, gamma_quote, vega_quote, theta_quote] = greeks_quote(&base, kinds[i])?;
@@ -588,24 +594,37 @@ fn risks_at_strike<const N: usize>(
             out[i].set_kink(k);
         }
         out[i].set_gaps(&gaps[i]);
-        out[i].set_skew(to_i64(shr_round(i128::from(vega_quote) * skew_y, FX_FRAC, Rounding::Nearest))?);
+        out[i].set_skew(skew_of(vega_quote, skew_y)?);
         out[i].seal();
     }
     Ok(out)
 }
 
+/// `vega * sigma y s(T)`, quote native, to nearest: one word product when `|vega| < 2^54`
+/// (`|sigma y s| < 2^9`, so the result fits a word), the checked `i128` product otherwise.
+fn skew_of(vega_quote: i64, skew_y: i128) -> Result<i64, RiskError> {
+    match i64::try_from(skew_y) {
+        Ok(y) if vega_quote.unsigned_abs() < 1 << 54 => Ok(smul_shr_round(vega_quote, y, FX_FRAC)),
+        _ => to_i64(shr_round(i128::from(vega_quote) * skew_y, FX_FRAC, Rounding::Nearest)),
+    }
+}
+
 /// `sigma * y * s(T)` (Q52) of a strike at log-moneyness `k` (Q62) with base total vol `v`
-/// (Q62): `y = clamp(k / v, -4, 4)`, `sigma y = y v / sqrt(T)`, `s(T)` = the up shock's tenor
-/// factor (its value over `vol_up`); 0 when the option expires inside the horizon (its value
-/// there is intrinsic).
-fn skew_factor(k: i128, v: i128, grid: &ExpiryGrid, params: &RiskParams) -> Result<i128, RiskError> {
-    if grid.after.expired() || v <= 0 || params.vol_up <= 0 {
-        return Ok(0);
+/// (Q62): `y = clamp(k / v, -4, 4)`, `sigma y = y v / sqrt(T)`, `s(T)` the grid's
+/// [`ExpiryGrid::skew_s`] (0 for options expiring inside the horizon). Word products when
+/// `y v` fits a word (every realistic case), the same value in `i128` otherwise:
+/// `|sigma y| <= 4 sigma <= 400`, so every result fits.
+fn skew_factor(k: i128, v: i128, grid: &ExpiryGrid) -> i128 {
+    if grid.skew_s == 0 || v <= 0 {
+        return 0;
     }
     let kc = k.clamp(-4 * v, 4 * v); // y v, Q62
-    let sy = shr_round(kc * i128::from(grid.tenor.inv_sqrt_t.0), 62 + WIDE_FRAC - FX_FRAC, Rounding::Nearest); // Q52
-    let s = (i128::from(grid.vols[1].0) << FX_FRAC) / i128::from(params.vol_up); // Q52
-    Ok(shr_round(sy * s, FX_FRAC, Rounding::Nearest))
+    let inv = grid.tenor.inv_sqrt_t.0.max(0) as u64; // Q40
+    let sy = match i64::try_from(kc) {
+        Ok(k64) => mul_shr_round(k64, inv, 62 + WIDE_FRAC - FX_FRAC),
+        Err(_) => shr_round(kc * i128::from(inv), 62 + WIDE_FRAC - FX_FRAC, Rounding::Nearest) as i64,
+    }; // Q52
+    i128::from(mul_shr_round(sy, grid.skew_s as u64, FX_FRAC))
 }
 
 #[cfg(test)]
@@ -671,11 +690,7 @@ mod tests {
         let grid = ExpiryGrid::new(market, series.expiry, scen, params)?;
         let k0 = ln_ratio_q62(series.strike, exp.forward)?;
         let v_base = shock_vol_q62(exp.svi.base_vol_q62(k0)?, Fx::ZERO)?;
-        risk.set_skew(to_i64(shr_round(
-            i128::from(risk.vega_quote) * skew_factor(k0, v_base, &grid, params)?,
-            FX_FRAC,
-            Rounding::Nearest,
-        ))?);
+        risk.set_skew(to_i64(shr_round(i128::from(risk.vega_quote) * skew_factor(k0, v_base, &grid), FX_FRAC, Rounding::Nearest))?);
         risk.seal();
         Ok(risk)
     }

@@ -49,6 +49,9 @@ fn a_far_call_spread_is_charged_a_tenth_of_its_width() {
         let r = u.risk[usize::from(s)].engine();
         assert!(r.term & TERM_GAP != 0, "{r:?}");
         assert!(r.bits > 0 && r.bits == r.value_bits(), "{r:?}");
+        // And its skew sensitivity (here 0: so far out of the money, two days out, its vega
+        // rounds to nothing).
+        assert_eq!(r.skew(), Some(0), "{r:?}");
     }
     let gap_pnl = |s: u16| u.risk[usize::from(s)].engine().gaps().expect("gap points");
     let [down200, up200] = gap_pnl(c200);

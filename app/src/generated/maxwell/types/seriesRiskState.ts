@@ -43,7 +43,9 @@ export type SeriesRiskState = {
    * plus 4 (`TERM_KINK`) when the option expires inside the horizon with its strike between
    * two price points, whose `ExpiryKink` then sits in the twist slots of price points 0 and 1;
    * plus 8 (`TERM_GAP`, every array the crank stores): the twist slots of price point 2 hold
-   * the P&L of one long contract at the two extended gap points (`SeriesRisk::gaps`).
+   * the P&L of one long contract at the two extended gap points (`SeriesRisk::gaps`); plus 16
+   * (`TERM_SKEW`, every array the crank stores): the last price point's first twist slot
+   * holds its skew sensitivity (`SeriesRisk::skew`).
    */
   term: number;
   /**
@@ -70,7 +72,9 @@ export type SeriesRiskStateArgs = {
    * plus 4 (`TERM_KINK`) when the option expires inside the horizon with its strike between
    * two price points, whose `ExpiryKink` then sits in the twist slots of price points 0 and 1;
    * plus 8 (`TERM_GAP`, every array the crank stores): the twist slots of price point 2 hold
-   * the P&L of one long contract at the two extended gap points (`SeriesRisk::gaps`).
+   * the P&L of one long contract at the two extended gap points (`SeriesRisk::gaps`); plus 16
+   * (`TERM_SKEW`, every array the crank stores): the last price point's first twist slot
+   * holds its skew sensitivity (`SeriesRisk::skew`).
    */
   term: number;
   /**
