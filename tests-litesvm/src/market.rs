@@ -46,16 +46,22 @@ impl World {
     /// Creates the SOL underlying (spot bank = the SOL bank), lists `strikes` at now + 30 days,
     /// sets an 80%-vol surface and refreshes every risk array.
     pub fn market(&mut self, strikes: &[u64]) -> Market {
+        self.market_with(30 * DAY, 0.8, strikes)
+    }
+
+    /// [`World::market`] with its one expiry `secs` from now and a smile of ATM vol `vol` for
+    /// that tenor (the underlying's first smile, so not rate-bounded).
+    pub fn market_with(&mut self, secs: i64, vol: f64, strikes: &[u64]) -> Market {
         let admin_kp = self.admin.insecure_clone();
         let (u_kp, ixs) = self.underlying_create_ixs();
         let u = pk(&u_kp.pubkey());
         self.env.ok(&ixs, &[&u_kp, &admin_kp]);
-        let expiry = self.env.now() + 30 * DAY;
+        let expiry = self.env.now() + secs;
         let m = Market { underlying: u, oracle: self.sol_oracle, expiry, strikes: strikes.to_vec() };
         let list = self.series_list_ix(&m, expiry, strikes, 1_000_000);
         self.env.ok(&[list], &[&admin_kp]);
-        let vol = self.vol_update_ix(&m, 0, svi_for(0.8, 30.0));
-        self.env.ok(&[vol], &[&admin_kp]);
+        let smile = self.vol_update_ix(&m, 0, svi_for(vol, secs as f64 / DAY as f64));
+        self.env.ok(&[smile], &[&admin_kp]);
         self.refresh_all(&m);
         m
     }

@@ -6,7 +6,6 @@
 use maxwell::error::MaxwellError as E;
 use maxwell::instructions::TradeLeg;
 use maxwell_risk::series::TERM_KINK;
-use solana_signer::Signer;
 use tests_litesvm::market::*;
 use tests_litesvm::world::*;
 use tests_litesvm::*;
@@ -15,27 +14,11 @@ fn leg(series: u16, size: i64, price: u64) -> TradeLeg {
     TradeLeg { series_index: series, size, price }
 }
 
-/// The SOL underlying with `strikes` listed at one expiry `secs` from now, an 80%-vol smile for
-/// that tenor (its first, so not rate-bounded) and fresh arrays.
-fn market_expiring_in(w: &mut World, secs: i64, strikes: &[u64]) -> Market {
-    let admin = w.admin.insecure_clone();
-    let (u_kp, ixs) = w.underlying_create_ixs();
-    w.env.ok(&ixs, &[&u_kp, &admin]);
-    let expiry = w.env.now() + secs;
-    let m = Market { underlying: pk(&u_kp.pubkey()), oracle: w.sol_oracle, expiry, strikes: strikes.to_vec() };
-    let list = w.series_list_ix(&m, expiry, strikes, 1_000_000);
-    w.env.ok(&[list], &[&admin]);
-    let vol = w.vol_update_ix(&m, 0, svi_for(0.8, secs as f64 / 86_400.0));
-    w.env.ok(&[vol], &[&admin]);
-    w.refresh_all(&m);
-    m
-}
-
 #[test]
 fn a_short_butterfly_between_two_price_points_is_charged_its_width() {
     let mut w = World::new();
     // Twelve hours before expiry.
-    let m = market_expiring_in(&mut w, 12 * 3_600, &[140 * D, 145 * D, 150 * D]);
+    let m = w.market_with(12 * 3_600, 0.8, &[140 * D, 145 * D, 150 * D]);
     let (poor, writer, buyer) = (w.trader(), w.trader(), w.trader());
     let usdc = w.usdc;
     w.deposit(&poor, &usdc, &poor.usdc_wallet, 20 * USDC);

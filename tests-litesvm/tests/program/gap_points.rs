@@ -6,7 +6,6 @@
 use maxwell::error::MaxwellError as E;
 use maxwell::instructions::TradeLeg;
 use maxwell_risk::series::TERM_GAP;
-use solana_signer::Signer;
 use tests_litesvm::market::*;
 use tests_litesvm::world::*;
 use tests_litesvm::*;
@@ -15,26 +14,10 @@ fn leg(series: u16, size: i64, price: u64) -> TradeLeg {
     TradeLeg { series_index: series, size, price }
 }
 
-/// The SOL underlying with `strikes` listed at one expiry `secs` from now, a smile of ATM vol
-/// `vol` for that tenor and fresh arrays.
-fn market_at_vol(w: &mut World, secs: i64, vol: f64, strikes: &[u64]) -> Market {
-    let admin = w.admin.insecure_clone();
-    let (u_kp, ixs) = w.underlying_create_ixs();
-    w.env.ok(&ixs, &[&u_kp, &admin]);
-    let expiry = w.env.now() + secs;
-    let m = Market { underlying: pk(&u_kp.pubkey()), oracle: w.sol_oracle, expiry, strikes: strikes.to_vec() };
-    let list = w.series_list_ix(&m, expiry, strikes, 1_000_000);
-    w.env.ok(&[list], &[&admin]);
-    let upd = w.vol_update_ix(&m, 0, svi_for(vol, secs as f64 / 86_400.0));
-    w.env.ok(&[upd], &[&admin]);
-    w.refresh_all(&m);
-    m
-}
-
 #[test]
 fn a_far_call_spread_is_charged_a_tenth_of_its_width() {
     let mut w = World::new();
-    let m = market_at_vol(&mut w, 2 * 86_400, 0.4, &[200 * D, 260 * D]);
+    let m = w.market_with(2 * 86_400, 0.4, &[200 * D, 260 * D]);
     let (poor, writer, buyer) = (w.trader(), w.trader(), w.trader());
     let usdc = w.usdc;
     w.deposit(&poor, &usdc, &poor.usdc_wallet, 20 * USDC);
