@@ -20,6 +20,7 @@ mod rebalance;
 mod refusals;
 mod reputation;
 mod security;
+mod skew_tilt;
 mod trade_band;
 mod valuation;
 mod whatif;
