@@ -495,26 +495,22 @@ fn add_array_position(book: &mut Book, r: &SeriesRisk, size: i64) -> Result<(), 
     }
     book.option_value += s * (i128::from(r.mark) + adj);
     book.long_kinks += u32::from(size > 0 && r.kink().is_some());
-    add_gaps(book, r, size);
-    add_skew(book, r, size);
+    add_beyond_grid(book, r, size);
     book.exposure.add_position(r, size)
 }
 
-/// `size * skew` of a series whose array has it (and the gap points, [`add_gaps`]).
-fn add_skew(book: &mut Book, r: &SeriesRisk, size: i64) {
-    if let Some(x) = r.skew() {
-        book.skew += i128::from(size) * i128::from(x);
-    }
-}
-
-/// `-size * (pnl + a short's slack)` at each gap point of a series whose array has them.
-fn add_gaps(book: &mut Book, r: &SeriesRisk, size: i64) {
+/// What a position adds beyond the grid, exactly (both `i128` paths): `-size * (pnl + a
+/// short's slack)` at each gap point and `size * skew`, for a series whose array has them.
+fn add_beyond_grid(book: &mut Book, r: &SeriesRisk, size: i64) {
+    let s = i128::from(size);
     if let Some(gaps) = r.gaps() {
-        let s = i128::from(size);
         let adj = i128::from(if size < 0 { r.slack } else { 0 });
         for (g, p) in book.gap.iter_mut().zip(gaps) {
             *g -= s * (i128::from(p) + adj);
         }
+    }
+    if let Some(x) = r.skew() {
+        book.skew += s * i128::from(x);
     }
 }
 
@@ -572,7 +568,6 @@ fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Op
                 *l = l.wrapping_sub(s.wrapping_mul(p));
             }
         }
-        let gaps = r.gaps();
         // |size| (m + 1) <= limit, without overflow: m + 1 <= limit / |size| (m < 2^63).
         if abs != 0 && m + 1 > limit / abs {
             return Ok(None);
@@ -580,7 +575,7 @@ fn add_positions_i64(series: &[SeriesRisk], positions: &[Position]) -> Result<Op
         if let Some(x) = r.skew() {
             skew = skew.wrapping_add(s.wrapping_mul(x));
         }
-        if let Some(g) = gaps {
+        if let Some(g) = r.gaps() {
             for (a, p) in gap.iter_mut().zip(g) {
                 *a = a.wrapping_add(s.wrapping_mul(p));
             }
@@ -783,8 +778,7 @@ pub fn portfolio_margin_full(
             revalue_position(&mut values_q20, market, &scen, pos, params)?;
             let r = series_risk(&pos.series, market, &scen, params)?;
             book.exposure.add_position(&r, pos.size)?;
-            add_gaps(&mut book, &r, pos.size);
-            add_skew(&mut book, &r, pos.size);
+            add_beyond_grid(&mut book, &r, pos.size);
         }
         for (l, &x) in book.loss.iter_mut().zip(values_q20.iter()) {
             *l = shr_round(x, VALUE_FRAC, Rounding::Ceil);

@@ -683,11 +683,11 @@ mod tests {
             _pad: [0; 5],
         };
         // An option expiring inside the horizon keeps its kink in the twist slots.
-        if let Some(k) = expiry_kink(series.strike, &ExpiryGrid::new(market, series.expiry, scen, params)?) {
+        let grid = ExpiryGrid::new(market, series.expiry, scen, params)?;
+        if let Some(k) = expiry_kink(series.strike, &grid) {
             risk.set_kink(&k);
         }
         risk.set_gaps(&gaps);
-        let grid = ExpiryGrid::new(market, series.expiry, scen, params)?;
         let k0 = ln_ratio_q62(series.strike, exp.forward)?;
         let v_base = shock_vol_q62(exp.svi.base_vol_q62(k0)?, Fx::ZERO)?;
         risk.set_skew(to_i64(shr_round(i128::from(risk.vega_quote) * skew_factor(k0, v_base, &grid), FX_FRAC, Rounding::Nearest))?);
@@ -815,6 +815,43 @@ mod tests {
             let d = u128::from(r.rotate_left(17)) % ((1 << 62) + 1);
             let want = if v <= 0 { v } else { ((v as u128 * d) >> 62) as i128 };
             assert_eq!(decayed(v, d), want, "{v} {d}");
+        }
+    }
+
+    #[test]
+    fn skew_of_word_path_equals_the_i128_product_and_refuses_overflow() {
+        let mut r: u64 = 0x6A09_E667_F3BC_C908;
+        for i in 0..100_000u32 {
+            r ^= r << 13;
+            r ^= r >> 7;
+            r ^= r << 17;
+            let vega = (r as i64) >> (10 + i % 54); // |vega| < 2^54: the word path
+            let y = (r.rotate_left(23) as i64 >> 3) as i128; // |sigma y s| < 2^9 in Q52
+            let want = to_i64(shr_round(i128::from(vega) * y, FX_FRAC, Rounding::Nearest));
+            assert_eq!(skew_of(vega, y), want, "{vega} {y}");
+        }
+        // Beyond a word: the checked product, and Overflow (never an abort).
+        assert_eq!(skew_of(1 << 60, 8 << FX_FRAC), Err(RiskError::Overflow)); // 2^63
+        assert_eq!(skew_of(i64::MAX, 400 << FX_FRAC), Err(RiskError::Overflow));
+        assert_eq!(skew_of(1 << 56, 4 << FX_FRAC), Ok(1 << 58));
+    }
+
+    #[test]
+    fn skew_factor_is_sigma_y_s_on_both_paths() {
+        // A one-year expiry (s(T) = 1: from the reference tenor on the shocks are not scaled) with
+        // a flat total vol v: sigma y = k / sqrt(T) = k for |k| <= 4 v. v = 0.5 takes the word
+        // path; v = 3 with k = 2.5 (y v beyond a word in Q62) the i128 one.
+        let p = RiskParams::DEFAULT;
+        let now = 1_700_000_000i64;
+        for (v, k, want) in [(0.5f64, 0.5f64, 0.5f64), (0.5, -3.0, -2.0), (3.0, 2.5, 2.5), (3.0, -13.0, -12.0)] {
+            let svi = SviParams { a: (v * v * (1u64 << FX_FRAC) as f64) as i64, b: 0, rho: 0, m: 0, sigma: 1 << 40 };
+            let e = [ExpiryMarket { expiry: now + 365 * 86_400, forward: 100_000_000, svi }];
+            let m = UnderlyingMarket { spot: 100_000_000, conf: 0, now, expiries: &e };
+            let scen = crate::scenario::underlying_scenarios(&m, &p).unwrap();
+            let grid = ExpiryGrid::new(&m, e[0].expiry, &scen, &p).unwrap();
+            let q62 = |x: f64| (x * 2f64.powi(62)) as i128;
+            let got = skew_factor(q62(k), q62(v), &grid) as f64 / 2f64.powi(FX_FRAC as i32);
+            assert!((got - want).abs() < 1e-9, "v {v} k {k}: {got} vs {want}");
         }
     }
 
